@@ -1,0 +1,20 @@
+#include "sim/core/event.hpp"
+
+namespace fleetsim {
+
+Phase phase_of(EventKind kind) {
+  switch (kind) {
+    case EventKind::JobFinish:
+    case EventKind::GpusReleased:
+      return Phase::Completion;
+    case EventKind::JobArrival:
+      return Phase::Arrival;
+    case EventKind::ScheduleRound:
+      return Phase::Schedule;
+    case EventKind::Sample:
+      return Phase::Sample;
+  }
+  return Phase::Sample;
+}
+
+}  // namespace fleetsim

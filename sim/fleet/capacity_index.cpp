@@ -1,0 +1,131 @@
+#include "sim/fleet/capacity_index.hpp"
+
+#include <bit>
+
+#include "sim/core/error.hpp"
+
+namespace fleetsim {
+namespace {
+std::uint64_t all_gpus_mask(std::uint32_t count) {
+  return count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << count) - 1;
+}
+}  // namespace
+
+CapacityIndex::CapacityIndex(const Topology& topology)
+    : topology_(&topology), types_(topology.gpus_by_type().size()) {
+  const std::size_t nodes = topology.nodes().size();
+  const std::size_t racks = topology.racks().size();
+  node_free_mask_.resize(nodes);
+  rack_free_.resize(racks);
+  cluster_free_.assign(topology.clusters().size() * types_, 0);
+  site_free_.assign(topology.sites().size() * types_, 0);
+  type_free_.assign(types_, 0);
+  nodes_by_free_.resize(types_);
+  racks_by_free_.resize(types_);
+  nodes_with_free_.reserve(types_);
+  for (std::size_t t = 0; t < types_; ++t) {
+    // Only types present in the fleet get bitsets; the others stay empty vectors.
+    const bool present = topology.gpus_by_type()[t] > 0;
+    nodes_by_free_[t].assign(present ? topology.max_gpus_per_node() + 1 : 0, IdBitset(nodes));
+    racks_by_free_[t].assign(present ? topology.max_gpus_per_rack() + 1 : 0, IdBitset(racks));
+    nodes_with_free_.emplace_back(present ? nodes : 0);
+  }
+  for (std::size_t i = 0; i < nodes; ++i) {
+    const Node& node = topology.nodes()[i];
+    node_free_mask_[i] = all_gpus_mask(node.gpu_count);
+    nodes_by_free_[node.type.index()][node.gpu_count].set(i);
+    nodes_with_free_[node.type.index()].set(i);
+    const Rack& rack = topology.rack(node.rack);
+    const std::size_t t = node.type.index();
+    cluster_free_[rack.cluster.index() * types_ + t] += node.gpu_count;
+    site_free_[topology.cluster(rack.cluster).site.index() * types_ + t] += node.gpu_count;
+    type_free_[t] += node.gpu_count;
+    total_free_ += node.gpu_count;
+  }
+  for (std::size_t r = 0; r < racks; ++r) {
+    const Rack& rack = topology.racks()[r];
+    rack_free_[r] = rack.gpu_count;
+    racks_by_free_[rack.type.index()][rack.gpu_count].set(r);
+  }
+}
+
+std::uint32_t CapacityIndex::node_free(NodeId n) const {
+  return static_cast<std::uint32_t>(std::popcount(node_free_mask_[n.index()]));
+}
+
+NodeId CapacityIndex::find_node_with_free(GpuTypeId t, std::uint32_t k, NodeId lo,
+                                          NodeId hi) const {
+  const auto& buckets = nodes_by_free_[t.index()];
+  if (k == 0 || k >= buckets.size()) return NodeId{};
+  std::size_t i = buckets[k].find_next(lo.index());
+  return (i != IdBitset::npos && i < hi.index()) ? NodeId(i) : NodeId{};
+}
+
+NodeId CapacityIndex::find_node_with_any_free(GpuTypeId t, NodeId lo, NodeId hi) const {
+  const IdBitset& set = nodes_with_free_[t.index()];
+  std::size_t i = set.find_next(lo.index());
+  return (i != IdBitset::npos && i < hi.index()) ? NodeId(i) : NodeId{};
+}
+
+RackId CapacityIndex::find_rack_with_free(GpuTypeId t, std::uint32_t k, RackId lo,
+                                          RackId hi) const {
+  const auto& buckets = racks_by_free_[t.index()];
+  if (k == 0 || k >= buckets.size()) return RackId{};
+  std::size_t i = buckets[k].find_next(lo.index());
+  return (i != IdBitset::npos && i < hi.index()) ? RackId(i) : RackId{};
+}
+
+void CapacityIndex::take(NodeId n, std::uint64_t mask) {
+  std::uint64_t& free = node_free_mask_[n.index()];
+  FLEETSIM_CHECK(mask != 0 && (mask & ~free) == 0, "take node={} mask={:#x} free={:#x}", n.value,
+                 mask, free);
+  const auto before = static_cast<std::uint32_t>(std::popcount(free));
+  free &= ~mask;
+  const auto count = static_cast<std::uint32_t>(std::popcount(mask));
+  move_node(n, before, before - count);
+  add_counts(n, -static_cast<std::int64_t>(count));
+}
+
+void CapacityIndex::release(NodeId n, std::uint64_t mask) {
+  std::uint64_t& free = node_free_mask_[n.index()];
+  const std::uint64_t all = all_gpus_mask(topology_->node(n).gpu_count);
+  FLEETSIM_CHECK(mask != 0 && (mask & ~all) == 0 && (mask & free) == 0,
+                 "release node={} mask={:#x} free={:#x}", n.value, mask, free);
+  const auto before = static_cast<std::uint32_t>(std::popcount(free));
+  free |= mask;
+  const auto count = static_cast<std::uint32_t>(std::popcount(mask));
+  move_node(n, before, before + count);
+  add_counts(n, count);
+}
+
+void CapacityIndex::move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free) {
+  const GpuTypeId t = topology_->node(n).type;
+  auto& buckets = nodes_by_free_[t.index()];
+  if (from_free > 0) buckets[from_free].reset(n.index());
+  if (to_free > 0) buckets[to_free].set(n.index());
+  if (from_free == 0 && to_free > 0) nodes_with_free_[t.index()].set(n.index());
+  if (from_free > 0 && to_free == 0) nodes_with_free_[t.index()].reset(n.index());
+}
+
+void CapacityIndex::move_rack(RackId r, std::uint32_t from_free, std::uint32_t to_free) {
+  auto& buckets = racks_by_free_[topology_->rack(r).type.index()];
+  if (from_free > 0) buckets[from_free].reset(r.index());
+  if (to_free > 0) buckets[to_free].set(r.index());
+}
+
+void CapacityIndex::add_counts(NodeId n, std::int64_t delta) {
+  const Node& node = topology_->node(n);
+  const Rack& rack = topology_->rack(node.rack);
+  const Cluster& cluster = topology_->cluster(rack.cluster);
+  const std::size_t t = node.type.index();
+  const std::uint32_t rack_before = rack_free_[node.rack.index()];
+  const auto rack_after = static_cast<std::uint32_t>(rack_before + delta);
+  rack_free_[node.rack.index()] = rack_after;
+  move_rack(node.rack, rack_before, rack_after);
+  cluster_free_[rack.cluster.index() * types_ + t] += static_cast<std::uint64_t>(delta);
+  site_free_[cluster.site.index() * types_ + t] += static_cast<std::uint64_t>(delta);
+  type_free_[t] += static_cast<std::uint64_t>(delta);
+  total_free_ += static_cast<std::uint64_t>(delta);
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,65 @@
+// Free GPUs of the fleet, indexed so that placement never scans every node: per-node free
+// masks, free counts per rack / cluster / site / GPU type, and for each GPU type bitsets of the
+// nodes and racks bucketed by their exact free count. Every mutation is O(1) (a handful of
+// counter and bit updates); every query is a bitset search over a contiguous id range.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/ids.hpp"
+#include "sim/fleet/id_bitset.hpp"
+#include "sim/fleet/topology.hpp"
+
+namespace fleetsim {
+
+class CapacityIndex {
+ public:
+  explicit CapacityIndex(const Topology& topology);
+
+  const Topology& topology() const { return *topology_; }
+  std::uint64_t free_mask(NodeId n) const { return node_free_mask_[n.index()]; }
+  std::uint32_t node_free(NodeId n) const;
+  std::uint32_t rack_free(RackId r) const { return rack_free_[r.index()]; }
+  std::uint64_t cluster_free(ClusterId c, GpuTypeId t) const {
+    return cluster_free_[c.index() * types_ + t.index()];
+  }
+  std::uint64_t site_free(SiteId s, GpuTypeId t) const {
+    return site_free_[s.index() * types_ + t.index()];
+  }
+  std::uint64_t type_free(GpuTypeId t) const { return type_free_[t.index()]; }
+  std::uint64_t total_free() const { return total_free_; }
+  std::size_t type_count() const { return types_; }
+
+  // Smallest node id in [lo, hi) of type t with exactly k free GPUs (1 <= k), or an invalid id.
+  NodeId find_node_with_free(GpuTypeId t, std::uint32_t k, NodeId lo, NodeId hi) const;
+  // Smallest node id in [lo, hi) of type t with at least one free GPU, or an invalid id.
+  NodeId find_node_with_any_free(GpuTypeId t, NodeId lo, NodeId hi) const;
+  // Smallest rack id in [lo, hi) of type t with exactly k free GPUs (1 <= k), or an invalid id.
+  RackId find_rack_with_free(GpuTypeId t, std::uint32_t k, RackId lo, RackId hi) const;
+
+  // Precondition (checked): mask is a non-empty subset of the node's free GPUs.
+  void take(NodeId n, std::uint64_t mask);
+  // Precondition (checked): mask is a non-empty subset of the node's GPUs, none of them free.
+  void release(NodeId n, std::uint64_t mask);
+
+ private:
+  void move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free);
+  void move_rack(RackId r, std::uint32_t from_free, std::uint32_t to_free);
+  void add_counts(NodeId n, std::int64_t delta);
+
+  const Topology* topology_;
+  std::size_t types_;
+  std::vector<std::uint64_t> node_free_mask_;
+  std::vector<std::uint32_t> rack_free_;
+  std::vector<std::uint64_t> cluster_free_;  // [cluster * types + type]
+  std::vector<std::uint64_t> site_free_;     // [site * types + type]
+  std::vector<std::uint64_t> type_free_;
+  std::uint64_t total_free_ = 0;
+  // [type][k]: nodes (racks) of that type with exactly k free GPUs; k = 0 is not indexed.
+  std::vector<std::vector<IdBitset>> nodes_by_free_;
+  std::vector<std::vector<IdBitset>> racks_by_free_;
+  std::vector<IdBitset> nodes_with_free_;  // [type]: nodes with >= 1 free GPU
+};
+
+}  // namespace fleetsim

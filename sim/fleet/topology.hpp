@@ -1,0 +1,99 @@
+// The static shape of a fleet: site -> cluster (one non-blocking fabric) -> rack (one NVLink
+// domain) -> node -> GPUs. Stored as flat arrays with contiguous id ranges (a cluster's racks,
+// a rack's nodes and a node's GPUs are consecutive ids), so a 2,000,000-GPU fleet costs a few
+// bytes per GPU and "the GPUs of rack r" is a range, not a list.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/core/ids.hpp"
+#include "sim/fleet/gpu_catalog.hpp"
+
+namespace fleetsim {
+
+constexpr int kMaxGpusPerNode = 64;  // a node's free GPUs are one 64-bit mask
+
+struct Node {
+  RackId rack;
+  GpuTypeId type;
+  GpuId first_gpu;
+  std::uint32_t gpu_count = 0;
+};
+
+struct Rack {
+  ClusterId cluster;
+  GpuTypeId type;  // racks are homogeneous
+  NodeId first_node;
+  std::uint32_t node_count = 0;
+  std::uint32_t gpu_count = 0;
+};
+
+struct Cluster {
+  std::string name;
+  SiteId site;
+  RackId first_rack;
+  std::uint32_t rack_count = 0;
+  std::uint64_t gpu_count = 0;
+};
+
+struct Site {
+  std::string name;
+  std::string country;
+  std::string region;
+  std::string provider;
+  ClusterId first_cluster;
+  std::uint32_t cluster_count = 0;
+  std::uint64_t gpu_count = 0;
+};
+
+// Placement slowdowns: a gang inside one NVLink domain runs at full speed; spread over racks or
+// clusters its rate is multiplied by these factors (1.0 = no slowdown).
+struct SpanSpeed {
+  double cross_rack = 1.0;
+  double cross_cluster = 1.0;
+};
+
+class Topology {
+ public:
+  // Builders, called in hierarchy order by the loader. Return the new id.
+  SiteId add_site(Site site);
+  ClusterId add_cluster(SiteId site, std::string name);
+  // Adds `count` identical racks of `nodes_per_rack` nodes x `gpus_per_node` GPUs to `cluster`.
+  void add_racks(ClusterId cluster, std::uint32_t count, std::uint32_t nodes_per_rack,
+                 std::uint32_t gpus_per_node, GpuTypeId type);
+
+  const std::vector<Site>& sites() const { return sites_; }
+  const std::vector<Cluster>& clusters() const { return clusters_; }
+  const std::vector<Rack>& racks() const { return racks_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
+  const Site& site(SiteId id) const { return sites_[id.index()]; }
+  const Cluster& cluster(ClusterId id) const { return clusters_[id.index()]; }
+  const Rack& rack(RackId id) const { return racks_[id.index()]; }
+  const Node& node(NodeId id) const { return nodes_[id.index()]; }
+  std::uint64_t gpu_count() const { return gpu_count_; }
+  // GPUs of each type, indexed by GpuTypeId.
+  const std::vector<std::uint64_t>& gpus_by_type() const { return gpus_by_type_; }
+  std::uint32_t max_gpus_per_node() const { return max_gpus_per_node_; }
+  std::uint32_t max_gpus_per_rack() const { return max_gpus_per_rack_; }
+
+ private:
+  std::vector<Site> sites_;
+  std::vector<Cluster> clusters_;
+  std::vector<Rack> racks_;
+  std::vector<Node> nodes_;
+  std::vector<std::uint64_t> gpus_by_type_;
+  std::uint64_t gpu_count_ = 0;
+  std::uint32_t max_gpus_per_node_ = 0;
+  std::uint32_t max_gpus_per_rack_ = 0;
+};
+
+// Everything static about the fleet: its GPU catalog, shape and span slowdowns.
+struct Fleet {
+  GpuCatalog catalog;
+  Topology topology;
+  SpanSpeed span_speed;
+};
+
+}  // namespace fleetsim

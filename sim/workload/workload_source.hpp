@@ -1,0 +1,21 @@
+// Where jobs come from: a stream in submit-time order, so a million-job trace is never all in
+// the calendar at once. Generators and trace readers implement this.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+class WorkloadSource {
+ public:
+  virtual ~WorkloadSource() = default;
+  // The next job, with submit >= the previous one's; nullopt when exhausted.
+  virtual std::optional<JobSpec> next() = 0;
+  // Where a job came from, for error messages: "traces/x.csv:1042" or "generator".
+  virtual std::string origin(const JobSpec& job) const = 0;
+};
+
+}  // namespace fleetsim
