@@ -57,6 +57,9 @@ struct SpanSpeed {
 
 class Topology {
  public:
+  // `type_count` = the catalog's size, so per-type tables cover types with no racks too.
+  explicit Topology(std::size_t type_count = 0) : gpus_by_type_(type_count, 0) {}
+
   // Builders, called in hierarchy order by the loader. Return the new id.
   SiteId add_site(Site site);
   ClusterId add_cluster(SiteId site, std::string name);
@@ -90,6 +93,7 @@ class Topology {
 };
 
 // Everything static about the fleet: its GPU catalog, shape and span slowdowns.
+// Invariant: topology was built with Topology(catalog.size()).
 struct Fleet {
   GpuCatalog catalog;
   Topology topology;

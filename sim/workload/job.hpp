@@ -68,4 +68,12 @@ struct Job {
   GpuTypeId gpu_type;       // of the current (or last) allocation
 };
 
+// Reference run time still to do at `now`: progress runs at `rate` from progress_start (after
+// the resume overhead) while the job is Running. Truncates, so a job never finishes early.
+inline Duration remaining_at(const Job& job, SimTime now) {
+  if (job.state != JobState::Running || now <= job.progress_start) return job.remaining;
+  const auto done = static_cast<Duration>(static_cast<double>(now - job.progress_start) * job.rate);
+  return done >= job.remaining ? 0 : job.remaining - done;
+}
+
 }  // namespace fleetsim

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "sim/core/error.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
@@ -14,8 +15,8 @@ class WorkloadSource {
   virtual ~WorkloadSource() = default;
   // The next job, with submit >= the previous one's; nullopt when exhausted.
   virtual std::optional<JobSpec> next() = 0;
-  // Where a job came from, for error messages: "traces/x.csv:1042" or "generator".
-  virtual std::string origin(const JobSpec& job) const = 0;
+  // Where a job came from, for error messages: the trace row, or the generator's config entry.
+  virtual SourcePos origin(const JobSpec& job) const = 0;
 };
 
 }  // namespace fleetsim

@@ -1,0 +1,358 @@
+#include "sim/core/engine.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/core/error.hpp"
+
+namespace fleetsim {
+namespace {
+
+const char* state_name(JobState s) {
+  switch (s) {
+    case JobState::Queued: return "queued";
+    case JobState::Running: return "running";
+    case JobState::Draining: return "draining";
+    case JobState::Done: return "done";
+  }
+  return "?";
+}
+
+std::uint64_t node_mask(std::uint32_t gpu_count) {
+  return gpu_count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << gpu_count) - 1;
+}
+
+template <class IdT>
+std::uint32_t count_distinct(std::vector<IdT>& ids) {
+  std::sort(ids.begin(), ids.end());
+  return static_cast<std::uint32_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+}
+
+}  // namespace
+
+Engine::Engine(const Fleet& fleet, WorkloadSource& source, Policy& policy,
+               const Placement& placement, EngineConfig config)
+    : fleet_(&fleet),
+      source_(&source),
+      policy_(&policy),
+      config_(std::move(config)),
+      feasibility_(fleet),
+      state_(fleet, placement, config_.preempt_overhead),
+      gpu_owner_(fleet.topology.gpu_count()) {
+  totals_.total_gpus = fleet.topology.gpu_count();
+}
+
+RunTotals Engine::run() {
+  admit_next_arrival(0);
+  if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
+  bool stopped_at_horizon = false;
+  while (!calendar_.empty()) {
+    if (calendar_.top().time > config_.horizon) {
+      stopped_at_horizon = true;
+      break;
+    }
+    const Event event = calendar_.pop();
+    advance_to(event.time);
+    handle(event);
+    ++totals_.events;
+  }
+  if (stopped_at_horizon) advance_to(config_.horizon);
+  // Jobs still holding GPUs at the end: close their current segment so that run times add up
+  // to the allocated GPU-seconds.
+  for (Job& job : state_.jobs) {
+    if (job.state == JobState::Running || job.state == JobState::Draining) {
+      job.remaining = remaining_at(job, state_.now);
+      job.run_time += state_.now - job.segment_start;
+      job.segment_start = state_.now;
+    }
+  }
+  while (next_arrival_) {
+    ++totals_.arrivals_after_horizon;
+    next_arrival_ = source_->next();
+  }
+  totals_.end_time = state_.now;
+  return totals_;
+}
+
+void Engine::advance_to(SimTime t) {
+  FLEETSIM_CHECK(t >= state_.now, "time went back from {} to {}", state_.now, t);
+  if (t == state_.now) return;
+  totals_.allocated_gpu_seconds +=
+      static_cast<double>(allocated_gpus_) * to_seconds(t - state_.now);
+  state_.now = t;
+}
+
+void Engine::handle(const Event& event) {
+  switch (event.kind) {
+    case EventKind::JobFinish: on_finish(JobId{event.index}, event.epoch); break;
+    case EventKind::GpusReleased: on_gpus_released(JobId{event.index}); break;
+    case EventKind::JobArrival: on_arrival(); break;
+    case EventKind::ScheduleRound:
+      if (pass_pending_at_ == state_.now) pass_pending_at_ = -1;
+      // Several wake-ups for one instant, or a wake-up right after a pass that saw everything,
+      // need no second pass.
+      if (last_pass_at_ != state_.now || changed_since_pass_) run_pass();
+      break;
+    case EventKind::Sample: on_sample(); break;
+  }
+}
+
+void Engine::admit_next_arrival(SimTime previous) {
+  next_arrival_ = source_->next();
+  if (!next_arrival_) return;
+  FLEETSIM_CHECK(next_arrival_->submit >= previous && next_arrival_->submit >= 0,
+                 "workload source gave job {} out of submit order", next_arrival_->name);
+  calendar_.push(next_arrival_->submit, EventKind::JobArrival, 0);
+}
+
+void Engine::on_arrival() {
+  FLEETSIM_CHECK(next_arrival_.has_value(), "arrival event without a pending job");
+  feasibility_.check(*next_arrival_, source_->origin(*next_arrival_));
+  const JobId id{state_.jobs.size()};
+  Job& job = state_.jobs.emplace_back();
+  job.spec = std::move(*next_arrival_);
+  job.remaining = job.spec.duration;
+  next_arrival_.reset();
+  state_.enqueue(id);
+  state_.changes.push_back({id, JobChangeKind::Arrived});
+  ++active_;
+  for (RunObserver* o : observers_) o->on_arrival(job, state_.now);
+  request_pass();
+  admit_next_arrival(job.spec.submit);
+}
+
+void Engine::on_finish(JobId id, std::uint32_t epoch) {
+  Job& job = state_.jobs[id.index()];
+  if (job.state != JobState::Running || job.epoch != epoch) return;  // stale: preempted since
+  job.remaining = 0;
+  job.run_time += state_.now - job.segment_start;
+  job.end = state_.now;
+  job.state = JobState::Done;
+  free_gpus(job);
+  state_.remove_running(id);
+  state_.changes.push_back({id, JobChangeKind::Finished});
+  ++finished_;
+  --active_;
+  for (RunObserver* o : observers_) o->on_finish(job, state_.now);
+  request_pass();
+}
+
+void Engine::on_gpus_released(JobId id) {
+  Job& job = state_.jobs[id.index()];
+  FLEETSIM_CHECK(job.state == JobState::Draining, "job {} released GPUs while {}", id.value,
+                 state_name(job.state));
+  job.run_time += state_.now - job.segment_start;
+  free_gpus(job);
+  job.state = JobState::Queued;
+  state_.enqueue(id);
+  state_.changes.push_back({id, JobChangeKind::Requeued});
+  request_pass();
+}
+
+void Engine::on_sample() {
+  SampleState s;
+  s.time = state_.now;
+  s.allocated_gpus = allocated_gpus_;
+  s.total_gpus = totals_.total_gpus;
+  s.queued_jobs = state_.queue.size() - state_.queue_tombstones;
+  s.running_jobs = state_.running.size();
+  s.finished_jobs = finished_;
+  for (RunObserver* o : observers_) o->on_sample(s);
+  if (has_work_left()) calendar_.push(state_.now + config_.sample_interval, EventKind::Sample, 0);
+}
+
+bool Engine::has_work_left() const { return next_arrival_.has_value() || active_ > 0; }
+
+void Engine::request_pass() {
+  changed_since_pass_ = true;
+  if (pass_pending_at_ == state_.now) return;
+  pass_pending_at_ = state_.now;
+  calendar_.push(state_.now, EventKind::ScheduleRound, 0);
+}
+
+void Engine::run_pass() {
+  ++totals_.scheduling_passes;
+  state_.compact_queue();
+  const std::uint64_t free_before = state_.capacity.total_free();
+  Decisions decisions = policy_->decide(SchedulerView(state_));
+  FLEETSIM_CHECK(state_.capacity.total_free() == free_before,
+                 "policy {} left its FreeCapacity scratch applied", config_.policy_name);
+  state_.changes.clear();
+  last_pass_at_ = state_.now;
+  changed_since_pass_ = false;
+  for (JobId id : decisions.preempts()) apply_preempt(id);
+  for (const StartDecision& start : decisions.starts()) {
+    validate_start(start);
+    apply_start(start);
+  }
+  for (SimTime t : decisions.wakes()) {
+    if (t <= state_.now) {
+      policy_error(fmt::format("asked to be woken at t={:.6f}s, which is not in the future",
+                               to_seconds(t)));
+    }
+    calendar_.push(t, EventKind::ScheduleRound, 0);
+  }
+}
+
+void Engine::apply_preempt(JobId id) {
+  if (id.index() >= state_.jobs.size()) {
+    policy_error(fmt::format("preempts unknown job id {}", id.value));
+  }
+  Job& job = state_.jobs[id.index()];
+  if (job.state != JobState::Running) {
+    policy_error(fmt::format("preempts job {} (id {}), which is {}, not running", job.spec.name,
+                             id.value, state_name(job.state)));
+  }
+  if (!job.spec.preemptible) {
+    policy_error(fmt::format("preempts job {} (id {}), which is not preemptible", job.spec.name,
+                             id.value));
+  }
+  job.remaining = remaining_at(job, state_.now);
+  job.run_time += state_.now - job.segment_start;
+  job.segment_start = state_.now;  // the draining period also counts as run time
+  ++job.preemptions;
+  ++job.epoch;  // its pending finish event is now stale
+  state_.remove_running(id);
+  state_.changes.push_back({id, JobChangeKind::Preempted});
+  for (RunObserver* o : observers_) o->on_preempt(job, state_.now);
+  if (config_.preempt_overhead == 0) {
+    free_gpus(job);
+    job.state = JobState::Queued;
+    state_.enqueue(id);
+    state_.changes.push_back({id, JobChangeKind::Requeued});
+  } else {
+    job.state = JobState::Draining;
+    calendar_.push(state_.now + config_.preempt_overhead, EventKind::GpusReleased, id.value);
+  }
+}
+
+void Engine::validate_start(const StartDecision& start) const {
+  const JobId id = start.job;
+  if (id.index() >= state_.jobs.size()) {
+    policy_error(fmt::format("starts unknown job id {}", id.value));
+  }
+  const Job& job = state_.jobs[id.index()];
+  const std::string who = fmt::format("job {} (id {})", job.spec.name, id.value);
+  if (job.state != JobState::Queued) {
+    policy_error(fmt::format("starts {}, which is {}, not queued", who, state_name(job.state)));
+  }
+  const std::uint32_t count = start.gpus.gpu_count();
+  if (count != job.spec.gpus) {
+    policy_error(fmt::format("starts {} on {} GPUs; its gang size is {}", who, count,
+                             job.spec.gpus));
+  }
+  const Topology& topo = fleet_->topology;
+  GpuTypeId type;
+  SiteId site;
+  std::vector<NodeId> nodes;
+  nodes.reserve(start.gpus.slices.size());
+  for (const NodeSlice& slice : start.gpus.slices) {
+    if (slice.node.index() >= topo.nodes().size()) {
+      policy_error(fmt::format("starts {} on unknown node id {}", who, slice.node.value));
+    }
+    const Node& node = topo.node(slice.node);
+    if (slice.gpus == 0 || (slice.gpus & ~node_mask(node.gpu_count)) != 0) {
+      policy_error(fmt::format("starts {} on GPUs {:#x} of node {}, which has {} GPUs", who,
+                               slice.gpus, slice.node.value, node.gpu_count));
+    }
+    const std::uint64_t busy = slice.gpus & ~state_.capacity.free_mask(slice.node);
+    if (busy != 0) {
+      const std::uint32_t gpu = node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(busy));
+      const JobId owner = gpu_owner_[gpu];
+      policy_error(fmt::format("starts {} on GPU {} (node {}), which is already held by job {} "
+                               "(id {})",
+                               who, gpu, slice.node.value,
+                               owner.valid() ? state_.jobs[owner.index()].spec.name : "?",
+                               owner.value));
+    }
+    const SiteId node_site = topo.cluster(topo.rack(node.rack).cluster).site;
+    if (!type.valid()) {
+      type = node.type;
+      site = node_site;
+    } else if (node.type != type) {
+      policy_error(fmt::format("starts {} on mixed GPU types {} and {}; a gang uses one type",
+                               who, fleet_->catalog.type(type).name,
+                               fleet_->catalog.type(node.type).name));
+    } else if (node_site != site) {
+      policy_error(fmt::format("starts {} across sites {} and {}", who, topo.site(site).name,
+                               topo.site(node_site).name));
+    }
+    nodes.push_back(slice.node);
+  }
+  const auto& allowed = job.spec.allowed_types;
+  if (type.valid() && !allowed.empty() &&
+      std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
+    policy_error(fmt::format("starts {} on GPU type {}, which the job does not allow", who,
+                             fleet_->catalog.type(type).name));
+  }
+  if (count_distinct(nodes) != nodes.size()) {
+    policy_error(fmt::format("starts {} with a node listed twice in its allocation", who));
+  }
+}
+
+void Engine::apply_start(const StartDecision& start) {
+  Job& job = state_.jobs[start.job.index()];
+  const Topology& topo = fleet_->topology;
+  std::vector<RackId> racks;
+  std::vector<ClusterId> clusters;
+  std::vector<SiteId> sites;
+  for (const NodeSlice& slice : start.gpus.slices) {
+    state_.capacity.take(slice.node, slice.gpus);
+    const Node& node = topo.node(slice.node);
+    for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
+      gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] =
+          start.job;
+    }
+    racks.push_back(node.rack);
+    const ClusterId cluster = topo.rack(node.rack).cluster;
+    clusters.push_back(cluster);
+    sites.push_back(topo.cluster(cluster).site);
+  }
+  job.span = {static_cast<std::uint32_t>(start.gpus.slices.size()), count_distinct(racks),
+              count_distinct(clusters), count_distinct(sites)};
+  job.gpu_type = topo.node(start.gpus.slices.front().node).type;
+  job.rate = fleet_->catalog.speed(job.gpu_type, job.spec.job_class);
+  if (job.span.racks > 1) job.rate *= fleet_->span_speed.cross_rack;
+  if (job.span.clusters > 1) job.rate *= fleet_->span_speed.cross_cluster;
+  job.allocation = start.gpus;
+  job.state = JobState::Running;
+  if (job.first_start == kTimeNever) job.first_start = state_.now;
+  job.segment_start = state_.now;
+  job.progress_start = state_.now + (job.preemptions > 0 ? config_.resume_overhead : 0);
+  ++job.epoch;
+  const Duration left =
+      job.rate == 1.0 ? job.remaining
+                      : static_cast<Duration>(std::ceil(static_cast<double>(job.remaining) /
+                                                        job.rate));
+  calendar_.push(job.progress_start + left, EventKind::JobFinish, start.job.value, job.epoch);
+  allocated_gpus_ += job.spec.gpus;
+  ++state_.queue_tombstones;
+  state_.add_running(start.job);
+  state_.changes.push_back({start.job, JobChangeKind::Started});
+  SPDLOG_TRACE("t={} start job={} gpus={}", state_.now, job.spec.name, job.spec.gpus);
+  for (RunObserver* o : observers_) o->on_start(job, state_.now);
+}
+
+void Engine::free_gpus(Job& job) {
+  const Topology& topo = fleet_->topology;
+  for (const NodeSlice& slice : job.allocation.slices) {
+    state_.capacity.release(slice.node, slice.gpus);
+    const Node& node = topo.node(slice.node);
+    for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
+      gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] = JobId{};
+    }
+  }
+  allocated_gpus_ -= job.spec.gpus;
+  job.allocation.slices.clear();
+}
+
+void Engine::policy_error(const std::string& message) const {
+  throw PolicyError(fmt::format("policy {}: t={:.6f}s: {}", config_.policy_name,
+                                to_seconds(state_.now), message));
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,86 @@
+// The event loop: pulls jobs from the workload source one arrival at a time, runs the policy once
+// per instant at which something changed, validates and applies its decisions, and advances
+// jobs to completion. Owns all mutable run state; observers and policies only read it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/core/event_queue.hpp"
+#include "sim/core/run_observer.hpp"
+#include "sim/core/scheduler_state.hpp"
+#include "sim/policy/policy.hpp"
+#include "sim/workload/feasibility.hpp"
+#include "sim/workload/workload_source.hpp"
+
+namespace fleetsim {
+
+struct EngineConfig {
+  std::string policy_name;  // for error messages
+  Duration preempt_overhead = 0;  // a preempted job holds its GPUs this long before they free
+  Duration resume_overhead = 0;   // a restarted job holds GPUs this long before it progresses
+  Duration sample_interval = 600 * kMicrosPerSecond;
+  SimTime horizon = kTimeNever;  // stop here; later arrivals are counted, not simulated
+};
+
+// What the engine measured itself; per-job figures are in jobs().
+struct RunTotals {
+  SimTime end_time = 0;                // time of the last processed event
+  double allocated_gpu_seconds = 0;    // integral of allocated GPUs over time
+  std::uint64_t total_gpus = 0;
+  std::uint64_t events = 0;            // popped from the calendar, stale ones included
+  std::uint64_t scheduling_passes = 0;
+  std::uint64_t arrivals_after_horizon = 0;
+};
+
+class Engine {
+ public:
+  // All references must outlive the engine.
+  Engine(const Fleet& fleet, WorkloadSource& source, Policy& policy, const Placement& placement,
+         EngineConfig config);
+
+  void add_observer(RunObserver& observer) { observers_.push_back(&observer); }
+  // Runs to the end (empty calendar or horizon). Throws ConfigError for an impossible job and
+  // PolicyError for an invalid decision.
+  RunTotals run();
+  const std::vector<Job>& jobs() const { return state_.jobs; }
+
+ private:
+  void advance_to(SimTime t);
+  void handle(const Event& event);
+  void admit_next_arrival(SimTime previous);  // reads the source's next job
+  void on_arrival();
+  void on_finish(JobId id, std::uint32_t epoch);
+  void on_gpus_released(JobId id);
+  void on_sample();
+  void request_pass();
+  void run_pass();
+  void apply_preempt(JobId id);
+  void validate_start(const StartDecision& start) const;
+  void apply_start(const StartDecision& start);
+  void free_gpus(Job& job);
+  bool has_work_left() const;
+  [[noreturn]] void policy_error(const std::string& message) const;
+
+  const Fleet* fleet_;
+  WorkloadSource* source_;
+  Policy* policy_;
+  EngineConfig config_;
+  Feasibility feasibility_;
+  SchedulerState state_;
+  EventQueue calendar_;
+  std::vector<RunObserver*> observers_;
+  std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it, for error messages
+  std::optional<JobSpec> next_arrival_;
+  SimTime pass_pending_at_ = -1;  // time of the change-triggered ScheduleRound pending, if any
+  SimTime last_pass_at_ = -1;
+  bool changed_since_pass_ = false;
+  std::uint64_t allocated_gpus_ = 0;
+  std::uint64_t finished_ = 0;
+  std::uint64_t active_ = 0;  // arrived and not finished
+  RunTotals totals_;
+};
+
+}  // namespace fleetsim

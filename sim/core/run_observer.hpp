@@ -1,0 +1,32 @@
+// Hooks through which metrics collectors watch a run. Observers get const state and must never
+// change it; the engine calls them in event order, so what they record is deterministic.
+#pragma once
+
+#include <cstdint>
+
+#include "sim/core/time.hpp"
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+// The fleet-wide state at a sample instant (after that instant's scheduling pass).
+struct SampleState {
+  SimTime time = 0;
+  std::uint64_t allocated_gpus = 0;  // held by running and draining jobs
+  std::uint64_t total_gpus = 0;
+  std::uint64_t queued_jobs = 0;
+  std::uint64_t running_jobs = 0;
+  std::uint64_t finished_jobs = 0;
+};
+
+class RunObserver {
+ public:
+  virtual ~RunObserver() = default;
+  virtual void on_arrival(const Job& /*job*/, SimTime /*now*/) {}
+  virtual void on_start(const Job& /*job*/, SimTime /*now*/) {}
+  virtual void on_preempt(const Job& /*job*/, SimTime /*now*/) {}
+  virtual void on_finish(const Job& /*job*/, SimTime /*now*/) {}
+  virtual void on_sample(const SampleState& /*state*/) {}
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,29 @@
+// Whether a job can ever run on the fleet: its gang must fit in the largest placement the rules
+// allow (one GPU type, one site). A job that cannot is bad input, reported with its origin, not
+// a job that waits forever.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/error.hpp"
+#include "sim/fleet/topology.hpp"
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+class Feasibility {
+ public:
+  explicit Feasibility(const Fleet& fleet);
+
+  // Largest gang of an allowed type that fits in one site (0 if none of the types exists).
+  std::uint64_t largest_gang(const JobSpec& job) const;
+  // Throws ConfigError at `origin`, field "gpus", when the job can never be placed.
+  void check(const JobSpec& job, const SourcePos& origin) const;
+
+ private:
+  const Fleet* fleet_;
+  std::vector<std::uint64_t> largest_by_type_;  // [type]: max over sites of that type's GPUs
+};
+
+}  // namespace fleetsim

@@ -1,0 +1,76 @@
+#include "tests/support/test_fleet.hpp"
+
+#include <gtest/gtest.h>
+
+#include "sim/workload/vector_source.hpp"
+
+namespace fleetsim::test {
+
+GpuCatalog test_catalog() {
+  GpuType h100{"H100", 989, 80, 700, 72, {}};
+  GpuType a100{"A100", 312, 80, 400, 50, {{"default", 0.5}}};
+  return GpuCatalog({h100, a100}, "H100");
+}
+
+Fleet single_cluster_fleet(std::uint32_t racks, std::uint32_t nodes_per_rack,
+                           std::uint32_t gpus_per_node) {
+  return fleet_of({{0, racks, nodes_per_rack, gpus_per_node, "H100"}});
+}
+
+Fleet fleet_of(const std::vector<ClusterShape>& clusters) {
+  Fleet fleet{test_catalog(), Topology(2), {}};
+  std::uint32_t sites = 0;
+  for (std::size_t i = 0; i < clusters.size(); ++i) {
+    const ClusterShape& shape = clusters[i];
+    while (sites <= shape.site) {
+      fleet.topology.add_site({fmt::format("site{}", sites), "XX", "r", "own", {}, 0, 0});
+      ++sites;
+    }
+    const ClusterId c = fleet.topology.add_cluster(SiteId{shape.site}, fmt::format("c{}", i));
+    fleet.topology.add_racks(c, shape.racks, shape.nodes_per_rack, shape.gpus_per_node,
+                             *fleet.catalog.find(shape.gpu_type));
+  }
+  return fleet;
+}
+
+JobSpec job(std::string name, double submit_s, std::uint32_t gpus, double duration_s) {
+  JobSpec spec;
+  spec.name = std::move(name);
+  spec.submit = from_seconds(submit_s);
+  spec.gpus = gpus;
+  spec.duration = from_seconds(duration_s);
+  return spec;
+}
+
+const Job& RunOutput::operator[](const std::string& name) const {
+  for (const Job& j : jobs) {
+    if (j.spec.name == name) return j;
+  }
+  ADD_FAILURE() << "no job named " << name;
+  static const Job missing;
+  return missing;
+}
+
+RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& policy,
+              const std::map<std::string, ParamValue>& params, const std::string& placement,
+              EngineConfig config) {
+  const PolicyInfo* info = find_policy(policy);
+  const PlacementInfo* place = find_placement(placement);
+  if (info == nullptr || place == nullptr) {
+    ADD_FAILURE() << "unknown policy " << policy << " or placement " << placement;
+    return {};
+  }
+  std::unique_ptr<Policy> p = info->make(make_params(*info, params));
+  std::unique_ptr<Placement> pl = place->make();
+  VectorSource source(std::move(jobs));
+  config.policy_name = policy;
+  Engine engine(fleet, source, *p, *pl, config);
+  RunOutput out;
+  out.totals = engine.run();
+  out.jobs = engine.jobs();
+  return out;
+}
+
+double seconds(SimTime t) { return to_seconds(t); }
+
+}  // namespace fleetsim::test

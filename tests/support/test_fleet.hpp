@@ -1,0 +1,48 @@
+// Small fleets, jobs and one-call runs for tests: the numbers in a test should be the only
+// thing a reader has to check by hand.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/core/engine.hpp"
+#include "sim/fleet/topology.hpp"
+#include "sim/policy/registry.hpp"
+#include "sim/workload/job.hpp"
+
+namespace fleetsim::test {
+
+// Two types: H100 (reference, speed 1) and A100 (speed 0.5 for every job class).
+GpuCatalog test_catalog();
+
+// One site, one cluster, `racks` racks of `nodes_per_rack` nodes of `gpus_per_node` H100s.
+Fleet single_cluster_fleet(std::uint32_t racks, std::uint32_t nodes_per_rack,
+                           std::uint32_t gpus_per_node);
+
+// Rack groups for mixed fleets: each entry adds one cluster (to site `site`, created in order).
+struct ClusterShape {
+  std::uint32_t site = 0;
+  std::uint32_t racks = 1;
+  std::uint32_t nodes_per_rack = 1;
+  std::uint32_t gpus_per_node = 8;
+  std::string gpu_type = "H100";
+};
+Fleet fleet_of(const std::vector<ClusterShape>& clusters);
+
+JobSpec job(std::string name, double submit_s, std::uint32_t gpus, double duration_s);
+
+struct RunOutput {
+  std::vector<Job> jobs;
+  RunTotals totals;
+  const Job& operator[](const std::string& name) const;  // fails the test if absent
+};
+
+RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& policy,
+              const std::map<std::string, ParamValue>& params = {},
+              const std::string& placement = "first_fit", EngineConfig config = {});
+
+// Seconds since time 0, for readable assertions.
+double seconds(SimTime t);
+
+}  // namespace fleetsim::test
