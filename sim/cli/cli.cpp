@@ -1,4 +1,213 @@
 #include "sim/cli/cli.hpp"
+
+#include <chrono>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/core/error.hpp"
+#include "sim/io/results_writer.hpp"
+#include "sim/io/run_scenario.hpp"
+#include "sim/io/scenario_config.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/registry.hpp"
+#include "sim/workload/feasibility.hpp"
+
 namespace fleetsim {
-int cli_main(int, const char* const*, std::ostream&, std::ostream&) { return 0; }
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitPolicy = 3;
+
+struct Options {
+  std::string scenario;
+  std::string policy;
+  std::int64_t seed = -1;
+  std::string out;
+  std::string log_level = "warning";
+};
+
+ScenarioOverrides overrides_of(const Options& o) {
+  ScenarioOverrides ov;
+  if (!o.policy.empty()) ov.policy = o.policy;
+  if (o.seed >= 0) ov.seed = static_cast<std::uint64_t>(o.seed);
+  return ov;
+}
+
+void set_up_logging(std::ostream& err, const std::string& level) {
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(err);
+  auto logger = std::make_shared<spdlog::logger>("fleetsim", sink);
+  logger->set_pattern("fleetsim: %l: %v");
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
+
+void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& r,
+                   const std::string& dir, double wall_s) {
+  const Summary& s = r.summary;
+  fmt::print(out, "scenario {}: seed {}, policy {}, placement {}, {} GPUs\n", c.name, c.seed,
+             c.policy, c.placement, s.total_gpus);
+  fmt::print(out, "  jobs              {} (finished {}, never started {}, queued at end {}, "
+                  "running at end {})\n",
+             s.jobs, s.finished, s.never_started, s.queued_at_end, s.running_at_end);
+  if (r.trace_rows_rejected > 0) {
+    fmt::print(out, "  trace rows        {} rejected of {}\n", r.trace_rows_rejected, r.trace_rows);
+  }
+  fmt::print(out, "  {:<17} {:>9} {:>9} {:>9} {:>9}\n", "hours", "mean", "p50", "p95", "p99");
+  fmt::print(out, "  {:<17} {:>9} {:>9} {:>9} {:>9}\n", "JCT", hours(s.jct_s.mean),
+             hours(s.jct_s.p50), hours(s.jct_s.p95), hours(s.jct_s.p99));
+  fmt::print(out, "  {:<17} {:>9} {:>9} {:>9} {:>9}\n", "queueing delay",
+             hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50), hours(s.queue_delay_s.p95),
+             hours(s.queue_delay_s.p99));
+  fmt::print(out, "  makespan          {} h\n", hours(s.makespan_s));
+  fmt::print(out, "  GPU utilisation   {:.1f} %\n", 100.0 * s.gpu_utilisation);
+  fmt::print(out, "  preemptions       {} ({} jobs)\n", s.preemptions, s.jobs_preempted);
+  fmt::print(out, "  results           {}/\n", dir);
+  fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
+}
+
+int run_command(const Options& o, std::ostream& out) {
+  const ScenarioConfig config = load_scenario(o.scenario, overrides_of(o));
+  const std::string dir = o.out.empty() ? "results/" + config.name : o.out;
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult result = run_scenario(config);
+  const double wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  write_results(dir, config, result);
+  spdlog::info("run done: jobs={} wall_s={:.2f}", result.summary.jobs, wall_s);
+  print_summary(out, config, result, dir, wall_s);
+  return kExitOk;
+}
+
+void print_fleet(std::ostream& out, const Fleet& fleet) {
+  const Topology& t = fleet.topology;
+  fmt::print(out, "  fleet       {} sites, {} clusters, {} racks, {} nodes, {} GPUs (", t.sites().size(),
+             t.clusters().size(), t.racks().size(), t.nodes().size(), t.gpu_count());
+  bool first = true;
+  for (std::size_t i = 0; i < t.gpus_by_type().size(); ++i) {
+    if (t.gpus_by_type()[i] == 0) continue;
+    fmt::print(out, "{}{} {}", first ? "" : ", ", t.gpus_by_type()[i],
+               fleet.catalog.type(GpuTypeId{i}).name);
+    first = false;
+  }
+  fmt::print(out, ")\n");
+}
+
+int validate_command(const Options& o, std::ostream& out) {
+  const ScenarioConfig config = load_scenario(o.scenario, overrides_of(o));
+  const Fleet fleet = build_fleet(config.fleet);
+  const Feasibility feasibility(fleet);
+  fmt::print(out, "scenario {} ({}), seed {}\n", config.name, config.file, config.seed);
+  print_fleet(out, fleet);
+  if (const auto* s = std::get_if<SyntheticConfig>(&config.workload.source)) {
+    // The largest size the generator can draw must fit, or the run would fail part-way.
+    JobSpec largest;
+    largest.name = "largest generated job";
+    for (std::uint32_t g : s->gpu_values) largest.gpus = std::max(largest.gpus, g);
+    for (const std::string& name : s->allowed_gpu_types) {
+      largest.allowed_types.push_back(*fleet.catalog.find(name));
+    }
+    feasibility.check(largest, s->gpus_origin);
+    fmt::print(out, "  workload    synthetic: {} jobs, Poisson arrivals {}/h, gang sizes {}..{}\n",
+               s->jobs, s->rate_per_hour,
+               *std::min_element(s->gpu_values.begin(), s->gpu_values.end()), largest.gpus);
+  } else {
+    const auto& trace = std::get<TraceConfig>(config.workload.source);
+    TraceReadResult read = read_native_csv(trace.path, trace.path, fleet.catalog, trace.bad_rows);
+    for (const JobSpec& job : read.jobs) {
+      feasibility.check(job, {trace.path, static_cast<int>(job.source_line), 0});
+    }
+    fmt::print(out, "  workload    trace {}: {} jobs from {} rows ({} rejected)\n", trace.path,
+               read.jobs.size(), read.rows, read.rejected);
+  }
+  std::string params;
+  for (const auto& [name, value] : config.policy_params) {
+    params += fmt::format("{}{}={}", params.empty() ? "" : ", ", name, format_param_value(value));
+  }
+  fmt::print(out, "  policy      {}{}\n", config.policy, params.empty() ? "" : " (" + params + ")");
+  fmt::print(out, "  placement   {}\n", config.placement);
+  fmt::print(out, "  preemption  overhead {} s, resume {} s\n", to_seconds(config.preempt_overhead),
+             to_seconds(config.resume_overhead));
+  fmt::print(out, "valid; nothing was simulated\n");
+  return kExitOk;
+}
+
+int policies_command(std::ostream& out) {
+  fmt::print(out, "policies (scenario `policy.name`, or --policy):\n");
+  for (const PolicyInfo& p : registered_policies()) {
+    fmt::print(out, "  {:<15} {}\n", p.name, p.summary);
+    for (const Param& param : p.params) {
+      fmt::print(out, "      {} ({}, default {}): {}\n", param.name, param.type_name(),
+                 format_param_value(param.default_value), param.help);
+    }
+  }
+  fmt::print(out, "placements (scenario `placement`):\n");
+  for (const PlacementInfo& p : registered_placements()) {
+    fmt::print(out, "  {:<15} {}\n", p.name, p.summary);
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"fleetsim: discrete-event simulator of GPU-fleet schedulers", "fleetsim"};
+  app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
+  app.require_subcommand(1);
+  Options o;
+  const std::vector<std::string> levels = {"trace", "debug", "info", "warning", "error", "off"};
+  app.add_option("--log-level", o.log_level, "log level on stderr")
+      ->check(CLI::IsMember(levels))
+      ->capture_default_str();
+
+  CLI::App* run = app.add_subcommand("run", "simulate a scenario and write a results folder");
+  run->add_option("scenario", o.scenario, "scenario YAML file")->required();
+  run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
+  run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::NonNegativeNumber);
+  run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
+
+  CLI::App* validate =
+      app.add_subcommand("validate", "check a scenario and print what it would simulate");
+  validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
+  validate->add_option("--policy", o.policy, "use this policy instead");
+  validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::NonNegativeNumber);
+
+  CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      app.exit(e, out, err);
+      return kExitOk;
+    }
+    fmt::print(err, "fleetsim: error: {}\n", e.what());
+    return kExitBadInput;
+  }
+  set_up_logging(err, o.log_level == "warning" ? "warn" : o.log_level);
+  try {
+    if (run->parsed()) return run_command(o, out);
+    if (validate->parsed()) return validate_command(o, out);
+    if (policies->parsed()) return policies_command(out);
+  } catch (const ConfigError& e) {
+    fmt::print(err, "fleetsim: error: {}\n", e.what());
+    return kExitBadInput;
+  } catch (const PolicyError& e) {
+    fmt::print(err, "fleetsim: error: {}\n", e.what());
+    return kExitPolicy;
+  } catch (const std::exception& e) {
+    fmt::print(err, "fleetsim: internal error: {}\n", e.what());
+    return kExitInternal;
+  }
+  return kExitInternal;
+}
+
 }  // namespace fleetsim

@@ -21,7 +21,12 @@ std::uint64_t stable_hash(std::string_view text) {
 }
 
 std::mt19937_64 RngStreams::stream(std::string_view name) const {
-  std::seed_seq seq{mix(seed_), mix(stable_hash(name))};
+  // seed_seq keeps only the low 32 bits of each value, so pass each 64-bit word as two halves;
+  // with whole words, seeds 65336 and 81207 (equal low halves after mixing) gave equal streams.
+  const std::uint64_t a = mix(seed_);
+  const std::uint64_t b = mix(stable_hash(name));
+  std::seed_seq seq{static_cast<std::uint32_t>(a), static_cast<std::uint32_t>(a >> 32),
+                    static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b >> 32)};
   return std::mt19937_64(seq);
 }
 

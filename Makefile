@@ -1,0 +1,30 @@
+# The two README commands, and a few conveniences. Everything real is in CMake; this file only
+# chains "install what is missing -> configure -> build -> run".
+#   make run    build in Release and run the default scenario (results in results/default/)
+#   make test   build the CI configuration and run the whole test suite with ctest
+PRESET ?= release
+SCENARIO ?= configs/scenarios/default.yaml
+JOBS ?= 2
+
+.PHONY: deps build run test bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	cmake --preset $(PRESET)
+	cmake --build --preset $(PRESET) -j $(JOBS)
+
+run: build
+	build/$(PRESET)/fleetsim run $(SCENARIO)
+
+test: deps
+	cmake --preset ci
+	cmake --build --preset ci -j $(JOBS)
+	ctest --preset ci -j $(JOBS)
+
+bench: build
+	build/$(PRESET)/bench/fleetsim_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+clean:
+	rm -rf build results

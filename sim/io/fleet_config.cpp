@@ -1,0 +1,144 @@
+#include "sim/io/fleet_config.hpp"
+
+#include <set>
+
+#include "sim/io/path_resolution.hpp"
+
+namespace fleetsim {
+namespace {
+
+// Either the map itself, or the file a string names (relative to the referring file).
+ConfigNode inline_or_file(const ConfigNode& node) {
+  if (node.is_scalar()) return ConfigNode::load_file(resolve_relative(node.file(), node.as_string()));
+  if (!node.is_map()) throw node.error("expected a file name or a map");
+  return node;
+}
+
+std::uint32_t as_u32(const ConfigNode& node, std::uint64_t max) {
+  const std::uint64_t v = node.as_positive_int();
+  if (v > max) throw node.error("expected at most {}, got {}", max, v);
+  return static_cast<std::uint32_t>(v);
+}
+
+void load_catalog(const ConfigNode& root, FleetConfig& out) {
+  root.check_keys({"reference", "types"});
+  const ConfigNode types = root.at("types");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const ConfigNode t = types[i];
+    t.check_keys({"name", "bf16_tflops", "hbm_gb", "tdp_w", "idle_w", "relative_speed"});
+    GpuType type;
+    type.name = t.at("name").as_string();
+    if (!names.insert(type.name).second) {
+      throw t.at("name").error("GPU type \"{}\" is listed twice", type.name);
+    }
+    type.bf16_tflops = t.at("bf16_tflops").as_positive_double();
+    type.hbm_gb = t.at("hbm_gb").as_positive_double();
+    type.tdp_w = t.at("tdp_w").as_positive_double();
+    type.idle_w = t.at("idle_w").as_non_negative_double();
+    if (type.idle_w > type.tdp_w) {
+      throw t.at("idle_w").error("idle power {} W is above the TDP {} W", type.idle_w, type.tdp_w);
+    }
+    if (auto speeds = t.find("relative_speed")) {
+      for (const std::string& job_class : speeds->keys()) {
+        type.relative_speed[job_class] = speeds->at(job_class).as_positive_double();
+      }
+    }
+    out.gpu_types.push_back(std::move(type));
+  }
+  if (out.gpu_types.empty()) throw types.error("expected at least one GPU type");
+  const ConfigNode ref = root.at("reference");
+  out.reference_type = ref.as_string();
+  if (!names.contains(out.reference_type)) {
+    throw ref.error("unknown GPU type \"{}\"; the catalog lists: {}", out.reference_type,
+                    fmt::join(names, ", "));
+  }
+}
+
+}  // namespace
+
+FleetConfig load_fleet_config(const ConfigNode& node) {
+  const ConfigNode root = inline_or_file(node);
+  root.check_keys({"gpu_catalog", "span_speed", "sites"});
+  FleetConfig out;
+  load_catalog(inline_or_file(root.at("gpu_catalog")), out);
+  std::set<std::string> type_names;
+  for (const GpuType& t : out.gpu_types) type_names.insert(t.name);
+
+  if (auto span = root.find("span_speed")) {
+    span->check_keys({"cross_rack", "cross_cluster"});
+    for (const char* key : {"cross_rack", "cross_cluster"}) {
+      if (!span->has(key)) continue;
+      const ConfigNode v = span->at(key);
+      const double f = v.as_positive_double();
+      if (f > 1) throw v.error("expected a slowdown factor in (0, 1], got {}", f);
+      (std::string_view(key) == "cross_rack" ? out.span_speed.cross_rack
+                                              : out.span_speed.cross_cluster) = f;
+    }
+  }
+
+  const ConfigNode sites = root.at("sites");
+  std::set<std::string> site_names, cluster_names;
+  for (std::size_t s = 0; s < sites.size(); ++s) {
+    const ConfigNode site = sites[s];
+    site.check_keys({"name", "country", "region", "provider", "clusters"});
+    SiteConfig sc;
+    sc.name = site.at("name").as_string();
+    if (!site_names.insert(sc.name).second) {
+      throw site.at("name").error("site \"{}\" is listed twice", sc.name);
+    }
+    sc.country = site.get_string("country", "");
+    sc.region = site.get_string("region", "");
+    sc.provider = site.get_string("provider", "own");
+    const ConfigNode clusters = site.at("clusters");
+    for (std::size_t c = 0; c < clusters.size(); ++c) {
+      const ConfigNode cluster = clusters[c];
+      cluster.check_keys({"name", "racks"});
+      ClusterConfig cc;
+      cc.name = cluster.at("name").as_string();
+      if (!cluster_names.insert(cc.name).second) {
+        throw cluster.at("name").error("cluster \"{}\" is listed twice", cc.name);
+      }
+      const ConfigNode racks = cluster.at("racks");
+      for (std::size_t r = 0; r < racks.size(); ++r) {
+        const ConfigNode group = racks[r];
+        group.check_keys({"count", "nodes", "gpus_per_node", "gpu_type"});
+        RackGroupConfig rg;
+        rg.count = as_u32(group.at("count"), 1u << 24);
+        rg.nodes = as_u32(group.at("nodes"), 1024);
+        rg.gpus_per_node = as_u32(group.at("gpus_per_node"), kMaxGpusPerNode);
+        const ConfigNode type = group.at("gpu_type");
+        rg.gpu_type = type.as_string();
+        if (!type_names.contains(rg.gpu_type)) {
+          throw type.error("unknown GPU type \"{}\"; the catalog lists: {}", rg.gpu_type,
+                           fmt::join(type_names, ", "));
+        }
+        cc.racks.push_back(std::move(rg));
+      }
+      if (cc.racks.empty()) throw racks.error("expected at least one rack group");
+      sc.clusters.push_back(std::move(cc));
+    }
+    if (sc.clusters.empty()) throw clusters.error("expected at least one cluster");
+    out.sites.push_back(std::move(sc));
+  }
+  if (out.sites.empty()) throw sites.error("expected at least one site");
+  return out;
+}
+
+Fleet build_fleet(const FleetConfig& config) {
+  Fleet fleet{GpuCatalog(config.gpu_types, config.reference_type),
+              Topology(config.gpu_types.size()), config.span_speed};
+  for (const SiteConfig& sc : config.sites) {
+    const SiteId site = fleet.topology.add_site({sc.name, sc.country, sc.region, sc.provider, {}, 0, 0});
+    for (const ClusterConfig& cc : sc.clusters) {
+      const ClusterId cluster = fleet.topology.add_cluster(site, cc.name);
+      for (const RackGroupConfig& rg : cc.racks) {
+        fleet.topology.add_racks(cluster, rg.count, rg.nodes, rg.gpus_per_node,
+                                 *fleet.catalog.find(rg.gpu_type));
+      }
+    }
+  }
+  return fleet;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,272 @@
+#include "sim/io/results_writer.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "sim/metrics/job_outcome.hpp"
+
+namespace fleetsim {
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw ConfigError({path, 0, 0}, "", "cannot write results file");
+}
+
+nlohmann::ordered_json to_json(const Distribution& d) {
+  return {{"count", d.count}, {"mean", d.mean}, {"p50", d.p50},
+          {"p95", d.p95},     {"p99", d.p99},   {"max", d.max}};
+}
+
+std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
+  const Summary& s = r.summary;
+  nlohmann::ordered_json j;
+  j["fleetsim_version"] = fleetsim_version();
+  j["scenario"] = config.name;
+  j["seed"] = config.seed;
+  j["policy"] = config.policy;
+  j["placement"] = config.placement;
+  j["jobs"] = s.jobs;
+  j["finished"] = s.finished;
+  j["unfinished"] = {{"never_started", s.never_started},
+                     {"queued_at_end", s.queued_at_end},
+                     {"running_at_end", s.running_at_end}};
+  j["arrivals_after_horizon"] = s.arrivals_after_horizon;
+  j["trace_rows"] = r.trace_rows;
+  j["trace_rows_rejected"] = r.trace_rows_rejected;
+  j["jct_s"] = to_json(s.jct_s);
+  j["queue_delay_s"] = to_json(s.queue_delay_s);
+  j["makespan_s"] = s.makespan_s;
+  j["gpu_utilisation"] = s.gpu_utilisation;
+  j["allocated_gpu_hours"] = s.allocated_gpu_hours;
+  j["total_gpus"] = s.total_gpus;
+  j["preemptions"] = s.preemptions;
+  j["jobs_preempted"] = s.jobs_preempted;
+  j["events"] = s.events;
+  j["scheduling_passes"] = s.scheduling_passes;
+  j["sim_end_s"] = to_seconds(r.totals.end_time);
+  return j.dump(2) + "\n";
+}
+
+std::string seconds_or_empty(SimTime t) {
+  return t == kTimeNever ? std::string() : fmt::format("{:.6f}", to_seconds(t));
+}
+
+// CSV-quotes a free-text cell only when it needs it.
+std::string csv_cell(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
+  std::string out =
+      "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,run_time_s,"
+      "preemptions,nodes,racks,clusters,sites,outcome\n";
+  for (const Job& j : jobs) {
+    const bool started = j.first_start != kTimeNever;
+    const bool done = j.state == JobState::Done;
+    out += fmt::format(
+        "{},{},{},{},{:.6f},{},{},{},{},{:.6f},{},{},{},{},{},{}\n", csv_cell(j.spec.name),
+        csv_cell(j.spec.tenant), j.spec.gpus,
+        started ? fleet.catalog.type(j.gpu_type).name : std::string(),
+        to_seconds(j.spec.submit), seconds_or_empty(j.first_start), seconds_or_empty(j.end),
+        started ? fmt::format("{:.6f}", to_seconds(j.first_start - j.spec.submit)) : "",
+        done ? fmt::format("{:.6f}", to_seconds(j.end - j.spec.submit)) : "",
+        to_seconds(j.run_time), j.preemptions, j.span.nodes, j.span.racks, j.span.clusters,
+        j.span.sites, outcome_name(outcome_of(j)));
+  }
+  return out;
+}
+
+std::string timeseries_csv(const std::vector<SampleState>& rows) {
+  std::string out = "time_s,allocated_gpus,gpu_utilisation,queued_jobs,running_jobs,finished_jobs\n";
+  for (const SampleState& s : rows) {
+    out += fmt::format("{:.6f},{},{:.6f},{},{},{}\n", to_seconds(s.time), s.allocated_gpus,
+                       s.total_gpus ? static_cast<double>(s.allocated_gpus) / s.total_gpus : 0.0,
+                       s.queued_jobs, s.running_jobs, s.finished_jobs);
+  }
+  return out;
+}
+
+void emit_param(YAML::Emitter& y, const ParamValue& value) {
+  std::visit(
+      [&](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::vector<double>>) {
+          y << YAML::Flow << YAML::BeginSeq;
+          for (double d : v) y << d;
+          y << YAML::EndSeq;
+        } else {
+          y << v;
+        }
+      },
+      value);
+}
+
+void emit_fleet(YAML::Emitter& y, const FleetConfig& f) {
+  y << YAML::BeginMap;
+  y << YAML::Key << "gpu_catalog" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "reference" << YAML::Value << f.reference_type;
+  y << YAML::Key << "types" << YAML::Value << YAML::BeginSeq;
+  for (const GpuType& t : f.gpu_types) {
+    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << t.name;
+    y << YAML::Key << "bf16_tflops" << YAML::Value << t.bf16_tflops;
+    y << YAML::Key << "hbm_gb" << YAML::Value << t.hbm_gb;
+    y << YAML::Key << "tdp_w" << YAML::Value << t.tdp_w;
+    y << YAML::Key << "idle_w" << YAML::Value << t.idle_w;
+    if (!t.relative_speed.empty()) {
+      y << YAML::Key << "relative_speed" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (const auto& [job_class, speed] : t.relative_speed) {
+        y << YAML::Key << job_class << YAML::Value << speed;
+      }
+      y << YAML::EndMap;
+    }
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+  y << YAML::Key << "span_speed" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "cross_rack" << YAML::Value << f.span_speed.cross_rack;
+  y << YAML::Key << "cross_cluster" << YAML::Value << f.span_speed.cross_cluster;
+  y << YAML::EndMap;
+  y << YAML::Key << "sites" << YAML::Value << YAML::BeginSeq;
+  for (const SiteConfig& s : f.sites) {
+    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << s.name;
+    y << YAML::Key << "country" << YAML::Value << s.country;
+    y << YAML::Key << "region" << YAML::Value << s.region;
+    y << YAML::Key << "provider" << YAML::Value << s.provider;
+    y << YAML::Key << "clusters" << YAML::Value << YAML::BeginSeq;
+    for (const ClusterConfig& c : s.clusters) {
+      y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name;
+      y << YAML::Key << "racks" << YAML::Value << YAML::BeginSeq;
+      for (const RackGroupConfig& r : c.racks) {
+        y << YAML::Flow << YAML::BeginMap;
+        y << YAML::Key << "count" << YAML::Value << r.count;
+        y << YAML::Key << "nodes" << YAML::Value << r.nodes;
+        y << YAML::Key << "gpus_per_node" << YAML::Value << r.gpus_per_node;
+        y << YAML::Key << "gpu_type" << YAML::Value << r.gpu_type;
+        y << YAML::EndMap;
+      }
+      y << YAML::EndSeq << YAML::EndMap;
+    }
+    y << YAML::EndSeq << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+}
+
+void emit_duration(YAML::Emitter& y, const DurationDistribution& d) {
+  y << YAML::BeginMap;
+  switch (d.kind) {
+    case DurationDistribution::Kind::Empirical:
+      y << YAML::Key << "distribution" << YAML::Value << "empirical";
+      y << YAML::Key << "points" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+      for (const auto& [q, s] : d.points) y << YAML::Flow << YAML::BeginSeq << q << s << YAML::EndSeq;
+      y << YAML::EndSeq;
+      break;
+    case DurationDistribution::Kind::Lognormal:
+      y << YAML::Key << "distribution" << YAML::Value << "lognormal";
+      y << YAML::Key << "median_s" << YAML::Value << d.median_s;
+      y << YAML::Key << "sigma" << YAML::Value << d.sigma;
+      break;
+    case DurationDistribution::Kind::Exponential:
+      y << YAML::Key << "distribution" << YAML::Value << "exponential";
+      y << YAML::Key << "mean_s" << YAML::Value << d.mean_s;
+      break;
+    case DurationDistribution::Kind::Constant:
+      y << YAML::Key << "distribution" << YAML::Value << "constant";
+      y << YAML::Key << "value_s" << YAML::Value << d.value_s;
+      break;
+  }
+  y << YAML::EndMap;
+}
+
+void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string& dir) {
+  y << YAML::BeginMap;
+  if (const auto* s = std::get_if<SyntheticConfig>(&w.source)) {
+    y << YAML::Key << "source" << YAML::Value << "synthetic";
+    y << YAML::Key << "jobs" << YAML::Value << s->jobs;
+    y << YAML::Key << "arrival" << YAML::Value << YAML::BeginMap;
+    y << YAML::Key << "process" << YAML::Value << "poisson";
+    y << YAML::Key << "rate_per_hour" << YAML::Value << s->rate_per_hour << YAML::EndMap;
+    y << YAML::Key << "gpus" << YAML::Value << YAML::BeginMap;
+    y << YAML::Key << "distribution" << YAML::Value << "categorical";
+    y << YAML::Key << "values" << YAML::Value << YAML::Flow << s->gpu_values;
+    y << YAML::Key << "weights" << YAML::Value << YAML::Flow << s->gpu_weights << YAML::EndMap;
+    y << YAML::Key << "duration" << YAML::Value;
+    emit_duration(y, s->duration);
+    y << YAML::Key << "tenants" << YAML::Value << s->tenants;
+    y << YAML::Key << "preemptible_fraction" << YAML::Value << s->preemptible_fraction;
+    y << YAML::Key << "allowed_gpu_types" << YAML::Value << YAML::Flow << s->allowed_gpu_types;
+    y << YAML::Key << "job_class" << YAML::Value << s->job_class;
+  } else {
+    const auto& t = std::get<TraceConfig>(w.source);
+    y << YAML::Key << "source" << YAML::Value << "trace";
+    y << YAML::Key << "format" << YAML::Value << t.format;
+    y << YAML::Key << "path" << YAML::Value
+      << std::filesystem::path(t.path).lexically_proximate(dir).generic_string();
+    y << YAML::Key << "bad_rows" << YAML::Value
+      << (t.bad_rows == BadRows::Error ? "error" : "skip");
+  }
+  y << YAML::EndMap;
+}
+
+}  // namespace
+
+std::string fleetsim_version() { return FLEETSIM_VERSION; }
+
+std::string resolved_scenario_yaml(const ScenarioConfig& c, const std::string& dir) {
+  YAML::Emitter y;
+  y.SetDoublePrecision(17);
+  y << YAML::BeginMap;
+  y << YAML::Key << "fleetsim_version" << YAML::Value << fleetsim_version();
+  y << YAML::Key << "name" << YAML::Value << c.name;
+  y << YAML::Key << "seed" << YAML::Value << c.seed;
+  y << YAML::Key << "policy" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "name" << YAML::Value << c.policy;
+  y << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
+  for (const auto& [name, value] : c.policy_params) {
+    y << YAML::Key << name << YAML::Value;
+    emit_param(y, value);
+  }
+  y << YAML::EndMap << YAML::EndMap;
+  y << YAML::Key << "placement" << YAML::Value << c.placement;
+  y << YAML::Key << "preemption" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "preempt_overhead_s" << YAML::Value << to_seconds(c.preempt_overhead);
+  y << YAML::Key << "resume_overhead_s" << YAML::Value << to_seconds(c.resume_overhead);
+  y << YAML::EndMap;
+  y << YAML::Key << "run" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "until_s" << YAML::Value << (c.until == kTimeNever ? 0.0 : to_seconds(c.until));
+  y << YAML::EndMap;
+  y << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "sample_interval_s" << YAML::Value << to_seconds(c.sample_interval);
+  y << YAML::EndMap;
+  y << YAML::Key << "fleet" << YAML::Value;
+  emit_fleet(y, c.fleet);
+  y << YAML::Key << "workload" << YAML::Value;
+  emit_workload(y, c.workload, dir);
+  y << YAML::EndMap;
+  return std::string(y.c_str()) + "\n";
+}
+
+void write_results(const std::string& dir, const ScenarioConfig& config, const RunResult& result) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw ConfigError({dir, 0, 0}, "", fmt::format("cannot create results folder: {}", ec.message()));
+  const std::filesystem::path d(dir);
+  const Fleet fleet = build_fleet(config.fleet);
+  write_file((d / "summary.json").string(), summary_json(config, result));
+  write_file((d / "jobs.csv").string(), jobs_csv(fleet, result.jobs));
+  write_file((d / "timeseries.csv").string(), timeseries_csv(result.samples));
+  write_file((d / "scenario.resolved.yaml").string(), resolved_scenario_yaml(config, dir));
+}
+
+}  // namespace fleetsim

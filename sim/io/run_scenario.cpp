@@ -1,0 +1,42 @@
+#include "sim/io/run_scenario.hpp"
+
+#include "sim/core/rng_streams.hpp"
+#include "sim/metrics/time_series.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+
+RunResult run_scenario(const ScenarioConfig& config) {
+  const Fleet fleet = build_fleet(config.fleet);
+  const RngStreams rng(config.seed);
+  LoadedWorkload workload = open_workload(config.workload, fleet.catalog, rng);
+  const PolicyInfo* info = find_policy(config.policy);
+  const PlacementInfo* placement_info = find_placement(config.placement);
+  FLEETSIM_CHECK(info != nullptr && placement_info != nullptr,
+                 "scenario loader let through policy {} / placement {}", config.policy,
+                 config.placement);
+  std::unique_ptr<Policy> policy = info->make(make_params(*info, config.policy_params));
+  std::unique_ptr<Placement> placement = placement_info->make();
+
+  EngineConfig engine_config;
+  engine_config.policy_name = config.policy;
+  engine_config.preempt_overhead = config.preempt_overhead;
+  engine_config.resume_overhead = config.resume_overhead;
+  engine_config.sample_interval = config.sample_interval;
+  engine_config.horizon = config.until;
+  Engine engine(fleet, *workload.source, *policy, *placement, engine_config);
+  TimeSeries series;
+  engine.add_observer(series);
+
+  RunResult result;
+  result.totals = engine.run();
+  result.jobs = engine.jobs();
+  result.samples = series.rows();
+  result.summary = summarize(result.jobs, result.totals);
+  result.trace_rows = workload.trace_rows;
+  result.trace_rows_rejected = workload.rejected_rows;
+  return result;
+}
+
+}  // namespace fleetsim

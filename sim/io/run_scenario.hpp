@@ -1,0 +1,27 @@
+// One run of a loaded scenario: build the fleet, open the workload, make the policy and
+// placement, run the engine with the metric collectors, and summarise.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sim/core/engine.hpp"
+#include "sim/core/run_observer.hpp"
+#include "sim/io/scenario_config.hpp"
+#include "sim/metrics/summary.hpp"
+
+namespace fleetsim {
+
+struct RunResult {
+  std::vector<Job> jobs;
+  RunTotals totals;
+  std::vector<SampleState> samples;
+  Summary summary;
+  std::uint64_t trace_rows = 0;
+  std::uint64_t trace_rows_rejected = 0;
+};
+
+// Throws ConfigError (bad input found while streaming, e.g. an impossible job) or PolicyError.
+RunResult run_scenario(const ScenarioConfig& config);
+
+}  // namespace fleetsim

@@ -1,0 +1,123 @@
+#include "sim/io/scenario_config.hpp"
+
+#include <cmath>
+#include <filesystem>
+
+#include "sim/policy/placement.hpp"
+
+namespace fleetsim {
+namespace {
+
+ParamValue load_param(const ConfigNode& node, const Param& param) {
+  switch (param.default_value.index()) {
+    case 0: return node.as_bool();
+    case 1: return node.as_int();
+    case 2: return node.as_double();
+    case 3: {
+      std::string value = node.as_string();
+      if (!param.choices.empty() &&
+          std::find(param.choices.begin(), param.choices.end(), value) == param.choices.end()) {
+        throw node.error("expected one of {}, got \"{}\"", fmt::join(param.choices, ", "), value);
+      }
+      return value;
+    }
+    default: {
+      std::vector<double> values;
+      for (std::size_t i = 0; i < node.size(); ++i) values.push_back(node[i].as_double());
+      return values;
+    }
+  }
+}
+
+void load_policy(const ConfigNode& root, const ScenarioOverrides& overrides, ScenarioConfig& out) {
+  const ConfigNode policy = root.at("policy");
+  policy.check_keys({"name", "params"});
+  const ConfigNode name = policy.at("name");
+  out.policy = overrides.policy.value_or(name.as_string());
+  const PolicyInfo* info = find_policy(out.policy);
+  if (info == nullptr) {
+    // An unknown --policy has no file position; an unknown policy.name does.
+    const std::string message = fmt::format("unknown policy \"{}\"; known: {}", out.policy,
+                                            known_policy_names());
+    if (overrides.policy) throw ConfigError({"--policy", 0, 0}, "", message);
+    throw name.error("{}", message);
+  }
+  for (const Param& p : info->params) out.policy_params[p.name] = p.default_value;
+  // Parameters written for the scenario's own policy do not apply to an override.
+  const bool own_params = !overrides.policy || *overrides.policy == name.as_string();
+  if (auto params = policy.find("params"); params && own_params && !params->is_null()) {
+    for (const std::string& key : params->keys()) {
+      auto it = std::find_if(info->params.begin(), info->params.end(),
+                             [&](const Param& p) { return p.name == key; });
+      if (it == info->params.end()) {
+        std::vector<std::string> declared;
+        for (const Param& p : info->params) declared.push_back(p.name);
+        throw params->at(key).error("policy {} has no parameter \"{}\"; it declares: {}",
+                                    out.policy, key,
+                                    declared.empty() ? "none" : fmt::format("{}", fmt::join(declared, ", ")));
+      }
+      out.policy_params[key] = load_param(params->at(key), *it);
+    }
+    if (info->validate) {
+      if (std::string problem = info->validate(PolicyParams(out.policy_params)); !problem.empty()) {
+        throw params->error("{}", problem);
+      }
+    }
+  }
+}
+
+Duration seconds_field(const ConfigNode& map, const std::string& key, Duration fallback) {
+  if (!map.has(key)) return fallback;
+  return from_seconds(map.at(key).as_non_negative_double());
+}
+
+}  // namespace
+
+ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides) {
+  const ConfigNode root = ConfigNode::load_file(file);
+  root.check_keys({"name", "seed", "fleet", "workload", "policy", "placement", "preemption",
+                   "run", "output", "fleetsim_version"});
+  ScenarioConfig out;
+  out.file = file;
+  out.name = root.has("name") ? root.at("name").as_string()
+                              : std::filesystem::path(file).stem().string();
+  if (auto seed = root.find("seed")) {
+    const std::int64_t s = seed->as_int();
+    if (s < 0) throw seed->error("expected an integer >= 0, got {}", s);
+    out.seed = static_cast<std::uint64_t>(s);
+  }
+  if (overrides.seed) out.seed = *overrides.seed;
+  out.fleet = load_fleet_config(root.at("fleet"));
+  const GpuCatalog catalog(out.fleet.gpu_types, out.fleet.reference_type);
+  out.workload = load_workload_config(root.at("workload"), catalog);
+  load_policy(root, overrides, out);
+  if (auto placement = root.find("placement")) {
+    out.placement = placement->as_string();
+    if (find_placement(out.placement) == nullptr) {
+      throw placement->error("unknown placement \"{}\"; known: {}", out.placement,
+                             known_placement_names());
+    }
+  }
+  if (auto preemption = root.find("preemption")) {
+    preemption->check_keys({"preempt_overhead_s", "resume_overhead_s"});
+    out.preempt_overhead = seconds_field(*preemption, "preempt_overhead_s", 0);
+    out.resume_overhead = seconds_field(*preemption, "resume_overhead_s", 0);
+  }
+  if (auto run = root.find("run")) {
+    run->check_keys({"until_s"});
+    const Duration until = seconds_field(*run, "until_s", 0);
+    out.until = until > 0 ? until : kTimeNever;
+  }
+  if (auto output = root.find("output")) {
+    output->check_keys({"sample_interval_s"});
+    if (auto interval = output->find("sample_interval_s")) {
+      out.sample_interval = from_seconds(interval->as_positive_double());
+      if (out.sample_interval < kMicrosPerSecond) {
+        throw interval->error("expected at least 1 second, got {}", interval->as_double());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace fleetsim

@@ -1,0 +1,41 @@
+// A scenario: fleet + workload + policy (+ placement, preemption costs, run limits, output
+// settings) + seed. Loading validates everything, so the engine never sees a bad scenario.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "sim/core/time.hpp"
+#include "sim/io/fleet_config.hpp"
+#include "sim/io/workload_config.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+
+struct ScenarioConfig {
+  std::string file;  // as given on the command line
+  std::string name;
+  std::uint64_t seed = 1;
+  FleetConfig fleet;
+  WorkloadConfig workload;
+  std::string policy;
+  std::map<std::string, ParamValue> policy_params;  // every declared parameter, defaults filled in
+  std::string placement = "topology";
+  Duration preempt_overhead = 0;
+  Duration resume_overhead = 0;
+  SimTime until = kTimeNever;
+  Duration sample_interval = 600 * kMicrosPerSecond;
+};
+
+// What the command line may override.
+struct ScenarioOverrides {
+  std::optional<std::string> policy;  // replaces the policy; its parameters take their defaults
+  std::optional<std::uint64_t> seed;
+};
+
+// Throws ConfigError naming file, line and field for anything wrong.
+ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides = {});
+
+}  // namespace fleetsim

@@ -1,0 +1,42 @@
+// The workload entry of a scenario: a synthetic generator's parameters or a trace file, loaded
+// and validated, and turned into a streaming WorkloadSource.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "sim/core/rng_streams.hpp"
+#include "sim/fleet/gpu_catalog.hpp"
+#include "sim/io/config_node.hpp"
+#include "sim/workload/native_csv_trace.hpp"
+#include "sim/workload/synthetic_config.hpp"
+#include "sim/workload/workload_source.hpp"
+
+namespace fleetsim {
+
+struct TraceConfig {
+  std::string format = "native_csv";
+  std::string path;          // resolved (relative to the referring file, or absolute)
+  BadRows bad_rows = BadRows::Error;
+};
+
+struct WorkloadConfig {
+  std::variant<SyntheticConfig, TraceConfig> source;
+};
+
+// `node` is the scenario's `workload:` entry: a file path or a map. GPU type names are checked
+// against `catalog`.
+WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& catalog);
+
+// A ready source. For traces, reads and checks the whole file now (rejected rows are counted in
+// `rejected_rows`); generators stream.
+struct LoadedWorkload {
+  std::unique_ptr<WorkloadSource> source;
+  std::uint64_t rejected_rows = 0;
+  std::uint64_t trace_rows = 0;
+};
+LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
+                             const RngStreams& rng);
+
+}  // namespace fleetsim

@@ -1,0 +1,214 @@
+#include "sim/workload/native_csv_trace.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <boost/tokenizer.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "sim/core/error.hpp"
+
+namespace fleetsim {
+namespace {
+
+const std::vector<std::string> kRequired = {"job_id", "submit_time_s", "gpus", "duration_s"};
+const std::vector<std::string> kOptional = {"gpu_type", "tenant",   "estimate_s",
+                                            "preemptible", "priority", "job_class"};
+
+using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
+
+// A broken row: which column and why. Turned into a ConfigError or a warning by the caller.
+struct RowError {
+  std::string field;
+  std::string message;
+};
+
+std::vector<std::string> split(const std::string& line, std::size_t line_no,
+                               const std::string& display_path) {
+  try {
+    Tokenizer tokens(line);
+    return {tokens.begin(), tokens.end()};
+  } catch (const boost::escaped_list_error& e) {
+    throw ConfigError({display_path, static_cast<int>(line_no), 0}, "",
+                      fmt::format("malformed CSV: {}", e.what()));
+  }
+}
+
+std::optional<double> parse_number(const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<std::int64_t> parse_integer(const std::string& text) {
+  std::int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return v;
+}
+
+class RowParser {
+ public:
+  RowParser(const std::map<std::string, std::size_t>& columns, const GpuCatalog& catalog)
+      : columns_(columns), catalog_(catalog) {}
+
+  // Fills `job` or returns what is wrong with the row.
+  std::optional<RowError> parse(const std::vector<std::string>& cells, JobSpec& job) const {
+    job.name = cell(cells, "job_id");
+    if (job.name.empty()) return RowError{"job_id", "empty job id"};
+    const std::string submit = cell(cells, "submit_time_s");
+    const auto submit_s = parse_number(submit);
+    if (!submit_s || *submit_s < 0) {
+      return RowError{"submit_time_s", fmt::format("\"{}\" is not a number >= 0", submit)};
+    }
+    job.submit = from_seconds(*submit_s);
+    const std::string gpus = cell(cells, "gpus");
+    const auto g = parse_integer(gpus);
+    if (!g || *g < 1 || *g > std::int64_t{1} << 31) {
+      return RowError{"gpus", fmt::format("\"{}\" is not a positive integer", gpus)};
+    }
+    job.gpus = static_cast<std::uint32_t>(*g);
+    const std::string duration = cell(cells, "duration_s");
+    const auto d = parse_number(duration);
+    if (!d || *d < 0) {
+      return RowError{"duration_s", fmt::format("\"{}\" is not a number >= 0", duration)};
+    }
+    job.duration = from_seconds(*d);
+    if (has("gpu_type") && !cell(cells, "gpu_type").empty()) {
+      const std::string types = cell(cells, "gpu_type");
+      boost::char_separator<char> bar("|");
+      for (const std::string& name : boost::tokenizer<boost::char_separator<char>>(types, bar)) {
+        const auto id = catalog_.find(name);
+        if (!id) {
+          std::vector<std::string> known;
+          for (const GpuType& t : catalog_.types()) known.push_back(t.name);
+          return RowError{"gpu_type", fmt::format("unknown GPU type \"{}\"; the catalog lists: {}",
+                                                  name, fmt::join(known, ", "))};
+        }
+        job.allowed_types.push_back(*id);
+      }
+    }
+    if (has("tenant") && !cell(cells, "tenant").empty()) job.tenant = cell(cells, "tenant");
+    if (has("job_class") && !cell(cells, "job_class").empty()) {
+      job.job_class = cell(cells, "job_class");
+    }
+    if (has("estimate_s") && !cell(cells, "estimate_s").empty()) {
+      const std::string text = cell(cells, "estimate_s");
+      const auto e = parse_number(text);
+      if (!e || *e < 0) {
+        return RowError{"estimate_s", fmt::format("\"{}\" is not a number >= 0", text)};
+      }
+      job.estimate = from_seconds(*e);
+    }
+    if (has("preemptible") && !cell(cells, "preemptible").empty()) {
+      const std::string text = cell(cells, "preemptible");
+      if (text == "true" || text == "1") {
+        job.preemptible = true;
+      } else if (text == "false" || text == "0") {
+        job.preemptible = false;
+      } else {
+        return RowError{"preemptible", fmt::format("\"{}\" is not true/false/1/0", text)};
+      }
+    }
+    if (has("priority") && !cell(cells, "priority").empty()) {
+      const std::string text = cell(cells, "priority");
+      const auto p = parse_integer(text);
+      if (!p || *p < -1'000'000 || *p > 1'000'000) {
+        return RowError{"priority", fmt::format("\"{}\" is not an integer", text)};
+      }
+      job.priority = static_cast<int>(*p);
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool has(const std::string& column) const { return columns_.contains(column); }
+  const std::string& cell(const std::vector<std::string>& cells, const std::string& column) const {
+    return cells[columns_.at(column)];
+  }
+
+  const std::map<std::string, std::size_t>& columns_;
+  const GpuCatalog& catalog_;
+};
+
+}  // namespace
+
+TraceReadResult read_native_csv(const std::string& path, const std::string& display_path,
+                                const GpuCatalog& catalog, BadRows bad_rows) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({display_path, 0, 0}, "", "cannot open trace file");
+  std::string line;
+  std::size_t line_no = 0;
+  // Header: skip blank lines and '#' comments before it.
+  std::vector<std::string> header;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    header = split(line, line_no, display_path);
+    break;
+  }
+  if (header.empty()) throw ConfigError({display_path, 0, 0}, "", "no header row");
+  const std::size_t header_line = line_no;
+  std::map<std::string, std::size_t> columns;
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
+    const bool known = std::find(kRequired.begin(), kRequired.end(), name) != kRequired.end() ||
+                       std::find(kOptional.begin(), kOptional.end(), name) != kOptional.end();
+    const SourcePos pos{display_path, static_cast<int>(header_line), 0};
+    if (!known) {
+      throw ConfigError::at(pos, name, "unknown column; expected {} and optionally {}",
+                            fmt::join(kRequired, ", "), fmt::join(kOptional, ", "));
+    }
+    if (!columns.emplace(name, i).second) throw ConfigError::at(pos, name, "column listed twice");
+  }
+  for (const std::string& name : kRequired) {
+    if (!columns.contains(name)) {
+      throw ConfigError::at({display_path, static_cast<int>(header_line), 0}, name,
+                            "missing required column");
+    }
+  }
+
+  TraceReadResult result;
+  const RowParser parser(columns, catalog);
+  std::set<std::string> seen_ids;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty() || line.front() == '#') continue;
+    ++result.rows;
+    const SourcePos pos{display_path, static_cast<int>(line_no), 0};
+    std::optional<RowError> problem;
+    JobSpec job;
+    std::vector<std::string> cells = split(line, line_no, display_path);
+    if (cells.size() != header.size()) {
+      problem = RowError{"", fmt::format("row has {} fields; the header has {}", cells.size(),
+                                         header.size())};
+    } else {
+      problem = parser.parse(cells, job);
+      if (!problem && !seen_ids.insert(job.name).second) {
+        problem = RowError{"job_id", fmt::format("job id \"{}\" appears twice", job.name)};
+      }
+    }
+    if (problem) {
+      if (bad_rows == BadRows::Error) throw ConfigError(pos, problem->field, problem->message);
+      ++result.rejected;
+      spdlog::warn("{}: {}: {}; row rejected", pos.str(), problem->field, problem->message);
+      continue;
+    }
+    job.source_line = static_cast<std::uint32_t>(line_no);
+    result.jobs.push_back(std::move(job));
+  }
+  return result;
+}
+
+}  // namespace fleetsim

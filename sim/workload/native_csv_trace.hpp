@@ -1,0 +1,31 @@
+// The native CSV trace format (documented in README.md, "Trace format"):
+//   job_id,submit_time_s,gpus,duration_s[,gpu_type][,tenant][,estimate_s][,preemptible]
+//   [,priority][,job_class]
+// One header row naming the columns (any order). gpu_type may list several allowed types
+// separated by '|'. Rows are read whole, checked, and stable-sorted by submit time.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/fleet/gpu_catalog.hpp"
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+enum class BadRows { Error, Skip };
+
+struct TraceReadResult {
+  std::vector<JobSpec> jobs;  // in file order; JobSpec::source_line = line in the file
+  std::uint64_t rows = 0;     // data rows seen
+  std::uint64_t rejected = 0;  // rows rejected (only with BadRows::Skip)
+};
+
+// `display_path` is the name errors use. With BadRows::Error the first broken row throws
+// ConfigError ("trace.csv:1042:3: gpus: \"x\" is not a positive integer"); with Skip it is
+// logged as a warning, counted and left out.
+TraceReadResult read_native_csv(const std::string& path, const std::string& display_path,
+                                const GpuCatalog& catalog, BadRows bad_rows);
+
+}  // namespace fleetsim

@@ -1,0 +1,75 @@
+#include "sim/workload/synthetic_generator.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/exponential_distribution.hpp>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <fmt/format.h>
+
+namespace fleetsim {
+
+SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog& catalog,
+                                       const RngStreams& rng)
+    : config_(std::move(config)),
+      arrivals_(rng.stream("arrivals")),
+      sizes_(rng.stream("job_sizes")),
+      durations_(rng.stream("durations")),
+      tenants_(rng.stream("tenants")),
+      preemptible_(rng.stream("preemptible")),
+      size_index_(config_.gpu_weights.begin(), config_.gpu_weights.end()) {
+  for (const std::string& name : config_.allowed_gpu_types) allowed_.push_back(*catalog.find(name));
+}
+
+std::optional<JobSpec> SyntheticGenerator::next() {
+  if (made_ == config_.jobs) return std::nullopt;
+  // Inter-arrival gaps are exponential with mean 1/rate; times accumulate in seconds (double)
+  // and are rounded once per job, so rounding never accumulates.
+  clock_s_ += boost::random::exponential_distribution<double>(config_.rate_per_hour / 3600.0)(
+      arrivals_);
+  JobSpec job;
+  job.name = fmt::format("job-{}", made_);
+  job.submit = from_seconds(clock_s_);
+  job.gpus = config_.gpu_values[size_index_(sizes_)];
+  job.duration = std::max<Duration>(1, from_seconds(draw_duration_s()));
+  job.tenant = fmt::format("t{}", boost::random::uniform_int_distribution<std::uint32_t>(
+                                      0, config_.tenants - 1)(tenants_));
+  job.preemptible =
+      boost::random::bernoulli_distribution<double>(config_.preemptible_fraction)(preemptible_);
+  job.allowed_types = allowed_;
+  job.job_class = config_.job_class;
+  ++made_;
+  return job;
+}
+
+double SyntheticGenerator::draw_duration_s() {
+  const DurationDistribution& d = config_.duration;
+  switch (d.kind) {
+    case DurationDistribution::Kind::Constant: return d.value_s;
+    case DurationDistribution::Kind::Exponential:
+      return boost::random::exponential_distribution<double>(1.0 / d.mean_s)(durations_);
+    case DurationDistribution::Kind::Lognormal:
+      // boost::random's (m, s) are the mean and sd of ln(x): median = exp(m).
+      return boost::random::lognormal_distribution<double>(std::log(d.median_s), d.sigma)(
+          durations_);
+    case DurationDistribution::Kind::Empirical: {
+      const double u = boost::random::uniform_01<double>()(durations_);
+      const auto& p = d.points;
+      auto hi = std::upper_bound(p.begin(), p.end(), u,
+                                 [](double x, const auto& pt) { return x < pt.first; });
+      if (hi == p.begin()) return p.front().second;
+      if (hi == p.end()) return p.back().second;
+      const auto lo = hi - 1;
+      const double f = (u - lo->first) / (hi->first - lo->first);
+      return std::exp(std::log(lo->second) + f * (std::log(hi->second) - std::log(lo->second)));
+    }
+  }
+  return d.value_s;
+}
+
+SourcePos SyntheticGenerator::origin(const JobSpec&) const { return config_.gpus_origin; }
+
+}  // namespace fleetsim

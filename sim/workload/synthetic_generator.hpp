@@ -1,0 +1,37 @@
+// Synthetic training jobs: Poisson arrivals, categorical gang sizes, and a configurable duration
+// distribution. Each attribute draws from its own RNG stream, so changing the size mix does not
+// move the arrival times, and no policy choice can change the jobs drawn.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+#include <boost/random/discrete_distribution.hpp>
+
+#include "sim/core/rng_streams.hpp"
+#include "sim/fleet/gpu_catalog.hpp"
+#include "sim/workload/synthetic_config.hpp"
+#include "sim/workload/workload_source.hpp"
+
+namespace fleetsim {
+
+class SyntheticGenerator final : public WorkloadSource {
+ public:
+  // Precondition: `config` was validated by the loader (types exist in `catalog`).
+  SyntheticGenerator(SyntheticConfig config, const GpuCatalog& catalog, const RngStreams& rng);
+
+  std::optional<JobSpec> next() override;
+  SourcePos origin(const JobSpec& job) const override;
+
+ private:
+  double draw_duration_s();
+
+  SyntheticConfig config_;
+  std::vector<GpuTypeId> allowed_;
+  std::mt19937_64 arrivals_, sizes_, durations_, tenants_, preemptible_;
+  boost::random::discrete_distribution<std::size_t> size_index_;
+  std::uint64_t made_ = 0;
+  double clock_s_ = 0;
+};
+
+}  // namespace fleetsim
