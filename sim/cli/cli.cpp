@@ -1,6 +1,8 @@
 #include "sim/cli/cli.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
@@ -39,6 +41,19 @@ ScenarioOverrides overrides_of(const Options& o) {
   if (o.seed >= 0) ov.seed = static_cast<std::uint64_t>(o.seed);
   return ov;
 }
+
+// The logger set up below writes to cli_main's `err`, which may not outlive the call (tests pass
+// a string stream): put the caller's default logger back when cli_main returns.
+class DefaultLoggerRestorer {
+ public:
+  DefaultLoggerRestorer() : previous_(spdlog::default_logger()) {}
+  ~DefaultLoggerRestorer() { spdlog::set_default_logger(previous_); }
+  DefaultLoggerRestorer(const DefaultLoggerRestorer&) = delete;
+  DefaultLoggerRestorer& operator=(const DefaultLoggerRestorer&) = delete;
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+};
 
 void set_up_logging(std::ostream& err, const std::string& level) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(err);
@@ -108,17 +123,11 @@ int validate_command(const Options& o, std::ostream& out) {
   fmt::print(out, "scenario {} ({}), seed {}\n", config.name, config.file, config.seed);
   print_fleet(out, fleet);
   if (const auto* s = std::get_if<SyntheticConfig>(&config.workload.source)) {
-    // The largest size the generator can draw must fit, or the run would fail part-way.
-    JobSpec largest;
-    largest.name = "largest generated job";
-    for (std::uint32_t g : s->gpu_values) largest.gpus = std::max(largest.gpus, g);
-    for (const std::string& name : s->allowed_gpu_types) {
-      largest.allowed_types.push_back(*fleet.catalog.find(name));
-    }
-    feasibility.check(largest, s->gpus_origin);
+    feasibility.check_generator(*s);
     fmt::print(out, "  workload    synthetic: {} jobs, Poisson arrivals {}/h, gang sizes {}..{}\n",
                s->jobs, s->rate_per_hour,
-               *std::min_element(s->gpu_values.begin(), s->gpu_values.end()), largest.gpus);
+               *std::min_element(s->gpu_values.begin(), s->gpu_values.end()),
+               *std::max_element(s->gpu_values.begin(), s->gpu_values.end()));
   } else {
     const auto& trace = std::get<TraceConfig>(config.workload.source);
     TraceReadResult read = read_native_csv(trace.path, trace.path, fleet.catalog, trace.bad_rows);
@@ -192,6 +201,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     fmt::print(err, "fleetsim: error: {}\n", e.what());
     return kExitBadInput;
   }
+  const DefaultLoggerRestorer restore_logger;
   set_up_logging(err, o.log_level == "warning" ? "warn" : o.log_level);
   try {
     if (run->parsed()) return run_command(o, out);

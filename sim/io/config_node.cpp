@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,6 +30,10 @@ ConfigNode::ConfigNode(YAML::Node node, std::shared_ptr<const std::string> file,
 ConfigNode ConfigNode::load_file(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw ConfigError({file, 0, 0}, "", "cannot open file");
+  // A directory opens as an empty stream on Linux; say so rather than "expected a map".
+  if (std::filesystem::is_directory(file)) {
+    throw ConfigError({file, 0, 0}, "", "cannot open file: it is a directory");
+  }
   std::ostringstream text;
   text << in.rdbuf();
   return load_string(text.str(), file);

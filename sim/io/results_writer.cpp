@@ -211,8 +211,14 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
     const auto& t = std::get<TraceConfig>(w.source);
     y << YAML::Key << "source" << YAML::Value << "trace";
     y << YAML::Key << "format" << YAML::Value << t.format;
+    // Both made absolute first: lexically_proximate of a relative path to an absolute folder
+    // (run from the repo with --out /tmp/x) would return the path unchanged, and the resolved
+    // scenario would then look for the trace next to itself.
     y << YAML::Key << "path" << YAML::Value
-      << std::filesystem::path(t.path).lexically_proximate(dir).generic_string();
+      << std::filesystem::absolute(t.path)
+             .lexically_normal()
+             .lexically_proximate(std::filesystem::absolute(dir).lexically_normal())
+             .generic_string();
     y << YAML::Key << "bad_rows" << YAML::Value
       << (t.bad_rows == BadRows::Error ? "error" : "skip");
   }

@@ -4,12 +4,16 @@
 #include "sim/metrics/time_series.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
+#include "sim/workload/feasibility.hpp"
 
 namespace fleetsim {
 
 RunResult run_scenario(const ScenarioConfig& config) {
   const Fleet fleet = build_fleet(config.fleet);
   const RngStreams rng(config.seed);
+  if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.workload.source)) {
+    Feasibility(fleet).check_generator(*synthetic);  // before simulating, not at the first draw
+  }
   LoadedWorkload workload = open_workload(config.workload, fleet.catalog, rng);
   const PolicyInfo* info = find_policy(config.policy);
   const PlacementInfo* placement_info = find_placement(config.placement);

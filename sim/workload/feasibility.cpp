@@ -1,6 +1,8 @@
 #include "sim/workload/feasibility.hpp"
 
 #include <algorithm>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -44,6 +46,18 @@ void Feasibility::check(const JobSpec& job, const SourcePos& origin) const {
                           job.name, job.gpus, job.allowed_types.empty() ? "" : " it may use",
                           largest);
   }
+}
+
+void Feasibility::check_generator(const SyntheticConfig& config) const {
+  JobSpec largest;
+  largest.name = "largest generated job";
+  for (std::uint32_t g : config.gpu_values) largest.gpus = std::max(largest.gpus, g);
+  for (const std::string& name : config.allowed_gpu_types) {
+    const std::optional<GpuTypeId> type = fleet_->catalog.find(name);
+    FLEETSIM_CHECK(type.has_value(), "loader let through GPU type {}", name);
+    largest.allowed_types.push_back(*type);
+  }
+  check(largest, config.gpus_origin);
 }
 
 }  // namespace fleetsim

@@ -9,6 +9,7 @@
 #include "sim/core/error.hpp"
 #include "sim/fleet/topology.hpp"
 #include "sim/workload/job.hpp"
+#include "sim/workload/synthetic_config.hpp"
 
 namespace fleetsim {
 
@@ -20,6 +21,10 @@ class Feasibility {
   std::uint64_t largest_gang(const JobSpec& job) const;
   // Throws ConfigError at `origin`, field "gpus", when the job can never be placed.
   void check(const JobSpec& job, const SourcePos& origin) const;
+  // The largest gang the generator can draw must fit, or a run would fail part-way (or, for a
+  // rare size, only with some seeds). Throws as check() does, at config.gpus_origin.
+  // Precondition: the loader checked config.allowed_gpu_types against the catalog.
+  void check_generator(const SyntheticConfig& config) const;
 
  private:
   const Fleet* fleet_;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <variant>
 
 #include <boost/tokenizer.hpp>
 #include <fmt/format.h>
@@ -29,14 +30,13 @@ struct RowError {
   std::string message;
 };
 
-std::vector<std::string> split(const std::string& line, std::size_t line_no,
-                               const std::string& display_path) {
+// The cells of one line, or what is wrong with its quoting.
+std::variant<std::vector<std::string>, RowError> split(const std::string& line) {
   try {
     Tokenizer tokens(line);
-    return {tokens.begin(), tokens.end()};
+    return std::vector<std::string>(tokens.begin(), tokens.end());
   } catch (const boost::escaped_list_error& e) {
-    throw ConfigError({display_path, static_cast<int>(line_no), 0}, "",
-                      fmt::format("malformed CSV: {}", e.what()));
+    return RowError{"", fmt::format("malformed CSV: {}", e.what())};
   }
 }
 
@@ -154,7 +154,11 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty() || line.front() == '#') continue;
-    header = split(line, line_no, display_path);
+    auto cells = split(line);
+    if (const auto* problem = std::get_if<RowError>(&cells)) {
+      throw ConfigError({display_path, static_cast<int>(line_no), 0}, "", problem->message);
+    }
+    header = std::get<std::vector<std::string>>(std::move(cells));
     break;
   }
   if (header.empty()) throw ConfigError({display_path, 0, 0}, "", "no header row");
@@ -189,8 +193,11 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
     const SourcePos pos{display_path, static_cast<int>(line_no), 0};
     std::optional<RowError> problem;
     JobSpec job;
-    std::vector<std::string> cells = split(line, line_no, display_path);
-    if (cells.size() != header.size()) {
+    auto split_line = split(line);
+    if (const auto* malformed = std::get_if<RowError>(&split_line)) {
+      problem = *malformed;  // a broken row like any other: with BadRows::Skip, skipped
+    } else if (const auto& cells = std::get<std::vector<std::string>>(split_line);
+               cells.size() != header.size()) {
       problem = RowError{"", fmt::format("row has {} fields; the header has {}", cells.size(),
                                          header.size())};
     } else {
@@ -200,9 +207,11 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
       }
     }
     if (problem) {
-      if (bad_rows == BadRows::Error) throw ConfigError(pos, problem->field, problem->message);
+      const ConfigError error(pos, problem->field, problem->message);
+      if (bad_rows == BadRows::Error) throw error;
       ++result.rejected;
-      spdlog::warn("{}: {}: {}; row rejected", pos.str(), problem->field, problem->message);
+      // Same text as the error (which leaves out an empty field), plus what happened to the row.
+      spdlog::warn("{}; row rejected", error.what());
       continue;
     }
     job.source_line = static_cast<std::uint32_t>(line_no);

@@ -1,0 +1,154 @@
+// Shortest remaining time first, preemptive. Each pass plans the set that should run: waiting
+// and preemptible running jobs, shortest remaining reference run time first (ties: running jobs,
+// then id), taken greedily while they fit as if every preemptible running job gave its GPUs
+// back. Waiting jobs then start in that order; one that does not fit may preempt running jobs
+// left out of the plan, longest first, but only jobs strictly longer than itself plus
+// min_gain_s, and only if that makes it fit. Non-preemptible running jobs always keep running.
+#include <algorithm>
+#include <bit>
+#include <vector>
+
+#include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+namespace {
+
+struct Candidate {
+  Duration key;  // remaining run time; + min_gain for waiting jobs
+  bool waiting;
+  JobId id;
+};
+
+bool all_free(const FreeCapacity& free, const Allocation& gpus) {
+  return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
+    return (free.index().free_mask(s.node) & s.gpus) == s.gpus;
+  });
+}
+
+bool allows(const JobSpec& spec, GpuTypeId type) {
+  return spec.allowed_types.empty() || std::find(spec.allowed_types.begin(),
+                                                 spec.allowed_types.end(),
+                                                 type) != spec.allowed_types.end();
+}
+
+class ShortestRemainingTimeFirst final : public Policy {
+ public:
+  explicit ShortestRemainingTimeFirst(const PolicyParams& params)
+      : min_gain_(from_seconds(params.get<double>("min_gain_s"))) {}
+
+  // O((queued + running) log) plus one placement per candidate per pass.
+  Decisions decide(const SchedulerView& view) override {
+    draining_.update(view);
+    FreeCapacity free = view.free_capacity();
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0);
+    for (JobId id : draining_.jobs()) plan.release_draining(view.job(id).allocation);
+
+    std::vector<Candidate> order;
+    for (JobId id : view.queued_jobs()) order.push_back({view.remaining(id) + min_gain_, true, id});
+    for (JobId id : view.running_jobs()) {
+      if (view.job(id).spec.preemptible) order.push_back({view.remaining(id), false, id});
+    }
+    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
+      if (a.key != b.key) return a.key < b.key;
+      if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
+      return a.id < b.id;
+    });
+    const std::vector<bool> planned = plan_running_set(view, free, order);
+
+    // Running jobs left out of the plan, longest first: the only possible victims.
+    std::vector<Candidate> victims;
+    for (std::size_t i = order.size(); i-- > 0;) {
+      if (!order[i].waiting && !planned[i]) victims.push_back(order[i]);
+    }
+    std::vector<bool> preempted(victims.size(), false);
+
+    Decisions decisions;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const Candidate& c = order[i];
+      if (!c.waiting) continue;
+      const JobSpec& spec = view.job(c.id).spec;
+      if (std::optional<Allocation> gpus = plan.take(spec)) {
+        if (plan.startable(*gpus)) decisions.start(c.id, std::move(*gpus));
+        continue;  // else reserved: it starts when the draining GPUs are released
+      }
+      if (!planned[i]) continue;
+      std::optional<Allocation> gpus = preempt_for(view, plan, spec, c.key, victims, preempted,
+                                                   decisions);
+      if (gpus && plan.startable(*gpus)) decisions.start(c.id, std::move(*gpus));
+    }
+    return decisions;
+  }
+
+ private:
+  // planned[i]: order[i] belongs to the set that should run.
+  static std::vector<bool> plan_running_set(const SchedulerView& view, FreeCapacity& free,
+                                            const std::vector<Candidate>& order) {
+    std::vector<bool> planned(order.size(), false);
+    const std::size_t mark = free.mark();
+    for (const Candidate& c : order) {
+      if (!c.waiting) free.release(view.job(c.id).allocation);
+    }
+    for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
+      planned[i] = free.take(view.job(order[i].id).spec).has_value();
+    }
+    free.rollback(mark);
+    return planned;
+  }
+
+  // Releases victims strictly longer than `key`, longest first, until the job fits; gives back
+  // those its placement did not need. Returns its GPUs (victims preempted), or nullopt with
+  // nothing changed.
+  static std::optional<Allocation> preempt_for(const SchedulerView& view,
+                                               detail::PlanningCapacity& plan,
+                                               const JobSpec& spec, Duration key,
+                                               const std::vector<Candidate>& victims,
+                                               std::vector<bool>& preempted,
+                                               Decisions& decisions) {
+    FreeCapacity& free = plan.free();
+    const std::size_t mark = free.mark();
+    std::vector<std::size_t> released;
+    std::optional<Allocation> gpus;
+    for (std::size_t v = 0; v < victims.size() && victims[v].key > key && !gpus; ++v) {
+      const Job& victim = view.job(victims[v].id);
+      if (preempted[v] || !allows(spec, victim.gpu_type)) continue;
+      free.release(victim.allocation);
+      released.push_back(v);
+      if (free.free_for(spec) >= spec.gpus) gpus = plan.take(spec);
+    }
+    if (!gpus) {
+      free.rollback(mark);
+      return std::nullopt;
+    }
+    for (std::size_t r = released.size(); r-- > 0;) {
+      const Allocation& held = view.job(victims[released[r]].id).allocation;
+      if (!all_free(free, held)) continue;  // the job needs some of these GPUs
+      for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
+      released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
+    }
+    for (std::size_t v : released) {
+      preempted[v] = true;
+      decisions.preempt(victims[v].id);
+      plan.mark_pending(view.job(victims[v].id).allocation);
+    }
+    return gpus;
+  }
+
+  Duration min_gain_;
+  detail::DrainingJobs draining_;
+};
+
+const PolicyRegistration kRegistration{{
+    .name = "srtf",
+    .summary = "Shortest remaining time first; preempts running jobs for strictly shorter ones.",
+    .params = {Param::real("min_gain_s", 0.0,
+                           "a waiting job preempts only jobs with more than this many seconds "
+                           "of run time left beyond its own")},
+    .make = [](const PolicyParams& p) { return std::make_unique<ShortestRemainingTimeFirst>(p); },
+    .validate = [](const PolicyParams& p) -> std::string {
+      return p.get<double>("min_gain_s") >= 0 ? "" : "min_gain_s: must be >= 0";
+    },
+}};
+
+}  // namespace
+}  // namespace fleetsim

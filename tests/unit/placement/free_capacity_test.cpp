@@ -1,0 +1,120 @@
+// FreeCapacity: the per-pass scratch over the engine's index. Everything taken or released
+// through it is journaled and undone, so after a pass the index is exactly as before.
+#include "sim/policy/free_capacity.hpp"
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include <boost/random/uniform_int_distribution.hpp>
+#include <gtest/gtest.h>
+
+#include "sim/core/error.hpp"
+#include "tests/unit/fleet/capacity_recount.hpp"
+#include "tests/unit/placement/placement_fixture.hpp"
+
+namespace fleetsim {
+namespace {
+
+using test::gang;
+using test::kA100;
+using test::kH100;
+using test::slices;
+
+TEST(FreeCapacity, GoingOutOfScopeRestoresTheIndexExactly) {
+  // site0: 2 racks x 2 nodes x 8 H100 (n0-n3); site1: 1 rack x 2 nodes x 4 A100 (n4, n5).
+  test::PlacementBed bed(test::fleet_of({{0, 2, 2, 8, "H100"}, {1, 1, 2, 4, "A100"}}));
+  bed.occupy(1, 0xF0);  // a running job's GPUs
+  bed.occupy(4, 0x3);
+  const std::vector<std::uint64_t> before = test::free_masks(bed.index());
+  const auto first_fit = test::make_placement("first_fit");
+  const auto topology = test::make_placement("topology");
+  {
+    FreeCapacity free(bed.index(), *first_fit, false);
+    ASSERT_TRUE(free.take(gang(10)).has_value());
+    ASSERT_TRUE(free.take_with(*topology, gang(3, {kA100})).has_value());
+    free.release(slices({{1, 0xF0}}));  // plan the running job's preemption
+    ASSERT_TRUE(free.take(gang(9)).has_value());
+    EXPECT_NE(test::free_masks(bed.index()), before);
+  }
+  EXPECT_EQ(test::recount_mismatch(bed.index(), before), "");
+}
+
+TEST(FreeCapacity, RollbackToAMarkUndoesOnlyWhatCameAfterIt) {
+  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
+  const auto placement = test::make_placement("first_fit");
+  FreeCapacity free(bed.index(), *placement, false);
+  EXPECT_EQ(free.take(gang(3)), slices({{0, 0x07}}));
+  const std::size_t mark = free.mark();
+  EXPECT_EQ(free.take(gang(6)), slices({{0, 0xF8}, {1, 0x01}}));
+  free.release(slices({{0, 0x07}}));
+  EXPECT_EQ(free.total_free(), 10u);  // 16 - 3 - 6 + 3
+  free.rollback(mark);
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xF8, 0xFF}), "");
+  free.rollback(0);
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+}
+
+TEST(FreeCapacity, ReleasingARunningJobsGpusLetsAGangTakeThem) {
+  test::PlacementBed bed(test::single_cluster_fleet(1, 1, 8));
+  bed.occupy(0, 0xFF);
+  const auto placement = test::make_placement("best_fit");
+  {
+    FreeCapacity free(bed.index(), *placement, false);
+    EXPECT_EQ(free.take(gang(8)), std::nullopt);
+    free.release(slices({{0, 0xFF}}));
+    EXPECT_EQ(free.take(gang(8)), slices({{0, 0xFF}}));
+  }
+  EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0u);  // still held by the running job
+}
+
+TEST(FreeCapacity, TakeThatDoesNotFitReturnsNulloptAndJournalsNothing) {
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
+  for (const PlacementInfo& info : registered_placements()) {
+    const auto placement = info.make();
+    FreeCapacity free(bed.index(), *placement, false);
+    EXPECT_EQ(free.take(gang(17)), std::nullopt) << info.name;  // more than the fleet
+    EXPECT_EQ(free.take(gang(9)), std::nullopt) << info.name;   // more than one site
+    EXPECT_EQ(free.take(gang(1, {kA100})), std::nullopt) << info.name;  // no A100s at all
+    EXPECT_EQ(free.mark(), 0u) << info.name;
+    EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "") << info.name;
+  }
+}
+
+TEST(FreeCapacity, FreeForCountsOnlyTheJobsAllowedTypes) {
+  // 16 H100 + 4 A100, with 3 H100 and 1 A100 busy.
+  test::PlacementBed bed(test::fleet_of({{0, 1, 2, 8, "H100"}, {0, 1, 1, 4, "A100"}}));
+  bed.occupy(0, 0x7);
+  bed.occupy(2, 0x1);
+  const auto placement = test::make_placement("first_fit");
+  const FreeCapacity free(bed.index(), *placement, false);
+  EXPECT_EQ(free.free_for(gang(1)), 16u);                 // 13 + 3
+  EXPECT_EQ(free.free_for(gang(1, {kH100})), 13u);
+  EXPECT_EQ(free.free_for(gang(1, {kA100})), 3u);
+  EXPECT_EQ(free.free_for(gang(1, {kA100, kH100})), 16u);
+}
+
+TEST(FreeCapacity, FailedPrimitiveTakeLeavesTheJournalUnchanged) {
+  test::PlacementBed bed(test::single_cluster_fleet(1, 1, 8));
+  bed.occupy(0, 0x1);
+  const auto placement = test::make_placement("first_fit");
+  {
+    FreeCapacity free(bed.index(), *placement, false);
+    free.take(NodeId{0}, 0x2);
+    EXPECT_THROW(free.take(NodeId{0}, 0x3), InternalError);  // GPU 0 is busy, GPU 1 taken
+    EXPECT_THROW(free.release(NodeId{0}, 0x4), InternalError);  // GPU 2 is free
+    EXPECT_EQ(free.mark(), 1u);
+  }
+  EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0xFEu);
+}
+
+TEST(LowestBits, TakesTheCountLowestSetBits) {
+  EXPECT_EQ(lowest_bits(0b1011'0100, 2), 0b0001'0100u);
+  EXPECT_EQ(lowest_bits(0b1011'0100, 4), 0b1011'0100u);
+  EXPECT_EQ(lowest_bits(0b1011'0100, 0), 0u);
+  EXPECT_EQ(lowest_bits(~std::uint64_t{0}, 64), ~std::uint64_t{0});
+  EXPECT_EQ(lowest_bits(std::uint64_t{1} << 63 | 1, 2), std::uint64_t{1} << 63 | 1);
+}
+
+}  // namespace
+}  // namespace fleetsim
