@@ -1,6 +1,7 @@
 #include "sim/cli/cli.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <memory>
 #include <ostream>
@@ -63,6 +64,18 @@ void set_up_logging(std::ostream& err, const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
+// CLI11's NonNegativeNumber says "Value -1 not in range 0.000000 to 1797...(300 digits)"; this
+// says what a seed is, in the words the YAML loader uses.
+std::string check_seed(std::string& text) {
+  std::int64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || value < 0) {
+    return fmt::format("expected an integer >= 0, got \"{}\"", text);
+  }
+  return "";
+}
+
 std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
 
 void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& r,
@@ -83,7 +96,8 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
              hours(s.queue_delay_s.mean), hours(s.queue_delay_s.p50), hours(s.queue_delay_s.p95),
              hours(s.queue_delay_s.p99));
   fmt::print(out, "  makespan          {} h\n", hours(s.makespan_s));
-  fmt::print(out, "  GPU utilisation   {:.1f} %\n", 100.0 * s.gpu_utilisation);
+  fmt::print(out, "  GPU utilisation   {:.1f} % over the makespan, {:.1f} % while jobs arrive\n",
+             100.0 * s.gpu_utilisation, 100.0 * s.gpu_utilisation_during_arrivals);
   fmt::print(out, "  preemptions       {} ({} jobs)\n", s.preemptions, s.jobs_preempted);
   fmt::print(out, "  results           {}/\n", dir);
   fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
@@ -180,14 +194,14 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   CLI::App* run = app.add_subcommand("run", "simulate a scenario and write a results folder");
   run->add_option("scenario", o.scenario, "scenario YAML file")->required();
   run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
-  run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::NonNegativeNumber);
+  run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
 
   CLI::App* validate =
       app.add_subcommand("validate", "check a scenario and print what it would simulate");
   validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
   validate->add_option("--policy", o.policy, "use this policy instead");
-  validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::NonNegativeNumber);
+  validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
 

@@ -112,6 +112,8 @@ void Engine::admit_next_arrival(SimTime previous) {
 void Engine::on_arrival() {
   FLEETSIM_CHECK(next_arrival_.has_value(), "arrival event without a pending job");
   feasibility_.check(*next_arrival_, source_->origin(*next_arrival_));
+  totals_.last_arrival = state_.now;
+  totals_.allocated_gpu_seconds_at_last_arrival = totals_.allocated_gpu_seconds;
   const JobId id{state_.jobs.size()};
   Job& job = state_.jobs.emplace_back();
   job.spec = std::move(*next_arrival_);
@@ -162,7 +164,11 @@ void Engine::on_sample() {
   s.running_jobs = state_.running.size();
   s.finished_jobs = finished_;
   for (RunObserver* o : observers_) o->on_sample(s);
-  if (has_work_left()) calendar_.push(state_.now + config_.sample_interval, EventKind::Sample, 0);
+  // An empty calendar here means nothing can change any more (no arrival, finish, release or
+  // wake is pending): stop, even with jobs left queued, instead of sampling forever.
+  if (has_work_left() && !calendar_.empty()) {
+    calendar_.push(state_.now + config_.sample_interval, EventKind::Sample, 0);
+  }
 }
 
 bool Engine::has_work_left() const { return next_arrival_.has_value() || active_ > 0; }
@@ -230,33 +236,34 @@ void Engine::apply_preempt(JobId id) {
   }
 }
 
-void Engine::validate_start(const StartDecision& start) const {
+void Engine::validate_start(const StartDecision& start) {
   const JobId id = start.job;
   if (id.index() >= state_.jobs.size()) {
     policy_error(fmt::format("starts unknown job id {}", id.value));
   }
   const Job& job = state_.jobs[id.index()];
-  const std::string who = fmt::format("job {} (id {})", job.spec.name, id.value);
+  // Formatted only on the error path: this runs once per job start.
+  const auto who = [&] { return fmt::format("job {} (id {})", job.spec.name, id.value); };
   if (job.state != JobState::Queued) {
-    policy_error(fmt::format("starts {}, which is {}, not queued", who, state_name(job.state)));
+    policy_error(fmt::format("starts {}, which is {}, not queued", who(), state_name(job.state)));
   }
   const std::uint32_t count = start.gpus.gpu_count();
   if (count != job.spec.gpus) {
-    policy_error(fmt::format("starts {} on {} GPUs; its gang size is {}", who, count,
+    policy_error(fmt::format("starts {} on {} GPUs; its gang size is {}", who(), count,
                              job.spec.gpus));
   }
   const Topology& topo = fleet_->topology;
   GpuTypeId type;
   SiteId site;
-  std::vector<NodeId> nodes;
-  nodes.reserve(start.gpus.slices.size());
+  std::vector<NodeId>& nodes = scratch_nodes_;
+  nodes.clear();
   for (const NodeSlice& slice : start.gpus.slices) {
     if (slice.node.index() >= topo.nodes().size()) {
-      policy_error(fmt::format("starts {} on unknown node id {}", who, slice.node.value));
+      policy_error(fmt::format("starts {} on unknown node id {}", who(), slice.node.value));
     }
     const Node& node = topo.node(slice.node);
     if (slice.gpus == 0 || (slice.gpus & ~node_mask(node.gpu_count)) != 0) {
-      policy_error(fmt::format("starts {} on GPUs {:#x} of node {}, which has {} GPUs", who,
+      policy_error(fmt::format("starts {} on GPUs {:#x} of node {}, which has {} GPUs", who(),
                                slice.gpus, slice.node.value, node.gpu_count));
     }
     const std::uint64_t busy = slice.gpus & ~state_.capacity.free_mask(slice.node);
@@ -265,7 +272,7 @@ void Engine::validate_start(const StartDecision& start) const {
       const JobId owner = gpu_owner_[gpu];
       policy_error(fmt::format("starts {} on GPU {} (node {}), which is already held by job {} "
                                "(id {})",
-                               who, gpu, slice.node.value,
+                               who(), gpu, slice.node.value,
                                owner.valid() ? state_.jobs[owner.index()].spec.name : "?",
                                owner.value));
     }
@@ -275,10 +282,10 @@ void Engine::validate_start(const StartDecision& start) const {
       site = node_site;
     } else if (node.type != type) {
       policy_error(fmt::format("starts {} on mixed GPU types {} and {}; a gang uses one type",
-                               who, fleet_->catalog.type(type).name,
+                               who(), fleet_->catalog.type(type).name,
                                fleet_->catalog.type(node.type).name));
     } else if (node_site != site) {
-      policy_error(fmt::format("starts {} across sites {} and {}", who, topo.site(site).name,
+      policy_error(fmt::format("starts {} across sites {} and {}", who(), topo.site(site).name,
                                topo.site(node_site).name));
     }
     nodes.push_back(slice.node);
@@ -286,20 +293,23 @@ void Engine::validate_start(const StartDecision& start) const {
   const auto& allowed = job.spec.allowed_types;
   if (type.valid() && !allowed.empty() &&
       std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
-    policy_error(fmt::format("starts {} on GPU type {}, which the job does not allow", who,
+    policy_error(fmt::format("starts {} on GPU type {}, which the job does not allow", who(),
                              fleet_->catalog.type(type).name));
   }
   if (count_distinct(nodes) != nodes.size()) {
-    policy_error(fmt::format("starts {} with a node listed twice in its allocation", who));
+    policy_error(fmt::format("starts {} with a node listed twice in its allocation", who()));
   }
 }
 
 void Engine::apply_start(const StartDecision& start) {
   Job& job = state_.jobs[start.job.index()];
   const Topology& topo = fleet_->topology;
-  std::vector<RackId> racks;
-  std::vector<ClusterId> clusters;
-  std::vector<SiteId> sites;
+  std::vector<RackId>& racks = scratch_racks_;
+  std::vector<ClusterId>& clusters = scratch_clusters_;
+  std::vector<SiteId>& sites = scratch_sites_;
+  racks.clear();
+  clusters.clear();
+  sites.clear();
   for (const NodeSlice& slice : start.gpus.slices) {
     state_.capacity.take(slice.node, slice.gpus);
     const Node& node = topo.node(slice.node);

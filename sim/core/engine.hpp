@@ -33,6 +33,10 @@ struct RunTotals {
   std::uint64_t events = 0;            // popped from the calendar, stale ones included
   std::uint64_t scheduling_passes = 0;
   std::uint64_t arrivals_after_horizon = 0;
+  // The same integral up to the last arrival: utilisation while jobs still arrive, which a
+  // heavy-tailed workload's long drain does not dilute.
+  SimTime last_arrival = 0;
+  double allocated_gpu_seconds_at_last_arrival = 0;
 };
 
 class Engine {
@@ -46,6 +50,8 @@ class Engine {
   // PolicyError for an invalid decision.
   RunTotals run();
   const std::vector<Job>& jobs() const { return state_.jobs; }
+  // Moves the job table out after run(); the engine is not usable afterwards.
+  std::vector<Job> take_jobs() { return std::move(state_.jobs); }
 
  private:
   void advance_to(SimTime t);
@@ -58,7 +64,7 @@ class Engine {
   void request_pass();
   void run_pass();
   void apply_preempt(JobId id);
-  void validate_start(const StartDecision& start) const;
+  void validate_start(const StartDecision& start);
   void apply_start(const StartDecision& start);
   void free_gpus(Job& job);
   bool has_work_left() const;
@@ -81,6 +87,11 @@ class Engine {
   std::uint64_t finished_ = 0;
   std::uint64_t active_ = 0;  // arrived and not finished
   RunTotals totals_;
+  // Reused per start, so starting a job allocates nothing beyond its own allocation copy.
+  std::vector<NodeId> scratch_nodes_;
+  std::vector<RackId> scratch_racks_;
+  std::vector<ClusterId> scratch_clusters_;
+  std::vector<SiteId> scratch_sites_;
 };
 
 }  // namespace fleetsim

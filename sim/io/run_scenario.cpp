@@ -35,7 +35,7 @@ RunResult run_scenario(const ScenarioConfig& config) {
 
   RunResult result;
   result.totals = engine.run();
-  result.jobs = engine.jobs();
+  result.jobs = engine.take_jobs();
   result.samples = series.rows();
   result.summary = summarize(result.jobs, result.totals);
   result.trace_rows = workload.trace_rows;

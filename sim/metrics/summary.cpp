@@ -44,6 +44,11 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
       s.gpu_utilisation =
           totals.allocated_gpu_seconds / (static_cast<double>(s.total_gpus) * s.makespan_s);
     }
+    const double window_s = to_seconds(totals.last_arrival - first_submit);
+    if (window_s > 0 && s.total_gpus > 0) {
+      s.gpu_utilisation_during_arrivals = totals.allocated_gpu_seconds_at_last_arrival /
+                                          (static_cast<double>(s.total_gpus) * window_s);
+    }
   }
   return s;
 }

@@ -22,6 +22,9 @@ struct Summary {
   Distribution queue_delay_s;  // started jobs: first start - submit
   double makespan_s = 0;       // first submit to last finish (or to the run's end if unfinished)
   double gpu_utilisation = 0;  // allocated GPU-seconds / (GPUs x makespan)
+  // The same from the first to the last arrival: closer to steady state when a heavy tail of
+  // long jobs drains for weeks after the last arrival.
+  double gpu_utilisation_during_arrivals = 0;
   double allocated_gpu_hours = 0;
   std::uint64_t preemptions = 0;
   std::uint64_t jobs_preempted = 0;

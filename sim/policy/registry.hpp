@@ -23,7 +23,7 @@ struct Param {
   std::string name;
   ParamValue default_value;
   std::string help;
-  std::vector<std::string> choices;  // for text parameters: the allowed values (empty = any)
+  std::vector<std::string> choices = {};  // for text parameters: the allowed values (empty = any)
 
   static Param flag(std::string name, bool default_value, std::string help);
   static Param integer(std::string name, std::int64_t default_value, std::string help);
@@ -64,7 +64,7 @@ struct PolicyInfo {
   std::vector<Param> params;
   std::function<std::unique_ptr<Policy>(const PolicyParams&)> make;
   // Optional check across parameters (e.g. thresholds ascending); returns an error text or "".
-  std::function<std::string(const PolicyParams&)> validate;
+  std::function<std::string(const PolicyParams&)> validate = nullptr;
 };
 
 // Defaults of `info` overridden by `values`. Precondition (checked): every name is declared and

@@ -345,7 +345,7 @@ class LeastAttainedService final : public Policy {
     if (queued_count_ == 0 || wakes_.empty()) return;
     const SimTime at = wakes_.top().time;
     if (next_wake_ > view.now() && next_wake_ <= at) return;  // already asked for
-    decisions.wake_at(at);
+    
     next_wake_ = at;
   }
 

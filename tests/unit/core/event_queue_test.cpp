@@ -38,9 +38,9 @@ TEST(EventQueue, PopsSameTimeEventsInPhaseThenInsertionOrder) {
   q.push(5, EventKind::JobFinish, 5, 9);
   std::vector<std::uint32_t> order;
   while (!q.empty()) {
-    const Event& top = q.top();
+    const std::uint32_t top_index = q.top().index;
     const Event e = q.pop();
-    EXPECT_EQ(top.index, e.index);  // top() shows what pop() returns
+    EXPECT_EQ(top_index, e.index);  // top() shows what pop() returns
     EXPECT_EQ(e.time, 5);
     order.push_back(e.index);
   }

@@ -1,0 +1,44 @@
+// Helpers for tests that run fleetsim end to end: cli_main in-process with captured output,
+// temporary folders that remove themselves, and paths into the source tree.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fleetsim::test {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr (error lines and log lines)
+};
+
+// Runs `fleetsim <args...>` through cli_main; "fleetsim" is added as argv[0].
+CliResult run_cli(const std::vector<std::string>& args);
+
+// FLEETSIM_SOURCE_DIR + "/" + `relative`, e.g. source_path("configs/scenarios/toy.yaml").
+std::string source_path(const std::string& relative);
+// `path` with "." and ".." removed, as the loaders print paths they resolved themselves.
+std::string normal(const std::string& path);
+
+// The whole file as bytes; fails the test (and returns "") if it cannot be read.
+std::string read_file(const std::filesystem::path& path);
+
+// A fresh empty folder under the system temp folder, removed with everything in it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  std::string str() const { return path_.string(); }
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace fleetsim::test

@@ -1,0 +1,116 @@
+// easy_backfill: the first job that does not fit gets a reservation (shadow time, extra GPUs)
+// and later jobs backfill only if they cannot delay it; hand-computed times on small fleets.
+#include <gtest/gtest.h>
+
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+JobSpec with_estimate(JobSpec spec, double estimate_s) {
+  spec.estimate = from_seconds(estimate_s);
+  return spec;
+}
+
+TEST(EasyBackfill, ShortJobBackfillsAndLongJobIsRefused) {
+  // 8 GPUs. a: 6 GPUs 0-100. b: 8 GPUs arrives 1 s -> head; 2 free now, a's estimated end is
+  // 0 + 100 = 100 s, then 2 + 6 = 8 >= 8: shadow 100 s, extra 8 - 8 = 0.
+  // c: 1 GPU, 50 s, arrives 2 s: ends 52 <= 100 -> backfills 2-52.
+  // d: 1 GPU, 200 s, arrives 3 s: fits (1 free) but ends 203 > 100 and 1 > extra 0 -> refused;
+  //   also refused at 52 s (252 > 100). 100 s: a ends -> b 100-110. 110 s: d 110-310.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 6, 100), test::job("b", 1, 8, 10),
+                              test::job("c", 2, 1, 50), test::job("d", 3, 1, 200)},
+                             "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 52);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 310);
+}
+
+TEST(EasyBackfill, LongJobMayUseExtraGpusOnceAndOnlyOnce) {
+  // 8 GPUs. a: 4 GPUs 0-100. b: 6 GPUs arrives 1 s -> head; 4 free + a's 4 at 100 s = 8:
+  // shadow 100 s, extra 8 - 6 = 2.
+  // c: 2 GPUs, 500 s, arrives 2 s: ends 502 > 100 but 2 <= extra 2 -> backfills 2-502, extra 0.
+  // d: 1 GPU, 500 s, arrives 3 s: fits (2 free) but ends 503 > 100 and 1 > extra 0 -> refused.
+  // 100 s: a ends, 6 free -> b 100-110 (0 left). 110 s: d 110-610.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 100), test::job("b", 1, 6, 10),
+                              test::job("c", 2, 2, 500), test::job("d", 3, 1, 500)},
+                             "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 610);
+}
+
+TEST(EasyBackfill, TrustsTheUserEstimateOfTheBackfillCandidate) {
+  // 8 GPUs. a: 6 GPUs 0-100 -> b (8 GPUs, 1 s) gets shadow 100 s, extra 0.
+  // Underestimate: c (2 GPUs, runs 300 s, says 50 s) arrives 2 s: "ends" 52 <= 100 -> starts
+  //   2-302, and b, promised 100 s, waits for it: 302-312.
+  // Overestimate: c (2 GPUs, runs 50 s, says 200 s): "ends" 202 > 100, 2 > 0 -> refused;
+  //   b 100-110, then c 110-160.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const auto under = test::run(fleet,
+                               {test::job("a", 0, 6, 100), test::job("b", 1, 8, 10),
+                                with_estimate(test::job("c", 2, 2, 300), 50)},
+                               "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(under["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(under["c"].end), 302);
+  EXPECT_DOUBLE_EQ(test::seconds(under["b"].first_start), 302);
+
+  const auto over = test::run(fleet,
+                              {test::job("a", 0, 6, 100), test::job("b", 1, 8, 10),
+                               with_estimate(test::job("c", 2, 2, 50), 200)},
+                              "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(over["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(over["c"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(over["c"].end), 160);
+}
+
+TEST(EasyBackfill, ShadowTimeCountsFromWhenTheRunningJobStarted) {
+  // 8 GPUs. a2: 4 GPUs 0-100. b2: 8 GPUs arrives 60 s -> head; 4 free, a2 has run 60 of its
+  // 100 s, so it ends at 60 + (100 - 60) = 100 s (not 60 + 100): shadow 100 s, extra 0.
+  // d: 4 GPUs, 40 s, arrives 61 s: ends 101 > 100 -> refused; b2 100-110, d 110-150.
+  // d2: 4 GPUs, 39 s, arrives 61 s: ends 100 <= 100 -> backfills 61-100; b2 starts 100.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const auto late = test::run(fleet,
+                              {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10),
+                               test::job("d", 61, 4, 40)},
+                              "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(late["b2"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(late["d"].first_start), 110);
+
+  const auto just = test::run(fleet,
+                              {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10),
+                               test::job("d2", 61, 4, 39)},
+                              "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(just["d2"].first_start), 61);
+  EXPECT_DOUBLE_EQ(test::seconds(just["d2"].end), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(just["b2"].first_start), 100);
+}
+
+TEST(EasyBackfill, JobOnGpusTheHeadCannotUseNeverDelaysIt) {
+  // One H100 node (8) and one A100 node (8, speed 0.5). a: 8 H100s 0-100. b: 8 H100s arrives
+  // 1 s -> head, shadow 100 s, extra 0. c: 4 A100s, 100 reference s = 200 s on A100, arrives
+  // 2 s: ends 202 > 100 and 4 > extra, but b cannot use A100s -> starts 2-202.
+  // (Refused, it would start only after b, at 100 s, on the free A100s.)
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  JobSpec a = test::job("a", 0, 8, 100);
+  JobSpec b = test::job("b", 1, 8, 10);
+  JobSpec c = test::job("c", 2, 4, 100);
+  a.allowed_types = {h100};
+  b.allowed_types = {h100};
+  c.allowed_types = {a100};
+  const auto out = test::run(fleet, {a, b, c}, "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 202);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+}
+
+}  // namespace
+}  // namespace fleetsim

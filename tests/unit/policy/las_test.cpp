@@ -1,0 +1,176 @@
+// las: Tiresias-style discretised least attained service. Demotion at a threshold crossing,
+// preemption of lower-priority queues only, gpu_time vs run_time service, promotion of starved
+// jobs and skip_blocked; hand-computed times on one 8-GPU node.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+using Params = std::map<std::string, ParamValue>;
+
+Params run_time_thresholds(std::vector<double> thresholds) {
+  return {{"thresholds", std::move(thresholds)}, {"service", std::string("run_time")}};
+}
+
+TEST(Las, DemotedJobIsPreemptedAtItsThresholdCrossing) {
+  // thresholds [100] run_time. a: 8 GPUs 0 s, 300 s (queue 0). b: 8 GPUs arrives 50 s, 50 s:
+  // queue 0 too, so it waits (same queue, no preemption). 100 s: a has 100 s of service ->
+  // queue 1 (the policy asked to be woken then); b preempts it: b 100-150.
+  // 150 s: a resumes with 200 s left -> 350.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 8, 300), test::job("b", 50, 8, 50)}, "las",
+                             run_time_thresholds({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 150);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 350);
+}
+
+TEST(Las, GpuTimeServiceDemotesWideJobsSooner) {
+  // thresholds [400]. a: 4 GPUs 0 s, 300 s. b: 8 GPUs arrives 150 s, 50 s.
+  // gpu_time: a's service is 4 GPU-s per s -> 400 at 100 s -> queue 1; at 150 s b (queue 0)
+  //   preempts it: b 150-200; a resumes with 150 s left -> 350.
+  // run_time: a's service at 150 s is 150 < 400 -> same queue as b: b waits, a ends 300,
+  //   b 300-350.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 4, 300), test::job("b", 150, 8, 50)};
+  const auto gpu_time = test::run(
+      fleet, jobs, "las",
+      {{"thresholds", std::vector<double>{400}}, {"service", std::string("gpu_time")}});
+  EXPECT_DOUBLE_EQ(test::seconds(gpu_time["b"].first_start), 150);
+  EXPECT_EQ(gpu_time["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(gpu_time["a"].end), 350);
+
+  const auto run_time = test::run(fleet, jobs, "las", run_time_thresholds({400}));
+  EXPECT_EQ(run_time["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(run_time["a"].end), 300);
+  EXPECT_DOUBLE_EQ(test::seconds(run_time["b"].first_start), 300);
+}
+
+TEST(Las, StarvedJobIsPromotedToTheTopQueue) {
+  // thresholds [100] run_time; a: 8 GPUs 0 s, 300 s; b: 8 GPUs arrives 50 s, 150 s.
+  // Without promotion: 100 s a -> queue 1, b preempts it, b 100-250 (b reaches queue 1 at
+  //   200 s, level with the waiting a: no preemption); a resumes 250 with 200 s left -> 450.
+  // promote_after_s 60:
+  //   100 s: as above; a waits in queue 1 from 100 s.
+  //   160 s: a promoted to queue 0, service 0 again; b is in queue 0 too: no preemption.
+  //   200 s: b has 100 s -> queue 1 -> a preempts it (a 200-; crosses again at 300 s).
+  //   260 s: b (waiting since 200 s) promoted to queue 0; a in queue 0: no preemption.
+  //   300 s: a demoted -> b preempts it: b resumes with 50 s left -> 350.
+  //   350 s: a resumes with 300 - 100 - 100 = 100 s left -> 450.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 8, 300), test::job("b", 50, 8, 150)};
+  const auto off = test::run(fleet, jobs, "las", run_time_thresholds({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(off["b"].end), 250);
+  EXPECT_EQ(off["a"].preemptions, 1u);
+  EXPECT_EQ(off["b"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(off["a"].end), 450);
+
+  Params promote = run_time_thresholds({100});
+  promote["promote_after_s"] = 60.0;
+  const auto on = test::run(fleet, jobs, "las", promote);
+  EXPECT_DOUBLE_EQ(test::seconds(on["b"].first_start), 100);
+  EXPECT_EQ(on["a"].preemptions, 2u);
+  EXPECT_EQ(on["b"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(on["b"].end), 350);
+  EXPECT_DOUBLE_EQ(test::seconds(on["a"].end), 450);
+}
+
+TEST(Las, SkipBlockedLetsJobsBehindABlockedOneStart) {
+  // Default thresholds [3600] gpu_time (nobody crosses). a: 6 GPUs 0-100. b: 4 GPUs arrives
+  // 1 s -> does not fit, no lower-priority victim. c: 2 GPUs arrives 2 s, 10 s.
+  // skip_blocked true: c starts beside a, 2-12; b 100-110.
+  // skip_blocked false: c waits behind b; 100 s: b and c 100-110.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 6, 100), test::job("b", 1, 4, 10),
+                                     test::job("c", 2, 2, 10)};
+  const auto skip = test::run(fleet, jobs, "las", {{"skip_blocked", true}});
+  EXPECT_DOUBLE_EQ(test::seconds(skip["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(skip["b"].first_start), 100);
+  const auto strict = test::run(fleet, jobs, "las", {{"skip_blocked", false}});
+  EXPECT_DOUBLE_EQ(test::seconds(strict["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(strict["b"].first_start), 100);
+}
+
+TEST(Las, PreemptsTheLowestPriorityQueueFirst) {
+  // thresholds [100, 200] run_time. a: 4 GPUs 0 s, 1000 s; b: 4 GPUs 50 s, 1000 s.
+  // c: 4 GPUs arrives 220 s, 10 s. Then a has 220 s (queue 2), b 170 s (queue 1): a is the
+  // victim although b started later. c 220-230; a resumes with 780 s left -> 1010; b -> 1050.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000),
+                              test::job("c", 220, 4, 10)},
+                             "las", run_time_thresholds({100, 200}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 220);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_EQ(out["b"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1010);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1050);
+}
+
+TEST(Las, PreemptsTheMostRecentlyStartedJobWithinAQueue) {
+  // thresholds [100] run_time. a: 4 GPUs 0 s, 1000 s; b: 4 GPUs 50 s, 1000 s; both in queue 1
+  // by 150 s. c: 4 GPUs arrives 200 s, 10 s: b started later -> b is the victim. c 200-210;
+  // b resumes with 850 s left -> 1060; a -> 1000.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000),
+                              test::job("c", 200, 4, 10)},
+                             "las", run_time_thresholds({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 200);
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_EQ(out["b"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1060);
+}
+
+TEST(Las, DoesNotPreemptWhenReleasingVictimsWouldNotMakeRoom) {
+  // thresholds [100] run_time. a: 4 GPUs 0 s, 500 s (queue 1 from 100 s); n: 4 GPUs 0 s,
+  // 500 s, not preemptible. c: 8 GPUs arrives 200 s: a's 4 GPUs are not enough -> a keeps
+  // running; c 500-510.
+  JobSpec n = test::job("n", 0, 4, 500);
+  n.preemptible = false;
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 500), n, test::job("c", 200, 8, 10)}, "las",
+                             run_time_thresholds({100}));
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 500);
+}
+
+TEST(Las, WithPreemptOverheadStartsTheJobWhenTheVictimsGpusAreReleased) {
+  // Preempt overhead 5 s; thresholds [100] run_time. a: 8 GPUs 0 s, 300 s; b: 8 GPUs 150 s,
+  // 50 s: a (queue 1) preempted at 150, drains 150-155. c: 1 GPU arrives 152 s, 10 s: b holds
+  // the draining GPUs, nothing else is preempted. 155 s: b 155-205 (c does not fit beside it).
+  // 205 s: c (queue 0) 205-215 first; a (queue 1, 8 GPUs) waits: 215 s, 150 s left -> 365.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 8, 300), test::job("b", 150, 8, 50),
+                              test::job("c", 152, 1, 10)},
+                             "las", run_time_thresholds({100}), "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 155);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 205);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 365);
+}
+
+TEST(Las, ValidateRequiresPositiveAscendingThresholds) {
+  const PolicyInfo* info = find_policy("las");
+  ASSERT_NE(info, nullptr);
+  ASSERT_TRUE(info->validate);
+  auto check = [&](std::vector<double> thresholds) {
+    return info->validate(make_params(*info, {{"thresholds", std::move(thresholds)}}));
+  };
+  EXPECT_EQ(check({100, 200}), "");
+  EXPECT_EQ(check({}), "");
+  EXPECT_NE(check({200, 100}), "");
+  EXPECT_NE(check({100, 100}), "");
+  EXPECT_NE(check({0}), "");
+  EXPECT_NE(check({-5, 10}), "");
+  EXPECT_NE(info->validate(make_params(*info, {{"promote_after_s", -1.0}})), "");
+}
+
+}  // namespace
+}  // namespace fleetsim

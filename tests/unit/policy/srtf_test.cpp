@@ -1,0 +1,101 @@
+// srtf: preemptive shortest remaining time first; a running job is preempted only for a
+// strictly shorter one (by more than min_gain_s). Hand-computed times on one 8-GPU node.
+#include <gtest/gtest.h>
+
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+TEST(Srtf, ShorterArrivalPreemptsLongerRunningJob) {
+  // 8 GPUs. a: 8 GPUs 0 s, 100 s. b: 8 GPUs arrives 10 s, 20 s: 20 < a's 90 left -> a is
+  // preempted, b 10-30. 30 s: a resumes with 90 s left -> ends 120.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 8, 100), test::job("b", 10, 8, 20)}, "srtf");
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 30);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 120);
+}
+
+TEST(Srtf, EqualRemainingTimeDoesNotPreempt) {
+  // a: 8 GPUs 0-100. b: 8 GPUs arrives 10 s with 90 s = a's 90 s left -> no preemption:
+  // b 100-190.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 8, 100), test::job("b", 10, 8, 90)}, "srtf");
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 190);
+}
+
+TEST(Srtf, MinGainRequiresAMarginBeforePreempting) {
+  // a: 8 GPUs 0-100. b: 8 GPUs arrives 10 s, 80 s; a has 90 s left.
+  // min_gain_s 10: 80 + 10 = 90 is not < 90 -> b 100-180.
+  // min_gain_s 5: 80 + 5 = 85 < 90 -> b 10-90, a resumes 90 -> 180.
+  const auto fleet = test::single_cluster_fleet(1, 1, 8);
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 8, 100), test::job("b", 10, 8, 80)};
+  const auto wide = test::run(fleet, jobs, "srtf", {{"min_gain_s", 10.0}});
+  EXPECT_EQ(wide["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(wide["b"].first_start), 100);
+  const auto narrow = test::run(fleet, jobs, "srtf", {{"min_gain_s", 5.0}});
+  EXPECT_EQ(narrow["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(narrow["b"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(narrow["b"].end), 90);
+  EXPECT_DOUBLE_EQ(test::seconds(narrow["a"].end), 180);
+}
+
+TEST(Srtf, PreemptsOnlyTheLongestJobItNeeds) {
+  // 8 GPUs. a: 4 GPUs 0-100, c: 4 GPUs 0-200. b: 4 GPUs arrives 10 s, 50 s.
+  // Left at 10 s: b 50, a 90, c 190 -> plan b, a; c is preempted, b 10-60.
+  // 60 s: c resumes with 190 s left -> 250. a never stops -> 100.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 100), test::job("c", 0, 4, 200),
+                              test::job("b", 10, 4, 50)},
+                             "srtf");
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 100);
+  EXPECT_EQ(out["c"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 250);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
+}
+
+TEST(Srtf, NonPreemptibleJobKeepsRunning) {
+  // a: 8 GPUs 0-100, not preemptible. b: 4 GPUs arrives 10 s, 5 s -> waits: 100-105.
+  JobSpec a = test::job("a", 0, 8, 100);
+  a.preemptible = false;
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8), {a, test::job("b", 10, 4, 5)}, "srtf");
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 105);
+}
+
+TEST(Srtf, WithPreemptOverheadWaitsForDrainingGpusWithoutPreemptingMore) {
+  // Preempt overhead 5 s. a: 8 GPUs 0 s, 100 s. b: 8 GPUs arrives 10 s, 20 s -> a preempted,
+  // drains 10-15. c: 1 GPU arrives 12 s, 1 s: the only GPUs are a's draining ones -> waits;
+  // nothing else is preempted. 15 s: a requeued (90 s left); order c 1, b 20, a 90:
+  // c 15-16, b does not fit beside it. 16 s: b 16-36. 36 s: a 36-126.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 8, 100), test::job("b", 10, 8, 20),
+                              test::job("c", 12, 1, 1)},
+                             "srtf", {}, "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 15);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 16);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 36);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 126);
+}
+
+TEST(Srtf, RejectsANegativeMinGain) {
+  const PolicyInfo* info = find_policy("srtf");
+  ASSERT_NE(info, nullptr);
+  ASSERT_TRUE(info->validate);
+  EXPECT_EQ(info->validate(make_params(*info, {})), "");
+  EXPECT_NE(info->validate(make_params(*info, {{"min_gain_s", -1.0}})), "");
+}
+
+}  // namespace
+}  // namespace fleetsim
