@@ -2,7 +2,6 @@
 // summary included): the 99,936-GPU GB200 scenario (configs/scenarios/gb200_100k.yaml) with
 // 100,000 and 1,000,000 synthetic jobs under fifo_backfill and las, and the small default
 // scenario. One iteration each; every run checks that each job is accounted for and finished.
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -19,20 +18,6 @@
 
 namespace fleetsim::bench {
 namespace {
-
-// Mean of the sampled allocated / total GPUs up to the last submit time.
-double utilisation_while_arriving(const RunResult& result) {
-  SimTime last_submit = 0;
-  for (const Job& job : result.jobs) last_submit = std::max(last_submit, job.spec.submit);
-  double sum = 0;
-  std::size_t n = 0;
-  for (const SampleState& sample : result.samples) {
-    if (sample.time > last_submit || sample.total_gpus == 0) continue;
-    sum += static_cast<double>(sample.allocated_gpus) / static_cast<double>(sample.total_gpus);
-    ++n;
-  }
-  return n == 0 ? 0 : sum / static_cast<double>(n);
-}
 
 // `jobs` = 0 keeps the scenario's own job count.
 void run_scenario_bench(benchmark::State& state, const std::string& scenario,
@@ -91,10 +76,10 @@ void run_scenario_bench(benchmark::State& state, const std::string& scenario,
   state.counters["passes"] = static_cast<double>(result.totals.scheduling_passes);
   state.counters["wall_s"] = wall_s / iterations;
   state.counters["events_per_s"] = static_cast<double>(result.totals.events) * iterations / wall_s;
-  // Over the whole makespan, which the multi-week tail of the longest jobs dominates; the
-  // sampled mean while jobs still arrive shows the load the scheduler actually faced.
+  // Over the whole makespan, which the multi-week tail of the longest jobs dominates; while jobs
+  // still arrive, it shows the load the scheduler actually faced.
   state.counters["utilisation"] = s.gpu_utilisation;
-  state.counters["util_while_arriving"] = utilisation_while_arriving(result);
+  state.counters["util_while_arriving"] = s.gpu_utilisation_during_arrivals;
   state.counters["queue_delay_mean_s"] = s.queue_delay_s.mean;
   state.counters["preemptions"] = static_cast<double>(s.preemptions);
 }

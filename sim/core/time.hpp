@@ -14,6 +14,9 @@ using Duration = std::int64_t;  // microseconds
 constexpr Duration kMicrosPerSecond = 1'000'000;
 constexpr Duration kMicrosPerHour = 3'600 * kMicrosPerSecond;
 constexpr SimTime kTimeNever = std::numeric_limits<SimTime>::max();
+// The largest number of seconds an input may give (about 3,000 years): anything larger would
+// overflow microseconds once added to other times. Loaders reject larger values.
+constexpr double kMaxInputSeconds = 1e11;
 
 // Seconds (as read from a config or trace) to simulated time, rounded to the nearest microsecond.
 inline Duration from_seconds(double s) { return static_cast<Duration>(std::llround(s * 1e6)); }

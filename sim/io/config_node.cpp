@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "sim/core/time.hpp"
+
 namespace fleetsim {
 namespace {
 
@@ -142,6 +144,14 @@ double ConfigNode::as_positive_double() const {
 double ConfigNode::as_non_negative_double() const {
   const double v = is_scalar() ? as_double() : -1;
   if (!is_scalar() || v < 0) throw error("expected a number >= 0, got {}", text());
+  return v;
+}
+
+double ConfigNode::as_seconds(bool allow_zero) const {
+  const double v = allow_zero ? as_non_negative_double() : as_positive_double();
+  if (v > kMaxInputSeconds) {
+    throw error("expected at most {:g} seconds, got {}", kMaxInputSeconds, text());
+  }
   return v;
 }
 

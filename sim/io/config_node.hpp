@@ -55,6 +55,8 @@ class ConfigNode {
   double as_non_negative_double() const;  // >= 0
   std::int64_t as_int() const;
   std::uint64_t as_positive_int() const;  // >= 1
+  // A time in seconds: >= 0 (or > 0 unless allow_zero) and at most kMaxInputSeconds.
+  double as_seconds(bool allow_zero) const;
 
   // Shorthands: value of `key`, or `fallback` when the key is absent.
   std::string get_string(const std::string& key, const std::string& fallback) const;

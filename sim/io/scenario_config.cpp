@@ -68,7 +68,7 @@ void load_policy(const ConfigNode& root, const ScenarioOverrides& overrides, Sce
 
 Duration seconds_field(const ConfigNode& map, const std::string& key, Duration fallback) {
   if (!map.has(key)) return fallback;
-  return from_seconds(map.at(key).as_non_negative_double());
+  return from_seconds(map.at(key).as_seconds(true));
 }
 
 }  // namespace
@@ -111,7 +111,7 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
   if (auto output = root.find("output")) {
     output->check_keys({"sample_interval_s"});
     if (auto interval = output->find("sample_interval_s")) {
-      out.sample_interval = from_seconds(interval->as_positive_double());
+      out.sample_interval = from_seconds(interval->as_seconds(false));
       if (out.sample_interval < kMicrosPerSecond) {
         throw interval->error("expected at least 1 second, got {}", interval->as_double());
       }

@@ -21,7 +21,7 @@ DurationDistribution load_duration(const ConfigNode& node) {
       const ConfigNode p = points[i];
       if (p.size() != 2) throw p.error("expected [quantile, seconds]");
       const double q = p[0].as_non_negative_double();
-      const double s = p[1].as_positive_double();
+      const double s = p[1].as_seconds(false);
       if (q > 1) throw p[0].error("expected a quantile in [0, 1], got {}", q);
       if (!d.points.empty() && (q <= d.points.back().first || s < d.points.back().second)) {
         throw p.error("quantiles must increase and durations must not decrease");
@@ -34,16 +34,18 @@ DurationDistribution load_duration(const ConfigNode& node) {
   } else if (kind == "lognormal") {
     node.check_keys({"distribution", "median_s", "sigma"});
     d.kind = DurationDistribution::Kind::Lognormal;
-    d.median_s = node.at("median_s").as_positive_double();
-    d.sigma = node.at("sigma").as_positive_double();
+    d.median_s = node.at("median_s").as_seconds(false);
+    const ConfigNode sigma = node.at("sigma");
+    d.sigma = sigma.as_positive_double();
+    if (d.sigma > 10) throw sigma.error("expected a sigma of at most 10, got {}", d.sigma);
   } else if (kind == "exponential") {
     node.check_keys({"distribution", "mean_s"});
     d.kind = DurationDistribution::Kind::Exponential;
-    d.mean_s = node.at("mean_s").as_positive_double();
+    d.mean_s = node.at("mean_s").as_seconds(false);
   } else if (kind == "constant") {
     node.check_keys({"distribution", "value_s"});
     d.kind = DurationDistribution::Kind::Constant;
-    d.value_s = node.at("value_s").as_positive_double();
+    d.value_s = node.at("value_s").as_seconds(false);
   } else {
     throw kind_node.error("unknown distribution \"{}\"; expected one of: empirical, lognormal, "
                           "exponential, constant",
@@ -64,7 +66,13 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
   if (process.as_string() != "poisson") {
     throw process.error("unknown arrival process \"{}\"; expected: poisson", process.as_string());
   }
-  c.rate_per_hour = arrival.at("rate_per_hour").as_positive_double();
+  const ConfigNode rate = arrival.at("rate_per_hour");
+  c.rate_per_hour = rate.as_positive_double();
+  // The arrivals must end within the representable time span, with a wide margin for chance.
+  if (10.0 * 3600.0 * static_cast<double>(c.jobs) / c.rate_per_hour > kMaxInputSeconds) {
+    throw rate.error("{} jobs at {}/h would arrive over more than {:g} seconds", c.jobs,
+                     c.rate_per_hour, kMaxInputSeconds / 10);
+  }
 
   const ConfigNode gpus = root.at("gpus");
   c.gpus_origin = gpus.pos();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -40,11 +41,12 @@ std::variant<std::vector<std::string>, RowError> split(const std::string& line) 
   }
 }
 
-std::optional<double> parse_number(const std::string& text) {
+// Seconds in [0, kMaxInputSeconds], or nullopt.
+std::optional<double> parse_seconds(const std::string& text) {
   double v = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc() || ptr != end || !std::isfinite(v)) return std::nullopt;
+  if (ec != std::errc() || ptr != end || !(v >= 0 && v <= kMaxInputSeconds)) return std::nullopt;
   return v;
 }
 
@@ -66,9 +68,9 @@ class RowParser {
     job.name = cell(cells, "job_id");
     if (job.name.empty()) return RowError{"job_id", "empty job id"};
     const std::string submit = cell(cells, "submit_time_s");
-    const auto submit_s = parse_number(submit);
-    if (!submit_s || *submit_s < 0) {
-      return RowError{"submit_time_s", fmt::format("\"{}\" is not a number >= 0", submit)};
+    const auto submit_s = parse_seconds(submit);
+    if (!submit_s) {
+      return RowError{"submit_time_s", fmt::format("\"{}\" is not a number of seconds in [0, 1e11]", submit)};
     }
     job.submit = from_seconds(*submit_s);
     const std::string gpus = cell(cells, "gpus");
@@ -78,9 +80,9 @@ class RowParser {
     }
     job.gpus = static_cast<std::uint32_t>(*g);
     const std::string duration = cell(cells, "duration_s");
-    const auto d = parse_number(duration);
-    if (!d || *d < 0) {
-      return RowError{"duration_s", fmt::format("\"{}\" is not a number >= 0", duration)};
+    const auto d = parse_seconds(duration);
+    if (!d) {
+      return RowError{"duration_s", fmt::format("\"{}\" is not a number of seconds in [0, 1e11]", duration)};
     }
     job.duration = from_seconds(*d);
     if (has("gpu_type") && !cell(cells, "gpu_type").empty()) {
@@ -103,9 +105,9 @@ class RowParser {
     }
     if (has("estimate_s") && !cell(cells, "estimate_s").empty()) {
       const std::string text = cell(cells, "estimate_s");
-      const auto e = parse_number(text);
-      if (!e || *e < 0) {
-        return RowError{"estimate_s", fmt::format("\"{}\" is not a number >= 0", text)};
+      const auto e = parse_seconds(text);
+      if (!e) {
+        return RowError{"estimate_s", fmt::format("\"{}\" is not a number of seconds in [0, 1e11]", text)};
       }
       job.estimate = from_seconds(*e);
     }
@@ -146,6 +148,10 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
                                 const GpuCatalog& catalog, BadRows bad_rows) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({display_path, 0, 0}, "", "cannot open trace file");
+  // A directory opens as an empty stream on Linux; say so rather than "no header row".
+  if (std::filesystem::is_directory(path)) {
+    throw ConfigError({display_path, 0, 0}, "", "cannot open trace file: it is a directory");
+  }
   std::string line;
   std::size_t line_no = 0;
   // Header: skip blank lines and '#' comments before it.

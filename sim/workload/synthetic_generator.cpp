@@ -30,11 +30,18 @@ std::optional<JobSpec> SyntheticGenerator::next() {
   // and are rounded once per job, so rounding never accumulates.
   clock_s_ += boost::random::exponential_distribution<double>(config_.rate_per_hour / 3600.0)(
       arrivals_);
+  if (clock_s_ > kMaxInputSeconds) {
+    throw ConfigError::at(config_.origin, "arrival.rate_per_hour",
+                          "job {} would arrive after {:g} seconds; raise the rate", made_,
+                          kMaxInputSeconds);
+  }
   JobSpec job;
   job.name = fmt::format("job-{}", made_);
   job.submit = from_seconds(clock_s_);
   job.gpus = config_.gpu_values[size_index_(sizes_)];
-  job.duration = std::max<Duration>(1, from_seconds(draw_duration_s()));
+  // Heavy tails (lognormal, exponential) are capped where microseconds would overflow.
+  job.duration =
+      std::max<Duration>(1, from_seconds(std::min(draw_duration_s(), kMaxInputSeconds)));
   job.tenant = fmt::format("t{}", boost::random::uniform_int_distribution<std::uint32_t>(
                                       0, config_.tenants - 1)(tenants_));
   job.preemptible =

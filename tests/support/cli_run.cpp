@@ -1,9 +1,9 @@
 #include "tests/support/cli_run.hpp"
 
 #include <stdlib.h>  // mkdtemp (POSIX)
-
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include <gtest/gtest.h>
 
@@ -50,6 +50,16 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+InDirectory::InDirectory(const std::filesystem::path& dir)
+    : previous_(std::filesystem::current_path()) {
+  std::filesystem::current_path(dir);
+}
+
+InDirectory::~InDirectory() {
+  std::error_code ec;
+  std::filesystem::current_path(previous_, ec);
 }
 
 }  // namespace fleetsim::test

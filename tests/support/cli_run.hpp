@@ -41,4 +41,16 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Changes the working directory for a scope, and restores it even if the test throws.
+class InDirectory {
+ public:
+  explicit InDirectory(const std::filesystem::path& dir);
+  ~InDirectory();
+  InDirectory(const InDirectory&) = delete;
+  InDirectory& operator=(const InDirectory&) = delete;
+
+ private:
+  std::filesystem::path previous_;
+};
+
 }  // namespace fleetsim::test

@@ -79,8 +79,7 @@ class LeastAttainedService final : public Policy {
     process_due_wakes(view);
 
     FreeCapacity free = view.free_capacity();
-    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0);
-    for (JobId id : draining_.jobs()) plan.release_draining(view.job(id).allocation);
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     schedule(view, plan, decisions);
     for (Level& level : levels_) {
       std::erase_if(level.queued, [](const auto& bucket) { return bucket.second.empty(); });
@@ -99,6 +98,10 @@ class LeastAttainedService final : public Policy {
     std::uint64_t victim_of_pass = 0;  // not restarted in the pass that preempted it
     std::int64_t baseline = 0;  // raw service at the last promotion, in service units
     SimTime since = 0;          // started (running) or entered the queue (queued)
+    // Where it sits in its queue's sets (valid while Queued, resp. preemptible and Running), so
+    // removing it costs no search.
+    std::set<JobId>::const_iterator queued_at;
+    std::set<std::pair<SimTime, JobId>>::const_iterator running_at;
   };
 
   struct Level {
@@ -148,7 +151,7 @@ class LeastAttainedService final : public Policy {
     rec.level = level_of(service(view, id));
     rec.since = view.now();
     ++rec.stamp;
-    levels_[rec.level].queued[view.job(id).spec.gpus].insert(id);
+    rec.queued_at = levels_[rec.level].queued[view.job(id).spec.gpus].insert(id).first;
     ++queued_count_;
     if (promote_after_ > 0 && rec.level > 0) {
       wakes_.push({view.now() + promote_after_, id, rec.stamp, true});
@@ -157,7 +160,7 @@ class LeastAttainedService final : public Policy {
 
   void dequeue(const SchedulerView& view, JobId id) {
     const Record& rec = records_[id.index()];
-    levels_[rec.level].queued[view.job(id).spec.gpus].erase(id);
+    levels_[rec.level].queued[view.job(id).spec.gpus].erase(rec.queued_at);
     --queued_count_;
   }
 
@@ -167,7 +170,7 @@ class LeastAttainedService final : public Policy {
     ++rec.stamp;
     const JobSpec& spec = view.job(id).spec;
     if (!spec.preemptible) return;  // never a victim, so its level no longer matters
-    levels_[rec.level].running.insert({rec.since, id});
+    rec.running_at = levels_[rec.level].running.insert({rec.since, id}).first;
     levels_[rec.level].running_gpus += spec.gpus;
     if (rec.level + 1 < levels_.size()) {
       // Service grows by units_per_us per microsecond held; the crossing is the first
@@ -185,7 +188,7 @@ class LeastAttainedService final : public Policy {
     const Record& rec = records_[id.index()];
     const JobSpec& spec = view.job(id).spec;
     if (!spec.preemptible) return;
-    levels_[rec.level].running.erase({rec.since, id});
+    levels_[rec.level].running.erase(rec.running_at);
     levels_[rec.level].running_gpus -= spec.gpus;
   }
 
@@ -257,9 +260,10 @@ class LeastAttainedService final : public Policy {
         if (!ids.empty()) cursors.push_back({gpus, ids.begin(), ids.end()});
       }
       while (true) {
-        // Nothing can start once no GPU is free and no lower-priority victim is left, which
-        // only gets truer at lower priorities.
-        const std::uint64_t limit = free.total_free() + victim_gpus_below(level);
+        // Nothing can start (or wait for a drain) once no GPU is free, none drains and no
+        // lower-priority victim is left, which only gets truer at lower priorities.
+        const std::uint64_t limit =
+            free.total_free() + plan.drain_budget() + victim_gpus_below(level);
         if (limit == 0) return;
         // Next waiting job in id order; with skip_blocked, among those that could fit by count.
         Cursor* best = nullptr;
@@ -275,31 +279,35 @@ class LeastAttainedService final : public Policy {
     }
   }
 
-  // Starts the job (or reserves draining GPUs for it), preempting lower-priority jobs if that
-  // makes it fit. False when it cannot run now.
+  // Starts the job, preempting lower-priority jobs if that makes it fit. With a preempt
+  // overhead it may instead wait for draining GPUs (its victims', or earlier ones). False when
+  // it can do neither.
   bool try_start(const SchedulerView& view, detail::PlanningCapacity& plan,
                  Decisions& decisions, JobId id, std::uint32_t level) {
     const JobSpec& spec = view.job(id).spec;
     std::optional<Allocation> gpus = plan.take(spec);
-    if (!gpus) gpus = preempt_for(view, plan, decisions, spec, level);
-    if (!gpus) return false;
-    if (plan.startable(*gpus)) {
-      dequeue(view, id);
-      records_[id.index()].since = view.now();
-      decisions.start(id, std::move(*gpus));
-      add_running(view, id);
-    }  // else its GPUs are reserved in this pass; a later pass starts it once they drain
+    if (!gpus) {
+      if (plan.wait_for_drain(spec)) return true;
+      if (!preempt_for(view, plan, decisions, spec, level, gpus)) return false;
+      if (!gpus) return true;  // its victims drain; a later pass starts it
+    }
+    dequeue(view, id);
+    records_[id.index()].since = view.now();
+    decisions.start(id, std::move(*gpus));
+    add_running(view, id);
     return true;
   }
 
-  std::optional<Allocation> preempt_for(const SchedulerView& view,
-                                        detail::PlanningCapacity& plan, Decisions& decisions,
-                                        const JobSpec& spec, std::uint32_t level) {
+  // False, with nothing changed, when releasing lower-priority victims cannot make the job fit.
+  // Otherwise preempts the victims it needs and sets `gpus` to its allocation, or (when
+  // preempted GPUs drain) leaves `gpus` empty and the job waiting for them.
+  bool preempt_for(const SchedulerView& view, detail::PlanningCapacity& plan,
+                   Decisions& decisions, const JobSpec& spec, std::uint32_t level,
+                   std::optional<Allocation>& gpus) {
     FreeCapacity& free = plan.free();
-    if (free.free_for(spec) + victim_gpus_below(level) < spec.gpus) return std::nullopt;
+    if (plan.unpromised_for(spec) + victim_gpus_below(level) < spec.gpus) return false;
     const std::size_t mark = free.mark();
     std::vector<JobId> released;
-    std::optional<Allocation> gpus;
     for (std::size_t l = levels_.size() - 1; l > level && !gpus; --l) {
       const auto& running = levels_[l].running;
       for (auto it = running.rbegin(); it != running.rend() && !gpus; ++it) {
@@ -307,12 +315,12 @@ class LeastAttainedService final : public Policy {
         if (!allows(spec, victim.gpu_type)) continue;
         free.release(victim.allocation);
         released.push_back(it->second);
-        if (free.free_for(spec) >= spec.gpus) gpus = plan.take(spec);
+        gpus = plan.take(spec);
       }
     }
     if (!gpus) {
       free.rollback(mark);
-      return std::nullopt;
+      return false;
     }
     // Give back the victims whose GPUs the placement did not use, latest released first.
     for (std::size_t r = released.size(); r-- > 0;) {
@@ -321,9 +329,10 @@ class LeastAttainedService final : public Policy {
       for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
       released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
     }
+    std::uint64_t victim_gpus = 0;
     for (JobId victim : released) {
       decisions.preempt(victim);
-      plan.mark_pending(view.job(victim).allocation);
+      victim_gpus += view.job(victim).spec.gpus;
       remove_running(view, victim);
       Record& rec = records_[victim.index()];
       rec.victim_of_pass = pass_;
@@ -334,7 +343,13 @@ class LeastAttainedService final : public Policy {
         ++rec.stamp;
       }
     }
-    return gpus;
+    if (plan.drains()) {
+      free.rollback(mark);  // the victims' GPUs are not free before the overhead
+      gpus.reset();
+      plan.add_draining(victim_gpus);
+      plan.wait_for_drain(spec);
+    }
+    return true;
   }
 
   // Asks to be woken at the next live crossing or promotion, but only while a job waits: with
@@ -345,7 +360,7 @@ class LeastAttainedService final : public Policy {
     if (queued_count_ == 0 || wakes_.empty()) return;
     const SimTime at = wakes_.top().time;
     if (next_wake_ > view.now() && next_wake_ <= at) return;  // already asked for
-    
+    decisions.wake_at(at);
     next_wake_ = at;
   }
 

@@ -1,94 +1,88 @@
-// The GPUs a preemptive policy plans with in one pass: the pass's FreeCapacity plus the GPUs of
-// jobs that were preempted and still drain, and of the victims it picks in this pass. With a
-// preempt overhead those GPUs come free only later, so a job placed on any of them is reserved
-// (keeps them for the rest of the pass) but not started; a later pass starts it once they are
-// released. Without an overhead a victim's GPUs are free for jobs started in the same pass.
+// The GPUs a preemptive policy plans with in one pass when preempted jobs drain: with a preempt
+// overhead a victim keeps its GPUs for a while, so the job it was preempted for cannot start in
+// the same pass. The scratch then only ever holds GPUs that are free now (every allocation taken
+// from it is startable), and the draining GPUs are a count: a job that does not fit now but would
+// once they are released waits without preempting anything more, and the free GPUs it will need
+// besides them are promised to it, by count, so that later (lower-priority) jobs in the pass
+// leave them alone. Counting instead of placing keeps a pass O(jobs it looks at) however many
+// GPUs drain; the price is that a promise ignores placement (a job may find after the drain that
+// it still does not fit, and then preempts again).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <set>
-#include <utility>
-#include <vector>
 
 #include "sim/policy/free_capacity.hpp"
 #include "sim/policy/policy.hpp"
 
 namespace fleetsim::detail {
 
-// Jobs this policy preempted that still hold their GPUs (preempt_overhead > 0), from the view's
-// changes. O(changes * log draining) per pass.
+// Jobs that were preempted and still hold their GPUs (preempt_overhead > 0), and how many GPUs
+// they hold, from the view's changes. O(changes * log draining) per pass.
 class DrainingJobs {
  public:
   void update(const SchedulerView& view) {
     for (const JobChange& change : view.changes()) {
-      if (change.kind == JobChangeKind::Preempted) jobs_.insert(change.job);
-      if (change.kind == JobChangeKind::Requeued) jobs_.erase(change.job);
+      const std::uint32_t gpus = view.job(change.job).spec.gpus;
+      if (change.kind == JobChangeKind::Preempted && jobs_.insert(change.job).second) {
+        gpus_ += gpus;
+      }
+      if (change.kind == JobChangeKind::Requeued && jobs_.erase(change.job) > 0) gpus_ -= gpus;
     }
   }
-  const std::set<JobId>& jobs() const { return jobs_; }
+  const std::set<JobId>& jobs() const { return jobs_; }  // id order
+  std::uint64_t gpus() const { return gpus_; }
 
  private:
-  std::set<JobId> jobs_;  // id order, so the pass does the same thing on every run
+  std::set<JobId> jobs_;
+  std::uint64_t gpus_ = 0;
 };
 
 class PlanningCapacity {
  public:
-  // `free` must outlive this object; both are locals of one decide().
-  PlanningCapacity(FreeCapacity& free, bool preempted_gpus_drain)
-      : free_(&free), drains_(preempted_gpus_drain) {}
+  // `free` must outlive this object; both are locals of one decide(). `draining_gpus`: GPUs of
+  // jobs preempted in earlier passes that are not released yet.
+  PlanningCapacity(FreeCapacity& free, bool preempted_gpus_drain, std::uint64_t draining_gpus)
+      : free_(&free), drains_(preempted_gpus_drain), drain_budget_(draining_gpus) {}
 
   FreeCapacity& free() { return *free_; }
+  // True when a victim's GPUs free only after the overhead, not in this pass.
+  bool drains() const { return drains_; }
 
-  // Releases a draining job's GPUs into the scratch; they are not startable this pass.
-  void release_draining(const Allocation& gpus) {
-    free_->release(gpus);
-    mark_pending(gpus);
-  }
-  // Records that a victim's GPUs (already released into the scratch) free only after the
-  // overhead. No-op without an overhead.
-  void mark_pending(const Allocation& gpus) {
-    if (!drains_) return;
-    for (const NodeSlice& s : gpus.slices) pending_[s.node] |= s.gpus;
+  // Free GPUs the job could use that are not promised to a job waiting for a drain.
+  std::uint64_t unpromised_for(const JobSpec& spec) const {
+    const std::uint64_t free = free_->free_for(spec);
+    return free > promised_ ? free - promised_ : 0;
   }
 
-  // True when no GPU of `gpus` is still held by a draining job or victim.
-  bool startable(const Allocation& gpus) const {
-    if (pending_.empty()) return true;
-    for (const NodeSlice& s : gpus.slices) {
-      auto it = pending_.find(s.node);
-      if (it != pending_.end() && (it->second & s.gpus) != 0) return false;
-    }
+  // Places the job on GPUs free now and not promised to anyone. O(placement).
+  std::optional<Allocation> take(const JobSpec& spec) {
+    if (unpromised_for(spec) < spec.gpus) return std::nullopt;
+    return free_->take(spec);
+  }
+
+  // When the job fits by count once the draining GPUs not yet promised are released, promises
+  // them (and the free GPUs it needs besides) to it and returns true: it waits. O(1).
+  bool wait_for_drain(const JobSpec& spec) {
+    const std::uint64_t free = unpromised_for(spec);
+    if (drain_budget_ == 0 || free + drain_budget_ < spec.gpus) return false;
+    const std::uint64_t from_drain = std::min<std::uint64_t>(spec.gpus, drain_budget_);
+    drain_budget_ -= from_drain;
+    promised_ += spec.gpus - from_drain;
     return true;
   }
 
-  // Places the job and takes its GPUs, preferring a placement among GPUs free now so that it can
-  // start at once; falls back to one that waits for draining GPUs. O(placement), plus
-  // O(pending nodes) when the first placement touches draining GPUs.
-  std::optional<Allocation> take(const JobSpec& spec) {
-    const std::size_t mark = free_->mark();
-    std::optional<Allocation> gpus = free_->take(spec);
-    if (!gpus || startable(*gpus)) return gpus;
-    free_->rollback(mark);
-    std::vector<std::pair<NodeId, std::uint64_t>> hidden;
-    for (const auto& [node, mask] : pending_) {
-      const std::uint64_t still_free = mask & free_->index().free_mask(node);
-      if (still_free == 0) continue;
-      free_->take(node, still_free);
-      hidden.emplace_back(node, still_free);
-    }
-    std::optional<Allocation> now = free_->take(spec);
-    for (const auto& [node, mask] : hidden) free_->release(node, mask);
-    if (now) return now;
-    free_->rollback(mark);
-    return free_->take(spec);
-  }
+  // GPUs of victims preempted in this pass, which drain (only when drains()).
+  void add_draining(std::uint64_t gpus) { drain_budget_ += gpus; }
+  std::uint64_t drain_budget() const { return drain_budget_; }
 
  private:
   FreeCapacity* free_;
   bool drains_;
-  std::map<NodeId, std::uint64_t> pending_;  // GPUs released in the scratch but not yet free
+  std::uint64_t drain_budget_;  // draining GPUs not promised yet
+  std::uint64_t promised_ = 0;  // free GPUs promised to jobs waiting for a drain
 };
 
 }  // namespace fleetsim::detail

@@ -5,7 +5,6 @@
 // left out of the plan, longest first, but only jobs strictly longer than itself plus
 // min_gain_s, and only if that makes it fit. Non-preemptible running jobs always keep running.
 #include <algorithm>
-#include <bit>
 #include <vector>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
@@ -41,8 +40,7 @@ class ShortestRemainingTimeFirst final : public Policy {
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
     FreeCapacity free = view.free_capacity();
-    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0);
-    for (JobId id : draining_.jobs()) plan.release_draining(view.job(id).allocation);
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
 
     std::vector<Candidate> order;
     for (JobId id : view.queued_jobs()) order.push_back({view.remaining(id) + min_gain_, true, id});
@@ -54,7 +52,7 @@ class ShortestRemainingTimeFirst final : public Policy {
       if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
       return a.id < b.id;
     });
-    const std::vector<bool> planned = plan_running_set(view, free, order);
+    const std::vector<bool> planned = plan_running_set(view, free, order, draining_);
 
     // Running jobs left out of the plan, longest first: the only possible victims.
     std::vector<Candidate> victims;
@@ -68,24 +66,24 @@ class ShortestRemainingTimeFirst final : public Policy {
       const Candidate& c = order[i];
       if (!c.waiting) continue;
       const JobSpec& spec = view.job(c.id).spec;
-      if (std::optional<Allocation> gpus = plan.take(spec)) {
-        if (plan.startable(*gpus)) decisions.start(c.id, std::move(*gpus));
-        continue;  // else reserved: it starts when the draining GPUs are released
+      std::optional<Allocation> gpus = plan.take(spec);
+      if (!gpus) {
+        if (plan.wait_for_drain(spec) || !planned[i]) continue;
+        gpus = preempt_for(view, plan, spec, c.key, victims, preempted, decisions);
       }
-      if (!planned[i]) continue;
-      std::optional<Allocation> gpus = preempt_for(view, plan, spec, c.key, victims, preempted,
-                                                   decisions);
-      if (gpus && plan.startable(*gpus)) decisions.start(c.id, std::move(*gpus));
+      if (gpus) decisions.start(c.id, std::move(*gpus));
     }
     return decisions;
   }
 
  private:
-  // planned[i]: order[i] belongs to the set that should run.
+  // planned[i]: order[i] belongs to the set that should run (draining GPUs count as free).
   static std::vector<bool> plan_running_set(const SchedulerView& view, FreeCapacity& free,
-                                            const std::vector<Candidate>& order) {
+                                            const std::vector<Candidate>& order,
+                                            const detail::DrainingJobs& draining) {
     std::vector<bool> planned(order.size(), false);
     const std::size_t mark = free.mark();
+    for (JobId id : draining.jobs()) free.release(view.job(id).allocation);
     for (const Candidate& c : order) {
       if (!c.waiting) free.release(view.job(c.id).allocation);
     }
@@ -97,8 +95,9 @@ class ShortestRemainingTimeFirst final : public Policy {
   }
 
   // Releases victims strictly longer than `key`, longest first, until the job fits; gives back
-  // those its placement did not need. Returns its GPUs (victims preempted), or nullopt with
-  // nothing changed.
+  // those its placement did not need. Returns its GPUs (victims preempted); or nullopt, with
+  // either nothing changed or, when preempted GPUs drain, the victims preempted and the job
+  // waiting for them.
   static std::optional<Allocation> preempt_for(const SchedulerView& view,
                                                detail::PlanningCapacity& plan,
                                                const JobSpec& spec, Duration key,
@@ -114,7 +113,7 @@ class ShortestRemainingTimeFirst final : public Policy {
       if (preempted[v] || !allows(spec, victim.gpu_type)) continue;
       free.release(victim.allocation);
       released.push_back(v);
-      if (free.free_for(spec) >= spec.gpus) gpus = plan.take(spec);
+      gpus = plan.take(spec);
     }
     if (!gpus) {
       free.rollback(mark);
@@ -126,12 +125,17 @@ class ShortestRemainingTimeFirst final : public Policy {
       for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
       released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
     }
+    std::uint64_t victim_gpus = 0;
     for (std::size_t v : released) {
       preempted[v] = true;
       decisions.preempt(victims[v].id);
-      plan.mark_pending(view.job(victims[v].id).allocation);
+      victim_gpus += view.job(victims[v].id).spec.gpus;
     }
-    return gpus;
+    if (!plan.drains()) return gpus;
+    free.rollback(mark);  // the victims' GPUs are not free before the overhead
+    plan.add_draining(victim_gpus);
+    plan.wait_for_drain(spec);
+    return std::nullopt;
   }
 
   Duration min_gain_;

@@ -4,14 +4,14 @@
 // (never registered: registered policies are all run by the conformance suite).
 #include "sim/core/engine.hpp"
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "sim/core/error.hpp"
 #include "sim/policy/registry.hpp"
@@ -165,9 +165,8 @@ TEST(Engine, TwoJobsOnEightGpusFinishAtHandComputedTimes) {
   // 1 node x 8. A: t=0, 6 GPUs, 100 s -> runs 0..100. B: t=10, 4 GPUs, 50 s: 2 free < 4, so it
   // waits for A: runs 100..150. Allocated: 6 x 100 + 4 x 50 = 800 GPU-s.
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
-  const test::RunOutput out =
-      test::run(fleet, {job("A", 0, 6, 100), job("B", 10, 4, 50)}, "fifo", {}, "first_fit",
-                no_samples());
+  const test::RunOutput out = test::run(fleet, {job("A", 0, 6, 100), job("B", 10, 4, 50)}, "fifo",
+                                        {}, "first_fit", no_samples());
   ASSERT_EQ(out.jobs.size(), 2u);
   EXPECT_EQ(seconds(out["A"].first_start), 0);
   EXPECT_EQ(seconds(out["A"].end), 100);
@@ -191,9 +190,9 @@ TEST(Engine, CompletionAtAnInstantFreesGpusBeforeThatInstantsArrivalIsScheduled)
   Recorder rec;
   const EngineRun out =
       run_engine(fleet, {job("A", 0, 8, 100), job("B", 100, 8, 10)}, *fifo, no_samples(), &rec);
-  EXPECT_EQ(rec.log, (std::vector<std::string>{"t=0 arrive A", "t=0 start A", "t=100 finish A",
-                                               "t=100 arrive B", "t=100 start B",
-                                               "t=110 finish B"}));
+  EXPECT_EQ(rec.log,
+            (std::vector<std::string>{"t=0 arrive A", "t=0 start A", "t=100 finish A",
+                                      "t=100 arrive B", "t=100 start B", "t=110 finish B"}));
   EXPECT_EQ(seconds(out["B"].end), 110);
   EXPECT_EQ(out.totals.scheduling_passes, 3u);
 }
@@ -210,8 +209,7 @@ TEST(Engine, SamplesSeeTheStateAfterThatInstantsScheduling) {
   EXPECT_EQ(rec.log, (std::vector<std::string>{
                          "t=0 arrive A", "t=0 start A",
                          "t=0 sample allocated=8 queued=0 running=1 finished=0",
-                         "t=50 sample allocated=8 queued=0 running=1 finished=0",
-                         "t=100 finish A",
+                         "t=50 sample allocated=8 queued=0 running=1 finished=0", "t=100 finish A",
                          "t=100 sample allocated=0 queued=0 running=0 finished=1"}));
   EXPECT_EQ(seconds(out.totals.end_time), 100);
 }
@@ -274,9 +272,8 @@ TEST(Engine, PreemptionWithOverheadsFinishesAtHandComputedTimes) {
   const EngineRun out =
       run_engine(fleet, {job("X", 0, 8, 100), job("Y", 10, 8, 50)}, policy, config, &rec);
   EXPECT_EQ(rec.log, (std::vector<std::string>{"t=0 arrive X", "t=0 start X", "t=10 arrive Y",
-                                               "t=30 preempt X", "t=35 start X",
-                                               "t=112 finish X", "t=112 start Y",
-                                               "t=162 finish Y"}));
+                                               "t=30 preempt X", "t=35 start X", "t=112 finish X",
+                                               "t=112 start Y", "t=162 finish Y"}));
   EXPECT_EQ(seconds(out["X"].first_start), 0);
   EXPECT_EQ(seconds(out["X"].end), 112);
   EXPECT_EQ(seconds(out["X"].run_time), 112);
@@ -342,14 +339,14 @@ TEST(Engine, StartingAJobOnAGpuAlreadyHeldIsAPolicyErrorNamingBothJobs) {
   // 2 nodes x 8 (node 1 = GPUs 8..15). A gets node 1's GPUs 0-3 (GPUs 8-11) at t=0; at
   // t=1.5 the policy starts B on node 1's GPUs 3-4 (mask 0x18): GPU 11 is A's.
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
-  const std::string error = policy_error_of(
-      fleet, {job("A", 0, 4, 100), job("B", 1.5, 2, 100)},
-      [](const SchedulerView& view, Decisions& d) {
-        for (JobId id : view.queued_jobs()) {
-          const std::uint64_t mask = view.job(id).spec.name == "A" ? 0x0F : 0x18;
-          d.start(id, Allocation{{{NodeId{1}, mask}}});
-        }
-      });
+  const std::string error = policy_error_of(fleet, {job("A", 0, 4, 100), job("B", 1.5, 2, 100)},
+                                            [](const SchedulerView& view, Decisions& d) {
+                                              for (JobId id : view.queued_jobs()) {
+                                                const std::uint64_t mask =
+                                                    view.job(id).spec.name == "A" ? 0x0F : 0x18;
+                                                d.start(id, Allocation{{{NodeId{1}, mask}}});
+                                              }
+                                            });
   EXPECT_EQ(error,
             "policy bad: t=1.500000s: starts job B (id 1) on GPU 11 (node 1), which is already "
             "held by job A (id 0)");
@@ -382,14 +379,13 @@ TEST(Engine, StartingAnUnknownOrNonQueuedJobIsAPolicyError) {
 
 TEST(Engine, AllocationsOutsideTheRulesArePolicyErrors) {
   // site0: c0 = 1 node x 8 H100 (n0), c1 = 1 node x 8 A100 (n1); site1: 1 node x 8 H100 (n2).
-  const Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"},
-                                      {1, 1, 1, 8, "H100"}});
+  const Fleet fleet =
+      test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}, {1, 1, 1, 8, "H100"}});
   auto start_on = [&](Allocation gpus, std::vector<GpuTypeId> allowed = {}) {
     JobSpec a = job("A", 0, gpus.gpu_count(), 100);
     a.allowed_types = std::move(allowed);
-    return policy_error_of(fleet, {a}, [gpus](const SchedulerView&, Decisions& d) {
-      d.start(JobId{0}, gpus);
-    });
+    return policy_error_of(fleet, {a},
+                           [gpus](const SchedulerView&, Decisions& d) { d.start(JobId{0}, gpus); });
   };
   const std::string prefix = "policy bad: t=0.000000s: starts job A (id 0) ";
   EXPECT_EQ(start_on(Allocation{{{NodeId{0}, 0x3}, {NodeId{1}, 0x3}}}),
@@ -429,15 +425,11 @@ TEST(Engine, PreemptingANonPreemptibleOrNonRunningJobIsAPolicyError) {
 TEST(Engine, AskingToBeWokenNowOrInThePastIsAPolicyError) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   EXPECT_EQ(policy_error_of(fleet, {job("A", 2, 1, 100)},
-                            [](const SchedulerView&, Decisions& d) {
-                              d.wake_at(from_seconds(1));
-                            }),
+                            [](const SchedulerView&, Decisions& d) { d.wake_at(from_seconds(1)); }),
             "policy bad: t=2.000000s: asked to be woken at t=1.000000s, which is not in the "
             "future");
   EXPECT_EQ(policy_error_of(fleet, {job("A", 2, 1, 100)},
-                            [](const SchedulerView& view, Decisions& d) {
-                              d.wake_at(view.now());
-                            }),
+                            [](const SchedulerView& view, Decisions& d) { d.wake_at(view.now()); }),
             "policy bad: t=2.000000s: asked to be woken at t=2.000000s, which is not in the "
             "future");
 }

@@ -2,9 +2,9 @@
 // and FLEETSIM_CHECK raising InternalError with the source position of the check.
 #include "sim/core/error.hpp"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace fleetsim {
 namespace {
@@ -27,13 +27,15 @@ TEST(ConfigError, MessageIsFileLineColumnFieldMessage) {
 TEST(ConfigError, AtFormatsItsArguments) {
   const ConfigError e = ConfigError::at({"scenario.yaml", 3, 9}, "policy.name",
                                         "unknown policy \"{}\"; known: {}", "sfj", "fifo, sjf");
-  EXPECT_STREQ(e.what(), "scenario.yaml:3:9: policy.name: unknown policy \"sfj\"; known: fifo, sjf");
+  EXPECT_STREQ(e.what(),
+               "scenario.yaml:3:9: policy.name: unknown policy \"sfj\"; known: fifo, sjf");
 }
 
 TEST(ConfigError, LeavesOutAnEmptyFieldAndUnknownPositionParts) {
   EXPECT_STREQ(ConfigError({"jobs.csv", 12, 0}, "gpus", "not an integer").what(),
                "jobs.csv:12: gpus: not an integer");
-  EXPECT_STREQ(ConfigError({"jobs.csv", 12, 3}, "", "empty row").what(), "jobs.csv:12:3: empty row");
+  EXPECT_STREQ(ConfigError({"jobs.csv", 12, 3}, "", "empty row").what(),
+               "jobs.csv:12:3: empty row");
 }
 
 TEST(ConfigError, IsARuntimeErrorAndNotAPolicyOrInternalError) {

@@ -2,14 +2,14 @@
 // small cases and against a sorted reference on a long random push/pop sequence.
 #include "sim/core/event_queue.hpp"
 
+#include <gtest/gtest.h>
+
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstdint>
 #include <random>
 #include <set>
 #include <tuple>
 #include <vector>
-
-#include <boost/random/uniform_int_distribution.hpp>
-#include <gtest/gtest.h>
 
 namespace fleetsim {
 namespace {

@@ -1,11 +1,11 @@
 // RngStreams: one reproducible stream per (seed, name), and the FNV-1a name hash it relies on.
 #include "sim/core/rng_streams.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace fleetsim {
 namespace {
@@ -21,7 +21,8 @@ TEST(StableHash, IsFnv1a64) {
   // "a": (basis ^ 0x61) * prime mod 2^64 = 0xaf63dc4c8601ec8c (the published FNV-1a test vector).
   EXPECT_EQ(stable_hash(""), 0xcbf29ce484222325ULL);
   EXPECT_EQ(stable_hash("a"), 0xaf63dc4c8601ec8cULL);
-  // "arrivals", byte by byte in Python: h = basis; for c in b"arrivals": h = ((h ^ c) * prime) % 2**64
+  // "arrivals", byte by byte in Python: h = basis; for c in b"arrivals": h = ((h ^ c) * prime) %
+  // 2**64
   EXPECT_EQ(stable_hash("arrivals"), 0xb10bc22ca203cc53ULL);
 }
 

@@ -3,13 +3,13 @@
 // compared with a brute-force recount after every step.
 #include "sim/fleet/capacity_index.hpp"
 
+#include <gtest/gtest.h>
+
 #include <bit>
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <boost/random/uniform_int_distribution.hpp>
-#include <gtest/gtest.h>
 
 #include "sim/core/error.hpp"
 #include "tests/support/test_fleet.hpp"
@@ -53,11 +53,11 @@ TEST(CapacityIndex, TakeAndReleaseUpdateEveryLevel) {
   EXPECT_EQ(index.rack_free(RackId{0}), 13u);
   EXPECT_EQ(index.cluster_free(ClusterId{0}, kH100), 13u);
   EXPECT_EQ(index.site_free(SiteId{0}, kH100), 13u);
-  EXPECT_EQ(index.site_free(SiteId{0}, kA100), 4u);  // other type untouched
+  EXPECT_EQ(index.site_free(SiteId{0}, kA100), 4u);   // other type untouched
   EXPECT_EQ(index.site_free(SiteId{1}, kH100), 16u);  // other site untouched
-  EXPECT_EQ(index.type_free(kH100), 29u);            // 32 - 3
-  EXPECT_EQ(index.total_free(), 33u);                // 36 - 3
-  index.take(NodeId{2}, 0b1010);  // 2 A100s
+  EXPECT_EQ(index.type_free(kH100), 29u);             // 32 - 3
+  EXPECT_EQ(index.total_free(), 33u);                 // 36 - 3
+  index.take(NodeId{2}, 0b1010);                      // 2 A100s
   EXPECT_EQ(index.type_free(kA100), 2u);
   EXPECT_EQ(index.cluster_free(ClusterId{1}, kA100), 2u);
   EXPECT_EQ(index.site_free(SiteId{0}, kA100), 2u);
@@ -80,7 +80,7 @@ TEST(CapacityIndex, BucketQueriesFindTheLowestIdWithExactlyKFreeInRange) {
   EXPECT_EQ(index.find_node_with_free(kH100, 8, NodeId{2}, end), NodeId{3});  // lo is inclusive
   EXPECT_EQ(index.find_node_with_free(kH100, 8, NodeId{3}, end), NodeId{3});
   EXPECT_FALSE(index.find_node_with_free(kH100, 8, NodeId{0}, NodeId{1}).valid());  // hi exclusive
-  EXPECT_FALSE(index.find_node_with_free(kH100, 4, NodeId{0}, end).valid());  // n2 is an A100
+  EXPECT_FALSE(index.find_node_with_free(kH100, 4, NodeId{0}, end).valid());        // n2 is an A100
   EXPECT_EQ(index.find_node_with_free(kA100, 4, NodeId{0}, end), NodeId{2});
   EXPECT_FALSE(index.find_node_with_free(kA100, 8, NodeId{0}, end).valid());
   EXPECT_FALSE(index.find_node_with_free(kH100, 0, NodeId{0}, end).valid());  // k = 0: not indexed

@@ -2,12 +2,12 @@
 // and answers the bucket queries by scanning, so an index can be compared with it exactly.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "sim/fleet/capacity_index.hpp"
 
@@ -71,7 +71,8 @@ inline std::string recount_mismatch(const CapacityIndex& index,
     for (std::uint32_t k = 0; k <= topo.max_gpus_per_node() + 1; ++k) {
       std::vector<std::size_t> want, got;
       for (std::size_t n = 0; n < nodes; ++n) {
-        if (k > 0 && topo.nodes()[n].type == type && std::popcount(masks[n]) == static_cast<int>(k)) {
+        if (k > 0 && topo.nodes()[n].type == type &&
+            std::popcount(masks[n]) == static_cast<int>(k)) {
           want.push_back(n);
         }
       }

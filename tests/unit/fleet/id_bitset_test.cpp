@@ -2,12 +2,12 @@
 // a word, and against a std::vector<bool> on random operations.
 #include "sim/fleet/id_bitset.hpp"
 
+#include <gtest/gtest.h>
+
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstddef>
 #include <random>
 #include <vector>
-
-#include <boost/random/uniform_int_distribution.hpp>
-#include <gtest/gtest.h>
 
 namespace fleetsim {
 namespace {
@@ -29,10 +29,10 @@ TEST(IdBitset, FindNextCrossesWordAndSummaryBoundaries) {
   EXPECT_TRUE(set.test(63));
   EXPECT_FALSE(set.test(62));
   EXPECT_EQ(set.find_next(0), 5u);
-  EXPECT_EQ(set.find_next(5), 5u);      // inclusive
-  EXPECT_EQ(set.find_next(6), 63u);     // last bit of word 0
-  EXPECT_EQ(set.find_next(64), 64u);    // first bit of word 1
-  EXPECT_EQ(set.find_next(65), 4'095u);  // skips words 2..62 via the summary
+  EXPECT_EQ(set.find_next(5), 5u);          // inclusive
+  EXPECT_EQ(set.find_next(6), 63u);         // last bit of word 0
+  EXPECT_EQ(set.find_next(64), 64u);        // first bit of word 1
+  EXPECT_EQ(set.find_next(65), 4'095u);     // skips words 2..62 via the summary
   EXPECT_EQ(set.find_next(4'096), 4'096u);  // first id of summary block 1
   EXPECT_EQ(set.find_next(4'097), 9'999u);  // skips to block 2
   EXPECT_EQ(set.find_next(10'000), IdBitset::npos);
@@ -75,8 +75,14 @@ TEST(IdBitset, RandomSetResetFindMatchesVectorOfBool) {
     for (int step = 0; step < 20'000; ++step) {
       const std::size_t i = id(rng);
       switch (op(rng)) {
-        case 0: set.set(i); ref[i] = true; break;
-        case 1: set.reset(i); ref[i] = false; break;
+        case 0:
+          set.set(i);
+          ref[i] = true;
+          break;
+        case 1:
+          set.reset(i);
+          ref[i] = false;
+          break;
         default: {
           std::size_t want = i;
           while (want < size && !ref[want]) ++want;

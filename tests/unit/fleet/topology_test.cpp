@@ -2,9 +2,9 @@
 // fleets from one node up to 100,000 GPUs.
 #include "sim/fleet/topology.hpp"
 
-#include <cstdint>
-
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include "sim/core/error.hpp"
 #include "sim/fleet/capacity_index.hpp"
@@ -58,13 +58,13 @@ std::uint64_t check_contiguous(const Topology& topo) {
 TEST(Topology, MixedFleetHasContiguousIdsAndCountsPerLevelAndType) {
   // site0: c0 = 2 racks x 2 nodes x 8 H100 (32), c1 = 1 rack x 4 nodes x 4 A100 (16)
   // site1: c2 = 3 racks x 1 node x 8 H100 (24)
-  const Fleet fleet = test::fleet_of({{0, 2, 2, 8, "H100"}, {0, 1, 4, 4, "A100"},
-                                      {1, 3, 1, 8, "H100"}});
+  const Fleet fleet =
+      test::fleet_of({{0, 2, 2, 8, "H100"}, {0, 1, 4, 4, "A100"}, {1, 3, 1, 8, "H100"}});
   const Topology& topo = fleet.topology;
   ASSERT_EQ(topo.sites().size(), 2u);
   ASSERT_EQ(topo.clusters().size(), 3u);
-  ASSERT_EQ(topo.racks().size(), 6u);   // 2 + 1 + 3
-  ASSERT_EQ(topo.nodes().size(), 11u);  // 4 + 4 + 3
+  ASSERT_EQ(topo.racks().size(), 6u);      // 2 + 1 + 3
+  ASSERT_EQ(topo.nodes().size(), 11u);     // 4 + 4 + 3
   EXPECT_EQ(check_contiguous(topo), 72u);  // 32 + 16 + 24
   EXPECT_EQ(topo.sites()[0].gpu_count, 48u);
   EXPECT_EQ(topo.sites()[1].gpu_count, 24u);

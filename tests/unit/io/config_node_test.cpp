@@ -11,15 +11,15 @@ namespace {
 
 // Line numbers in the assertions below count from 1 at "name: eu".
 const char* const kFleet =
-    "name: eu\n"                      // 1
-    "sites:\n"                        // 2
-    "  - name: a\n"                   // 3
-    "    clusters: []\n"              // 4
-    "  - name: b\n"                   // 5
-    "    power_cap_mw: lots\n"        // 6
-    "    clusters:\n"                 // 7
-    "      - name: c0\n"              // 8
-    "        racks: 3\n";             // 9
+    "name: eu\n"                // 1
+    "sites:\n"                  // 2
+    "  - name: a\n"             // 3
+    "    clusters: []\n"        // 4
+    "  - name: b\n"             // 5
+    "    power_cap_mw: lots\n"  // 6
+    "    clusters:\n"           // 7
+    "      - name: c0\n"        // 8
+    "        racks: 3\n";       // 9
 
 std::string error_of(auto&& f) {
   try {
@@ -55,7 +55,9 @@ TEST(ConfigNode, TypedErrorNamesFileLineColumnPathAndTheText) {
 
 TEST(ConfigNode, UnknownKeyIsReportedAtTheKeyWithTheAllowedOnes) {
   const ConfigNode root = ConfigNode::load_string(kFleet, "eu.yaml");
-  EXPECT_EQ(error_of([&] { root.at("sites")[1].check_keys({"name", "clusters"}); }),
+  EXPECT_EQ(error_of([&] {
+              root.at("sites")[1].check_keys({"name", "clusters"});
+            }),
             "eu.yaml:6:5: sites[1].power_cap_mw: unknown key; expected one of: name, clusters");
   EXPECT_NO_THROW(root.at("sites")[0].check_keys({"name", "clusters"}));
 }
@@ -82,7 +84,8 @@ TEST(ConfigNode, ScalarConversionsAcceptWhatTheyPromiseAndRejectTheRest) {
   EXPECT_EQ(n.get_string("missing", "fallback"), "fallback");
   EXPECT_DOUBLE_EQ(n.get_non_negative("missing", 7.0), 7.0);
 
-  EXPECT_EQ(error_of([&] { n.at("x").as_int(); }), "t.yaml:4:4: x: expected an integer, got \"2.5\"");
+  EXPECT_EQ(error_of([&] { n.at("x").as_int(); }),
+            "t.yaml:4:4: x: expected an integer, got \"2.5\"");
   EXPECT_EQ(error_of([&] { n.at("zero").as_positive_int(); }),
             "t.yaml:3:7: zero: expected a positive integer, got \"0\"");
   EXPECT_EQ(error_of([&] { n.at("neg").as_positive_int(); }),
@@ -91,7 +94,8 @@ TEST(ConfigNode, ScalarConversionsAcceptWhatTheyPromiseAndRejectTheRest) {
             "t.yaml:3:7: zero: expected a positive number, got \"0\"");
   EXPECT_EQ(error_of([&] { n.at("neg").as_non_negative_double(); }),
             "t.yaml:2:6: neg: expected a number >= 0, got \"-3\"");
-  EXPECT_EQ(error_of([&] { n.at("s").as_bool(); }), "t.yaml:7:4: s: expected true or false, got \"hello\"");
+  EXPECT_EQ(error_of([&] { n.at("s").as_bool(); }),
+            "t.yaml:7:4: s: expected true or false, got \"hello\"");
   EXPECT_EQ(error_of([&] { n.at("list").as_string(); }),
             "t.yaml:8:7: list: expected a text value, got a list");
   EXPECT_EQ(error_of([&] { n.at("s").keys(); }), "t.yaml:7:4: s: expected a map, got \"hello\"");
@@ -99,7 +103,8 @@ TEST(ConfigNode, ScalarConversionsAcceptWhatTheyPromiseAndRejectTheRest) {
 
 TEST(ConfigNode, NonFiniteNumbersAreNotNumbers) {
   const ConfigNode n = ConfigNode::load_string("a: .inf\nb: .nan\n", "t.yaml");
-  EXPECT_EQ(error_of([&] { n.at("a").as_double(); }), "t.yaml:1:4: a: expected a number, got \".inf\"");
+  EXPECT_EQ(error_of([&] { n.at("a").as_double(); }),
+            "t.yaml:1:4: a: expected a number, got \".inf\"");
   EXPECT_EQ(error_of([&] { n.at("b").as_positive_double(); }),
             "t.yaml:2:4: b: expected a number, got \".nan\"");
 }

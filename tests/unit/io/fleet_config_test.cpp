@@ -16,8 +16,8 @@ using test::source_path;
 // A `fleet:` entry as if written in tests/data/scenarios/<file>, so relative paths resolve
 // against tests/data/scenarios/.
 FleetConfig load(const std::string& fleet_entry) {
-  const ConfigNode root = ConfigNode::load_string(
-      "fleet: " + fleet_entry + "\n", source_path("tests/data/scenarios/inline.yaml"));
+  const ConfigNode root = ConfigNode::load_string("fleet: " + fleet_entry + "\n",
+                                                  source_path("tests/data/scenarios/inline.yaml"));
   return load_fleet_config(root.at("fleet"));
 }
 
@@ -71,8 +71,8 @@ TEST(FleetConfig, OneNodeOfSixteenGpusFromAFile) {
 }
 
 TEST(FleetConfig, InlineCatalogAndCatalogFileGiveTheSameTypes) {
-  const FleetConfig from_file =
-      load(one_site("../fleets/catalog.yaml", "{count: 1, nodes: 1, gpus_per_node: 16, gpu_type: H100_SXM}"));
+  const FleetConfig from_file = load(one_site(
+      "../fleets/catalog.yaml", "{count: 1, nodes: 1, gpus_per_node: 16, gpu_type: H100_SXM}"));
   const FleetConfig inline_ =
       load(one_site(kInlineCatalog, "{count: 1, nodes: 1, gpus_per_node: 16, gpu_type: H100_SXM}"));
   ASSERT_EQ(from_file.gpu_types.size(), inline_.gpu_types.size());
@@ -94,13 +94,14 @@ TEST(FleetConfig, InlineCatalogAndCatalogFileGiveTheSameTypes) {
 TEST(FleetConfig, RackGroupsMultiplyOut) {
   // Two sites; site b has two clusters. GPUs: 2 x 3 x 8 = 48 H100 at a; 4 x 1 x 4 = 16 A100 and
   // 1 x 2 x 8 = 16 H100 at b: 80 GPUs, 7 racks, 6 + 4 + 2 = 12 nodes.
-  const FleetConfig c = load(
-      "{gpu_catalog: " + kInlineCatalog +
-      ", span_speed: {cross_rack: 0.9, cross_cluster: 0.5}, sites: ["
-      "{name: a, country: US, region: east, provider: aws, clusters: [{name: a0, racks: ["
-      "{count: 2, nodes: 3, gpus_per_node: 8, gpu_type: H100_SXM}]}]},"
-      "{name: b, clusters: [{name: b0, racks: [{count: 4, nodes: 1, gpus_per_node: 4, gpu_type: A100}]},"
-      "{name: b1, racks: [{count: 1, nodes: 2, gpus_per_node: 8, gpu_type: H100_SXM}]}]}]}");
+  const FleetConfig c =
+      load("{gpu_catalog: " + kInlineCatalog +
+           ", span_speed: {cross_rack: 0.9, cross_cluster: 0.5}, sites: ["
+           "{name: a, country: US, region: east, provider: aws, clusters: [{name: a0, racks: ["
+           "{count: 2, nodes: 3, gpus_per_node: 8, gpu_type: H100_SXM}]}]},"
+           "{name: b, clusters: [{name: b0, racks: [{count: 4, nodes: 1, gpus_per_node: 4, "
+           "gpu_type: A100}]},"
+           "{name: b1, racks: [{count: 1, nodes: 2, gpus_per_node: 8, gpu_type: H100_SXM}]}]}]}");
   EXPECT_DOUBLE_EQ(c.span_speed.cross_rack, 0.9);
   EXPECT_DOUBLE_EQ(c.span_speed.cross_cluster, 0.5);
   EXPECT_EQ(c.sites[0].provider, "aws");
@@ -118,7 +119,8 @@ TEST(FleetConfig, RackGroupsMultiplyOut) {
 TEST(FleetConfig, CatalogFileErrorsNameTheCatalogFile) {
   // The catalog file is resolved relative to the file that names it.
   const std::string missing = test::normal(source_path("tests/data/scenarios/no_catalog.yaml"));
-  EXPECT_EQ(error_of(one_site("no_catalog.yaml", "{count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100_SXM}")),
+  EXPECT_EQ(error_of(one_site("no_catalog.yaml",
+                              "{count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100_SXM}")),
             missing + ": cannot open file");
 }
 
@@ -133,28 +135,29 @@ std::string fleet_error(const std::string& text) {
 }
 
 const std::string kCatalogLines =
-    "gpu_catalog:\n"                                                              // 1
-    "  reference: H100_SXM\n"                                                     // 2
-    "  types:\n"                                                                  // 3
+    "gpu_catalog:\n"                                                                   // 1
+    "  reference: H100_SXM\n"                                                          // 2
+    "  types:\n"                                                                       // 3
     "    - {name: H100_SXM, bf16_tflops: 989, hbm_gb: 80, tdp_w: 700, idle_w: 72}\n";  // 4
 
 TEST(FleetConfig, RejectsMoreGpusPerNodeThanANodeMaskHolds) {
-  EXPECT_EQ(fleet_error(kCatalogLines +
-                        "sites:\n"                                                         // 5
-                        "  - name: a\n"                                                    // 6
-                        "    clusters:\n"                                                  // 7
-                        "      - name: c0\n"                                               // 8
-                        "        racks:\n"                                                 // 9
-                        "          - {count: 1, nodes: 1, gpus_per_node: 65, gpu_type: H100_SXM}\n"),
-            "fleet.yaml:10:49: sites[0].clusters[0].racks[0].gpus_per_node: expected at most 64, "
-            "got 65");
+  EXPECT_EQ(
+      fleet_error(kCatalogLines +
+                  "sites:\n"            // 5
+                  "  - name: a\n"       // 6
+                  "    clusters:\n"     // 7
+                  "      - name: c0\n"  // 8
+                  "        racks:\n"    // 9
+                  "          - {count: 1, nodes: 1, gpus_per_node: 65, gpu_type: H100_SXM}\n"),
+      "fleet.yaml:10:49: sites[0].clusters[0].racks[0].gpus_per_node: expected at most 64, "
+      "got 65");
 }
 
 TEST(FleetConfig, RejectsASpanSpeedAboveOne) {
-  EXPECT_EQ(fleet_error(kCatalogLines +
-                        "span_speed: {cross_rack: 1.5}\n"  // 5
-                        "sites: []\n"),
-            "fleet.yaml:5:26: span_speed.cross_rack: expected a slowdown factor in (0, 1], got 1.5");
+  EXPECT_EQ(
+      fleet_error(kCatalogLines + "span_speed: {cross_rack: 1.5}\n"  // 5
+                                  "sites: []\n"),
+      "fleet.yaml:5:26: span_speed.cross_rack: expected a slowdown factor in (0, 1], got 1.5");
 }
 
 TEST(FleetConfig, RejectsAFleetWithoutSites) {
@@ -163,30 +166,31 @@ TEST(FleetConfig, RejectsAFleetWithoutSites) {
 }
 
 TEST(FleetConfig, RejectsAClusterWithoutRacks) {
-  EXPECT_EQ(fleet_error(kCatalogLines +
-                        "sites:\n"                               // 5
-                        "  - name: a\n"                          // 6
-                        "    clusters: [{name: c0, racks: []}]\n"),  // 7
+  EXPECT_EQ(fleet_error(kCatalogLines + "sites:\n"                                   // 5
+                                        "  - name: a\n"                              // 6
+                                        "    clusters: [{name: c0, racks: []}]\n"),  // 7
             "fleet.yaml:7:34: sites[0].clusters[0].racks: expected at least one rack group");
 }
 
 TEST(FleetConfig, RejectsAReferenceTypeTheCatalogDoesNotList) {
-  EXPECT_EQ(fleet_error("gpu_catalog:\n"
-                        "  reference: B200\n"
-                        "  types:\n"
-                        "    - {name: H100_SXM, bf16_tflops: 989, hbm_gb: 80, tdp_w: 700, idle_w: 72}\n"
-                        "sites: []\n"),
-            "fleet.yaml:2:14: gpu_catalog.reference: unknown GPU type \"B200\"; the catalog lists: "
-            "H100_SXM");
+  EXPECT_EQ(
+      fleet_error("gpu_catalog:\n"
+                  "  reference: B200\n"
+                  "  types:\n"
+                  "    - {name: H100_SXM, bf16_tflops: 989, hbm_gb: 80, tdp_w: 700, idle_w: 72}\n"
+                  "sites: []\n"),
+      "fleet.yaml:2:14: gpu_catalog.reference: unknown GPU type \"B200\"; the catalog lists: "
+      "H100_SXM");
 }
 
 TEST(FleetConfig, RejectsIdlePowerAboveTdp) {
-  EXPECT_EQ(fleet_error("gpu_catalog:\n"
-                        "  reference: X\n"
-                        "  types:\n"
-                        "    - {name: X, bf16_tflops: 1, hbm_gb: 1, tdp_w: 100, idle_w: 200}\n"
-                        "sites: []\n"),
-            "fleet.yaml:4:64: gpu_catalog.types[0].idle_w: idle power 200 W is above the TDP 100 W");
+  EXPECT_EQ(
+      fleet_error("gpu_catalog:\n"
+                  "  reference: X\n"
+                  "  types:\n"
+                  "    - {name: X, bf16_tflops: 1, hbm_gb: 1, tdp_w: 100, idle_w: 200}\n"
+                  "sites: []\n"),
+      "fleet.yaml:4:64: gpu_catalog.types[0].idle_w: idle power 200 W is above the TDP 100 W");
 }
 
 TEST(FleetConfig, RejectsAGpuTypeListedTwice) {
@@ -202,11 +206,14 @@ TEST(FleetConfig, RejectsAGpuTypeListedTwice) {
 TEST(FleetConfig, ClusterNamesAreUniqueAcrossTheWholeFleet) {
   const std::string rack = "{count: 1, nodes: 1, gpus_per_node: 8, gpu_type: H100_SXM}";
   EXPECT_EQ(fleet_error(kCatalogLines +
-                        "sites:\n"                                                    // 5
-                        "  - name: a\n"                                               // 6
-                        "    clusters: [{name: c0, racks: [" + rack + "]}]\n"         // 7
-                        "  - name: b\n"                                               // 8
-                        "    clusters: [{name: c0, racks: [" + rack + "]}]\n"),       // 9
+                        "sites:\n"       // 5
+                        "  - name: a\n"  // 6
+                        "    clusters: [{name: c0, racks: [" +
+                        rack +
+                        "]}]\n"          // 7
+                        "  - name: b\n"  // 8
+                        "    clusters: [{name: c0, racks: [" +
+                        rack + "]}]\n"),  // 9
             "fleet.yaml:9:23: sites[1].clusters[0].name: cluster \"c0\" is listed twice");
 }
 

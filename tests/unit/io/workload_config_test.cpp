@@ -53,7 +53,8 @@ TEST(WorkloadConfig, SyntheticFieldsAndDefaults) {
   EXPECT_EQ(c.jobs, 100u);
   EXPECT_DOUBLE_EQ(c.rate_per_hour, 12.5);
   EXPECT_EQ(c.gpu_values, (std::vector<std::uint32_t>{1, 8}));
-  EXPECT_EQ(c.gpu_weights, (std::vector<double>{3, 1}));  // kept as written; the generator normalises
+  EXPECT_EQ(c.gpu_weights,
+            (std::vector<double>{3, 1}));  // kept as written; the generator normalises
   EXPECT_EQ(c.tenants, 1u);
   EXPECT_DOUBLE_EQ(c.preemptible_fraction, 1.0);
   EXPECT_TRUE(c.allowed_gpu_types.empty());
@@ -77,7 +78,8 @@ TEST(WorkloadConfig, OptionalSyntheticFields) {
 
 TEST(WorkloadConfig, EmpiricalDuration) {
   const SyntheticConfig c = synthetic(
-      "duration: {distribution: empirical, points: [[0, 1], [0.5, 100], [0.9, 1000], [1, 5000]]}\n");
+      "duration: {distribution: empirical, points: [[0, 1], [0.5, 100], [0.9, 1000], [1, "
+      "5000]]}\n");
   EXPECT_EQ(c.duration.kind, DurationDistribution::Kind::Empirical);
   const std::vector<std::pair<double, double>> want = {{0, 1}, {0.5, 100}, {0.9, 1000}, {1, 5000}};
   EXPECT_EQ(c.duration.points, want);
@@ -104,9 +106,10 @@ TEST(WorkloadConfig, ConstantDuration) {
 }
 
 TEST(WorkloadConfig, DurationErrors) {
-  EXPECT_EQ(error_of(kHead + "duration: {distribution: weibull, shape: 2}\n"),
-            "w.yaml:5:26: duration.distribution: unknown distribution \"weibull\"; expected one of: "
-            "empirical, lognormal, exponential, constant");
+  EXPECT_EQ(
+      error_of(kHead + "duration: {distribution: weibull, shape: 2}\n"),
+      "w.yaml:5:26: duration.distribution: unknown distribution \"weibull\"; expected one of: "
+      "empirical, lognormal, exponential, constant");
   // Each form accepts only its own keys.
   EXPECT_EQ(error_of(kHead + "duration: {distribution: exponential, mean_s: 5, sigma: 1}\n"),
             "w.yaml:5:50: duration.sigma: unknown key; expected one of: distribution, mean_s");
@@ -137,18 +140,20 @@ TEST(WorkloadConfig, SyntheticErrors) {
   EXPECT_EQ(error_of("source: synthetic\njobs: 1\narrival: {process: poisson, rate_per_hour: 1}\n"
                      "gpus: {distribution: categorical, values: [1, 2], weights: [0, 0]}\n"),
             "w.yaml:4:60: gpus.weights: expected at least one positive weight");
-  EXPECT_EQ(error_of("source: synthetic\njobs: 1\narrival: {process: poisson, rate_per_hour: 1}\n"
-                     "gpus: {distribution: uniform, values: [1], weights: [1]}\n"),
-            "w.yaml:4:22: gpus.distribution: unknown distribution \"uniform\"; expected: categorical");
+  EXPECT_EQ(
+      error_of("source: synthetic\njobs: 1\narrival: {process: poisson, rate_per_hour: 1}\n"
+               "gpus: {distribution: uniform, values: [1], weights: [1]}\n"),
+      "w.yaml:4:22: gpus.distribution: unknown distribution \"uniform\"; expected: categorical");
   EXPECT_EQ(error_of(kHead + duration + "preemptible_fraction: 1.5\n"),
             "w.yaml:6:23: preemptible_fraction: expected a fraction in [0, 1]");
   EXPECT_EQ(error_of(kHead + duration + "tenants: 2000000\n"),
             "w.yaml:6:10: tenants: expected at most 1000000 tenants, got 2000000");
   EXPECT_EQ(error_of(kHead + duration + "allowed_gpu_types: [H100, V100]\n"),
             "w.yaml:6:27: allowed_gpu_types[1]: unknown GPU type \"V100\"");
-  EXPECT_EQ(error_of(kHead + duration + "jobs_per_tenant: 3\n"),
-            "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
-            "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class");
+  EXPECT_EQ(
+      error_of(kHead + duration + "jobs_per_tenant: 3\n"),
+      "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
+      "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");
@@ -188,7 +193,8 @@ TEST(WorkloadConfig, WorkloadFileIsRelativeToTheScenario) {
   const WorkloadConfig w = load_workload_config(scenario.at("workload"), catalog());
   const auto& c = std::get<SyntheticConfig>(w.source);
   EXPECT_EQ(c.jobs, 40u);
-  EXPECT_EQ(c.origin.file, test::normal(test::source_path("tests/data/workloads/small_synthetic.yaml")));
+  EXPECT_EQ(c.origin.file,
+            test::normal(test::source_path("tests/data/workloads/small_synthetic.yaml")));
 }
 
 }  // namespace

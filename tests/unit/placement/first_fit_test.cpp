@@ -55,10 +55,10 @@ TEST(FirstFit, TriesTypesInTheJobsOrderOrCatalogOrder) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
   const auto placement = test::make_placement("first_fit");
   FreeCapacity free(bed.index(), *placement, false);
-  EXPECT_EQ(free.take(gang(2)), slices({{0, 0x03}}));                   // any: H100 first
-  EXPECT_EQ(free.take(gang(2, {kA100})), slices({{1, 0x03}}));          // A100 only
-  EXPECT_EQ(free.take(gang(2, {kA100, kH100})), slices({{1, 0x0C}}));   // A100 preferred
-  EXPECT_EQ(free.take(gang(7, {kA100})), std::nullopt);                 // 4 A100s left
+  EXPECT_EQ(free.take(gang(2)), slices({{0, 0x03}}));                  // any: H100 first
+  EXPECT_EQ(free.take(gang(2, {kA100})), slices({{1, 0x03}}));         // A100 only
+  EXPECT_EQ(free.take(gang(2, {kA100, kH100})), slices({{1, 0x0C}}));  // A100 preferred
+  EXPECT_EQ(free.take(gang(7, {kA100})), std::nullopt);                // 4 A100s left
   EXPECT_EQ(free.take(gang(7)), std::nullopt);  // 6 H100 + 4 A100 free, but no mixing
   EXPECT_EQ(free.take(gang(6, {kH100})), slices({{0, 0xFC}}));
 }

@@ -2,12 +2,12 @@
 // through it is journaled and undone, so after a pass the index is exactly as before.
 #include "sim/policy/free_capacity.hpp"
 
+#include <gtest/gtest.h>
+
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstdint>
 #include <random>
 #include <vector>
-
-#include <boost/random/uniform_int_distribution.hpp>
-#include <gtest/gtest.h>
 
 #include "sim/core/error.hpp"
 #include "tests/unit/fleet/capacity_recount.hpp"
@@ -73,8 +73,8 @@ TEST(FreeCapacity, TakeThatDoesNotFitReturnsNulloptAndJournalsNothing) {
   for (const PlacementInfo& info : registered_placements()) {
     const auto placement = info.make();
     FreeCapacity free(bed.index(), *placement, false);
-    EXPECT_EQ(free.take(gang(17)), std::nullopt) << info.name;  // more than the fleet
-    EXPECT_EQ(free.take(gang(9)), std::nullopt) << info.name;   // more than one site
+    EXPECT_EQ(free.take(gang(17)), std::nullopt) << info.name;          // more than the fleet
+    EXPECT_EQ(free.take(gang(9)), std::nullopt) << info.name;           // more than one site
     EXPECT_EQ(free.take(gang(1, {kA100})), std::nullopt) << info.name;  // no A100s at all
     EXPECT_EQ(free.mark(), 0u) << info.name;
     EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "") << info.name;
@@ -88,7 +88,7 @@ TEST(FreeCapacity, FreeForCountsOnlyTheJobsAllowedTypes) {
   bed.occupy(2, 0x1);
   const auto placement = test::make_placement("first_fit");
   const FreeCapacity free(bed.index(), *placement, false);
-  EXPECT_EQ(free.free_for(gang(1)), 16u);                 // 13 + 3
+  EXPECT_EQ(free.free_for(gang(1)), 16u);  // 13 + 3
   EXPECT_EQ(free.free_for(gang(1, {kH100})), 13u);
   EXPECT_EQ(free.free_for(gang(1, {kA100})), 3u);
   EXPECT_EQ(free.free_for(gang(1, {kA100, kH100})), 16u);
@@ -101,7 +101,7 @@ TEST(FreeCapacity, FailedPrimitiveTakeLeavesTheJournalUnchanged) {
   {
     FreeCapacity free(bed.index(), *placement, false);
     free.take(NodeId{0}, 0x2);
-    EXPECT_THROW(free.take(NodeId{0}, 0x3), InternalError);  // GPU 0 is busy, GPU 1 taken
+    EXPECT_THROW(free.take(NodeId{0}, 0x3), InternalError);     // GPU 0 is busy, GPU 1 taken
     EXPECT_THROW(free.release(NodeId{0}, 0x4), InternalError);  // GPU 2 is free
     EXPECT_EQ(free.mark(), 1u);
   }

@@ -1,17 +1,17 @@
 // The contract every registered placement keeps, on random fleets and random occupancy: a gang
 // gets exactly its size in free GPUs of one allowed type in one site, or nothing at all; and it
 // gets something whenever some site has enough free GPUs of an allowed type.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <bit>
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 #include <cstdint>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <boost/random/bernoulli_distribution.hpp>
-#include <boost/random/uniform_int_distribution.hpp>
-#include <gtest/gtest.h>
 
 #include "tests/unit/fleet/capacity_recount.hpp"
 #include "tests/unit/placement/placement_fixture.hpp"
@@ -67,10 +67,17 @@ TEST_P(PlacementContract, GivesExactlyTheGangOrNothingAndNeverSpansTypesOrSites)
     for (int request = 0; request < 40; ++request) {
       std::vector<GpuTypeId> allowed;
       switch (Int(0, 3)(rng)) {
-        case 0: allowed = {test::kA100}; break;
-        case 1: allowed = {test::kH100}; break;
-        case 2: allowed = {test::kA100, test::kH100}; break;
-        default: break;  // any
+        case 0:
+          allowed = {test::kA100};
+          break;
+        case 1:
+          allowed = {test::kH100};
+          break;
+        case 2:
+          allowed = {test::kA100, test::kH100};
+          break;
+        default:
+          break;  // any
       }
       const JobSpec spec = test::gang(Int(1, 40)(rng), allowed);
       const std::vector<std::uint64_t> before = test::free_masks(bed.index());
@@ -78,8 +85,8 @@ TEST_P(PlacementContract, GivesExactlyTheGangOrNothingAndNeverSpansTypesOrSites)
       // Could some site hold it in one allowed type?
       bool fits = false;
       for (std::size_t t = 0; t < 2; ++t) {
-        if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), GpuTypeId{t}) ==
-                                    allowed.end()) {
+        if (!allowed.empty() &&
+            std::find(allowed.begin(), allowed.end(), GpuTypeId{t}) == allowed.end()) {
           continue;
         }
         for (std::size_t s = 0; s < topo.sites().size(); ++s) {

@@ -2,6 +2,9 @@
 // allocations written as {node, mask} lists, and readable failure output for allocations.
 #pragma once
 
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -9,9 +12,6 @@
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
 
 #include "sim/fleet/allocation.hpp"
 #include "sim/fleet/capacity_index.hpp"

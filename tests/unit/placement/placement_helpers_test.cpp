@@ -14,8 +14,8 @@ using test::kH100;
 TEST(PlacementHelpers, RangesFollowTheContiguousHierarchy) {
   // site0: c0 = 2 racks x 2 nodes (r0 {n0,n1}, r1 {n2,n3}), c1 = 1 rack x 3 nodes (r2 {n4..n6});
   // site1: c2 = 2 racks x 1 node (r3 {n7}, r4 {n8}).
-  const Fleet fleet = test::fleet_of({{0, 2, 2, 8, "H100"}, {0, 1, 3, 4, "A100"},
-                                      {1, 2, 1, 8, "H100"}});
+  const Fleet fleet =
+      test::fleet_of({{0, 2, 2, 8, "H100"}, {0, 1, 3, 4, "A100"}, {1, 2, 1, 8, "H100"}});
   const Topology& topo = fleet.topology;
   const detail::NodeRange r1 = detail::nodes_of_rack(topo, RackId{1});
   EXPECT_EQ(r1.lo, NodeId{2});
@@ -29,7 +29,8 @@ TEST(PlacementHelpers, RangesFollowTheContiguousHierarchy) {
   const detail::NodeRange s0_nodes = detail::nodes_of_racks(topo, s0);
   EXPECT_EQ(s0_nodes.lo, NodeId{0});
   EXPECT_EQ(s0_nodes.hi, NodeId{7});
-  const detail::NodeRange s1_nodes = detail::nodes_of_racks(topo, detail::racks_of_site(topo, SiteId{1}));
+  const detail::NodeRange s1_nodes =
+      detail::nodes_of_racks(topo, detail::racks_of_site(topo, SiteId{1}));
   EXPECT_EQ(s1_nodes.lo, NodeId{7});
   EXPECT_EQ(s1_nodes.hi, NodeId{9});
   const detail::NodeRange none = detail::nodes_of_racks(topo, {RackId{3}, RackId{3}});
@@ -45,11 +46,11 @@ TEST(PlacementHelpers, CandidateTypesAreTheRequestsOrderOrElseCatalogOrder) {
 
 TEST(PlacementHelpers, TightestSiteIsTheSmallestThatHoldsTheGangLowestIdOnTies) {
   // Three sites of one 8-GPU H100 node each, plus an A100 site.
-  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"},
-                                         {2, 1, 1, 8, "H100"}, {3, 1, 1, 8, "A100"}}));
+  test::PlacementBed bed(test::fleet_of(
+      {{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}, {2, 1, 1, 8, "H100"}, {3, 1, 1, 8, "A100"}}));
   EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4), SiteId{0});  // tie: lowest id
-  bed.occupy(1, 0x0F);  // site1: 4 free
-  bed.occupy(2, 0x3F);  // site2: 2 free
+  bed.occupy(1, 0x0F);                                                 // site1: 4 free
+  bed.occupy(2, 0x3F);                                                 // site2: 2 free
   EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4), SiteId{1});
   EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 2), SiteId{2});
   EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 5), SiteId{0});

@@ -60,8 +60,8 @@ TEST(TopologyPlacement, SpreadsOverTheTightestClusterWhenNoRackHoldsTheGang) {
 
 TEST(TopologyPlacement, SpreadsOverOneSiteWhenNoClusterHoldsTheGangButNeverAcrossSites) {
   // site0: c0 = 1 rack x 1 node x 8 (n0), c1 = 1 x 1 x 8 (n1); site1: c2 = 1 x 1 x 8 (n2).
-  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "H100"},
-                                         {1, 1, 1, 8, "H100"}}));
+  test::PlacementBed bed(
+      test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
   const auto placement = test::make_placement("topology");
   FreeCapacity free(bed.index(), *placement, false);
   // 20 GPUs: 24 are free, but no site has 20.
@@ -81,7 +81,7 @@ TEST(TopologyPlacement, HonoursAllowedTypesOverTightness) {
   const auto placement = test::make_placement("topology");
   FreeCapacity free(bed.index(), *placement, false);
   EXPECT_EQ(free.take(gang(2, {kA100})), slices({{1, 0x03}}));
-  EXPECT_EQ(free.take(gang(2)), slices({{0, 0x60}}));  // any type: H100 first, 3 free in r0
+  EXPECT_EQ(free.take(gang(2)), slices({{0, 0x60}}));    // any type: H100 first, 3 free in r0
   EXPECT_EQ(free.take(gang(2, {kH100})), std::nullopt);  // 1 H100 left
   // 10 A100s: the A100 rack has 14 free: fullest node n2 (8), then 2 of n1 (0x0C).
   EXPECT_EQ(free.take(gang(10, {kA100})), slices({{2, 0xFF}, {1, 0x0C}}));

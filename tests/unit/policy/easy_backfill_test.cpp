@@ -32,18 +32,31 @@ TEST(EasyBackfill, ShortJobBackfillsAndLongJobIsRefused) {
 
 TEST(EasyBackfill, LongJobMayUseExtraGpusOnceAndOnlyOnce) {
   // 8 GPUs. a: 4 GPUs 0-100. b: 6 GPUs arrives 1 s -> head; 4 free + a's 4 at 100 s = 8:
-  // shadow 100 s, extra 8 - 6 = 2.
-  // c: 2 GPUs, 500 s, arrives 2 s: ends 502 > 100 but 2 <= extra 2 -> backfills 2-502, extra 0.
-  // d: 1 GPU, 500 s, arrives 3 s: fits (2 free) but ends 503 > 100 and 1 > extra 0 -> refused.
+  // shadow 100 s, extra 8 - 6 = 2. At 2 s, in one pass:
+  // c: 2 GPUs, 500 s: ends 502 > 100 but 2 <= extra 2 -> backfills 2-502, extra 0.
+  // d: 1 GPU, 500 s: fits (2 free) but ends 502 > 100 and 1 > extra 0 -> refused.
   // 100 s: a ends, 6 free -> b 100-110 (0 left). 110 s: d 110-610.
   const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
                              {test::job("a", 0, 4, 100), test::job("b", 1, 6, 10),
-                              test::job("c", 2, 2, 500), test::job("d", 3, 1, 500)},
+                              test::job("c", 2, 2, 500), test::job("d", 2, 1, 500)},
                              "easy_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 110);
   EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 610);
+}
+
+TEST(EasyBackfill, JobsStartedInTheSamePassCountTowardsTheShadow) {
+  // 8 GPUs, all submitted at 0 s, one pass: a (4 GPUs, 100 s) starts; b (8 GPUs) is the head:
+  // 4 free + a's 4 at 0 + 100 s: shadow 100, extra 0. c (4 GPUs, 150 s) ends 150 > 100 ->
+  // refused. b 100-110, c 110-260.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 100), test::job("b", 0, 8, 10),
+                              test::job("c", 0, 4, 150)},
+                             "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 260);
 }
 
 TEST(EasyBackfill, TrustsTheUserEstimateOfTheBackfillCandidate) {

@@ -126,6 +126,23 @@ TEST(Las, PreemptsTheMostRecentlyStartedJobWithinAQueue) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1060);
 }
 
+TEST(Las, GivesBackVictimsThePlacementDidNotNeed) {
+  // thresholds [100] run_time, first_fit. v2: 4 GPUs 0 s, 1000 s (GPUs 0-3); v1: 2 GPUs 10 s,
+  // 1000 s (GPUs 4-5); s: 2 GPUs 20 s, 1000 s (GPUs 6-7). q: 4 GPUs arrives 115 s, 10 s.
+  // At 115 s v2 (115 s) and v1 (105 s) are in queue 1, s (95 s) in queue 0. Victims, most
+  // recent first: v1 (2 free, not enough), then v2 (6 free); q takes GPUs 0-3, so v1's GPUs
+  // were not needed and v1 keeps running. q 115-125; v2 resumes with 885 s left -> 1010.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("v2", 0, 4, 1000), test::job("v1", 10, 2, 1000),
+                              test::job("s", 20, 2, 1000), test::job("q", 115, 4, 10)},
+                             "las", run_time_thresholds({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["q"].first_start), 115);
+  EXPECT_EQ(out["v1"].preemptions, 0u);
+  EXPECT_EQ(out["s"].preemptions, 0u);
+  EXPECT_EQ(out["v2"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["v2"].end), 1010);
+}
+
 TEST(Las, DoesNotPreemptWhenReleasingVictimsWouldNotMakeRoom) {
   // thresholds [100] run_time. a: 4 GPUs 0 s, 500 s (queue 1 from 100 s); n: 4 GPUs 0 s,
   // 500 s, not preemptible. c: 8 GPUs arrives 200 s: a's 4 GPUs are not enough -> a keeps

@@ -60,6 +60,25 @@ TEST(Srtf, PreemptsOnlyTheLongestJobItNeeds) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
 }
 
+TEST(Srtf, PreemptsOnlyJobsLeftOutOfThePlan) {
+  // 8 GPUs, first_fit. r1: 1 GPU 0 s, 110 s (GPU 0); r2: 4 GPUs 1 s, 100 s (GPUs 1-4);
+  // r3: 3 GPUs 2 s, 25 s (GPUs 5-7). q: 4 GPUs arrives 10 s, 10 s.
+  // Left at 10 s: q 10, r3 17, r2 91, r1 100. Plan: q 4, r3 3 (7), r2 4 no, r1 1 (8).
+  // So only r2 is a victim, although r1 is the longest: q 10-20 on GPUs 1-4.
+  // (Taking the longest first would free GPU 0 and 1-4, and q would take 0-3: both preempted.)
+  // 20 s: r2 resumes with 91 s left -> 111. r1 runs through -> 110.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("r1", 0, 1, 110), test::job("r2", 1, 4, 100),
+                              test::job("r3", 2, 3, 25), test::job("q", 10, 4, 10)},
+                             "srtf");
+  EXPECT_DOUBLE_EQ(test::seconds(out["q"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["q"].end), 20);
+  EXPECT_EQ(out["r1"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r1"].end), 110);
+  EXPECT_EQ(out["r2"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r2"].end), 111);
+}
+
 TEST(Srtf, NonPreemptibleJobKeepsRunning) {
   // a: 8 GPUs 0-100, not preemptible. b: 4 GPUs arrives 10 s, 5 s -> waits: 100-105.
   JobSpec a = test::job("a", 0, 8, 100);
@@ -87,6 +106,25 @@ TEST(Srtf, WithPreemptOverheadWaitsForDrainingGpusWithoutPreemptingMore) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 36);
   EXPECT_EQ(out["a"].preemptions, 1u);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 126);
+}
+
+TEST(Srtf, DrainingGpusCountForTheJobTheyWereFreedFor) {
+  // Preempt overhead 5 s. a: 4 GPUs 0 s, 100 s; z: 4 GPUs 0 s, 200 s.
+  // 10 s: b (4 GPUs, 20 s): left b 20, a 90, z 190 -> z preempted, drains 10-15, b waits.
+  // 12 s: c (4 GPUs, 95 s): planning with z's draining GPUs, b takes them and a (88) keeps its
+  //   own, so c (95) is left out and a is not preempted a second time for b.
+  // 15 s: b 15-35. 35 s: c 35-130 (a has 65 left, z 190). 100 s: a ends; z 100-290.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 100), test::job("z", 0, 4, 200),
+                              test::job("b", 10, 4, 20), test::job("c", 12, 4, 95)},
+                             "srtf", {}, "first_fit", config);
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_EQ(out["z"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 15);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 35);
+  EXPECT_DOUBLE_EQ(test::seconds(out["z"].end), 290);
 }
 
 TEST(Srtf, RejectsANegativeMinGain) {

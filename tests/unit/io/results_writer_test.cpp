@@ -1,0 +1,247 @@
+// The results folder: jobs.csv and timeseries.csv rows checked by hand, summary.json's keys, and
+// scenario.resolved.yaml, which must load again and reproduce the run byte for byte.
+#include "sim/io/results_writer.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "sim/io/run_scenario.hpp"
+#include "sim/io/scenario_config.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fleetsim {
+namespace {
+
+using test::read_file;
+using test::source_path;
+using test::TempDir;
+
+SimTime s(double seconds) { return from_seconds(seconds); }
+
+// A run result made by hand (no engine), on the 16-GPU test fleet of small_trace.yaml.
+RunResult hand_made_result() {
+  RunResult r;
+  Job done;  // submit 12.5 s, start 100 s, end 3,700.25 s, preempted once, spread over 2 nodes
+  done.spec.name = "j,1";  // a comma: the cell must be quoted
+  done.spec.tenant = "vc1";
+  done.spec.gpus = 8;
+  done.spec.submit = s(12.5);
+  done.state = JobState::Done;
+  done.first_start = s(100);
+  done.end = s(3700.25);
+  done.run_time = s(3600.25);
+  done.preemptions = 1;
+  done.span = {2, 1, 1, 1};
+  done.gpu_type = GpuTypeId{0};
+  Job waiting;  // never started
+  waiting.spec.name = "j2";
+  waiting.spec.tenant = "vc2";
+  waiting.spec.gpus = 4;
+  waiting.spec.submit = s(20);
+  r.jobs = {done, waiting};
+  r.totals.end_time = s(3800);
+  r.totals.total_gpus = 16;
+  r.totals.allocated_gpu_seconds = 8 * 3600.25;
+  r.samples = {{s(0), 0, 16, 0, 0, 0}, {s(600), 8, 16, 1, 1, 0}, {s(1200.5), 12, 16, 0, 2, 1}};
+  r.summary = summarize(r.jobs, r.totals);
+  r.trace_rows = 3;
+  r.trace_rows_rejected = 1;
+  return r;
+}
+
+class ResultsWriter : public ::testing::Test {
+ protected:
+  ScenarioConfig config_ = load_scenario(source_path("tests/data/scenarios/small_trace.yaml"));
+  TempDir dir_;
+};
+
+TEST_F(ResultsWriter, WritesTheFourFiles) {
+  write_results(dir_ / "out", config_, hand_made_result());  // creates the folder
+  for (const char* name :
+       {"summary.json", "jobs.csv", "timeseries.csv", "scenario.resolved.yaml"}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir_.path() / "out" / name)) << name;
+  }
+}
+
+TEST_F(ResultsWriter, JobsCsvHeaderAndHandComputedRows) {
+  write_results(dir_.str(), config_, hand_made_result());
+  // Finished: queue delay 100 - 12.5 = 87.5 s; JCT 3,700.25 - 12.5 = 3,687.75 s.
+  // Never started: no type, start, end, delay or JCT; zero run time and span.
+  EXPECT_EQ(read_file(dir_.path() / "jobs.csv"),
+            "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
+            "run_time_s,preemptions,nodes,racks,clusters,sites,outcome\n"
+            "\"j,1\",vc1,8,H100_SXM,12.500000,100.000000,3700.250000,87.500000,3687.750000,"
+            "3600.250000,1,2,1,1,1,finished\n"
+            "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started\n");
+}
+
+TEST_F(ResultsWriter, TimeseriesCsvHasOneRowPerSample) {
+  write_results(dir_.str(), config_, hand_made_result());
+  EXPECT_EQ(read_file(dir_.path() / "timeseries.csv"),
+            "time_s,allocated_gpus,gpu_utilisation,queued_jobs,running_jobs,finished_jobs\n"
+            "0.000000,0,0.000000,0,0,0\n"
+            "600.000000,8,0.500000,1,1,0\n"      // 8 / 16
+            "1200.500000,12,0.750000,0,2,1\n");  // 12 / 16
+}
+
+TEST_F(ResultsWriter, SummaryJsonHasTheDocumentedKeysInOrder) {
+  write_results(dir_.str(), config_, hand_made_result());
+  const nlohmann::ordered_json j =
+      nlohmann::ordered_json::parse(read_file(dir_.path() / "summary.json"));
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : j.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"fleetsim_version",
+                                            "scenario",
+                                            "seed",
+                                            "policy",
+                                            "placement",
+                                            "jobs",
+                                            "finished",
+                                            "unfinished",
+                                            "arrivals_after_horizon",
+                                            "trace_rows",
+                                            "trace_rows_rejected",
+                                            "jct_s",
+                                            "queue_delay_s",
+                                            "makespan_s",
+                                            "gpu_utilisation",
+                                            "gpu_utilisation_during_arrivals",
+                                            "allocated_gpu_hours",
+                                            "total_gpus",
+                                            "preemptions",
+                                            "jobs_preempted",
+                                            "events",
+                                            "scheduling_passes",
+                                            "sim_end_s"}));
+  EXPECT_EQ(j["fleetsim_version"], fleetsim_version());
+  EXPECT_EQ(j["scenario"], "small_trace");
+  EXPECT_EQ(j["seed"], 1);
+  EXPECT_EQ(j["policy"], "fifo");
+  EXPECT_EQ(j["placement"], "first_fit");
+  EXPECT_EQ(j["jobs"], 2);
+  EXPECT_EQ(j["finished"], 1);
+  EXPECT_EQ(j["unfinished"]["never_started"], 1);
+  EXPECT_EQ(j["unfinished"]["queued_at_end"], 0);
+  EXPECT_EQ(j["unfinished"]["running_at_end"], 0);
+  EXPECT_EQ(j["trace_rows"], 3);
+  EXPECT_EQ(j["trace_rows_rejected"], 1);
+  EXPECT_EQ(j["jct_s"]["count"], 1);
+  EXPECT_EQ(j["jct_s"]["p50"], 3687.75);
+  EXPECT_EQ(j["queue_delay_s"]["max"], 87.5);
+  EXPECT_EQ(j["makespan_s"], 3800 - 12.5);  // unfinished jobs: to the end of the run
+  EXPECT_EQ(j["preemptions"], 1);
+  EXPECT_EQ(j["jobs_preempted"], 1);
+  EXPECT_EQ(j["total_gpus"], 16);
+  EXPECT_EQ(j["sim_end_s"], 3800.0);
+  // Nothing from the machine: no wall time, host or absolute path.
+  const std::string text = j.dump();
+  EXPECT_EQ(text.find("wall"), std::string::npos);
+  EXPECT_EQ(text.find(FLEETSIM_SOURCE_DIR), std::string::npos);
+}
+
+TEST_F(ResultsWriter, ResolvedScenarioLoadsBackToTheSameConfig) {
+  ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml"));
+  c.preempt_overhead = s(30);
+  c.until = s(86400);
+  write_results(dir_.str(), c, hand_made_result());
+  const ScenarioConfig back = load_scenario(dir_ / "scenario.resolved.yaml");
+  EXPECT_EQ(back.name, c.name);
+  EXPECT_EQ(back.seed, c.seed);
+  EXPECT_EQ(back.policy, c.policy);
+  EXPECT_EQ(back.policy_params, c.policy_params);
+  EXPECT_EQ(back.placement, c.placement);
+  EXPECT_EQ(back.preempt_overhead, c.preempt_overhead);
+  EXPECT_EQ(back.resume_overhead, c.resume_overhead);
+  EXPECT_EQ(back.until, c.until);
+  EXPECT_EQ(back.sample_interval, c.sample_interval);
+  EXPECT_EQ(back.fleet.sites.size(), c.fleet.sites.size());
+  EXPECT_EQ(back.fleet.gpu_types.size(), c.fleet.gpu_types.size());
+  const auto& a = std::get<SyntheticConfig>(c.workload.source);
+  const auto& b = std::get<SyntheticConfig>(back.workload.source);
+  EXPECT_EQ(b.jobs, a.jobs);
+  EXPECT_EQ(b.rate_per_hour, a.rate_per_hour);  // bit for bit: written with 17 digits
+  EXPECT_EQ(b.gpu_values, a.gpu_values);
+  EXPECT_EQ(b.gpu_weights, a.gpu_weights);
+  EXPECT_EQ(b.duration.kind, a.duration.kind);
+  EXPECT_EQ(b.duration.median_s, a.duration.median_s);
+  EXPECT_EQ(b.duration.sigma, a.duration.sigma);
+  EXPECT_EQ(b.tenants, a.tenants);
+  EXPECT_EQ(b.preemptible_fraction, a.preemptible_fraction);
+  // Written again, it is the same text: resolving is a fixed point.
+  TempDir again;
+  write_results(again.str(), back, hand_made_result());
+  EXPECT_EQ(read_file(again.path() / "scenario.resolved.yaml"),
+            read_file(dir_.path() / "scenario.resolved.yaml"));
+}
+
+// Runs `config` and writes its results to `dir`.
+void run_into(const ScenarioConfig& config, const std::string& dir) {
+  write_results(dir, config, run_scenario(config));
+}
+
+void expect_same_results(const std::filesystem::path& a, const std::filesystem::path& b) {
+  for (const char* name :
+       {"summary.json", "jobs.csv", "timeseries.csv", "scenario.resolved.yaml"}) {
+    const std::string left = read_file(a / name);
+    EXPECT_FALSE(left.empty()) << name;
+    EXPECT_TRUE(left == read_file(b / name)) << name << " differs between " << a << " and " << b;
+  }
+}
+
+// The reproducibility guarantee: `fleetsim run results/x/scenario.resolved.yaml` gives the same
+// bytes as the run that wrote it.
+class ResolvedScenarioReproduces : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ResolvedScenarioReproduces, ByteForByte) {
+  TempDir first, second;
+  run_into(load_scenario(source_path(GetParam())), first.str());
+  run_into(load_scenario(first / "scenario.resolved.yaml"), second.str());
+  expect_same_results(first.path(), second.path());
+}
+
+INSTANTIATE_TEST_SUITE_P(ResultsFolders, ResolvedScenarioReproduces,
+                         ::testing::Values("tests/data/scenarios/small_synthetic.yaml",
+                                           "tests/data/scenarios/small_trace.yaml",
+                                           "tests/data/bad/trace_broken_rows_skip.yaml",
+                                           "configs/scenarios/default.yaml",
+                                           "configs/scenarios/h100_las.yaml"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::filesystem::path(p.param).stem().string();
+                         });
+
+TEST(ResolvedScenario, ReproducesThroughTheCli) {
+  TempDir first, second;
+  const test::CliResult a = test::run_cli(
+      {"run", source_path("configs/scenarios/toy.yaml"), "--seed", "5", "--out", first.str()});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const test::CliResult b =
+      test::run_cli({"run", first / "scenario.resolved.yaml", "--out", second.str()});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  expect_same_results(first.path(), second.path());
+  // The --seed override is part of the resolved scenario.
+  EXPECT_NE(read_file(first.path() / "scenario.resolved.yaml").find("\nseed: 5\n"),
+            std::string::npos);
+}
+
+TEST(ResolvedScenario, TracePathWorksForARelativeScenarioAndAnAbsoluteResultsFolder) {
+  // `cd repo && fleetsim run tests/data/scenarios/small_trace.yaml --out /tmp/x`: the loader
+  // holds the trace as a relative path, the results folder is absolute; the resolved scenario
+  // must still point at the trace.
+  TempDir first, second;
+  {
+    test::InDirectory in_repo(FLEETSIM_SOURCE_DIR);
+    run_into(load_scenario("tests/data/scenarios/small_trace.yaml"), first.str());
+  }
+  const ScenarioConfig back = load_scenario(first / "scenario.resolved.yaml");
+  EXPECT_EQ(std::get<TraceConfig>(back.workload.source).path,
+            test::normal(source_path("tests/data/traces/small.csv")));
+  run_into(back, second.str());
+  expect_same_results(first.path(), second.path());
+}
+
+}  // namespace
+}  // namespace fleetsim
