@@ -1,7 +1,6 @@
-// Whole scenarios end to end (load excluded; fleet build, workload generation, engine run and
-// summary included): the 99,936-GPU GB200 scenario (configs/scenarios/gb200_100k.yaml) with
-// 100,000 and 1,000,000 synthetic jobs under fifo_backfill and las, and the small default
-// scenario. One iteration each; every run checks that each job is accounted for and finished.
+// Whole scenarios end to end (YAML load excluded): gb200_100k with 100,000 and 1,000,000 jobs
+// under fifo_backfill and las, and the default scenario. One iteration each; every run checks
+// that each job is accounted for and finished.
 #include <chrono>
 #include <cstdint>
 #include <exception>

@@ -1,8 +1,6 @@
-// The engine loop's cost per event, against the bare binary heap's hold model at the same
-// number of pending events, measured interleaved in the same run (both in thread CPU time). The workload is a stream of
-// 1-GPU jobs on a fleet with twice the GPUs they ever need at once, so every job starts on
-// arrival and the queue stays empty: what is left is the loop itself (pop, dispatch, policy
-// pass, start validation, first-fit placement, bookkeeping), about 4 events per job.
+// The engine loop's cost per event against the bare binary heap's hold model at the same number
+// of pending events, interleaved in one run. 1-GPU jobs on a fleet with twice their peak need, so
+// every job starts on arrival and what is timed is the loop itself (about 4 events per job).
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -23,8 +21,8 @@ constexpr double kMeanJobSeconds = 3600;
 
 // One site, one cluster of GB200 NVL72-shaped racks (18 nodes x 4 GPUs) with >= `gpus` GPUs.
 Fleet fleet_with_at_least(std::uint64_t gpus) {
-  Fleet fleet{GpuCatalog({GpuType{"GB200_GPU", 2500, 186, 1200, 150, {}}}, "GB200_GPU"),
-              Topology(1), {}};
+  Fleet fleet{
+      GpuCatalog({GpuType{"GB200_GPU", 2500, 186, 1200, 150, {}}}, "GB200_GPU"), Topology(1), {}};
   fleet.topology.add_site({"bench", "XX", "r", "own", {}, 0, 0});
   const ClusterId c = fleet.topology.add_cluster(SiteId{0}, "c0");
   const auto racks = static_cast<std::uint32_t>((gpus + 71) / 72);
@@ -62,8 +60,8 @@ void BM_EngineLoop_EventsPerSecond(benchmark::State& state) {
   }
   const Fleet fleet = fleet_with_at_least(2 * running);
   // Long enough that the ramp-up (about one mean duration) is a small part of the run.
-  const std::vector<JobSpec> jobs = one_gpu_jobs(std::max<std::size_t>(200'000, 10 * running),
-                                                 running);
+  const std::vector<JobSpec> jobs =
+      one_gpu_jobs(std::max<std::size_t>(200'000, 10 * running), running);
   const std::unique_ptr<Placement> placement = placement_info->make();
   const PolicyParams params = make_params(*policy_info, {});
 
@@ -95,8 +93,8 @@ void BM_EngineLoop_EventsPerSecond(benchmark::State& state) {
     engine.reset();
     source.reset();
     // The baseline, interleaved so both see the same machine load: as many holds as events.
-    heap_s += static_cast<double>(totals.events) /
-              bare_heap_holds_per_second(running, totals.events);
+    heap_s +=
+        static_cast<double>(totals.events) / bare_heap_holds_per_second(running, totals.events);
     state.ResumeTiming();
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(events));

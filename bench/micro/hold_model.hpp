@@ -19,7 +19,7 @@
 
 namespace fleetsim::bench {
 
-constexpr Duration kMeanHoldIncrement = kMicrosPerSecond;  // any scale will do; 1 s of sim time
+constexpr Duration kMeanHoldIncrement = kMicrosPerSecond;      // any scale will do; 1 s of sim time
 constexpr std::size_t kHoldIncrements = std::size_t{1} << 16;  // a power of two: index by mask
 
 // Exponential increments with a fixed seed, drawn before the timed loop. Also used for the

@@ -1,8 +1,6 @@
-// Placement on the 99,936-GPU GB200 NVL72 fleet (configs/fleets/gb200_100k.yaml: 4 clusters x
-// 347 racks x 18 nodes x 4 GPUs), pre-filled to 50 % or 95 % with a fixed random mix of gangs
-// and then churned, so the free GPUs are fragmented as in a running fleet. One iteration =
-// FreeCapacity::take_with for one gang + rollback, for every registered placement:
-// BM_Placement_<name>/<gang GPUs>/<fill %>.
+// Placement on the 99,936-GPU GB200 NVL72 fleet (configs/fleets/gb200_100k.yaml), pre-filled to
+// 50 % or 95 % and churned so that free GPUs are fragmented: FreeCapacity::take_with for one gang
+// + rollback, per registered placement: BM_Placement_<name>/<gang GPUs>/<fill %>.
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -120,10 +118,9 @@ void register_placement_benchmarks() {
     return;
   }
   for (const PlacementInfo& info : registered_placements()) {
-    benchmark::RegisterBenchmark(("BM_Placement_" + info.name).c_str(),
-                                 [name = info.name](benchmark::State& state) {
-                                   run_placement(state, name);
-                                 })
+    benchmark::RegisterBenchmark(
+        ("BM_Placement_" + info.name).c_str(),
+        [name = info.name](benchmark::State& state) { run_placement(state, name); })
         ->ArgsProduct({{1, 8, 72, 512}, {50, 95}})
         ->Unit(benchmark::kMicrosecond);
   }

@@ -160,7 +160,7 @@ void Engine::on_sample() {
   s.time = state_.now;
   s.allocated_gpus = allocated_gpus_;
   s.total_gpus = totals_.total_gpus;
-  s.queued_jobs = state_.queue.size() - state_.queue_tombstones;
+  s.queued_jobs = state_.queue.size();
   s.running_jobs = state_.running.size();
   s.finished_jobs = finished_;
   for (RunObserver* o : observers_) o->on_sample(s);
@@ -182,7 +182,6 @@ void Engine::request_pass() {
 
 void Engine::run_pass() {
   ++totals_.scheduling_passes;
-  state_.compact_queue();
   const std::uint64_t free_before = state_.capacity.total_free();
   Decisions decisions = policy_->decide(SchedulerView(state_));
   FLEETSIM_CHECK(state_.capacity.total_free() == free_before,
@@ -340,7 +339,7 @@ void Engine::apply_start(const StartDecision& start) {
                                                         job.rate));
   calendar_.push(job.progress_start + left, EventKind::JobFinish, start.job.value, job.epoch);
   allocated_gpus_ += job.spec.gpus;
-  ++state_.queue_tombstones;
+  state_.queue.erase(start.job);
   state_.add_running(start.job);
   state_.changes.push_back({start.job, JobChangeKind::Started});
   SPDLOG_TRACE("t={} start job={} gpus={}", state_.now, job.spec.name, job.spec.gpus);

@@ -1,25 +1,13 @@
 #include "sim/core/scheduler_state.hpp"
 
-#include <algorithm>
-
 #include "sim/core/error.hpp"
 
 namespace fleetsim {
 
 void SchedulerState::enqueue(JobId id) {
-  if (queue.empty() || queue.back() < id) {
-    queue.push_back(id);  // the common case: a new arrival has the largest id so far
-    return;
-  }
-  auto it = std::lower_bound(queue.begin(), queue.end(), id);
-  FLEETSIM_CHECK(it == queue.end() || *it != id, "job {} queued twice", id.value);
-  queue.insert(it, id);
-}
-
-void SchedulerState::compact_queue() {
-  if (queue_tombstones == 0) return;
-  std::erase_if(queue, [&](JobId id) { return jobs[id.index()].state != JobState::Queued; });
-  queue_tombstones = 0;
+  const std::size_t before = queue.size();
+  queue.insert(queue.end(), id);  // the hint is right for arrivals, which have the largest id
+  FLEETSIM_CHECK(queue.size() == before + 1, "job {} queued twice", id.value);
 }
 
 void SchedulerState::add_running(JobId id) {

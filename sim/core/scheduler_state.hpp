@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <vector>
 
 #include "sim/core/time.hpp"
@@ -29,17 +30,15 @@ class SchedulerState {
   SimTime now = 0;
   std::vector<Job> jobs;  // indexed by JobId; ids are given in arrival order
 
-  // Queued jobs in id (= submit) order. Jobs that left the queue stay as tombstones until the
-  // next compact(), so starting k jobs costs O(k) plus one O(queue) sweep per pass.
-  std::vector<JobId> queue;
-  std::size_t queue_tombstones = 0;
+  // Queued jobs in id (= submit) order: O(log queue) to add or remove one, so a pass that
+  // starts k jobs never pays O(queue) for the engine's bookkeeping.
+  std::set<JobId> queue;
   // Running jobs (Draining jobs are neither queued nor running); O(1) insert and remove.
   std::vector<JobId> running;
   std::vector<std::uint32_t> running_pos;  // [job] -> index in `running`
   std::vector<JobChange> changes;
 
-  void enqueue(JobId id);  // keeps id order (a requeued job goes back to its place)
-  void compact_queue();
+  void enqueue(JobId id);  // a requeued job goes back to its submit-order place
   void add_running(JobId id);
   void remove_running(JobId id);
 };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -68,7 +69,7 @@ class SchedulerView {
   const Job& job(JobId id) const;
   // Waiting jobs (arrived, not running, not draining) in (submit time, id) order; a preempted
   // job returns to its submit-order place.
-  std::span<const JobId> queued_jobs() const;
+  const std::set<JobId>& queued_jobs() const;
   // Jobs holding GPUs and making (or about to make) progress, in no particular (but
   // deterministic) order. Sort before choosing among them.
   std::span<const JobId> running_jobs() const;

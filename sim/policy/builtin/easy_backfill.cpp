@@ -64,22 +64,22 @@ class EasyBackfill final : public Policy {
     track_running(view);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    const std::span<const JobId> queue = view.queued_jobs();
+    const std::set<JobId>& queue = view.queued_jobs();
     std::vector<Holder> started;  // jobs started in this pass, in start order
-    std::size_t i = 0;
-    for (; i < queue.size(); ++i) {
-      std::optional<Allocation> gpus = free.take(view.job(queue[i]).spec);
+    auto it = queue.begin();
+    for (; it != queue.end(); ++it) {
+      std::optional<Allocation> gpus = free.take(view.job(*it).spec);
       if (!gpus) break;
-      started.push_back({estimated_end_if_started(view, queue[i], *gpus),
-                         view.job(queue[i]).spec.gpus, type_of(view, *gpus)});
-      decisions.start(queue[i], std::move(*gpus));
+      started.push_back({estimated_end_if_started(view, *it, *gpus), view.job(*it).spec.gpus,
+                         type_of(view, *gpus)});
+      decisions.start(*it, std::move(*gpus));
     }
-    if (i == queue.size() || free.total_free() == 0) return decisions;
+    if (it == queue.end() || free.total_free() == 0) return decisions;
 
-    const JobSpec& head = view.job(queue[i]).spec;
+    const JobSpec& head = view.job(*it).spec;
     Reservation reservation = reserve(view, free, head, std::move(started));
-    for (++i; i < queue.size() && free.total_free() > 0; ++i) {
-      const JobId id = queue[i];
+    for (++it; it != queue.end() && free.total_free() > 0; ++it) {
+      const JobId id = *it;
       const std::size_t mark = free.mark();
       std::optional<Allocation> gpus = free.take(view.job(id).spec);
       if (!gpus) continue;

@@ -1,8 +1,6 @@
 // FIFO with greedy backfill: walk the queue in arrival order and start every job that fits,
 // skipping those that do not. No reservation, so a large job can starve behind small ones.
-#include <algorithm>
-
-#include "sim/policy/builtin/queued_gang_sizes.hpp"
+#include "sim/policy/builtin/queued_by_size.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -11,23 +9,23 @@ namespace {
 class FifoBackfill final : public Policy {
  public:
   Decisions decide(const SchedulerView& view) override {
-    gangs_.update(view);
+    queue_.update(view);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    // A pass costs O(jobs walked): it stops once the free GPUs are fewer than the smallest gang
-    // still waiting (0 free GPUs included), and FreeCapacity::take answers "does not fit" by
-    // count in O(GPU types) before it tries a placement.
-    for (JobId id : view.queued_jobs()) {
-      if (free.total_free() < std::max<std::uint64_t>(gangs_.smallest(), 1)) break;
+    // The FIFO walk visits only jobs whose gang fits in the GPUs still free, so a pass costs
+    // O(jobs tried x distinct gang sizes) however deep the queue; FreeCapacity::take then
+    // answers "does not fit" for restricted GPU types in O(types) before it tries a placement.
+    queue_.walk_fitting([&] { return free.total_free(); }, [&](JobId id) {
       if (std::optional<Allocation> gpus = free.take(view.job(id).spec)) {
         decisions.start(id, std::move(*gpus));
       }
-    }
+      return true;
+    });
     return decisions;
   }
 
  private:
-  detail::QueuedGangSizes gangs_;
+  detail::QueuedBySize queue_;
 };
 
 const PolicyRegistration kRegistration{{

@@ -36,17 +36,27 @@ class ShortestRemainingTimeFirst final : public Policy {
   explicit ShortestRemainingTimeFirst(const PolicyParams& params)
       : min_gain_(from_seconds(params.get<double>("min_gain_s"))) {}
 
-  // O((queued + running) log) plus one placement per candidate per pass.
+  // O(running + candidates * log candidates) plus one placement per candidate per pass, where
+  // the candidates are the waiting jobs and the preemptible running jobs longer than the
+  // shortest of them; the other running jobs keep their GPUs whatever happens.
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
-    FreeCapacity free = view.free_capacity();
-    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
-
+    if (view.queued_jobs().empty()) return {};
     std::vector<Candidate> order;
-    for (JobId id : view.queued_jobs()) order.push_back({view.remaining(id) + min_gain_, true, id});
-    for (JobId id : view.running_jobs()) {
-      if (view.job(id).spec.preemptible) order.push_back({view.remaining(id), false, id});
+    Duration shortest_waiting = kTimeNever;
+    for (JobId id : view.queued_jobs()) {
+      order.push_back({view.remaining(id) + min_gain_, true, id});
+      shortest_waiting = std::min(shortest_waiting, order.back().key);
     }
+    for (JobId id : view.running_jobs()) {
+      const Duration left = view.remaining(id);
+      if (view.job(id).spec.preemptible && left > shortest_waiting) {
+        order.push_back({left, false, id});
+      }
+    }
+    FreeCapacity free = view.free_capacity();
+    if (free.total_free() == 0 && order.size() == view.queued_jobs().size()) return {};
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
       if (a.key != b.key) return a.key < b.key;
       if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
@@ -62,9 +72,14 @@ class ShortestRemainingTimeFirst final : public Policy {
     std::vector<bool> preempted(victims.size(), false);
 
     Decisions decisions;
+    std::size_t longest_victim = 0;  // victims[longest_victim..] not preempted yet
     for (std::size_t i = 0; i < order.size(); ++i) {
       const Candidate& c = order[i];
       if (!c.waiting) continue;
+      while (longest_victim < victims.size() && preempted[longest_victim]) ++longest_victim;
+      const bool may_preempt =
+          longest_victim < victims.size() && victims[longest_victim].key > c.key;
+      if (free.total_free() == 0 && !may_preempt) break;  // later jobs are longer still
       const JobSpec& spec = view.job(c.id).spec;
       std::optional<Allocation> gpus = plan.take(spec);
       if (!gpus) {

@@ -90,7 +90,7 @@ TEST(Cli, ValidateDescribesTheDefaultScenarioAndSimulatesNothing) {
       "scenario default (" + file +
           "), seed 1\n"
           "  fleet       1 sites, 1 clusters, 128 racks, 128 nodes, 1024 GPUs (1024 H100_SXM)\n"
-          "  workload    synthetic: 3720 jobs, Poisson arrivals 155/h, gang sizes 1..128\n"
+          "  workload    synthetic: 50400 jobs, Poisson arrivals 300/h, gang sizes 1..128\n"
           "  policy      fifo_backfill\n"
           "  placement   topology\n"
           "  preemption  overhead 0 s, resume 0 s\n"

@@ -356,7 +356,7 @@ TEST(Engine, StartingAJobOnTheWrongNumberOfGpusIsAPolicyError) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   EXPECT_EQ(policy_error_of(fleet, {job("A", 0, 4, 100)},
                             [](const SchedulerView& view, Decisions& d) {
-                              d.start(view.queued_jobs()[0], Allocation{{{NodeId{0}, 0x7}}});
+                              d.start(*view.queued_jobs().begin(), Allocation{{{NodeId{0}, 0x7}}});
                             }),
             "policy bad: t=0.000000s: starts job A (id 0) on 3 GPUs; its gang size is 4");
 }
