@@ -32,13 +32,18 @@ RackRange racks_of_site(const Topology& topo, SiteId s) {
   return {first.lo, last.hi};
 }
 
-std::vector<GpuTypeId> candidate_types(const PlacementRequest& request, std::size_t type_count) {
+std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
+                                       const CapacityIndex& index) {
+  std::vector<GpuTypeId> out;
+  const auto consider = [&](GpuTypeId t) {
+    if (index.type_free(t) >= request.gpus) out.push_back(t);
+  };
   if (!request.allowed_types.empty()) {
-    return {request.allowed_types.begin(), request.allowed_types.end()};
+    for (GpuTypeId t : request.allowed_types) consider(t);
+  } else {
+    for (std::size_t t = 0; t < index.type_count(); ++t) consider(GpuTypeId{t});
   }
-  std::vector<GpuTypeId> all;
-  for (std::size_t t = 0; t < type_count; ++t) all.emplace_back(t);
-  return all;
+  return out;
 }
 
 SiteId tightest_site(const CapacityIndex& index, GpuTypeId t, std::uint64_t gpus) {

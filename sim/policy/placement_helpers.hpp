@@ -24,8 +24,11 @@ RackRange racks_of_cluster(const Topology& topo, ClusterId c);
 NodeRange nodes_of_racks(const Topology& topo, RackRange racks);
 RackRange racks_of_site(const Topology& topo, SiteId s);
 
-// The types a request may use, in its own order (or catalog order when it allows any).
-std::vector<GpuTypeId> candidate_types(const PlacementRequest& request, std::size_t type_count);
+// The types a request may use that have at least request.gpus free GPUs fleet-wide, in the
+// request's own order (or catalog order when it allows any). Skipping the others up front keeps
+// a placement from probing the bucket indexes of types the fleet lacks or has no room in.
+std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
+                                       const CapacityIndex& index);
 
 // The site with the least free GPUs of type t that still holds `gpus` (ties: lowest id), or an
 // invalid id. O(sites).

@@ -22,6 +22,9 @@ class SyntheticGenerator final : public WorkloadSource {
 
   std::optional<JobSpec> next() override;
   SourcePos origin(const JobSpec& job) const override;
+  std::optional<std::size_t> size_hint() const override {
+    return static_cast<std::size_t>(config_.jobs - made_);
+  }
 
  private:
   double draw_duration_s();

@@ -28,6 +28,7 @@ class VectorSource final : public WorkloadSource {
     return {origin_file_, static_cast<int>(job.source_line), 0};
   }
   std::size_t size() const { return jobs_.size(); }
+  std::optional<std::size_t> size_hint() const override { return jobs_.size() - next_; }
 
  private:
   std::vector<JobSpec> jobs_;

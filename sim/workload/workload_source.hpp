@@ -15,6 +15,8 @@ class WorkloadSource {
   virtual ~WorkloadSource() = default;
   // The next job, with submit >= the previous one's; nullopt when exhausted.
   virtual std::optional<JobSpec> next() = 0;
+  // How many jobs the source will give, if it knows (lets the engine size its job table once).
+  virtual std::optional<std::size_t> size_hint() const { return std::nullopt; }
   // Where a job came from, for error messages: the trace row, or the generator's config entry.
   virtual SourcePos origin(const JobSpec& job) const = 0;
 };

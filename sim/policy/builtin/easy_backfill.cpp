@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/policy/builtin/backfill_queue.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -44,9 +45,9 @@ GpuTypeId type_of(const SchedulerView& view, const Allocation& gpus) {
 }
 
 bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() || std::find(spec.allowed_types.begin(),
-                                                 spec.allowed_types.end(),
-                                                 type) != spec.allowed_types.end();
+  return spec.allowed_types.empty() ||
+         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
+             spec.allowed_types.end();
 }
 
 // Estimated end of a queued job if it starts now on `gpus` (span slow-downs are ignored).
@@ -54,14 +55,36 @@ SimTime estimated_end_if_started(const SchedulerView& view, JobId id, const Allo
   const Job& job = view.job(id);
   const Duration left =
       std::max<Duration>(0, job.spec.runtime_estimate() - view.attained_run_time(id));
-  return view.now() + scale(left, view.fleet().catalog.speed(type_of(view, gpus),
-                                                             job.spec.job_class));
+  return view.now() +
+         scale(left, view.fleet().catalog.speed(type_of(view, gpus), job.spec.job_class));
+}
+
+// The least wall time the job could still need: its estimate left at the fastest speed any GPU
+// type it allows gives its class (span slow-downs ignored).
+Duration shortest_run(const SchedulerView& view, JobId id) {
+  const JobSpec& spec = view.job(id).spec;
+  const GpuCatalog& catalog = view.fleet().catalog;
+  double fastest = 0;
+  if (spec.allowed_types.empty()) {
+    for (std::size_t t = 0; t < catalog.size(); ++t) {
+      fastest = std::max(fastest, catalog.speed(GpuTypeId{t}, spec.job_class));
+    }
+  } else {
+    for (GpuTypeId t : spec.allowed_types) {
+      fastest = std::max(fastest, catalog.speed(t, spec.job_class));
+    }
+  }
+  const Duration left = std::max<Duration>(0, spec.runtime_estimate() - view.attained_run_time(id));
+  return scale(left, fastest);
 }
 
 class EasyBackfill final : public Policy {
  public:
+  // O(jobs started before the head + holders walked for the reservation + (backfill candidates
+  // visited + gang sizes) x log queue): the walk visits only jobs that fit by count and could
+  // pass the reservation test wherever they were placed (see BackfillQueue).
   Decisions decide(const SchedulerView& view) override {
-    track_running(view);
+    track_changes(view);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
     const std::set<JobId>& queue = view.queued_jobs();
@@ -76,53 +99,84 @@ class EasyBackfill final : public Policy {
     }
     if (it == queue.end() || free.total_free() == 0) return decisions;
 
-    const JobSpec& head = view.job(*it).spec;
-    Reservation reservation = reserve(view, free, head, std::move(started));
-    for (++it; it != queue.end() && free.total_free() > 0; ++it) {
-      const JobId id = *it;
-      const std::size_t mark = free.mark();
-      std::optional<Allocation> gpus = free.take(view.job(id).spec);
-      if (!gpus) continue;
-      const bool delays_nothing = estimated_end_if_started(view, id, *gpus) <=
-                                      reservation.shadow ||
-                                  !allows(head, type_of(view, *gpus));
-      const std::uint32_t gang = view.job(id).spec.gpus;
-      if (delays_nothing) {
-        decisions.start(id, std::move(*gpus));
-      } else if (gang <= reservation.extra) {
-        reservation.extra -= gang;
-        decisions.start(id, std::move(*gpus));
-      } else {
-        free.rollback(mark);  // it would still hold GPUs the head is promised
-      }
-    }
+    const JobId head_id = *it;
+    const JobSpec& head = view.job(head_id).spec;
+    // Made when first needed, before any backfill: only if some gang fits in the free GPUs.
+    std::optional<Reservation> reservation;
+    auto reserved = [&]() -> Reservation& {
+      if (!reservation) reservation = reserve(view, free, head, started);
+      return *reservation;
+    };
+    // Jobs longer than this may still pass on GPUs the head cannot use: with a head restricted
+    // to some GPU types, the walk does not filter by run time.
+    auto horizon = [&]() -> Duration {
+      const SimTime shadow = reserved().shadow;
+      if (!head.allowed_types.empty() || shadow == kTimeNever) return detail::BackfillQueue::kAny;
+      return std::min<Duration>(shadow - view.now(), detail::BackfillQueue::kAny);
+    };
+    queue_.walk([&] { return free.total_free(); }, [&] { return reserved().extra; }, horizon,
+                [&](JobId id) {
+                  if (id <= head_id) return true;  // started above, or the head itself
+                  try_backfill(view, free, decisions, head, reserved(), id);
+                  return true;
+                });
     return decisions;
   }
 
  private:
-  // Keeps running_by_end_ from the view's changes: O(changes * log running) per pass.
-  void track_running(const SchedulerView& view) {
+  // Starts the job if it fits now and cannot delay the head's reservation.
+  static void try_backfill(const SchedulerView& view, FreeCapacity& free, Decisions& decisions,
+                           const JobSpec& head, Reservation& reservation, JobId id) {
+    const JobSpec& spec = view.job(id).spec;
+    if (free.free_for(spec) < spec.gpus) return;
+    const std::size_t mark = free.mark();
+    std::optional<Allocation> gpus = free.take(spec);
+    if (!gpus) return;
+    const bool delays_nothing = estimated_end_if_started(view, id, *gpus) <= reservation.shadow ||
+                                !allows(head, type_of(view, *gpus));
+    if (delays_nothing) {
+      decisions.start(id, std::move(*gpus));
+    } else if (spec.gpus <= reservation.extra) {
+      reservation.extra -= spec.gpus;
+      decisions.start(id, std::move(*gpus));
+    } else {
+      free.rollback(mark);  // it would still hold GPUs the head is promised
+    }
+  }
+
+  // Keeps queue_ and running_by_end_ from the view's changes: O(changes x log) per pass.
+  void track_changes(const SchedulerView& view) {
     for (const JobChange& change : view.changes()) {
       const std::size_t index = change.job.index();
       if (end_of_.size() <= index) end_of_.resize(index + 1, kTimeNever);
-      if (change.kind == JobChangeKind::Started) {
-        const Job& job = view.job(change.job);
-        const Duration done_before = job.spec.duration - job.remaining;  // as of segment start
-        const Duration left = std::max<Duration>(0, job.spec.runtime_estimate() - done_before);
-        end_of_[index] = job.progress_start + scale(left, job.rate);
-        running_by_end_.insert({end_of_[index], change.job});
-      } else if ((change.kind == JobChangeKind::Finished ||
-                  change.kind == JobChangeKind::Preempted) &&
-                 end_of_[index] != kTimeNever) {
-        running_by_end_.erase({end_of_[index], change.job});
-        end_of_[index] = kTimeNever;
+      const Job& job = view.job(change.job);
+      switch (change.kind) {
+        case JobChangeKind::Arrived:
+        case JobChangeKind::Requeued:
+          queue_.add(change.job, job.spec.gpus, shortest_run(view, change.job));
+          break;
+        case JobChangeKind::Started: {
+          queue_.remove(change.job, job.spec.gpus);
+          const Duration done_before = job.spec.duration - job.remaining;  // at segment start
+          const Duration left = std::max<Duration>(0, job.spec.runtime_estimate() - done_before);
+          end_of_[index] = job.progress_start + scale(left, job.rate);
+          running_by_end_.insert({end_of_[index], change.job});
+          break;
+        }
+        case JobChangeKind::Preempted:
+        case JobChangeKind::Finished:
+          if (end_of_[index] != kTimeNever) {
+            running_by_end_.erase({end_of_[index], change.job});
+            end_of_[index] = kTimeNever;
+          }
+          break;
       }
     }
   }
 
   // Walks the GPU holders by estimated end until the head's gang is covered. O(holders walked).
   Reservation reserve(const SchedulerView& view, const FreeCapacity& free, const JobSpec& head,
-                      std::vector<Holder> started) const {
+                      std::vector<Holder> started) const {  // a copy: sorted here
     std::stable_sort(started.begin(), started.end(), [](const Holder& a, const Holder& b) {
       return a.estimated_end < b.estimated_end;
     });
@@ -131,9 +185,8 @@ class EasyBackfill final : public Policy {
     auto fresh = started.begin();
     while (available < head.gpus) {
       Holder next{};
-      const bool take_running =
-          running != running_by_end_.end() &&
-          (fresh == started.end() || running->first <= fresh->estimated_end);
+      const bool take_running = running != running_by_end_.end() &&
+                                (fresh == started.end() || running->first <= fresh->estimated_end);
       if (take_running) {
         const Job& job = view.job(running->second);
         next = {running->first, job.spec.gpus, job.gpu_type};
@@ -151,6 +204,7 @@ class EasyBackfill final : public Policy {
     return {view.now(), available - head.gpus};  // enough GPUs by count; placement is the limit
   }
 
+  detail::BackfillQueue queue_;  // waiting jobs
   std::set<std::pair<SimTime, JobId>> running_by_end_;
   std::vector<SimTime> end_of_;  // [job] -> key in running_by_end_, kTimeNever when not there
 };

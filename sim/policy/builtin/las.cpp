@@ -30,9 +30,9 @@ namespace fleetsim {
 namespace {
 
 bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() || std::find(spec.allowed_types.begin(),
-                                                 spec.allowed_types.end(),
-                                                 type) != spec.allowed_types.end();
+  return spec.allowed_types.empty() ||
+         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
+             spec.allowed_types.end();
 }
 
 bool all_free(const FreeCapacity& free, const Allocation& gpus) {
@@ -48,8 +48,8 @@ std::string validate_params(const PolicyParams& params) {
       return fmt::format("thresholds[{}]: expected a positive number, got {}", i, thresholds[i]);
     }
     if (i > 0 && thresholds[i] <= thresholds[i - 1]) {
-      return fmt::format("thresholds[{}]: must be greater than thresholds[{}] ({} <= {})", i,
-                         i - 1, thresholds[i], thresholds[i - 1]);
+      return fmt::format("thresholds[{}]: must be greater than thresholds[{}] ({} <= {})", i, i - 1,
+                         thresholds[i], thresholds[i - 1]);
     }
   }
   const double promote = params.get<double>("promote_after_s");
@@ -94,10 +94,10 @@ class LeastAttainedService final : public Policy {
   struct Record {
     Where where = Where::Absent;
     std::uint32_t level = 0;
-    std::uint32_t stamp = 0;    // bumped on every move; a Wake with an older stamp is stale
+    std::uint32_t stamp = 0;           // bumped on every move; a Wake with an older stamp is stale
     std::uint64_t victim_of_pass = 0;  // not restarted in the pass that preempted it
-    std::int64_t baseline = 0;  // raw service at the last promotion, in service units
-    SimTime since = 0;          // started (running) or entered the queue (queued)
+    std::int64_t baseline = 0;         // raw service at the last promotion, in service units
+    SimTime since = 0;                 // started (running) or entered the queue (queued)
     // Where it sits in its queue's sets (valid while Queued, resp. preemptible and Running), so
     // removing it costs no search.
     std::set<JobId>::const_iterator queued_at;
@@ -106,7 +106,7 @@ class LeastAttainedService final : public Policy {
 
   struct Level {
     std::map<std::uint32_t, std::set<JobId>> queued;  // gang size -> waiting jobs, id order
-    std::set<std::pair<SimTime, JobId>> running;       // preemptible running jobs by (start, id)
+    std::set<std::pair<SimTime, JobId>> running;      // preemptible running jobs by (start, id)
     std::uint64_t running_gpus = 0;
   };
 
@@ -178,8 +178,8 @@ class LeastAttainedService final : public Policy {
       const std::int64_t rate = units_per_us(spec);
       const std::int64_t target = thresholds_[rec.level] + rec.baseline;
       const Duration held_at_crossing = (target + rate - 1) / rate;
-      const SimTime at = view.now() + std::max<Duration>(
-                                          1, held_at_crossing - view.attained_wall_time(id));
+      const SimTime at =
+          view.now() + std::max<Duration>(1, held_at_crossing - view.attained_wall_time(id));
       wakes_.push({at, id, rec.stamp, false});
     }
   }
@@ -201,7 +201,9 @@ class LeastAttainedService final : public Policy {
       if (records_.size() <= change.job.index()) records_.resize(change.job.index() + 1);
       Record& rec = records_[change.job.index()];
       switch (change.kind) {
-        case JobChangeKind::Arrived: enqueue(view, change.job); break;
+        case JobChangeKind::Arrived:
+          enqueue(view, change.job);
+          break;
         case JobChangeKind::Requeued:
           if (rec.where == Where::Draining) enqueue(view, change.job);
           break;
@@ -211,7 +213,8 @@ class LeastAttainedService final : public Policy {
           ++rec.stamp;
           break;
         case JobChangeKind::Started:
-        case JobChangeKind::Preempted: break;
+        case JobChangeKind::Preempted:
+          break;
       }
     }
   }
@@ -250,8 +253,7 @@ class LeastAttainedService final : public Policy {
     return n;
   }
 
-  void schedule(const SchedulerView& view, detail::PlanningCapacity& plan,
-                Decisions& decisions) {
+  void schedule(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions) {
     FreeCapacity& free = plan.free();
     std::vector<Cursor> cursors;
     for (std::uint32_t level = 0; level < levels_.size(); ++level) {
@@ -282,8 +284,8 @@ class LeastAttainedService final : public Policy {
   // Starts the job, preempting lower-priority jobs if that makes it fit. With a preempt
   // overhead it may instead wait for draining GPUs (its victims', or earlier ones). False when
   // it can do neither.
-  bool try_start(const SchedulerView& view, detail::PlanningCapacity& plan,
-                 Decisions& decisions, JobId id, std::uint32_t level) {
+  bool try_start(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions,
+                 JobId id, std::uint32_t level) {
     const JobSpec& spec = view.job(id).spec;
     std::optional<Allocation> gpus = plan.take(spec);
     if (!gpus) {
@@ -301,9 +303,8 @@ class LeastAttainedService final : public Policy {
   // False, with nothing changed, when releasing lower-priority victims cannot make the job fit.
   // Otherwise preempts the victims it needs and sets `gpus` to its allocation, or (when
   // preempted GPUs drain) leaves `gpus` empty and the job waiting for them.
-  bool preempt_for(const SchedulerView& view, detail::PlanningCapacity& plan,
-                   Decisions& decisions, const JobSpec& spec, std::uint32_t level,
-                   std::optional<Allocation>& gpus) {
+  bool preempt_for(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions,
+                   const JobSpec& spec, std::uint32_t level, std::optional<Allocation>& gpus) {
     FreeCapacity& free = plan.free();
     if (plan.unpromised_for(spec) + victim_gpus_below(level) < spec.gpus) return false;
     const std::size_t mark = free.mark();
@@ -343,7 +344,7 @@ class LeastAttainedService final : public Policy {
         ++rec.stamp;
       }
     }
-    if (plan.drains()) {
+    if (plan.drains() && !released.empty()) {
       free.rollback(mark);  // the victims' GPUs are not free before the overhead
       gpus.reset();
       plan.add_draining(victim_gpus);

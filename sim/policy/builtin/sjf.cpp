@@ -2,11 +2,11 @@
 // (GPU-seconds, run time or gang size; the user's estimate when the trace gives one). Ties keep
 // queue order (ids follow submit order), so the order is total.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
-#include "sim/policy/builtin/queued_gang_sizes.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -27,20 +27,40 @@ class ShortestJobFirst final : public Policy {
       : key_(parse_key(params.get<std::string>("key"))),
         strict_order_(params.get<bool>("strict_order")) {}
 
+  // O(changes x log queue) to keep the buckets, then O((jobs visited + gang sizes) x log):
+  // skipping jobs that do not fit, the walk visits only those whose gang fits in the GPUs
+  // still free, however deep the queue.
   Decisions decide(const SchedulerView& view) override {
-    gangs_.update(view);
-    // The order is kept incrementally: O(changes * log queue) per pass, not a sort of the queue.
     for (const JobChange& change : view.changes()) {
+      const JobSpec& spec = view.job(change.job).spec;
       if (change.kind == JobChangeKind::Arrived || change.kind == JobChangeKind::Requeued) {
-        order_.insert({size_of(view.job(change.job).spec), change.job});
+        by_gang_[spec.gpus].insert({size_of(spec), change.job});
       } else if (change.kind == JobChangeKind::Started) {
-        order_.erase({size_of(view.job(change.job).spec), change.job});
+        auto bucket = by_gang_.find(spec.gpus);
+        FLEETSIM_CHECK(bucket != by_gang_.end(), "sjf: started job {} was not queued",
+                       change.job.value);
+        bucket->second.erase({size_of(spec), change.job});
+        if (bucket->second.empty()) by_gang_.erase(bucket);
       }
     }
+    struct Cursor {
+      std::uint32_t gpus;
+      Bucket::const_iterator at, end;
+    };
+    std::vector<Cursor> cursors;
+    for (const auto& [gpus, jobs] : by_gang_) cursors.push_back({gpus, jobs.begin(), jobs.end()});
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    for (const auto& [size, id] : order_) {
-      if (free.total_free() < std::max<std::uint64_t>(gangs_.smallest(), 1)) break;
+    while (true) {
+      // Next job in (size, id) order; without strict_order, among gangs that fit by count.
+      const std::uint64_t free_gpus = free.total_free();
+      Cursor* next = nullptr;
+      for (Cursor& c : cursors) {
+        if (!strict_order_ && c.gpus > free_gpus) break;  // sizes ascend
+        if (c.at != c.end && (next == nullptr || *c.at < *next->at)) next = &c;
+      }
+      if (next == nullptr) break;
+      const JobId id = (next->at++)->second;
       if (std::optional<Allocation> gpus = free.take(view.job(id).spec)) {
         decisions.start(id, std::move(*gpus));
       } else if (strict_order_) {
@@ -54,17 +74,20 @@ class ShortestJobFirst final : public Policy {
   double size_of(const JobSpec& spec) const {
     const double estimate_s = to_seconds(spec.runtime_estimate());
     switch (key_) {
-      case SjfKey::GpuTime: return estimate_s * spec.gpus;
-      case SjfKey::Duration: return estimate_s;
-      case SjfKey::Gpus: return spec.gpus;
+      case SjfKey::GpuTime:
+        return estimate_s * spec.gpus;
+      case SjfKey::Duration:
+        return estimate_s;
+      case SjfKey::Gpus:
+        return spec.gpus;
     }
     return 0;
   }
 
   SjfKey key_;
   bool strict_order_;
-  detail::QueuedGangSizes gangs_;
-  std::set<std::pair<double, JobId>> order_;  // queued jobs by (size, id)
+  using Bucket = std::set<std::pair<double, JobId>>;  // waiting jobs by (size, id)
+  std::map<std::uint32_t, Bucket> by_gang_;           // gang size -> bucket
 };
 
 const PolicyRegistration kRegistration{{

@@ -1,9 +1,11 @@
 // Shortest remaining time first, preemptive. Each pass plans the set that should run: waiting
 // and preemptible running jobs, shortest remaining reference run time first (ties: running jobs,
-// then id), taken greedily while they fit as if every preemptible running job gave its GPUs
-// back. Waiting jobs then start in that order; one that does not fit may preempt running jobs
-// left out of the plan, longest first, but only jobs strictly longer than itself plus
-// min_gain_s, and only if that makes it fit. Non-preemptible running jobs always keep running.
+// then id), taken greedily while they fit as if every preemptible running job longer than the
+// shortest waiting one gave its GPUs back (and draining GPUs were free). Waiting jobs then start
+// in that order; one that does not fit may preempt running jobs left out of the plan, longest
+// first, but only jobs strictly longer than itself plus min_gain_s, and only if that makes it
+// fit. Non-preemptible running jobs always keep running. With a preempt overhead, a job waits
+// for its victims' GPUs to drain (see planning_capacity.hpp).
 #include <algorithm>
 #include <vector>
 
@@ -26,9 +28,9 @@ bool all_free(const FreeCapacity& free, const Allocation& gpus) {
 }
 
 bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() || std::find(spec.allowed_types.begin(),
-                                                 spec.allowed_types.end(),
-                                                 type) != spec.allowed_types.end();
+  return spec.allowed_types.empty() ||
+         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
+             spec.allowed_types.end();
 }
 
 class ShortestRemainingTimeFirst final : public Policy {
@@ -114,11 +116,9 @@ class ShortestRemainingTimeFirst final : public Policy {
   // either nothing changed or, when preempted GPUs drain, the victims preempted and the job
   // waiting for them.
   static std::optional<Allocation> preempt_for(const SchedulerView& view,
-                                               detail::PlanningCapacity& plan,
-                                               const JobSpec& spec, Duration key,
-                                               const std::vector<Candidate>& victims,
-                                               std::vector<bool>& preempted,
-                                               Decisions& decisions) {
+                                               detail::PlanningCapacity& plan, const JobSpec& spec,
+                                               Duration key, const std::vector<Candidate>& victims,
+                                               std::vector<bool>& preempted, Decisions& decisions) {
     FreeCapacity& free = plan.free();
     const std::size_t mark = free.mark();
     std::vector<std::size_t> released;
@@ -146,7 +146,7 @@ class ShortestRemainingTimeFirst final : public Policy {
       decisions.preempt(victims[v].id);
       victim_gpus += view.job(victims[v].id).spec.gpus;
     }
-    if (!plan.drains()) return gpus;
+    if (!plan.drains() || released.empty()) return gpus;
     free.rollback(mark);  // the victims' GPUs are not free before the overhead
     plan.add_draining(victim_gpus);
     plan.wait_for_drain(spec);

@@ -13,7 +13,7 @@ class BestFit final : public Placement {
                                   FreeCapacity& free) const override {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
-    for (GpuTypeId t : detail::candidate_types(request, index.type_count())) {
+    for (GpuTypeId t : detail::candidate_types(request, index)) {
       const SiteId site = detail::tightest_site(index, t, request.gpus);
       if (!site.valid()) continue;
       Allocation out;

@@ -15,7 +15,7 @@ class FirstFit final : public Placement {
                                   FreeCapacity& free) const override {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
-    for (GpuTypeId t : detail::candidate_types(request, index.type_count())) {
+    for (GpuTypeId t : detail::candidate_types(request, index)) {
       for (std::size_t s = 0; s < topo.sites().size(); ++s) {
         if (index.site_free(SiteId{s}, t) < request.gpus) continue;
         const detail::NodeRange range =

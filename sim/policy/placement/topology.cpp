@@ -16,7 +16,7 @@ class TopologyAware final : public Placement {
     const Topology& topo = index.topology();
     const std::uint32_t g = request.gpus;
     const auto all_racks = detail::RackRange{RackId{0}, RackId{topo.racks().size()}};
-    for (GpuTypeId t : detail::candidate_types(request, index.type_count())) {
+    for (GpuTypeId t : detail::candidate_types(request, index)) {
       // One rack: the tightest rack of this type that holds the whole gang.
       for (std::uint32_t k = g; k <= topo.max_gpus_per_rack(); ++k) {
         const RackId r = index.find_rack_with_free(t, k, all_racks.lo, all_racks.hi);

@@ -50,10 +50,10 @@ TEST(EasyBackfill, JobsStartedInTheSamePassCountTowardsTheShadow) {
   // 8 GPUs, all submitted at 0 s, one pass: a (4 GPUs, 100 s) starts; b (8 GPUs) is the head:
   // 4 free + a's 4 at 0 + 100 s: shadow 100, extra 0. c (4 GPUs, 150 s) ends 150 > 100 ->
   // refused. b 100-110, c 110-260.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 4, 100), test::job("b", 0, 8, 10),
-                              test::job("c", 0, 4, 150)},
-                             "easy_backfill");
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 4, 100), test::job("b", 0, 8, 10), test::job("c", 0, 4, 150)},
+                "easy_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 110);
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 260);
@@ -89,17 +89,15 @@ TEST(EasyBackfill, ShadowTimeCountsFromWhenTheRunningJobStarted) {
   // d: 4 GPUs, 40 s, arrives 61 s: ends 101 > 100 -> refused; b2 100-110, d 110-150.
   // d2: 4 GPUs, 39 s, arrives 61 s: ends 100 <= 100 -> backfills 61-100; b2 starts 100.
   const auto fleet = test::single_cluster_fleet(1, 1, 8);
-  const auto late = test::run(fleet,
-                              {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10),
-                               test::job("d", 61, 4, 40)},
-                              "easy_backfill");
+  const auto late = test::run(
+      fleet, {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10), test::job("d", 61, 4, 40)},
+      "easy_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(late["b2"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(late["d"].first_start), 110);
 
-  const auto just = test::run(fleet,
-                              {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10),
-                               test::job("d2", 61, 4, 39)},
-                              "easy_backfill");
+  const auto just = test::run(
+      fleet, {test::job("a2", 0, 4, 100), test::job("b2", 60, 8, 10), test::job("d2", 61, 4, 39)},
+      "easy_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(just["d2"].first_start), 61);
   EXPECT_DOUBLE_EQ(test::seconds(just["d2"].end), 100);
   EXPECT_DOUBLE_EQ(test::seconds(just["b2"].first_start), 100);

@@ -10,10 +10,10 @@ namespace {
 TEST(FifoBackfill, SmallerJobOvertakesOneThatDoesNotFit) {
   // 8 GPUs. a: 6 GPUs 0-100. b: 4 GPUs arrives 1 s, 2 free -> skipped.
   // c: 2 GPUs arrives 2 s, fits beside a -> 2-12. 100 s: a ends -> b 100-150.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 6, 100), test::job("b", 1, 4, 50),
-                              test::job("c", 2, 2, 10)},
-                             "fifo_backfill");
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 6, 100), test::job("b", 1, 4, 50), test::job("c", 2, 2, 10)},
+                "fifo_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 12);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
@@ -39,10 +39,10 @@ TEST(FifoBackfill, HasNoReservationSoALongBackfillDelaysTheWaitingJob) {
   // 8 GPUs. a: 4 GPUs 0-100. b: 8 GPUs arrives 1 s -> waits.
   // c: 4 GPUs, 200 s, arrives 2 s: fits now, so it starts 2-202 although that delays b.
   // 100 s: a ends, 4 free: b still waits. 202 s: c ends -> b 202-212.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 4, 100), test::job("b", 1, 8, 10),
-                              test::job("c", 2, 4, 200)},
-                             "fifo_backfill");
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 4, 100), test::job("b", 1, 8, 10), test::job("c", 2, 4, 200)},
+                "fifo_backfill");
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 202);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 212);

@@ -11,10 +11,9 @@ TEST(Fifo, HeadOfLineBlocksSmallerJobBehind) {
   // 8 GPUs. a: 6 GPUs 0-100 s. b: 4 GPUs arrives 1 s, only 2 free -> waits for a.
   // c: 2 GPUs arrives 2 s; it would fit beside a but may not overtake b -> waits too.
   // 100 s: a ends; b starts (4 left), c starts (2 left). b ends 100+50 = 150, c 100+10 = 110.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 6, 100), test::job("b", 1, 4, 50),
-                              test::job("c", 2, 2, 10)},
-                             "fifo");
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {test::job("a", 0, 6, 100), test::job("b", 1, 4, 50), test::job("c", 2, 2, 10)}, "fifo");
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 150);

@@ -39,9 +39,9 @@ TEST(Las, GpuTimeServiceDemotesWideJobsSooner) {
   //   b 300-350.
   const auto fleet = test::single_cluster_fleet(1, 1, 8);
   const std::vector<JobSpec> jobs = {test::job("a", 0, 4, 300), test::job("b", 150, 8, 50)};
-  const auto gpu_time = test::run(
-      fleet, jobs, "las",
-      {{"thresholds", std::vector<double>{400}}, {"service", std::string("gpu_time")}});
+  const auto gpu_time =
+      test::run(fleet, jobs, "las",
+                {{"thresholds", std::vector<double>{400}}, {"service", std::string("gpu_time")}});
   EXPECT_DOUBLE_EQ(test::seconds(gpu_time["b"].first_start), 150);
   EXPECT_EQ(gpu_time["a"].preemptions, 1u);
   EXPECT_DOUBLE_EQ(test::seconds(gpu_time["a"].end), 350);
@@ -101,10 +101,10 @@ TEST(Las, PreemptsTheLowestPriorityQueueFirst) {
   // thresholds [100, 200] run_time. a: 4 GPUs 0 s, 1000 s; b: 4 GPUs 50 s, 1000 s.
   // c: 4 GPUs arrives 220 s, 10 s. Then a has 220 s (queue 2), b 170 s (queue 1): a is the
   // victim although b started later. c 220-230; a resumes with 780 s left -> 1010; b -> 1050.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000),
-                              test::job("c", 220, 4, 10)},
-                             "las", run_time_thresholds({100, 200}));
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000), test::job("c", 220, 4, 10)}, "las",
+      run_time_thresholds({100, 200}));
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 220);
   EXPECT_EQ(out["a"].preemptions, 1u);
   EXPECT_EQ(out["b"].preemptions, 0u);
@@ -116,10 +116,10 @@ TEST(Las, PreemptsTheMostRecentlyStartedJobWithinAQueue) {
   // thresholds [100] run_time. a: 4 GPUs 0 s, 1000 s; b: 4 GPUs 50 s, 1000 s; both in queue 1
   // by 150 s. c: 4 GPUs arrives 200 s, 10 s: b started later -> b is the victim. c 200-210;
   // b resumes with 850 s left -> 1060; a -> 1000.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000),
-                              test::job("c", 200, 4, 10)},
-                             "las", run_time_thresholds({100}));
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {test::job("a", 0, 4, 1000), test::job("b", 50, 4, 1000), test::job("c", 200, 4, 10)}, "las",
+      run_time_thresholds({100}));
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 200);
   EXPECT_EQ(out["a"].preemptions, 0u);
   EXPECT_EQ(out["b"].preemptions, 1u);
@@ -163,14 +163,38 @@ TEST(Las, WithPreemptOverheadStartsTheJobWhenTheVictimsGpusAreReleased) {
   // 205 s: c (queue 0) 205-215 first; a (queue 1, 8 GPUs) waits: 215 s, 150 s left -> 365.
   EngineConfig config;
   config.preempt_overhead = from_seconds(5);
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 8, 300), test::job("b", 150, 8, 50),
-                              test::job("c", 152, 1, 10)},
-                             "las", run_time_thresholds({100}), "first_fit", config);
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 8, 300), test::job("b", 150, 8, 50), test::job("c", 152, 1, 10)},
+                "las", run_time_thresholds({100}), "first_fit", config);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 155);
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 205);
   EXPECT_EQ(out["a"].preemptions, 1u);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 365);
+}
+
+TEST(Las, JobWaitingForDrainingGpusNeitherPreemptsMoreNorLosesThem) {
+  // Preempt overhead 5 s; thresholds [100] run_time. a, z: 4 GPUs each, 0 s, 1000 s (queue 1
+  // from 100 s). b: 4 GPUs arrives 150 s, 10 s -> preempts z (the later started: same start,
+  // larger id), z drains 150-155.
+  // 152 s: d (8 GPUs, 10 s) arrives. b waits for z's draining GPUs, so it does not preempt a
+  //   too; d cannot make room (a's 4 GPUs are not enough).
+  // 155 s: b 155-165. 165 s: d preempts a (4 free + a's 4), a drains 165-170; the 4 free GPUs
+  //   are promised to d, so z (queue 1) may not take them. 170 s: d 170-180.
+  // 180 s: a (id 0) and z restart: a has 1000 - 165 = 835 s left -> 1015, z 850 s -> 1030.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 1000), test::job("z", 0, 4, 1000),
+                              test::job("b", 150, 4, 10), test::job("d", 152, 8, 10)},
+                             "las", run_time_thresholds({100}), "first_fit", config);
+  EXPECT_EQ(out["z"].preemptions, 1u);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 155);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 170);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 180);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1015);
+  EXPECT_DOUBLE_EQ(test::seconds(out["z"].end), 1030);
 }
 
 TEST(Las, ValidateRequiresPositiveAscendingThresholds) {

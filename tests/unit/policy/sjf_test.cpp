@@ -71,10 +71,9 @@ TEST(Sjf, UsesTheUserEstimateAndBreaksTiesByQueueOrder) {
   // then g. h 100-200, i 200-220, g 220-270.
   JobSpec h = test::job("h", 1, 8, 100);
   h.estimate = from_seconds(20);
-  const auto out =
-      test::run(test::single_cluster_fleet(1, 1, 8),
-                {test::job("a", 0, 8, 100), test::job("g", 1, 8, 50), h, test::job("i", 1, 8, 20)},
-                "sjf");
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {test::job("a", 0, 8, 100), test::job("g", 1, 8, 50), h, test::job("i", 1, 8, 20)}, "sjf");
   EXPECT_DOUBLE_EQ(test::seconds(out["h"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["i"].first_start), 200);
   EXPECT_DOUBLE_EQ(test::seconds(out["g"].first_start), 220);

@@ -49,10 +49,9 @@ TEST(Srtf, PreemptsOnlyTheLongestJobItNeeds) {
   // 8 GPUs. a: 4 GPUs 0-100, c: 4 GPUs 0-200. b: 4 GPUs arrives 10 s, 50 s.
   // Left at 10 s: b 50, a 90, c 190 -> plan b, a; c is preempted, b 10-60.
   // 60 s: c resumes with 190 s left -> 250. a never stops -> 100.
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 4, 100), test::job("c", 0, 4, 200),
-                              test::job("b", 10, 4, 50)},
-                             "srtf");
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {test::job("a", 0, 4, 100), test::job("c", 0, 4, 200), test::job("b", 10, 4, 50)}, "srtf");
   EXPECT_EQ(out["a"].preemptions, 0u);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 100);
   EXPECT_EQ(out["c"].preemptions, 1u);
@@ -97,10 +96,10 @@ TEST(Srtf, WithPreemptOverheadWaitsForDrainingGpusWithoutPreemptingMore) {
   // c 15-16, b does not fit beside it. 16 s: b 16-36. 36 s: a 36-126.
   EngineConfig config;
   config.preempt_overhead = from_seconds(5);
-  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
-                             {test::job("a", 0, 8, 100), test::job("b", 10, 8, 20),
-                              test::job("c", 12, 1, 1)},
-                             "srtf", {}, "first_fit", config);
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 8, 100), test::job("b", 10, 8, 20), test::job("c", 12, 1, 1)},
+                "srtf", {}, "first_fit", config);
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 15);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 16);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 36);
