@@ -1,4 +1,4 @@
-// A calendar entry: small and plain, so the heap moves 24 bytes per swap.
+// A calendar entry: small and plain, so the heap moves 32 bytes per swap.
 // Order is total: (time, phase, seq). The phase encodes what must happen first at one instant.
 #pragma once
 
