@@ -254,7 +254,6 @@ class LeastAttainedService final : public Policy {
   }
 
   void schedule(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions) {
-    FreeCapacity& free = plan.free();
     std::vector<Cursor> cursors;
     for (std::uint32_t level = 0; level < levels_.size(); ++level) {
       cursors.clear();
@@ -265,7 +264,7 @@ class LeastAttainedService final : public Policy {
         // Nothing can start (or wait for a drain) once no GPU is free, none drains and no
         // lower-priority victim is left, which only gets truer at lower priorities.
         const std::uint64_t limit =
-            free.total_free() + plan.drain_budget() + victim_gpus_below(level);
+            plan.unpromised() + plan.drain_budget() + victim_gpus_below(level);
         if (limit == 0) return;
         // Next waiting job in id order; with skip_blocked, among those that could fit by count.
         Cursor* best = nullptr;

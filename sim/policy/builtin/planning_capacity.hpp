@@ -56,6 +56,11 @@ class PlanningCapacity {
     const std::uint64_t free = free_->free_for(spec);
     return free > promised_ ? free - promised_ : 0;
   }
+  // The same for a job that may use any GPU type.
+  std::uint64_t unpromised() const {
+    const std::uint64_t free = free_->total_free();
+    return free > promised_ ? free - promised_ : 0;
+  }
 
   // Places the job on GPUs free now and not promised to anyone. O(placement).
   std::optional<Allocation> take(const JobSpec& spec) {
