@@ -58,7 +58,7 @@ CapacityIndex prefilled_index(int fill_percent) {
     job.gpus = sizes[size_of(rng)];
     std::optional<Allocation> a;
     {
-      FreeCapacity scratch(index, *topology, false);  // undone at scope end
+      FreeCapacity scratch(index, *topology);  // undone at scope end
       a = scratch.take(job);
     }
     if (!a) {
@@ -90,7 +90,7 @@ void run_placement(benchmark::State& state, const std::string& name) {
   CapacityIndex index = cached_index(static_cast<int>(state.range(1)));  // a private copy
   JobSpec job;
   job.gpus = static_cast<std::uint32_t>(state.range(0));
-  FreeCapacity free(index, *placement, false);
+  FreeCapacity free(index, *placement);
   std::size_t slices = 0;
   bool placed = false;
   for (auto _ : state) {

@@ -2,9 +2,8 @@
 
 namespace fleetsim {
 
-FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
-                           bool allow_cross_site)
-    : index_(&index), placement_(&placement), allow_cross_site_(allow_cross_site) {}
+FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement)
+    : index_(&index), placement_(&placement) {}
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
   if (job.allowed_types.empty()) return index_->total_free();
@@ -20,7 +19,7 @@ std::optional<Allocation> FreeCapacity::take(const JobSpec& job) {
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
                                                   const JobSpec& job) {
   if (free_for(job) < job.gpus) return std::nullopt;  // the common "does not fit" case: O(types)
-  PlacementRequest request{job.gpus, job.allowed_types, allow_cross_site_};
+  PlacementRequest request{job.gpus, job.allowed_types};
   return placement.place(request, *this);
 }
 

@@ -17,7 +17,7 @@ namespace fleetsim {
 
 class FreeCapacity {
  public:
-  FreeCapacity(CapacityIndex& index, const Placement& placement, bool allow_cross_site);
+  FreeCapacity(CapacityIndex& index, const Placement& placement);
   ~FreeCapacity() { rollback(0); }
   FreeCapacity(const FreeCapacity&) = delete;
   FreeCapacity& operator=(const FreeCapacity&) = delete;
@@ -49,7 +49,6 @@ class FreeCapacity {
   };
   CapacityIndex* index_;
   const Placement* placement_;
-  bool allow_cross_site_;
   std::vector<Change> journal_;
 };
 

@@ -21,8 +21,7 @@ class FreeCapacity;
 
 struct PlacementRequest {
   std::uint32_t gpus = 0;
-  std::span<const GpuTypeId> allowed_types;  // empty = any type
-  bool allow_cross_site = false;
+  std::span<const GpuTypeId> allowed_types;  // empty = any type; a gang never spans sites
 };
 
 class Placement {

@@ -26,7 +26,7 @@ Duration SchedulerView::attained_run_time(JobId id) const {
 }
 
 FreeCapacity SchedulerView::free_capacity() const {
-  return FreeCapacity(state_->capacity, *state_->placement, false);
+  return FreeCapacity(state_->capacity, *state_->placement);
 }
 
 }  // namespace fleetsim

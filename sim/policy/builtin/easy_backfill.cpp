@@ -215,7 +215,6 @@ const PolicyRegistration kRegistration{{
                "backfill only if they cannot delay it (EASY).",
     .params = {},
     .make = [](const PolicyParams&) { return std::make_unique<EasyBackfill>(); },
-    .validate = nullptr,  // no cross-parameter rule
 }};
 
 }  // namespace

@@ -24,7 +24,6 @@ const PolicyRegistration kRegistration{{
     .summary = "Arrival order; stops at the first job that does not fit (head-of-line blocking).",
     .params = {},
     .make = [](const PolicyParams&) { return std::make_unique<Fifo>(); },
-    .validate = nullptr,  // no cross-parameter rule
 }};
 
 }  // namespace

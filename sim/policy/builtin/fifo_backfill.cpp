@@ -33,7 +33,6 @@ const PolicyRegistration kRegistration{{
     .summary = "Arrival order; jobs that do not fit are skipped (greedy backfill, no reservation).",
     .params = {},
     .make = [](const PolicyParams&) { return std::make_unique<FifoBackfill>(); },
-    .validate = nullptr,  // no cross-parameter rule
 }};
 
 }  // namespace

@@ -97,7 +97,6 @@ const PolicyRegistration kRegistration{{
                              "job size: estimated run time x GPUs, estimated run time, or GPUs"),
                Param::flag("strict_order", false, "stop at the first job that does not fit")},
     .make = [](const PolicyParams& p) { return std::make_unique<ShortestJobFirst>(p); },
-    .validate = nullptr,  // no cross-parameter rule
 }};
 
 }  // namespace

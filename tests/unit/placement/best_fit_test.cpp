@@ -17,7 +17,7 @@ TEST(BestFit, PutsASmallGangOnTheNodeItFillsMostTightly) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(3)), slices({{0, 0xE0}}));
 }
 
@@ -27,7 +27,7 @@ TEST(BestFit, PutsAGangThatNoPartlyUsedNodeHoldsOnAWholeNode) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(4)), slices({{1, 0x0F}}));
   // Now n0 has 3 free, n1 4 free. 2 GPUs: k = 2 none, k = 3 -> n0 (GPUs 5, 6).
   EXPECT_EQ(free.take(gang(2)), slices({{0, 0x60}}));
@@ -39,7 +39,7 @@ TEST(BestFit, FillsGangsLargerThanAnyNodeFromTheFullestNodesFirst) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(10)), slices({{1, 0xFF}, {0, 0x60}}));
 }
 
@@ -50,7 +50,7 @@ TEST(BestFit, BreaksTiesBetweenEquallyTightNodesByLowestId) {
   bed.occupy(1, 0x1F);
   bed.occupy(2, 0x1F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(3)), slices({{1, 0xE0}}));
   EXPECT_EQ(free.take(gang(3)), slices({{2, 0xE0}}));
   EXPECT_EQ(free.take(gang(3)), slices({{0, 0x38}}));  // n0: 5 free (0xF8), lowest three
@@ -61,7 +61,7 @@ TEST(BestFit, PrefersTheTightestSite) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
   bed.occupy(1, 0x0F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(3)), slices({{1, 0x70}}));
   // 5 GPUs: only site0 holds it.
   EXPECT_EQ(free.take(gang(5)), slices({{0, 0x1F}}));
@@ -72,7 +72,7 @@ TEST(BestFit, HonoursAllowedTypes) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 2, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
   bed.occupy(0, 0x3F);
   const auto placement = test::make_placement("best_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(2, {kA100})), slices({{2, 0x03}}));
   EXPECT_EQ(free.take(gang(2)), slices({{0, 0xC0}}));  // any type: H100, tightest node n0
   // 7 GPUs, A100 preferred: only 6 A100s left, so it falls through to H100 (n1 has 8).

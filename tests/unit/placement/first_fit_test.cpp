@@ -16,7 +16,7 @@ TEST(FirstFit, TakesTheLowestFreeGpusOfTheFirstNodeWithRoom) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("first_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   // 3 GPUs: n0's three free GPUs 5, 6, 7.
   EXPECT_EQ(free.take(gang(3)), slices({{0, 0xE0}}));
   // n0 is now full; 2 GPUs: the lowest two of n1.
@@ -27,7 +27,7 @@ TEST(FirstFit, SpillsAGangOverNodesInIdOrder) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("first_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   // 4 GPUs: n0's 3 (0xE0), then 1 from n1 (GPU 0), although n1 alone would hold all 4.
   EXPECT_EQ(free.take(gang(4)), slices({{0, 0xE0}, {1, 0x01}}));
   // 7 GPUs left, all on n1 (0xFE); an 8-GPU gang does not fit and takes nothing.
@@ -42,7 +42,7 @@ TEST(FirstFit, UsesTheFirstSiteWithRoomEvenIfAnotherIsTighter) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
   bed.occupy(1, 0x0F);
   const auto placement = test::make_placement("first_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(3)), slices({{0, 0x07}}));
   // 6 GPUs: site0 has 5 left and site1 4; 9 free in all, but a gang never spans sites.
   EXPECT_EQ(free.take(gang(6)), std::nullopt);
@@ -54,7 +54,7 @@ TEST(FirstFit, TriesTypesInTheJobsOrderOrCatalogOrder) {
   // c0: 1 node x 8 H100 (n0); c1: 1 node x 8 A100 (n1), same site.
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
   const auto placement = test::make_placement("first_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(2)), slices({{0, 0x03}}));                  // any: H100 first
   EXPECT_EQ(free.take(gang(2, {kA100})), slices({{1, 0x03}}));         // A100 only
   EXPECT_EQ(free.take(gang(2, {kA100, kH100})), slices({{1, 0x0C}}));  // A100 preferred

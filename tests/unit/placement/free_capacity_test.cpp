@@ -30,7 +30,7 @@ TEST(FreeCapacity, GoingOutOfScopeRestoresTheIndexExactly) {
   const auto first_fit = test::make_placement("first_fit");
   const auto topology = test::make_placement("topology");
   {
-    FreeCapacity free(bed.index(), *first_fit, false);
+    FreeCapacity free(bed.index(), *first_fit);
     ASSERT_TRUE(free.take(gang(10)).has_value());
     ASSERT_TRUE(free.take_with(*topology, gang(3, {kA100})).has_value());
     free.release(slices({{1, 0xF0}}));  // plan the running job's preemption
@@ -43,7 +43,7 @@ TEST(FreeCapacity, GoingOutOfScopeRestoresTheIndexExactly) {
 TEST(FreeCapacity, RollbackToAMarkUndoesOnlyWhatCameAfterIt) {
   test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
   const auto placement = test::make_placement("first_fit");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(3)), slices({{0, 0x07}}));
   const std::size_t mark = free.mark();
   EXPECT_EQ(free.take(gang(6)), slices({{0, 0xF8}, {1, 0x01}}));
@@ -60,7 +60,7 @@ TEST(FreeCapacity, ReleasingARunningJobsGpusLetsAGangTakeThem) {
   bed.occupy(0, 0xFF);
   const auto placement = test::make_placement("best_fit");
   {
-    FreeCapacity free(bed.index(), *placement, false);
+    FreeCapacity free(bed.index(), *placement);
     EXPECT_EQ(free.take(gang(8)), std::nullopt);
     free.release(slices({{0, 0xFF}}));
     EXPECT_EQ(free.take(gang(8)), slices({{0, 0xFF}}));
@@ -72,7 +72,7 @@ TEST(FreeCapacity, TakeThatDoesNotFitReturnsNulloptAndJournalsNothing) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
   for (const PlacementInfo& info : registered_placements()) {
     const auto placement = info.make();
-    FreeCapacity free(bed.index(), *placement, false);
+    FreeCapacity free(bed.index(), *placement);
     EXPECT_EQ(free.take(gang(17)), std::nullopt) << info.name;          // more than the fleet
     EXPECT_EQ(free.take(gang(9)), std::nullopt) << info.name;           // more than one site
     EXPECT_EQ(free.take(gang(1, {kA100})), std::nullopt) << info.name;  // no A100s at all
@@ -87,7 +87,7 @@ TEST(FreeCapacity, FreeForCountsOnlyTheJobsAllowedTypes) {
   bed.occupy(0, 0x7);
   bed.occupy(2, 0x1);
   const auto placement = test::make_placement("first_fit");
-  const FreeCapacity free(bed.index(), *placement, false);
+  const FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.free_for(gang(1)), 16u);  // 13 + 3
   EXPECT_EQ(free.free_for(gang(1, {kH100})), 13u);
   EXPECT_EQ(free.free_for(gang(1, {kA100})), 3u);
@@ -99,7 +99,7 @@ TEST(FreeCapacity, FailedPrimitiveTakeLeavesTheJournalUnchanged) {
   bed.occupy(0, 0x1);
   const auto placement = test::make_placement("first_fit");
   {
-    FreeCapacity free(bed.index(), *placement, false);
+    FreeCapacity free(bed.index(), *placement);
     free.take(NodeId{0}, 0x2);
     EXPECT_THROW(free.take(NodeId{0}, 0x3), InternalError);     // GPU 0 is busy, GPU 1 taken
     EXPECT_THROW(free.release(NodeId{0}, 0x4), InternalError);  // GPU 2 is free

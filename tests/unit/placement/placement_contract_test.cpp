@@ -63,7 +63,7 @@ TEST_P(PlacementContract, GivesExactlyTheGangOrNothingAndNeverSpansTypesOrSites)
       if (mask != 0) bed.occupy(static_cast<std::uint32_t>(n), mask);
     }
     const std::vector<std::uint64_t> start = test::free_masks(bed.index());
-    FreeCapacity free(bed.index(), *placement, false);
+    FreeCapacity free(bed.index(), *placement);
     for (int request = 0; request < 40; ++request) {
       std::vector<GpuTypeId> allowed;
       switch (Int(0, 3)(rng)) {

@@ -19,7 +19,7 @@ TEST(TopologyPlacement, KeepsAGangInTheTightestRackThatHoldsIt) {
   bed.occupy(0, 0x7);
   bed.occupy(2, 0x3);
   const auto placement = test::make_placement("topology");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   // 6 GPUs: racks with exactly 6 free: r1. Inside r1, no node holds 6 (max 4): the fullest
   // node n3 (4: 0xF), then the 2 left from the tightest node holding 2: n2 (0xC).
   EXPECT_EQ(free.take(gang(6)), slices({{3, 0xF}, {2, 0xC}}));
@@ -38,7 +38,7 @@ TEST(TopologyPlacement, KeepsAGangInOneRackWhereFirstAndBestFitSpreadIt) {
     bed.occupy(0, 0x7);
     bed.occupy(2, 0x3);
     const auto placement = test::make_placement(name);
-    FreeCapacity free(bed.index(), *placement, false);
+    FreeCapacity free(bed.index(), *placement);
     EXPECT_EQ(free.take(gang(6)), want) << name;
   }
 }
@@ -50,7 +50,7 @@ TEST(TopologyPlacement, SpreadsOverTheTightestClusterWhenNoRackHoldsTheGang) {
   test::PlacementBed bed(test::fleet_of({{0, 3, 1, 8, "H100"}, {0, 2, 1, 8, "H100"}}));
   bed.occupy(0, 0x0F);
   const auto placement = test::make_placement("topology");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(12)), slices({{3, 0xFF}, {4, 0x0F}}));
   // best_fit, for contrast, ignores clusters: fullest node n1 (8), then n0's 4 free (0xF0).
   const auto best_fit = test::make_placement("best_fit");
@@ -63,7 +63,7 @@ TEST(TopologyPlacement, SpreadsOverOneSiteWhenNoClusterHoldsTheGangButNeverAcros
   test::PlacementBed bed(
       test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}));
   const auto placement = test::make_placement("topology");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   // 20 GPUs: 24 are free, but no site has 20.
   EXPECT_EQ(free.take(gang(20)), std::nullopt);
   EXPECT_EQ(free.mark(), 0u);
@@ -79,7 +79,7 @@ TEST(TopologyPlacement, HonoursAllowedTypesOverTightness) {
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 2, 8, "A100"}}));
   bed.occupy(0, 0x1F);
   const auto placement = test::make_placement("topology");
-  FreeCapacity free(bed.index(), *placement, false);
+  FreeCapacity free(bed.index(), *placement);
   EXPECT_EQ(free.take(gang(2, {kA100})), slices({{1, 0x03}}));
   EXPECT_EQ(free.take(gang(2)), slices({{0, 0x60}}));    // any type: H100 first, 3 free in r0
   EXPECT_EQ(free.take(gang(2, {kH100})), std::nullopt);  // 1 H100 left
