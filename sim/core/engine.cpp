@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/core/error.hpp"
+#include "sim/core/huge_pages.hpp"
 
 namespace fleetsim {
 namespace {
@@ -51,16 +52,26 @@ RunTotals Engine::run() {
   // Capped: a hint is not a promise, and 10^7 jobs is ~3 GB already.
   if (const std::optional<std::size_t> jobs = source_->size_hint()) {
     state_.jobs.reserve(std::min<std::size_t>(*jobs, 10'000'000));
+    advise_huge_pages(state_.jobs.data(), state_.jobs.capacity() * sizeof(Job));
   }
   admit_next_arrival(0);
   if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
   bool stopped_at_horizon = false;
   while (!calendar_.empty()) {
-    if (calendar_.top().time > config_.horizon) {
+    if (calendar_.next_time() > config_.horizon) {
       stopped_at_horizon = true;
       break;
     }
     const Event event = calendar_.pop();
+    // A finish reads its job's record and running-list slot, both cache misses in a large
+    // run: start loading the next finish's while this event is handled.
+    if (const Event* next = calendar_.next_heap_event();
+        next != nullptr && next->kind == EventKind::JobFinish && next->index < state_.jobs.size()) {
+      __builtin_prefetch(&state_.jobs[next->index]);
+      if (next->index < state_.running_pos.size()) {
+        __builtin_prefetch(&state_.running_pos[next->index]);
+      }
+    }
     advance_to(event.time);
     handle(event);
     ++totals_.events;
@@ -97,7 +108,6 @@ void Engine::handle(const Event& event) {
     case EventKind::GpusReleased: on_gpus_released(JobId{event.index}); break;
     case EventKind::JobArrival: on_arrival(); break;
     case EventKind::ScheduleRound:
-      if (pass_pending_at_ == state_.now) pass_pending_at_ = -1;
       // Several wake-ups for one instant, or a wake-up right after a pass that saw everything,
       // need no second pass.
       if (last_pass_at_ != state_.now || changed_since_pass_) run_pass();
@@ -111,18 +121,19 @@ void Engine::admit_next_arrival(SimTime previous) {
   if (!next_arrival_) return;
   FLEETSIM_CHECK(next_arrival_->submit >= previous && next_arrival_->submit >= 0,
                  "workload source gave job {} out of submit order", next_arrival_->name);
-  calendar_.push(next_arrival_->submit, EventKind::JobArrival, 0);
+  calendar_.set_arrival(next_arrival_->submit);
 }
 
 void Engine::on_arrival() {
   FLEETSIM_CHECK(next_arrival_.has_value(), "arrival event without a pending job");
-  feasibility_.check(*next_arrival_, source_->origin(*next_arrival_));
+  // origin() builds a file name string: only on the error path.
+  if (!feasibility_.fits(*next_arrival_)) {
+    feasibility_.check(*next_arrival_, source_->origin(*next_arrival_));
+  }
   totals_.last_arrival = state_.now;
   totals_.allocated_gpu_seconds_at_last_arrival = totals_.allocated_gpu_seconds;
   const JobId id{state_.jobs.size()};
-  Job& job = state_.jobs.emplace_back();
-  job.spec = std::move(*next_arrival_);
-  job.remaining = job.spec.duration;
+  Job& job = state_.jobs.emplace_back(std::move(*next_arrival_));
   next_arrival_.reset();
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Arrived});
@@ -180,9 +191,7 @@ bool Engine::has_work_left() const { return next_arrival_.has_value() || active_
 
 void Engine::request_pass() {
   changed_since_pass_ = true;
-  if (pass_pending_at_ == state_.now) return;
-  pass_pending_at_ = state_.now;
-  calendar_.push(state_.now, EventKind::ScheduleRound, 0);
+  calendar_.request_pass(state_.now);
 }
 
 void Engine::run_pass() {

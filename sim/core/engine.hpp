@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/core/event_queue.hpp"
+#include "sim/core/calendar.hpp"
 #include "sim/core/run_observer.hpp"
 #include "sim/core/scheduler_state.hpp"
 #include "sim/policy/policy.hpp"
@@ -76,11 +76,10 @@ class Engine {
   EngineConfig config_;
   Feasibility feasibility_;
   SchedulerState state_;
-  EventQueue calendar_;
+  Calendar calendar_;
   std::vector<RunObserver*> observers_;
   std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it, for error messages
   std::optional<JobSpec> next_arrival_;
-  SimTime pass_pending_at_ = -1;  // time of the change-triggered ScheduleRound pending, if any
   SimTime last_pass_at_ = -1;
   bool changed_since_pass_ = false;
   std::uint64_t allocated_gpus_ = 0;

@@ -19,6 +19,8 @@ class Feasibility {
 
   // Largest gang of an allowed type that fits in one site (0 if none of the types exists).
   std::uint64_t largest_gang(const JobSpec& job) const;
+  // Whether the job can ever be placed: the cheap test the engine runs on every arrival.
+  bool fits(const JobSpec& job) const { return job.gpus > 0 && job.gpus <= largest_gang(job); }
   // Throws ConfigError at `origin`, field "gpus", when the job can never be placed.
   void check(const JobSpec& job, const SourcePos& origin) const;
   // The largest gang the generator can draw must fit, or a run would fail part-way (or, for a

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/ids.hpp"
@@ -49,6 +50,10 @@ struct PlacementSpan {
 };
 
 struct Job {
+  Job() = default;
+  // Moves the spec straight into the engine's job table: one write of each byte of the record.
+  explicit Job(JobSpec&& arrived) : spec(std::move(arrived)), remaining(spec.duration) {}
+
   JobSpec spec;
   JobState state = JobState::Queued;
   SimTime first_start = kTimeNever;
