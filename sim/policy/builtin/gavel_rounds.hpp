@@ -16,9 +16,13 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
+#include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/policy/builtin/gavel_lp.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
