@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <tuple>
 #include <vector>
 
@@ -78,26 +79,41 @@ class Gittins final : public Policy {
     draining_.update(view);
     Decisions decisions;
     if (view.queued_jobs().empty()) return decisions;
+    FreeCapacity free = view.free_capacity();
+    std::uint32_t lowest_running = 0;  // largest queue level of a preemptible running job
+    for (JobId id : view.running_jobs()) {
+      if (view.job(id).spec.preemptible) {
+        lowest_running = std::max(lowest_running, level_of(service(view, id)));
+      }
+    }
+    if (free.total_free() == 0 && draining_.gpus() == 0 && lowest_running == 0) {
+      // No GPU to give and every running job is in the top queue: nobody can start, so skip
+      // ranking the queue. Jobs wait: be woken when a running job is demoted.
+      request_wake(view, {}, decisions);
+      return decisions;
+    }
+    // Waiting jobs by queue, then highest index, then id, as a heap: a pass usually ends after
+    // a few jobs, so popping them costs O(queue + popped x log queue) instead of a full sort.
     std::vector<Ranked> waiting;
     for (JobId id : view.queued_jobs()) waiting.push_back(rank(view, id));
-    std::sort(waiting.begin(), waiting.end(), [](const Ranked& a, const Ranked& b) {
-      return std::tuple(a.level, -a.index, a.id) < std::tuple(b.level, -b.index, b.id);
-    });
-    // Victims: lowest queue first, then lowest index, then latest started, then largest id.
-    std::vector<Ranked> pool;
-    for (JobId id : view.running_jobs()) {
-      if (view.job(id).spec.preemptible) pool.push_back(rank(view, id));
-    }
-    std::sort(pool.begin(), pool.end(), [&](const Ranked& a, const Ranked& b) {
-      return std::tuple(-static_cast<int>(a.level), a.index, -view.job(a.id).segment_start, b.id) <
-             std::tuple(-static_cast<int>(b.level), b.index, -view.job(b.id).segment_start, a.id);
-    });
-
-    FreeCapacity free = view.free_capacity();
+    const auto after = [](const Ranked& a, const Ranked& b) {
+      return std::tuple(a.level, -a.index, a.id) > std::tuple(b.level, -b.index, b.id);
+    };
+    std::make_heap(waiting.begin(), waiting.end(), after);
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     std::vector<JobId> started;
     bool someone_waits = false;
-    for (const Ranked& w : waiting) {
+    // Victims, built when first needed: lowest queue first, then lowest index, then latest
+    // started, then largest id.
+    std::vector<Ranked> pool;
+    bool pool_ready = false;
+    // Smallest gang (any GPU type) that could not make room by preempting: later jobs are in the
+    // same or a lower queue, so they have no more victims, and a pass only uses GPUs up.
+    std::uint32_t failed_gpus = std::numeric_limits<std::uint32_t>::max();
+    while (!waiting.empty()) {
+      std::pop_heap(waiting.begin(), waiting.end(), after);
+      const Ranked w = waiting.back();
+      waiting.pop_back();
       const JobSpec& spec = view.job(w.id).spec;
       if (std::optional<Allocation> gpus = plan.take(spec)) {
         decisions.start(w.id, std::move(*gpus));
@@ -105,14 +121,22 @@ class Gittins final : public Policy {
         continue;
       }
       someone_waits = true;
-      if (plan.wait_for_drain(spec)) continue;
-      std::vector<JobId> candidates;
-      for (const Ranked& v : pool) {
-        if (v.level > w.level) candidates.push_back(v.id);
+      if (!pool_ready) {
+        pool = victim_pool(view);
+        pool_ready = true;
       }
-      detail::PreemptOutcome out =
-          candidates.empty() ? detail::PreemptOutcome{}
-                             : detail::preempt_to_fit(view, plan, spec, candidates, decisions);
+      // The pool is ordered lowest queue first: victims of w are its jobs in lower queues.
+      std::size_t victims = 0;
+      while (victims < pool.size() && pool[victims].level > w.level) ++victims;
+      if (plan.unpromised() == 0 && plan.drain_budget() == 0 && victims == 0) break;
+      if (plan.wait_for_drain(spec)) continue;
+      if (victims == 0 || spec.gpus >= failed_gpus) {
+        if (!backfill_) break;
+        continue;
+      }
+      std::vector<JobId> candidates;
+      for (std::size_t v = 0; v < victims; ++v) candidates.push_back(pool[v].id);
+      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, candidates, decisions);
       if (out.made_room) {
         std::erase_if(pool, [&](const Ranked& v) {
           return std::find(out.victims.begin(), out.victims.end(), v.id) != out.victims.end();
@@ -121,11 +145,12 @@ class Gittins final : public Policy {
           decisions.start(w.id, std::move(*out.gpus));
           started.push_back(w.id);
         }
-      } else if (!backfill_) {
-        break;
+      } else {
+        if (spec.allowed_types.empty()) failed_gpus = std::min(failed_gpus, spec.gpus);
+        if (!backfill_) break;
       }
     }
-    if (someone_waits) request_wake(view, pool, started, decisions);
+    if (someone_waits) request_wake(view, started, decisions);
     return decisions;
   }
 
@@ -134,6 +159,7 @@ class Gittins final : public Policy {
     JobId id;
     std::uint32_t level;
     double index;
+    SimTime since;  // start of the current segment (victims: latest started first)
   };
 
   double service(const SchedulerView& view, JobId id) const {  // seconds or GPU-seconds
@@ -141,17 +167,21 @@ class Gittins final : public Policy {
     return by_gpu_time_ ? held * view.job(id).spec.gpus : held;
   }
 
+  std::uint32_t level_of(double service_units) const {
+    return static_cast<std::uint32_t>(
+        std::upper_bound(thresholds_.begin(), thresholds_.end(), service_units) -
+        thresholds_.begin());
+  }
+
   Ranked rank(const SchedulerView& view, JobId id) const {
     const double s = service(view, id);
-    const auto level = static_cast<std::uint32_t>(
-        std::upper_bound(thresholds_.begin(), thresholds_.end(), s) - thresholds_.begin());
-    return {id, level, index_(s)};
+    return {id, level_of(s), index_(s), view.job(id).segment_start};
   }
 
   // Wakes at the first threshold crossing of a running (or just started) preemptible job: it
   // may then be preempted for a waiting job of a higher queue.
-  void request_wake(const SchedulerView& view, const std::vector<Ranked>& pool,
-                    const std::vector<JobId>& started, Decisions& decisions) {
+  void request_wake(const SchedulerView& view, const std::vector<JobId>& started,
+                    Decisions& decisions) {
     SimTime at = kTimeNever;
     const auto consider = [&](JobId id) {
       const JobSpec& spec = view.job(id).spec;
@@ -163,11 +193,26 @@ class Gittins final : public Policy {
           1, static_cast<Duration>(std::ceil((*next - s) / rate * kMicrosPerSecond)));
       at = std::min(at, view.now() + wait);
     };
-    for (const Ranked& r : pool) consider(r.id);
+    const std::vector<JobId>& preempted = decisions.preempts();
+    for (JobId id : view.running_jobs()) {
+      if (std::find(preempted.begin(), preempted.end(), id) == preempted.end()) consider(id);
+    }
     for (JobId id : started) consider(id);
     if (at == kTimeNever || (next_wake_ > view.now() && next_wake_ <= at)) return;
     decisions.wake_at(at);
     next_wake_ = at;
+  }
+
+  std::vector<Ranked> victim_pool(const SchedulerView& view) const {
+    std::vector<Ranked> pool;
+    for (JobId id : view.running_jobs()) {
+      if (view.job(id).spec.preemptible) pool.push_back(rank(view, id));
+    }
+    std::sort(pool.begin(), pool.end(), [](const Ranked& a, const Ranked& b) {
+      return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <
+             std::tuple(-static_cast<int>(b.level), b.index, -b.since, a.id);
+    });
+    return pool;
   }
 
   bool by_gpu_time_;

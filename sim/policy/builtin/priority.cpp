@@ -11,8 +11,10 @@
 // more than their guarantee, whatever their class (reclaim: true). Victims go lowest class
 // first, then latest started; a borrower stops being a victim once its tenant is back at its
 // guarantee. Tenants not listed in `quotas` have a guarantee of 0; with no quotas at all, quota
-// rules are off. Event-driven: O(queue log queue + running) per pass, plus O(running) for each
-// waiting job that tries to preempt.
+// rules are off. Event-driven. A pass that can start nothing (no GPU free or draining, no
+// possible victim) costs O(changes); otherwise O(queue + running log running), plus O(running)
+// for each waiting job that tries to preempt (once per class and gang size: failures are
+// remembered within the pass).
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -37,15 +39,28 @@ class PriorityQuota final : public Policy {
   }
 
   Decisions decide(const SchedulerView& view) override {
-    draining_.update(view);
+    apply_changes(view);
     Decisions decisions;
     if (view.queued_jobs().empty()) return decisions;
     if (!guarantees_ready_) set_guarantees(view);
+    // Nothing can start when no GPU is free or draining and no running job could be a victim:
+    // answer that in O(1), before looking at the queue (most passes of a busy fleet).
+    FreeCapacity free = view.free_capacity();
+    const bool victims_exist =
+        !running_classes_.empty() &&
+        ((preempt_ && running_classes_.begin()->first < queued_classes_.rbegin()->first) ||
+         (reclaim_ && !shares_.empty()));
+    if (free.total_free() == 0 && draining_.gpus() == 0 && !victims_exist) return decisions;
+
     Pass pass{view, decisions, {}, {}, {}};
-    for (JobId id : view.running_jobs()) pass.usage[view.job(id).spec.tenant] += gpus(view, id);
-    for (JobId id : draining_.jobs()) pass.usage[view.job(id).spec.tenant] += gpus(view, id);
-    for (JobId id : view.running_jobs()) {
-      if (view.job(id).spec.preemptible) pass.pool.push_back(id);
+    if (!shares_.empty()) {
+      for (JobId id : view.running_jobs()) pass.usage[view.job(id).spec.tenant] += gpus(view, id);
+      for (JobId id : draining_.jobs()) pass.usage[view.job(id).spec.tenant] += gpus(view, id);
+    }
+    if (victims_exist) {
+      for (JobId id : view.running_jobs()) {
+        if (view.job(id).spec.preemptible) pass.pool.push_back(id);
+      }
     }
     // Victim preference: lowest class, then latest started, then largest id.
     std::sort(pass.pool.begin(), pass.pool.end(), [&](JobId a, JobId b) {
@@ -57,11 +72,11 @@ class PriorityQuota final : public Policy {
 
     // The queue is in submit order; a stable sort by class keeps it within a class.
     std::vector<JobId> waiting(view.queued_jobs().begin(), view.queued_jobs().end());
-    std::stable_sort(waiting.begin(), waiting.end(), [&](JobId a, JobId b) {
-      return view.job(a).spec.priority > view.job(b).spec.priority;
-    });
-    FreeCapacity free = view.free_capacity();
-    if (free.total_free() == 0 && pass.pool.empty() && draining_.gpus() == 0) return decisions;
+    if (queued_classes_.size() > 1) {
+      std::stable_sort(waiting.begin(), waiting.end(), [&](JobId a, JobId b) {
+        return view.job(a).spec.priority > view.job(b).spec.priority;
+      });
+    }
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     std::vector<JobId> borrowing;
     for (std::size_t begin = 0; begin < waiting.size();) {
@@ -70,6 +85,9 @@ class PriorityQuota final : public Policy {
       while (end < waiting.size() && view.job(waiting[end]).spec.priority == cls) ++end;
       borrowing.clear();
       for (std::size_t i = begin; i < end; ++i) {
+        if (plan.unpromised() == 0 && plan.drain_budget() == 0 && pass.pool.empty()) {
+          return decisions;  // nothing left to give, now or by preempting
+        }
         if (!within_guarantee(pass, waiting[i])) {
           borrowing.push_back(waiting[i]);
         } else if (!try_start(pass, plan, waiting[i], true) && !backfill_) {
@@ -96,6 +114,36 @@ class PriorityQuota final : public Policy {
     // get fewer and free GPUs only get fewer during a pass.
     std::map<std::tuple<int, bool, std::string>, std::uint32_t> failed;
   };
+
+  // Keeps the classes of waiting jobs and of preemptible running jobs counted, from the engine's
+  // changes (starts and preemptions decided last pass are among them). O(changes log classes).
+  void apply_changes(const SchedulerView& view) {
+    draining_.update(view);
+    const auto add = [](std::map<int, std::uint64_t>& classes, int c, bool up) {
+      if (up) {
+        ++classes[c];
+      } else if (--classes[c] == 0) {
+        classes.erase(c);
+      }
+    };
+    for (const JobChange& change : view.changes()) {
+      const JobSpec& spec = view.job(change.job).spec;
+      switch (change.kind) {
+        case JobChangeKind::Arrived:
+        case JobChangeKind::Requeued:
+          add(queued_classes_, spec.priority, true);
+          break;
+        case JobChangeKind::Started:
+          add(queued_classes_, spec.priority, false);
+          if (spec.preemptible) add(running_classes_, spec.priority, true);
+          break;
+        case JobChangeKind::Preempted:
+        case JobChangeKind::Finished:
+          if (spec.preemptible) add(running_classes_, spec.priority, false);
+          break;
+      }
+    }
+  }
 
   static std::uint64_t gpus(const SchedulerView& view, JobId id) { return view.job(id).spec.gpus; }
 
@@ -185,6 +233,8 @@ class PriorityQuota final : public Policy {
   std::map<std::string, std::uint64_t, std::less<>> guarantee_;
   bool guarantees_ready_ = false;
   detail::DrainingJobs draining_;
+  std::map<int, std::uint64_t> queued_classes_;   // class -> waiting jobs
+  std::map<int, std::uint64_t> running_classes_;  // class -> preemptible running jobs
 };
 
 const PolicyRegistration kRegistration{{
