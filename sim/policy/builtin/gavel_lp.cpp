@@ -1,8 +1,8 @@
 #include "sim/policy/builtin/gavel_lp.hpp"
 
-#include <glpk.h>
-
 #include <memory>
+
+#include <glpk.h>
 
 #include "sim/core/error.hpp"
 

@@ -1,5 +1,5 @@
 // Gavel's allocation LP (Narayanan et al., "Heterogeneity-Aware Cluster Scheduling Policies for
-// Deep Learning Workloads", USENIX OSDI 2020, §3-4): for jobs j and GPU types t, time fractions
+// Deep Learning Workloads", USENIX OSDI 2020): for jobs j and GPU types t, time fractions
 // x[j][t] >= 0 with sum_t x[j][t] <= 1 per job and sum_j gpus_j x[j][t] <= GPUs of type t,
 // maximising either the minimum normalised throughput (max-min fairness) or the total
 // throughput. Solved with GLPK's simplex. Separate from the policies so the benchmark can time

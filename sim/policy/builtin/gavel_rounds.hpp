@@ -1,4 +1,4 @@
-// Gavel's round-based realisation of an LP allocation (Narayanan et al., OSDI 2020, §5), shared
+// Gavel's round-based realisation of an LP allocation (Narayanan et al., OSDI 2020), shared
 // by gavel_max_min and gavel_throughput, which differ only in the LP objective (gavel_lp.hpp).
 // At each round boundary (multiples of round_s) the LP is re-solved if jobs arrived or finished
 // since the last solve. Each (job, GPU type) pair with x > 0 gets the priority

@@ -1,5 +1,5 @@
 // Discretised 2D-Gittins-index scheduling, as in Tiresias (Gu et al., "Tiresias: A GPU Cluster
-// Manager for Distributed Deep Learning", USENIX NSDI 2019, §3.2-3.3): a job's attained service
+// Manager for Distributed Deep Learning", USENIX NSDI 2019): a job's attained service
 // is GPU-time (wall time holding GPUs x gang size; or wall time with service: run_time); the
 // thresholds split jobs into priority queues as in `las`; within a queue jobs go by their
 // Gittins index (highest first; ties in submit order) instead of FIFO. The index comes from a
@@ -9,13 +9,13 @@
 // A waiting job that does not fit may preempt preemptible jobs of strictly lower queues (lowest
 // queue first, then lowest index, then latest started). The policy asks to be woken when a
 // running job crosses a threshold while jobs wait. O((queue + running) log) per pass.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <tuple>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/policy/builtin/gittins_index.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"

@@ -1,5 +1,5 @@
 // The Gittins index of a job that has attained service `a`, for job sizes drawn from a known
-// distribution, with a fixed service quantum delta (Tiresias' "static delta", NSDI'19 §3.2):
+// distribution, with a fixed service quantum delta (Tiresias' "static delta", NSDI 2019):
 //   G(a) = P(S - a <= delta | S > a) / E[min(S - a, delta) | S > a]
 // i.e. the chance to finish within the next quantum per unit of service it costs. The
 // distribution is held as sorted samples (given, or quantiles of a parametric distribution), so
@@ -7,10 +7,11 @@
 #pragma once
 
 #include <algorithm>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <cstddef>
 #include <vector>
+
+#include <boost/math/distributions/normal.hpp>
 
 namespace fleetsim::detail {
 

@@ -3,13 +3,13 @@
 // parameters are validated (error text names the entry) and again when the policy is made.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <string>
 #include <string_view>
+
+#include <fmt/format.h>
 
 namespace fleetsim::detail {
 

@@ -1,5 +1,5 @@
 // Finish-time fairness, as in Themis (Mahajan et al., "Themis: Fair and Efficient GPU Cluster
-// Scheduling", USENIX NSDI 2020, §3): rho = finish time in the shared cluster / finish time
+// Scheduling", USENIX NSDI 2020): rho = finish time in the shared cluster / finish time
 // running alone. For a job at `now`, the shared finish time is estimated as (now - submit) +
 // remaining reference run time, and the isolated one is its reference duration (what it would
 // take alone on its gang), so a waiting job's rho grows while it waits.
@@ -11,13 +11,13 @@
 // waiting job of the set needs are preempted (lowest rho first). Between boundaries the policy
 // only fills free GPUs, worst rho first, and never preempts. Non-preemptible jobs keep their
 // GPUs. O((queue + running) log) plus a placement per candidate, per pass.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <tuple>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/builtin/preempt_to_fit.hpp"
