@@ -55,6 +55,24 @@ TEST(Priority, SameClassNeverPreempts) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
 }
 
+TEST(Priority, WithPreemptOverheadTheHigherClassWaitsForItsVictimToDrain) {
+  // Preempt overhead 5 s. a: class 0, 8 GPUs, 0 s, 100 s. c: class 1, arrives 20 s, 30 s: a is
+  // preempted and drains 20-25 while c waits. b: class 0, 1 GPU, arrives 22 s: no GPU is free.
+  // 25 s: c (higher class) 25-55. 55 s: a (submitted before b) resumes with 80 s left -> 135;
+  // b does not fit beside it: 135-136.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {job("a", 0, 8, 100, 0), job("c", 20, 8, 30, 1), job("b", 22, 1, 1, 0)}, "priority",
+                {}, "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 25);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 55);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 135);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 135);
+}
+
 // Tenants A and B each guaranteed half of the 8 GPUs (4). A's two 4-GPU jobs start at 0 s
 // (a2 borrows B's idle half). b1 (B, 4 GPUs, 50 s) arrives 10 s.
 std::vector<JobSpec> quota_jobs() {
