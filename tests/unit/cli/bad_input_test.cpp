@@ -275,6 +275,12 @@ TEST(CliBadInput, LasThresholdsThatDoNotAscend) {
                             "thresholds[0] (600 <= 3600)");
 }
 
+TEST(CliBadInput, PriorityQuotasThatPromiseMoreThanTheFleet) {
+  const std::string f = bad("priority_quotas_sum_above_one.yaml");
+  expect_run_rejects(
+      f, "fleetsim: error: " + f + ":8:5: policy.params: quotas: shares sum to 1.25, more than 1");
+}
+
 // --- jobs that can never run ---
 
 TEST(CliBadInput, SyntheticSizeLargerThanTheFleetIsRejectedByValidate) {

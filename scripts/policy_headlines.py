@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Reproduces the qualitative headline result of each queue policy's paper on the scenarios in
+configs/scenarios/policies/ and prints the README's comparison table (markdown).
+
+  scripts/policy_headlines.py [path/to/fleetsim]   (default: build/release/fleetsim)
+
+Every number comes from the runs' summary.json / jobs.csv; nothing is hard-coded. Runs go to
+results/policy_headlines/. Finish-time fairness rho = JCT / run time: on these fleets every job
+runs at the reference speed and overheads are 0, so run time = the job's isolated duration.
+"""
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "results", "policy_headlines")
+SEEDS = [1, 2, 3, 4, 5]
+
+
+def run(binary, scenario, policy, seed):
+    out = os.path.join(OUT, f"{scenario}-{policy}-{seed}")
+    path = os.path.join(ROOT, "configs", "scenarios", "policies", scenario + ".yaml")
+    subprocess.run([binary, "run", path, "--policy", policy, "--seed", str(seed), "--out", out],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(os.path.join(out, "summary.json")) as f:
+        summary = json.load(f)
+    with open(os.path.join(out, "jobs.csv"), newline="") as f:
+        jobs = list(csv.DictReader(f))
+    return summary, jobs
+
+
+def pct(values, q):  # type-7 percentile, as the simulator reports
+    v = sorted(values)
+    h = (len(v) - 1) * q
+    lo = int(h)
+    return v[lo] + (h - lo) * (v[min(lo + 1, len(v) - 1)] - v[lo])
+
+
+def hours(seconds):
+    return seconds / 3600.0
+
+
+def heavy_tail(binary):
+    print("### Heavy-tailed Philly-like jobs, 64 H100 (heavy_tail_64.yaml), mean of seeds 1-5\n")
+    print("| policy | mean JCT (h) | p99 JCT (h) | mean rho | p99 rho | max rho | "
+          "max rho, jobs >= 1 h |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for policy in ["fifo", "fifo_backfill", "las", "gittins", "themis"]:
+        rows = []
+        for seed in SEEDS:
+            summary, jobs = run(binary, "heavy_tail_64", policy, seed)
+            rho = [float(j["jct_s"]) / max(1.0, float(j["run_time_s"])) for j in jobs]
+            long_rho = [float(j["jct_s"]) / float(j["run_time_s"]) for j in jobs
+                        if float(j["run_time_s"]) >= 3600]
+            rows.append((hours(summary["jct_s"]["mean"]), hours(summary["jct_s"]["p99"]),
+                         statistics.fmean(rho), pct(rho, 0.99), max(rho), max(long_rho)))
+        m = [statistics.fmean(c) for c in zip(*rows)]
+        print(f"| `{policy}` | {m[0]:.2f} | {m[1]:.1f} | {m[2]:.1f} | {m[3]:.0f} | {m[4]:.0f} | "
+              f"{m[5]:.1f} |")
+    print()
+
+
+def priority(binary):
+    print("### Production (priority 1) vs research jobs, 64 H100 (priority_64.yaml)\n")
+    trace = os.path.join(ROOT, "configs", "traces", "philly_64gpu_priority.csv")
+    with open(trace, newline="") as f:
+        prio = {r["job_id"]: int(r["priority"]) for r in csv.DictReader(f)}
+    print("| policy | mean JCT, priority 1 (h) | mean queueing, priority 1 (h) | mean JCT, "
+          "priority 0 (h) | preemptions |")
+    print("|---|---:|---:|---:|---:|")
+    for policy in ["fifo_backfill", "priority"]:
+        summary, jobs = run(binary, "priority_64", policy, 1)
+        hi = [j for j in jobs if prio[j["job_id"]] == 1]
+        lo = [j for j in jobs if prio[j["job_id"]] == 0]
+        print(f"| `{policy}` | {hours(statistics.fmean(float(j['jct_s']) for j in hi)):.2f} | "
+              f"{hours(statistics.fmean(float(j['queue_delay_s']) for j in hi)):.2f} | "
+              f"{hours(statistics.fmean(float(j['jct_s']) for j in lo)):.2f} | "
+              f"{summary['preemptions']} |")
+    print()
+
+
+def gavel(binary):
+    print("### Three models on 36 V100 + 36 P100 + 36 K80 (gavel_108.yaml)\n")
+    print("| policy | mean JCT (h) | p50 JCT (h) | makespan (h) | jobs on V100 / P100 / K80 |")
+    print("|---|---:|---:|---:|---|")
+    for policy in ["fifo_backfill", "las", "gavel_max_min", "gavel_throughput"]:
+        summary, jobs = run(binary, "gavel_108", policy, 1)
+        by_type = {t: sum(1 for j in jobs if j["gpu_type"] == t) for t in ["V100", "P100", "K80"]}
+        print(f"| `{policy}` | {hours(summary['jct_s']['mean']):.2f} | "
+              f"{hours(summary['jct_s']['p50']):.2f} | {hours(summary['makespan_s']):.1f} | "
+              f"{by_type['V100']} / {by_type['P100']} / {by_type['K80']} |")
+    print()
+
+
+def main():
+    default = os.path.join(ROOT, "build", "release", "fleetsim")
+    binary = sys.argv[1] if len(sys.argv) > 1 else default
+    os.makedirs(OUT, exist_ok=True)
+    heavy_tail(binary)
+    priority(binary)
+    gavel(binary)
+
+
+if __name__ == "__main__":
+    main()

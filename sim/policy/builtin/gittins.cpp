@@ -1,0 +1,251 @@
+// Discretised 2D-Gittins-index scheduling, as in Tiresias (Gu et al., "Tiresias: A GPU Cluster
+// Manager for Distributed Deep Learning", USENIX NSDI 2019): a job's attained service
+// is GPU-time (wall time holding GPUs x gang size; or wall time with service: run_time); the
+// thresholds split jobs into priority queues as in `las`; within a queue jobs go by their
+// Gittins index (highest first; ties in submit order) instead of FIFO. The index comes from a
+// job-size distribution in service units, given as samples or as a lognormal / exponential
+// (see gittins_index.hpp), with the static quantum delta (3,250 in the authors' simulator:
+// github.com/SymbioticLab/Tiresias, commit b0ef8449, simulator/jobs.py `gittins_delta`).
+// A waiting job that does not fit may preempt preemptible jobs of strictly lower queues (lowest
+// queue first, then lowest index, then latest started). The policy asks to be woken when a
+// running job crosses a threshold while jobs wait. O((queue + running) log) per pass.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/policy/builtin/gittins_index.hpp"
+#include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/builtin/preempt_to_fit.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+namespace {
+
+constexpr std::size_t kQuantiles = 1000;  // samples standing for a parametric distribution
+
+std::string validate_params(const PolicyParams& params) {
+  const std::vector<double>& thresholds = params.get<std::vector<double>>("thresholds");
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    if (!std::isfinite(thresholds[i]) || thresholds[i] <= 0) {
+      return fmt::format("thresholds[{}]: expected a positive number, got {}", i, thresholds[i]);
+    }
+    if (i > 0 && thresholds[i] <= thresholds[i - 1]) {
+      return fmt::format("thresholds[{}]: must be greater than thresholds[{}] ({} <= {})", i, i - 1,
+                         thresholds[i], thresholds[i - 1]);
+    }
+  }
+  for (const char* name : {"delta", "median", "sigma", "mean"}) {
+    const double v = params.get<double>(name);
+    if (!std::isfinite(v) || v <= 0) {
+      return fmt::format("{}: expected a positive number, got {}", name, v);
+    }
+  }
+  const std::vector<double>& samples = params.get<std::vector<double>>("samples");
+  if (params.get<std::string>("distribution") == "samples" && samples.empty()) {
+    return "samples: distribution is samples but no samples are given";
+  }
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    if (!std::isfinite(samples[i]) || samples[i] < 0) {
+      return fmt::format("samples[{}]: expected a number >= 0, got {}", i, samples[i]);
+    }
+  }
+  return "";
+}
+
+detail::GittinsIndex make_index(const PolicyParams& params) {
+  const std::string& kind = params.get<std::string>("distribution");
+  std::vector<double> samples =
+      kind == "samples" ? params.get<std::vector<double>>("samples")
+      : kind == "lognormal"
+          ? detail::GittinsIndex::lognormal_quantiles(params.get<double>("median"),
+                                                      params.get<double>("sigma"), kQuantiles)
+          : detail::GittinsIndex::exponential_quantiles(params.get<double>("mean"), kQuantiles);
+  return detail::GittinsIndex(std::move(samples), params.get<double>("delta"));
+}
+
+class Gittins final : public Policy {
+ public:
+  explicit Gittins(const PolicyParams& params)
+      : by_gpu_time_(params.get<std::string>("service") == "gpu_time"),
+        backfill_(params.get<bool>("backfill")),
+        thresholds_(params.get<std::vector<double>>("thresholds")),
+        index_(make_index(params)) {}
+
+  Decisions decide(const SchedulerView& view) override {
+    draining_.update(view);
+    Decisions decisions;
+    if (view.queued_jobs().empty()) return decisions;
+    FreeCapacity free = view.free_capacity();
+    std::uint32_t lowest_running = 0;  // largest queue level of a preemptible running job
+    for (JobId id : view.running_jobs()) {
+      if (view.job(id).spec.preemptible) {
+        lowest_running = std::max(lowest_running, level_of(service(view, id)));
+      }
+    }
+    if (free.total_free() == 0 && draining_.gpus() == 0 && lowest_running == 0) {
+      // No GPU to give and every running job is in the top queue: nobody can start, so skip
+      // ranking the queue. Jobs wait: be woken when a running job is demoted.
+      request_wake(view, {}, decisions);
+      return decisions;
+    }
+    // Waiting jobs by queue, then highest index, then id, as a heap: a pass usually ends after
+    // a few jobs, so popping them costs O(queue + popped x log queue) instead of a full sort.
+    std::vector<Ranked> waiting;
+    for (JobId id : view.queued_jobs()) waiting.push_back(rank(view, id));
+    const auto after = [](const Ranked& a, const Ranked& b) {
+      return std::tuple(a.level, -a.index, a.id) > std::tuple(b.level, -b.index, b.id);
+    };
+    std::make_heap(waiting.begin(), waiting.end(), after);
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
+    std::vector<JobId> started;
+    bool someone_waits = false;
+    // Victims, built when first needed: lowest queue first, then lowest index, then latest
+    // started, then largest id.
+    std::vector<Ranked> pool;
+    bool pool_ready = false;
+    // Smallest gang (any GPU type) that could not make room by preempting: later jobs are in the
+    // same or a lower queue, so they have no more victims, and a pass only uses GPUs up.
+    std::uint32_t failed_gpus = std::numeric_limits<std::uint32_t>::max();
+    while (!waiting.empty()) {
+      std::pop_heap(waiting.begin(), waiting.end(), after);
+      const Ranked w = waiting.back();
+      waiting.pop_back();
+      const JobSpec& spec = view.job(w.id).spec;
+      if (std::optional<Allocation> gpus = plan.take(spec)) {
+        decisions.start(w.id, std::move(*gpus));
+        started.push_back(w.id);
+        continue;
+      }
+      someone_waits = true;
+      if (!pool_ready) {
+        pool = victim_pool(view);
+        pool_ready = true;
+      }
+      // The pool is ordered lowest queue first: victims of w are its jobs in lower queues.
+      std::size_t victims = 0;
+      while (victims < pool.size() && pool[victims].level > w.level) ++victims;
+      if (plan.unpromised() == 0 && plan.drain_budget() == 0 && victims == 0) break;
+      if (plan.wait_for_drain(spec)) continue;
+      if (victims == 0 || spec.gpus >= failed_gpus) {
+        if (!backfill_) break;
+        continue;
+      }
+      std::vector<JobId> candidates;
+      for (std::size_t v = 0; v < victims; ++v) candidates.push_back(pool[v].id);
+      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, candidates, decisions);
+      if (out.made_room) {
+        std::erase_if(pool, [&](const Ranked& v) {
+          return std::find(out.victims.begin(), out.victims.end(), v.id) != out.victims.end();
+        });
+        if (out.gpus) {
+          decisions.start(w.id, std::move(*out.gpus));
+          started.push_back(w.id);
+        }
+      } else {
+        if (spec.allowed_types.empty()) failed_gpus = std::min(failed_gpus, spec.gpus);
+        if (!backfill_) break;
+      }
+    }
+    if (someone_waits) request_wake(view, started, decisions);
+    return decisions;
+  }
+
+ private:
+  struct Ranked {
+    JobId id;
+    std::uint32_t level;
+    double index;
+    SimTime since;  // start of the current segment (victims: latest started first)
+  };
+
+  double service(const SchedulerView& view, JobId id) const {  // seconds or GPU-seconds
+    const double held = to_seconds(view.attained_wall_time(id));
+    return by_gpu_time_ ? held * view.job(id).spec.gpus : held;
+  }
+
+  std::uint32_t level_of(double service_units) const {
+    return static_cast<std::uint32_t>(
+        std::upper_bound(thresholds_.begin(), thresholds_.end(), service_units) -
+        thresholds_.begin());
+  }
+
+  Ranked rank(const SchedulerView& view, JobId id) const {
+    const double s = service(view, id);
+    return {id, level_of(s), index_(s), view.job(id).segment_start};
+  }
+
+  // Wakes at the first threshold crossing of a running (or just started) preemptible job: it
+  // may then be preempted for a waiting job of a higher queue.
+  void request_wake(const SchedulerView& view, const std::vector<JobId>& started,
+                    Decisions& decisions) {
+    SimTime at = kTimeNever;
+    const auto consider = [&](JobId id) {
+      const JobSpec& spec = view.job(id).spec;
+      const double s = service(view, id);
+      auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
+      if (!spec.preemptible || next == thresholds_.end()) return;
+      const double rate = by_gpu_time_ ? spec.gpus : 1.0;  // service per second held
+      const Duration wait = std::max<Duration>(
+          1, static_cast<Duration>(std::ceil((*next - s) / rate * kMicrosPerSecond)));
+      at = std::min(at, view.now() + wait);
+    };
+    const std::vector<JobId>& preempted = decisions.preempts();
+    for (JobId id : view.running_jobs()) {
+      if (std::find(preempted.begin(), preempted.end(), id) == preempted.end()) consider(id);
+    }
+    for (JobId id : started) consider(id);
+    if (at == kTimeNever || (next_wake_ > view.now() && next_wake_ <= at)) return;
+    decisions.wake_at(at);
+    next_wake_ = at;
+  }
+
+  std::vector<Ranked> victim_pool(const SchedulerView& view) const {
+    std::vector<Ranked> pool;
+    for (JobId id : view.running_jobs()) {
+      if (view.job(id).spec.preemptible) pool.push_back(rank(view, id));
+    }
+    std::sort(pool.begin(), pool.end(), [](const Ranked& a, const Ranked& b) {
+      return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <
+             std::tuple(-static_cast<int>(b.level), b.index, -b.since, a.id);
+    });
+    return pool;
+  }
+
+  bool by_gpu_time_;
+  bool backfill_;
+  std::vector<double> thresholds_;  // ascending, service units
+  detail::GittinsIndex index_;
+  detail::DrainingJobs draining_;
+  SimTime next_wake_ = -1;
+};
+
+const PolicyRegistration kRegistration{{
+    .name = "gittins",
+    .summary = "Tiresias 2D-Gittins index: priority queues by attained (GPU-)time, Gittins index "
+               "within a queue, preempts lower queues.",
+    .params = {Param::reals(
+                   "thresholds", {3250.0},
+                   "attained-service boundaries between queues (GPU-seconds, or seconds with "
+                   "service=run_time); K queues = thresholds+1"),
+               Param::choice("service", "gpu_time", {"gpu_time", "run_time"},
+                             "attained service: wall time holding GPUs x gang size, or wall time"),
+               Param::real("delta", 3250.0, "Gittins service quantum, in service units"),
+               Param::choice("distribution", "lognormal", {"lognormal", "exponential", "samples"},
+                             "job-size distribution the index is computed from (service units)"),
+               Param::real("median", 1144.0, "lognormal: median job size"),
+               Param::real("sigma", 2.0, "lognormal: standard deviation of ln(size)"),
+               Param::real("mean", 3600.0, "exponential: mean job size"),
+               Param::reals("samples", {}, "samples: observed job sizes (e.g. from a past trace)"),
+               Param::flag(
+                   "backfill", true,
+                   "jobs behind one that cannot start may start (false: the pass stops there)")},
+    .make = [](const PolicyParams& p) { return std::make_unique<Gittins>(p); },
+    .validate = validate_params,
+}};
+
+}  // namespace
+}  // namespace fleetsim

@@ -1,0 +1,165 @@
+// Finish-time fairness, as in Themis (Mahajan et al., "Themis: Fair and Efficient GPU Cluster
+// Scheduling", USENIX NSDI 2020): rho = finish time in the shared cluster / finish time
+// running alone. For a job at `now`, the shared finish time is estimated as (now - submit) +
+// remaining reference run time, and the isolated one is its reference duration (what it would
+// take alone on its gang), so a waiting job's rho grows while it waits.
+//
+// GPUs are leased for `lease_s`; leases are aligned to multiples of lease_s. At each lease
+// boundary every waiting and preemptible running job is ranked by rho, worst first (unit:
+// tenant ranks tenants by the mean rho of their active jobs first, as Themis' apps), and the
+// set that fits greedily in that order keeps or gets GPUs: running jobs outside it whose GPUs a
+// waiting job of the set needs are preempted (lowest rho first). Between boundaries the policy
+// only fills free GPUs, worst rho first, and never preempts. Non-preemptible jobs keep their
+// GPUs. O((queue + running) log) plus a placement per candidate, per pass.
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/builtin/preempt_to_fit.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+namespace {
+
+class Themis final : public Policy {
+ public:
+  explicit Themis(const PolicyParams& params)
+      : lease_(from_seconds(params.get<double>("lease_s"))),
+        by_tenant_(params.get<std::string>("unit") == "tenant") {}
+
+  Decisions decide(const SchedulerView& view) override {
+    draining_.update(view);
+    Decisions decisions;
+    if (view.queued_jobs().empty()) return decisions;
+    const bool boundary = view.now() >= next_boundary_;
+    if (boundary) next_boundary_ = (view.now() / lease_ + 1) * lease_;
+
+    std::vector<Candidate> order;
+    for (JobId id : view.queued_jobs()) order.push_back({rho(view, id), 0, true, id});
+    bool any_preemptible = false;
+    for (JobId id : view.running_jobs()) {
+      if (!view.job(id).spec.preemptible) continue;
+      any_preemptible = true;
+      if (boundary) order.push_back({rho(view, id), 0, false, id});
+    }
+    if (by_tenant_) rank_tenants(view, order);
+    // Worst first; on a tie a running job keeps its GPUs, then id order.
+    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
+      return std::tuple(-a.group, -a.rho, a.waiting, a.id) <
+             std::tuple(-b.group, -b.rho, b.waiting, b.id);
+    });
+
+    FreeCapacity free = view.free_capacity();
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
+    const std::vector<bool> planned = boundary ? plan_set(view, free, order) : std::vector<bool>();
+    // Victims: running jobs left out of the set, lowest rho first.
+    std::vector<JobId> victims;
+    for (std::size_t i = order.size(); i-- > 0;) {
+      if (!order[i].waiting && !planned[i]) victims.push_back(order[i].id);
+    }
+
+    bool left_waiting = false;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const Candidate& c = order[i];
+      if (!c.waiting) continue;
+      const JobSpec& spec = view.job(c.id).spec;
+      if (std::optional<Allocation> gpus = plan.take(spec)) {
+        decisions.start(c.id, std::move(*gpus));
+        continue;
+      }
+      left_waiting = true;
+      if (!boundary || !planned[i] || plan.wait_for_drain(spec) || victims.empty()) continue;
+      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, victims, decisions);
+      if (!out.made_room) continue;
+      std::erase_if(victims, [&](JobId v) {
+        return std::find(out.victims.begin(), out.victims.end(), v) != out.victims.end();
+      });
+      if (out.gpus) decisions.start(c.id, std::move(*out.gpus));
+    }
+    // The next lease boundary re-ranks, if anyone waits for a running job's GPUs.
+    if (left_waiting && any_preemptible && next_wake_ != next_boundary_) {
+      decisions.wake_at(next_boundary_);
+      next_wake_ = next_boundary_;
+    }
+    return decisions;
+  }
+
+ private:
+  struct Candidate {
+    double rho;
+    double group;  // the tenant's mean rho with unit: tenant, else 0
+    bool waiting;
+    JobId id;
+  };
+
+  static double rho(const SchedulerView& view, JobId id) {
+    const Job& job = view.job(id);
+    const double isolated = std::max(1.0, to_seconds(job.spec.duration));
+    const double shared = to_seconds(view.now() - job.spec.submit + view.remaining(id));
+    return shared / isolated;
+  }
+
+  static void rank_tenants(const SchedulerView& view, std::vector<Candidate>& order) {
+    std::map<std::string, std::pair<double, std::size_t>> sums;  // tenant -> (sum rho, jobs)
+    for (const Candidate& c : order) {
+      auto& [sum, n] = sums[view.job(c.id).spec.tenant];
+      sum += c.rho;
+      ++n;
+    }
+    for (Candidate& c : order) {
+      const auto& [sum, n] = sums[view.job(c.id).spec.tenant];
+      c.group = sum / static_cast<double>(n);
+    }
+  }
+
+  // planned[i]: order[i] belongs to the set that gets GPUs this lease, filling greedily in rank
+  // order as if every ranked running job (and every draining one) had given its GPUs back.
+  std::vector<bool> plan_set(const SchedulerView& view, FreeCapacity& free,
+                             const std::vector<Candidate>& order) const {
+    std::vector<bool> planned(order.size(), false);
+    const std::size_t mark = free.mark();
+    for (JobId id : draining_.jobs()) free.release(view.job(id).allocation);
+    for (const Candidate& c : order) {
+      if (!c.waiting) free.release(view.job(c.id).allocation);
+    }
+    for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
+      planned[i] = free.take(view.job(order[i].id).spec).has_value();
+    }
+    free.rollback(mark);
+    return planned;
+  }
+
+  Duration lease_;
+  bool by_tenant_;
+  SimTime next_boundary_ = 0;
+  SimTime next_wake_ = -1;
+  detail::DrainingJobs draining_;
+};
+
+const PolicyRegistration kRegistration{{
+    .name = "themis",
+    .summary = "Themis finish-time fairness: GPUs leased for lease_s to the jobs (or tenants) "
+               "with the worst rho = shared / isolated finish time.",
+    .params = {Param::real("lease_s", 600.0,
+                           "lease length: the allocation is re-decided (and running jobs may be "
+                           "preempted) only at multiples of it"),
+               Param::choice("unit", "job", {"job", "tenant"},
+                             "rank jobs by their own rho, or tenants by their jobs' mean rho "
+                             "first (Themis' apps)")},
+    .make = [](const PolicyParams& p) { return std::make_unique<Themis>(p); },
+    .validate = [](const PolicyParams& p) -> std::string {
+      const double lease = p.get<double>("lease_s");
+      if (!std::isfinite(lease) || lease < 1e-3) {
+        return fmt::format("lease_s: expected a number >= 0.001, got {}", lease);
+      }
+      return "";
+    },
+}};
+
+}  // namespace
+}  // namespace fleetsim

@@ -1,0 +1,102 @@
+// The comparison scenarios in configs/scenarios/policies/: each runs twice byte-identically, and
+// each policy keeps the qualitative headline result of its paper there (the README table,
+// scripts/policy_headlines.py). The checks compare policies with each other, never with fixed
+// numbers, so they guard the direction of each result, not its size.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "sim/io/results_writer.hpp"
+#include "sim/io/run_scenario.hpp"
+#include "sim/io/scenario_config.hpp"
+#include "tests/support/cli_run.hpp"
+
+namespace fleetsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string scenario_path(const std::string& name) {
+  return test::source_path("configs/scenarios/policies/" + name + ".yaml");
+}
+
+std::vector<Job> run(const std::string& name, const std::string& policy, std::uint64_t seed = 1) {
+  return run_scenario(load_scenario(scenario_path(name), {policy, seed})).jobs;
+}
+
+double seconds_of(Duration d) { return to_seconds(d); }
+
+double mean_jct(const std::vector<Job>& jobs, int priority = -1) {
+  double sum = 0;
+  std::size_t n = 0;
+  for (const Job& j : jobs) {
+    if (priority >= 0 && j.spec.priority != priority) continue;
+    EXPECT_EQ(j.state, JobState::Done) << j.spec.name;
+    sum += seconds_of(j.end - j.spec.submit);
+    ++n;
+  }
+  return n == 0 ? 0 : sum / static_cast<double>(n);
+}
+
+// Largest finish-time fairness rho = JCT / run time among jobs of at least an hour (these fleets
+// run every job at the reference speed with no overheads, so run time = isolated duration).
+double max_rho_of_long_jobs(const std::vector<Job>& jobs) {
+  double worst = 0;
+  for (const Job& j : jobs) {
+    if (j.run_time < from_seconds(3600)) continue;
+    worst = std::max(worst, seconds_of(j.end - j.spec.submit) / seconds_of(j.run_time));
+  }
+  return worst;
+}
+
+TEST(ScenarioPolicyComparisons, EachRunsTwiceByteIdentical) {
+  for (const fs::directory_entry& e :
+       fs::directory_iterator(test::source_path("configs/scenarios/policies"))) {
+    if (e.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(e.path().string());
+    const ScenarioConfig config = load_scenario(e.path().string());
+    test::TempDir a, b;
+    write_results(a.str(), config, run_scenario(config));
+    write_results(b.str(), config, run_scenario(config));
+    for (const char* file : {"summary.json", "jobs.csv", "timeseries.csv"}) {
+      EXPECT_TRUE(test::read_file(a.path() / file) == test::read_file(b.path() / file)) << file;
+    }
+  }
+}
+
+TEST(ScenarioPolicyHeadlines, LasAndGittinsBeatFifoOnMeanJctWithHeavyTailedDurations) {
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE(seed);
+    const double fifo = mean_jct(run("heavy_tail_64", "fifo", seed));
+    EXPECT_LT(mean_jct(run("heavy_tail_64", "las", seed)), fifo);
+    EXPECT_LT(mean_jct(run("heavy_tail_64", "gittins", seed)), fifo);
+  }
+}
+
+TEST(ScenarioPolicyHeadlines, ThemisNarrowsFinishTimeFairnessOfLongJobs) {
+  for (std::uint64_t seed : {1u, 3u}) {
+    SCOPED_TRACE(seed);
+    const double themis = max_rho_of_long_jobs(run("heavy_tail_64", "themis", seed));
+    EXPECT_LT(themis, max_rho_of_long_jobs(run("heavy_tail_64", "fifo_backfill", seed)));
+    EXPECT_LT(themis, max_rho_of_long_jobs(run("heavy_tail_64", "las", seed)));
+  }
+}
+
+TEST(ScenarioPolicyHeadlines, PriorityProtectsProductionJct) {
+  const double fifo = mean_jct(run("priority_64", "fifo_backfill"), 1);
+  const double priority = mean_jct(run("priority_64", "priority"), 1);
+  EXPECT_LT(priority, fifo / 2);
+}
+
+TEST(ScenarioPolicyHeadlines, GavelLowersMeanJctOnAHeterogeneousFleet) {
+  const double agnostic = mean_jct(run("gavel_108", "fifo_backfill"));
+  EXPECT_LT(mean_jct(run("gavel_108", "gavel_max_min")), agnostic);
+  EXPECT_LT(mean_jct(run("gavel_108", "gavel_throughput")), agnostic);
+}
+
+}  // namespace
+}  // namespace fleetsim

@@ -1,0 +1,77 @@
+// gittins: Tiresias' discretised 2D-Gittins index. The index from an empirical distribution by
+// hand, and a schedule where the index (not FIFO) picks between two jobs of the same queue.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "sim/policy/builtin/gittins_index.hpp"
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+using Params = std::map<std::string, ParamValue>;
+
+TEST(GittinsIndex, MatchesTheDefinitionOnTwoSamples) {
+  // Sizes {200, 2000}, delta 100. G(a) = P(finish within delta | alive) / E[service | alive].
+  // a=0:   both alive, none ends in (0, 100]                                     -> 0
+  // a=100: both alive, 200 ends in (100, 200]; spent (200-100) + 100 = 200       -> 0.5/100
+  // a=150: both alive, 200 ends in (150, 250]; spent (200-150) + 100 = 150       -> 0.5/75
+  // a=2000: none alive                                                            -> 0
+  const detail::GittinsIndex g({2000, 200}, 100);
+  EXPECT_DOUBLE_EQ(g(0), 0.0);
+  EXPECT_DOUBLE_EQ(g(100), 0.005);
+  EXPECT_DOUBLE_EQ(g(150), 1.0 / 150);
+  EXPECT_DOUBLE_EQ(g(2000), 0.0);
+}
+
+TEST(GittinsIndex, LognormalQuantilesAreSymmetricAroundTheMedianInLogSpace) {
+  const std::vector<double> q = detail::GittinsIndex::lognormal_quantiles(1000, 1.0, 4);
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_NEAR(q[0] * q[3], 1000.0 * 1000.0, 1e-6);  // ln q0 + ln q3 = 2 ln(median)
+  EXPECT_NEAR(q[1] * q[2], 1000.0 * 1000.0, 1e-6);
+  EXPECT_LT(q[1], 1000.0);
+}
+
+TEST(Gittins, HigherIndexBeatsFifoWithinAQueue) {
+  // thresholds [100] run_time, sizes {200, 2000}, delta 100; all jobs 8 GPUs on 8 GPUs.
+  //   0 s: x starts (queue 0). 1 s: y waits (queue 0 too: no preemption).
+  // 100 s: x reaches 100 -> queue 1; y preempts it: y 100-.  200 s: y -> queue 1.
+  // 250 s: w (queue 0, 50 s) preempts y (attained 150): w 250-300.
+  // 300 s: x (attained 100, G 0.005) and y (attained 150, G 1/150) wait in queue 1: the index
+  //   picks y although x is first in FIFO order: y 300 + 850 = 1150, then x 1150 + 900 = 2050.
+  const std::vector<JobSpec> jobs = {test::job("x", 0, 8, 1000), test::job("y", 1, 8, 1000),
+                                     test::job("w", 250, 8, 50)};
+  const Params params = {{"thresholds", std::vector<double>{100}},
+                         {"service", std::string("run_time")},
+                         {"distribution", std::string("samples")},
+                         {"samples", std::vector<double>{200, 2000}},
+                         {"delta", 100.0}};
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "gittins", params);
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].first_start), 250);
+  EXPECT_EQ(out["y"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].end), 1150);
+  EXPECT_EQ(out["x"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 2050);
+  // las (FIFO within a queue) on the same jobs: x 300-1200, then y 1200-2050.
+  const auto las =
+      test::run(test::single_cluster_fleet(1, 1, 8), jobs, "las",
+                {{"thresholds", std::vector<double>{100}}, {"service", std::string("run_time")}});
+  EXPECT_DOUBLE_EQ(test::seconds(las["x"].end), 1200);
+  EXPECT_DOUBLE_EQ(test::seconds(las["y"].end), 2050);
+}
+
+TEST(Gittins, RejectsSamplesDistributionWithoutSamples) {
+  const PolicyInfo* info = find_policy("gittins");
+  ASSERT_NE(info, nullptr);
+  ASSERT_TRUE(info->validate);
+  EXPECT_EQ(info->validate(make_params(*info, {})), "");
+  EXPECT_EQ(info->validate(make_params(*info, {{"distribution", std::string("samples")}})),
+            "samples: distribution is samples but no samples are given");
+  EXPECT_EQ(info->validate(make_params(*info, {{"delta", 0.0}})),
+            "delta: expected a positive number, got 0");
+}
+
+}  // namespace
+}  // namespace fleetsim

@@ -1,0 +1,130 @@
+// priority: strict classes (higher first), optional preemption of lower classes, and tenant
+// quotas (guarantee, borrowing, reclaim). Hand-computed times on one 8-GPU node.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+using Params = std::map<std::string, ParamValue>;
+
+JobSpec job(std::string name, double submit_s, std::uint32_t gpus, double duration_s, int priority,
+            std::string tenant = "default") {
+  JobSpec spec = test::job(std::move(name), submit_s, gpus, duration_s);
+  spec.priority = priority;
+  spec.tenant = std::move(tenant);
+  return spec;
+}
+
+TEST(Priority, HigherClassGoesFirstWithoutPreemption) {
+  // preempt false. a: 8 GPUs 0-100, class 0. b: class 0, arrives 10 s, 50 s. c: class 1,
+  // arrives 20 s, 30 s. 100 s: c (higher class) 100-130, then b 130-180 (FIFO: b first).
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {job("a", 0, 8, 100, 0), job("b", 10, 8, 50, 0), job("c", 20, 8, 30, 1)},
+                "priority", Params{{"preempt", false}});
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 130);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 130);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 180);
+}
+
+TEST(Priority, HigherClassPreemptsALowerOne) {
+  // preempt true (default). c (class 1) arrives 20 s and preempts a (class 0, 80 s left):
+  // c 20-50. 50 s: a and b are both class 0, a was submitted first: a 50-130, b 130-180.
+  const auto out = test::run(
+      test::single_cluster_fleet(1, 1, 8),
+      {job("a", 0, 8, 100, 0), job("b", 10, 8, 50, 0), job("c", 20, 8, 30, 1)}, "priority");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 20);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 50);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 130);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 130);
+}
+
+TEST(Priority, SameClassNeverPreempts) {
+  // b (class 0) arrives 10 s while a (class 0) runs: it waits, a 0-100, b 100-150.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {job("a", 0, 8, 100, 0), job("b", 10, 8, 50, 0)}, "priority");
+  EXPECT_EQ(out["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+}
+
+TEST(Priority, WithPreemptOverheadTheHigherClassWaitsForItsVictimToDrain) {
+  // Preempt overhead 5 s. a: class 0, 8 GPUs, 0 s, 100 s. c: class 1, arrives 20 s, 30 s: a is
+  // preempted and drains 20-25 while c waits. b: class 0, 1 GPU, arrives 22 s: no GPU is free.
+  // 25 s: c (higher class) 25-55. 55 s: a (submitted before b) resumes with 80 s left -> 135;
+  // b does not fit beside it: 135-136.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {job("a", 0, 8, 100, 0), job("c", 20, 8, 30, 1), job("b", 22, 1, 1, 0)}, "priority",
+                {}, "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 25);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 55);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 135);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 135);
+}
+
+// Tenants A and B each guaranteed half of the 8 GPUs (4). A's two 4-GPU jobs start at 0 s
+// (a2 borrows B's idle half). b1 (B, 4 GPUs, 50 s) arrives 10 s.
+std::vector<JobSpec> quota_jobs() {
+  return {job("a1", 0, 4, 100, 1, "A"), job("a2", 0, 4, 100, 1, "A"), job("b1", 10, 4, 50, 0, "B")};
+}
+
+TEST(Priority, GuaranteedTenantReclaimsBorrowedGpusWhateverTheirClass) {
+  // 10 s: b1 is within B's guarantee (0 + 4 <= 4) and does not fit; A holds 8 > 4, so its
+  // latest-started job (a2: tie on start, larger id) is reclaimed although its class (1) is
+  // higher than b1's (0): b1 10-60. a2 (90 s left) resumes 60 -> 150. a1 runs 0-100.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8), quota_jobs(), "priority",
+                             Params{{"quotas", std::string("A=0.5, B=0.5")}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["b1"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b1"].end), 60);
+  EXPECT_EQ(out["a1"].preemptions, 0u);
+  EXPECT_EQ(out["a2"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a2"].end), 150);
+}
+
+TEST(Priority, WithoutReclaimTheGuaranteedJobWaits) {
+  // reclaim false: b1 waits for a free half: 100-150 (a1 and a2 both end at 100).
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8), quota_jobs(), "priority",
+                             Params{{"quotas", std::string("A=0.5, B=0.5")}, {"reclaim", false}});
+  EXPECT_EQ(out["a2"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b1"].first_start), 100);
+}
+
+TEST(Priority, WithoutBorrowingATenantStaysWithinItsGuarantee) {
+  // borrow false: a2 would take A to 8 > 4, so it waits although 4 GPUs are idle. a1 0-100;
+  // b1 10-60 on the free half; 60 s: A still holds 4, a2 waits; 100 s: a2 100-200.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8), quota_jobs(), "priority",
+                             Params{{"quotas", std::string("A=0.5, B=0.5")}, {"borrow", false}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["b1"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a2"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a2"].end), 200);
+}
+
+TEST(Priority, RejectsMalformedQuotas) {
+  const PolicyInfo* info = find_policy("priority");
+  ASSERT_NE(info, nullptr);
+  ASSERT_TRUE(info->validate);
+  const auto problem = [&](const std::string& quotas) {
+    return info->validate(make_params(*info, {{"quotas", quotas}}));
+  };
+  EXPECT_EQ(problem(""), "");
+  EXPECT_EQ(problem("A=0.5, B=0.25"), "");
+  EXPECT_EQ(problem("A=0.5, B"), "quotas[1]: expected tenant=share, got \"B\"");
+  EXPECT_EQ(problem("A=lots"), "quotas[0]: A: expected a share in (0, 1], got \"lots\"");
+  EXPECT_EQ(problem("A=0"), "quotas[0]: A: expected a share in (0, 1], got \"0\"");
+  EXPECT_EQ(problem("A=0.5,A=0.1"), "quotas[1]: tenant A is listed twice");
+  EXPECT_EQ(problem("A=0.75, B=0.5"), "quotas: shares sum to 1.25, more than 1");
+}
+
+}  // namespace
+}  // namespace fleetsim

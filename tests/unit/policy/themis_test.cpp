@@ -1,0 +1,81 @@
+// themis: leases go to the worst finish-time fairness rho = (now - submit + remaining) /
+// duration, re-decided only at lease boundaries. Hand-computed times on one 8-GPU node.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+TEST(Themis, WorstRhoTakesTheGpusAtTheNextLeaseBoundary) {
+  // lease 100 s. a: 8 GPUs 0 s, 1000 s (starts at 0). b: 8 GPUs arrives 10 s, 100 s: waits,
+  // as 10 s is inside a lease. 100 s: rho_a = (100 + 900) / 1000 = 1.0,
+  // rho_b = (90 + 100) / 100 = 1.9: b's, so a is preempted: b 100-200, a 200 + 900 = 1100.
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 8, 1000), test::job("b", 10, 8, 100)};
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8), jobs, "themis", {{"lease_s", 100.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 200);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1100);
+  // A 1000 s lease: the first boundary after 0 s is 1000 s, when a ends: b 1000-1100.
+  const auto long_lease =
+      test::run(test::single_cluster_fleet(1, 1, 8), jobs, "themis", {{"lease_s", 1000.0}});
+  EXPECT_EQ(long_lease["a"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(long_lease["b"].first_start), 1000);
+}
+
+TEST(Themis, WaitingJobsGoByRhoNotArrival) {
+  // lease 100 s. a: 8 GPUs 0-100. b: arrives 10 s, 1000 s; c: arrives 20 s, 10 s.
+  // 100 s: rho_b = (90 + 1000) / 1000 = 1.09, rho_c = (80 + 10) / 10 = 9: c 100-110,
+  // then b 110-1110 (FIFO would run b first).
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8),
+                {test::job("a", 0, 8, 100), test::job("b", 10, 8, 1000), test::job("c", 20, 8, 10)},
+                "themis", {{"lease_s", 100.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1110);
+}
+
+TEST(Themis, TenantUnitRanksTenantsByTheMeanRhoOfTheirJobs) {
+  // lease 100 s, 8 GPUs, every job 8 GPUs. a1 (tenant A) runs from 0 s, 1000 s. Waiting at the
+  // 100 s boundary: a2 (A, arrived 10 s, 100 s): rho (90 + 100) / 100 = 1.9; a3 (A, 95 s,
+  // 1000 s): (5 + 1000) / 1000 = 1.005; b (B, 20 s, 160 s): (80 + 160) / 160 = 1.5; and a1:
+  // (100 + 900) / 1000 = 1.0.
+  // unit job: a2 has the worst rho -> a2 100-200.
+  // unit tenant: A's mean (1.0 + 1.9 + 1.005) / 3 = 1.30 < B's 1.5 -> b 100-.
+  //   200 s: b (180 + 60) / 160 = 1.5; A: a1 (200 + 900) / 1000 = 1.1, a2 (190 + 100) / 100 = 2.9,
+  //   a3 (105 + 1000) / 1000 = 1.105, mean 1.70 > 1.5 -> b is preempted, a2 200-300.
+  //   300 s: b (280 + 60) / 160 = 2.125; A: a1 1.2, a3 1.205, mean 1.2025 -> b 300-360.
+  const auto jobs = [] {
+    std::vector<JobSpec> out = {test::job("a1", 0, 8, 1000), test::job("a2", 10, 8, 100),
+                                test::job("b", 20, 8, 160), test::job("a3", 95, 8, 1000)};
+    for (JobSpec& j : out) j.tenant = j.name == "b" ? "B" : "A";
+    return out;
+  }();
+  const auto by_job = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "themis",
+                                {{"lease_s", 100.0}, {"unit", std::string("job")}});
+  EXPECT_DOUBLE_EQ(test::seconds(by_job["a2"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(by_job["a2"].end), 200);
+  const auto by_tenant = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "themis",
+                                   {{"lease_s", 100.0}, {"unit", std::string("tenant")}});
+  EXPECT_DOUBLE_EQ(test::seconds(by_tenant["b"].first_start), 100);
+  EXPECT_EQ(by_tenant["b"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(by_tenant["a2"].first_start), 200);
+  EXPECT_DOUBLE_EQ(test::seconds(by_tenant["b"].end), 360);
+}
+
+TEST(Themis, RejectsANonPositiveLease) {
+  const PolicyInfo* info = find_policy("themis");
+  ASSERT_NE(info, nullptr);
+  EXPECT_EQ(info->validate(make_params(*info, {})), "");
+  EXPECT_EQ(info->validate(make_params(*info, {{"lease_s", 0.0}})),
+            "lease_s: expected a number >= 0.001, got 0");
+}
+
+}  // namespace
+}  // namespace fleetsim
