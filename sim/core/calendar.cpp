@@ -27,6 +27,15 @@ SimTime Calendar::next_time() const {
   return heap_.top().time;
 }
 
+EventKind Calendar::next_kind() const {
+  switch (next_source()) {
+    case Source::Arrival: return EventKind::JobArrival;
+    case Source::Pass: return EventKind::ScheduleRound;
+    case Source::Heap: break;
+  }
+  return heap_.top().kind;
+}
+
 Event Calendar::pop() {
   Event e;
   switch (next_source()) {

@@ -27,6 +27,8 @@ class Calendar {
   bool empty() const { return heap_.empty() && !arrival_ && !pass_; }
   // Precondition: !empty().
   SimTime next_time() const;
+  // Precondition: !empty().
+  EventKind next_kind() const;
   // Precondition: !empty(). Returns the next event in (time, phase) order.
   Event pop();
   // The heap's next event, for prefetching; nullptr when the heap is empty.

@@ -54,6 +54,15 @@ RunTotals Engine::run() {
     state_.jobs.reserve(std::min<std::size_t>(*jobs, 10'000'000));
     advise_huge_pages(state_.jobs.data(), state_.jobs.capacity() * sizeof(Job));
   }
+  if (failures_ != nullptr) {
+    gpu_down_count_.assign(fleet_->topology.gpu_count(), 0);
+    node_down_mask_.assign(fleet_->topology.nodes().size(), 0);
+    totals_.failures.failures_by_process.assign(failures_->process_count(), 0);
+    for (std::uint32_t p = 0; p < failures_->process_count(); ++p) {
+      totals_.failures.process_names.push_back(failures_->process_name(p));
+    }
+    for (const FailureDraw& draw : failures_->first_failures()) schedule_failure(draw);
+  }
   admit_next_arrival(0);
   if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
   bool stopped_at_horizon = false;
@@ -61,6 +70,13 @@ RunTotals Engine::run() {
     if (calendar_.next_time() > config_.horizon) {
       stopped_at_horizon = true;
       break;
+    }
+    // Failure processes never run dry: once no job is left to hurt, their events are dropped
+    // without moving the clock, so they do not stretch the run.
+    if (!has_work_left() && (calendar_.next_kind() == EventKind::ComponentFailure ||
+                             calendar_.next_kind() == EventKind::ComponentRepair)) {
+      calendar_.pop();
+      continue;
     }
     const Event event = calendar_.pop();
     // A finish reads its job's record and running-list slot, both cache misses in a large
@@ -80,8 +96,10 @@ RunTotals Engine::run() {
   // Jobs still holding GPUs at the end: close their current segment so that run times add up
   // to the allocated GPU-seconds.
   for (Job& job : state_.jobs) {
-    if (job.state == JobState::Running || job.state == JobState::Draining) {
+    if (job.state == JobState::Running) {
       job.remaining = remaining_at(job, state_.now);
+      close_segment(job);
+    } else if (job.state == JobState::Draining) {
       job.run_time += state_.now - job.segment_start;
       job.segment_start = state_.now;
     }
@@ -99,6 +117,9 @@ void Engine::advance_to(SimTime t) {
   if (t == state_.now) return;
   totals_.allocated_gpu_seconds +=
       static_cast<double>(allocated_gpus_) * to_seconds(t - state_.now);
+  if (down_gpus_ > 0) {
+    totals_.failures.down_gpu_seconds += static_cast<double>(down_gpus_) * to_seconds(t - state_.now);
+  }
   state_.now = t;
 }
 
@@ -113,6 +134,8 @@ void Engine::handle(const Event& event) {
       if (last_pass_at_ != state_.now || changed_since_pass_) run_pass();
       break;
     case EventKind::Sample: on_sample(); break;
+    case EventKind::ComponentFailure: on_component_failure(event.index, event.epoch); break;
+    case EventKind::ComponentRepair: on_component_repair(event.index, event.epoch); break;
   }
 }
 
@@ -134,6 +157,8 @@ void Engine::on_arrival() {
   totals_.allocated_gpu_seconds_at_last_arrival = totals_.allocated_gpu_seconds;
   const JobId id{state_.jobs.size()};
   Job& job = state_.jobs.emplace_back(std::move(*next_arrival_));
+  job.checkpoint_interval = config_.checkpoint.interval;
+  job.checkpoint_cost = config_.checkpoint.cost;
   next_arrival_.reset();
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Arrived});
@@ -147,7 +172,7 @@ void Engine::on_finish(JobId id, std::uint32_t epoch) {
   Job& job = state_.jobs[id.index()];
   if (job.state != JobState::Running || job.epoch != epoch) return;  // stale: preempted since
   job.remaining = 0;
-  job.run_time += state_.now - job.segment_start;
+  close_segment(job);
   job.end = state_.now;
   job.state = JobState::Done;
   free_gpus(job);
@@ -231,8 +256,7 @@ void Engine::apply_preempt(JobId id) {
                              id.value));
   }
   job.remaining = remaining_at(job, state_.now);
-  job.run_time += state_.now - job.segment_start;
-  job.segment_start = state_.now;  // the draining period also counts as run time
+  close_segment(job);  // the draining period that follows also counts as run time
   ++job.preemptions;
   ++job.epoch;  // its pending finish event is now stale
   state_.remove_running(id);
@@ -283,6 +307,10 @@ void Engine::validate_start(const StartDecision& start) {
     if (busy != 0) {
       const std::uint32_t gpu = node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(busy));
       const JobId owner = gpu_owner_[gpu];
+      if (!owner.valid() && !gpu_down_count_.empty() && gpu_down_count_[gpu] > 0) {
+        policy_error(fmt::format("starts {} on GPU {} (node {}), which is down (failed)", who(),
+                                 gpu, slice.node.value));
+      }
       policy_error(fmt::format("starts {} on GPU {} (node {}), which is already held by job {} "
                                "(id {})",
                                who(), gpu, slice.node.value,
@@ -345,13 +373,18 @@ void Engine::apply_start(const StartDecision& start) {
   job.state = JobState::Running;
   if (job.first_start == kTimeNever) job.first_start = state_.now;
   job.segment_start = state_.now;
-  job.progress_start = state_.now + (job.preemptions > 0 ? config_.resume_overhead : 0);
+  const Duration overhead = job.restarting         ? config_.checkpoint.restart
+                            : job.preemptions > 0 ? config_.resume_overhead
+                                                  : 0;
+  job.progress_start = state_.now + overhead;
+  if (job.restarting) job.recovery_time += job.progress_start - job.interrupted_at;
   ++job.epoch;
-  const Duration left =
+  const Duration compute =
       job.rate == 1.0 ? job.remaining
                       : static_cast<Duration>(std::ceil(static_cast<double>(job.remaining) /
                                                         job.rate));
-  calendar_.push(job.progress_start + left, EventKind::JobFinish, start.job.value, job.epoch);
+  calendar_.push(job.progress_start + wall_for_compute(job, compute), EventKind::JobFinish,
+                 start.job.value, job.epoch);
   allocated_gpus_ += job.spec.gpus;
   state_.queue.erase(start.job);
   state_.add_running(start.job);
@@ -363,7 +396,10 @@ void Engine::apply_start(const StartDecision& start) {
 void Engine::free_gpus(Job& job) {
   const Topology& topo = fleet_->topology;
   for (const NodeSlice& slice : job.allocation.slices) {
-    state_.capacity.release(slice.node, slice.gpus);
+    // Failed GPUs stay out of the free capacity until their repair.
+    const std::uint64_t usable =
+        node_down_mask_.empty() ? slice.gpus : slice.gpus & ~node_down_mask_[slice.node.index()];
+    if (usable != 0) state_.capacity.release(slice.node, usable);
     const Node& node = topo.node(slice.node);
     for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
       gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] = JobId{};
@@ -371,6 +407,119 @@ void Engine::free_gpus(Job& job) {
   }
   allocated_gpus_ -= job.spec.gpus;
   job.allocation.slices.clear();
+}
+
+void Engine::close_segment(Job& job) {
+  const Duration progress = state_.now - job.progress_start;
+  if (progress > 0) job.checkpoint_time += progress - compute_within(job, progress);
+  if (job.restarting) {
+    job.restart_time += std::min(state_.now, job.progress_start) - job.segment_start;
+    job.restarting = false;
+  }
+  job.run_time += state_.now - job.segment_start;
+  job.segment_start = state_.now;
+}
+
+void Engine::schedule_failure(const FailureDraw& draw) {
+  calendar_.push(draw.time, EventKind::ComponentFailure, draw.process, draw.component);
+}
+
+void Engine::on_component_failure(std::uint32_t process, std::uint32_t component) {
+  const FailureModel::Outcome outcome = failures_->fail(process, component, state_.now);
+  if (outcome.next) schedule_failure(*outcome.next);
+  if (!outcome.takes_effect) return;  // already down for this cause: a thinned draw
+  ++totals_.failures.failures_by_process[process];
+  calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
+
+  const Topology& topo = fleet_->topology;
+  const ComponentGpus gpus = failures_->gpus_of(process, component);
+  std::vector<JobId>& hit = scratch_interrupted_;
+  hit.clear();
+  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
+    const NodeId node_id{gpus.first_node.value + n};
+    const Node& node = topo.node(node_id);
+    const std::uint64_t mask =
+        gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count);
+    std::uint64_t newly_down_free = 0;
+    for (std::uint64_t m = mask; m != 0; m &= m - 1) {
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
+      const std::uint32_t gpu = node.first_gpu.value + bit;
+      FLEETSIM_CHECK(gpu_down_count_[gpu] < 255, "GPU {} down for over 255 overlapping reasons", gpu);
+      if (gpu_down_count_[gpu]++ > 0) continue;  // already down
+      node_down_mask_[node_id.index()] |= std::uint64_t{1} << bit;
+      ++down_gpus_;
+      const JobId owner = gpu_owner_[gpu];
+      if (!owner.valid()) {
+        newly_down_free |= std::uint64_t{1} << bit;
+      } else if (state_.jobs[owner.index()].state == JobState::Running) {
+        hit.push_back(owner);
+      }  // a Draining job keeps the GPU until its release, which then skips it
+    }
+    if (newly_down_free != 0) state_.capacity.take(node_id, newly_down_free);
+  }
+  for (JobId id : hit) {
+    if (state_.jobs[id.index()].state == JobState::Running) interrupt(id);
+  }
+  if (!hit.empty()) request_pass();
+}
+
+void Engine::on_component_repair(std::uint32_t process, std::uint32_t component) {
+  if (const std::optional<FailureDraw> next = failures_->repair(process, component, state_.now)) {
+    schedule_failure(*next);
+  }
+  const Topology& topo = fleet_->topology;
+  const ComponentGpus gpus = failures_->gpus_of(process, component);
+  bool freed = false;
+  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
+    const NodeId node_id{gpus.first_node.value + n};
+    const Node& node = topo.node(node_id);
+    const std::uint64_t mask =
+        gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count);
+    std::uint64_t back_free = 0;
+    for (std::uint64_t m = mask; m != 0; m &= m - 1) {
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
+      const std::uint32_t gpu = node.first_gpu.value + bit;
+      FLEETSIM_CHECK(gpu_down_count_[gpu] > 0, "GPU {} repaired while up", gpu);
+      if (--gpu_down_count_[gpu] > 0) continue;  // still down for another reason
+      node_down_mask_[node_id.index()] &= ~(std::uint64_t{1} << bit);
+      --down_gpus_;
+      // A GPU a draining job still holds comes free at that job's release instead.
+      if (!gpu_owner_[gpu].valid()) back_free |= std::uint64_t{1} << bit;
+    }
+    if (back_free != 0) {
+      state_.capacity.release(node_id, back_free);
+      freed = true;
+    }
+  }
+  if (freed) request_pass();
+}
+
+void Engine::interrupt(JobId id) {
+  Job& job = state_.jobs[id.index()];
+  // Work since the last completed checkpoint is lost; without checkpoints, the whole segment.
+  const Duration progress = std::max<Duration>(0, state_.now - job.progress_start);
+  const Duration compute = compute_within(job, progress);
+  Duration kept = 0;
+  if (job.checkpoint_interval > 0) {
+    kept = progress / (job.checkpoint_interval + job.checkpoint_cost) * job.checkpoint_interval;
+  }
+  job.lost_time += compute - kept;
+  const auto kept_work = static_cast<Duration>(static_cast<double>(kept) * job.rate);
+  job.remaining = kept_work >= job.remaining ? 0 : job.remaining - kept_work;
+  close_segment(job);
+  job.restarting = true;
+  job.interrupted_at = state_.now;
+  ++job.interruptions;
+  ++totals_.failures.job_interruptions;
+  ++job.epoch;  // its pending finish event is now stale
+  state_.remove_running(id);
+  free_gpus(job);
+  job.state = JobState::Queued;
+  state_.enqueue(id);
+  // Policies see an interruption as a preemption they did not ask for.
+  state_.changes.push_back({id, JobChangeKind::Preempted});
+  state_.changes.push_back({id, JobChangeKind::Requeued});
+  for (RunObserver* o : observers_) o->on_interrupt(job, state_.now);
 }
 
 void Engine::policy_error(const std::string& message) const {

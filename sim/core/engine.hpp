@@ -11,6 +11,7 @@
 #include "sim/core/calendar.hpp"
 #include "sim/core/run_observer.hpp"
 #include "sim/core/scheduler_state.hpp"
+#include "sim/failure/failure_model.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/workload/feasibility.hpp"
 #include "sim/workload/workload_source.hpp"
@@ -23,6 +24,15 @@ struct EngineConfig {
   Duration resume_overhead = 0;   // a restarted job holds GPUs this long before it progresses
   Duration sample_interval = 600 * kMicrosPerSecond;
   SimTime horizon = kTimeNever;  // stop here; later arrivals are counted, not simulated
+  CheckpointConfig checkpoint;   // applied to every training job
+};
+
+// Failures as the engine counted them.
+struct FailureTotals {
+  std::vector<std::string> process_names;
+  std::vector<std::uint64_t> failures_by_process;  // failures that took effect
+  std::uint64_t job_interruptions = 0;
+  double down_gpu_seconds = 0;  // integral of failed GPUs over time
 };
 
 // What the engine measured itself; per-job figures are in jobs().
@@ -37,6 +47,7 @@ struct RunTotals {
   // heavy-tailed workload's long drain does not dilute.
   SimTime last_arrival = 0;
   double allocated_gpu_seconds_at_last_arrival = 0;
+  FailureTotals failures;
 };
 
 class Engine {
@@ -46,6 +57,8 @@ class Engine {
          EngineConfig config);
 
   void add_observer(RunObserver& observer) { observers_.push_back(&observer); }
+  // Components fail and are repaired as `model` draws; it must outlive the engine.
+  void set_failure_model(FailureModel& model) { failures_ = &model; }
   // Runs to the end (empty calendar or horizon). Throws ConfigError for an impossible job and
   // PolicyError for an invalid decision.
   RunTotals run();
@@ -67,6 +80,11 @@ class Engine {
   void validate_start(const StartDecision& start);
   void apply_start(const StartDecision& start);
   void free_gpus(Job& job);
+  void close_segment(Job& job);  // accounts a Running job's segment up to now
+  void on_component_failure(std::uint32_t process, std::uint32_t component);
+  void on_component_repair(std::uint32_t process, std::uint32_t component);
+  void interrupt(JobId id);
+  void schedule_failure(const FailureDraw& draw);
   bool has_work_left() const;
   [[noreturn]] void policy_error(const std::string& message) const;
 
@@ -78,7 +96,14 @@ class Engine {
   SchedulerState state_;
   Calendar calendar_;
   std::vector<RunObserver*> observers_;
-  std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it, for error messages
+  std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it
+  FailureModel* failures_ = nullptr;
+  // Failed GPUs, sized only when failures are on. A GPU can be down for several overlapping
+  // reasons (its node and its rack): it is usable again when its count returns to 0.
+  std::vector<std::uint8_t> gpu_down_count_;
+  std::vector<std::uint64_t> node_down_mask_;  // [node] bit i = its i-th GPU is down
+  std::uint64_t down_gpus_ = 0;
+  std::vector<JobId> scratch_interrupted_;
   std::optional<JobSpec> next_arrival_;
   SimTime last_pass_at_ = -1;
   bool changed_since_pass_ = false;

@@ -6,6 +6,8 @@ Phase phase_of(EventKind kind) {
   switch (kind) {
     case EventKind::JobFinish:
     case EventKind::GpusReleased:
+    case EventKind::ComponentFailure:
+    case EventKind::ComponentRepair:
       return Phase::Completion;
     case EventKind::JobArrival:
       return Phase::Arrival;

@@ -18,6 +18,8 @@ enum class EventKind : std::uint8_t {
   JobArrival,     // the workload source's next job is due
   ScheduleRound,  // the policy asked to be woken (periodic rounds, thresholds)
   Sample,         // time-series sample
+  ComponentFailure,  // index = failure process, epoch = component of its level
+  ComponentRepair,   // the same component is usable again
 };
 
 struct Event {

@@ -26,6 +26,8 @@ class RunObserver {
   virtual void on_start(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_preempt(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_finish(const Job& /*job*/, SimTime /*now*/) {}
+  // A failure took one of the job's GPUs; it is back in the queue (lost work already deducted).
+  virtual void on_interrupt(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_sample(const SampleState& /*state*/) {}
 };
 

@@ -48,6 +48,22 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["total_gpus"] = s.total_gpus;
   j["preemptions"] = s.preemptions;
   j["jobs_preempted"] = s.jobs_preempted;
+  nlohmann::ordered_json by_process = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : s.failures_by_process) by_process[name] = count;
+  j["failures"] = {{"component_failures", by_process},
+                   {"interruptions", s.interruptions},
+                   {"jobs_interrupted", s.jobs_interrupted},
+                   {"interruptions_per_job",
+                    s.jobs ? static_cast<double>(s.interruptions) / static_cast<double>(s.jobs) : 0.0},
+                   {"interruptions_per_1000_gpu_days", s.interruptions_per_1000_gpu_days},
+                   {"lost_gpu_hours", s.lost_gpu_hours},
+                   {"checkpoint_gpu_hours", s.checkpoint_gpu_hours},
+                   {"restart_gpu_hours", s.restart_gpu_hours},
+                   {"goodput", s.goodput},
+                   {"down_gpu_hours", s.down_gpu_hours},
+                   {"mean_recovery_s", s.mean_recovery_s},
+                   {"long_jobs", s.long_jobs},
+                   {"long_job_ettr", s.long_job_ettr}};
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;
   j["sim_end_s"] = to_seconds(r.totals.end_time);
@@ -70,7 +86,8 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
   fmt::memory_buffer out;
   fmt::format_to(std::back_inserter(out),
                  "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
-                 "run_time_s,preemptions,nodes,racks,clusters,sites,outcome\n");
+                 "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
+                 "checkpoint_s,restart_s\n");
   const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
   for (const Job& j : jobs) {
     const bool started = j.first_start != kTimeNever;
@@ -89,8 +106,15 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
     if (done) seconds(j.end - j.spec.submit);
     out.push_back(',');
     seconds(j.run_time);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{}\n", j.preemptions, j.span.nodes,
-                   j.span.racks, j.span.clusters, j.span.sites, outcome_name(outcome_of(j)));
+    fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{},{},", j.preemptions, j.span.nodes,
+                   j.span.racks, j.span.clusters, j.span.sites, outcome_name(outcome_of(j)),
+                   j.interruptions);
+    seconds(j.lost_time);
+    out.push_back(',');
+    seconds(j.checkpoint_time);
+    out.push_back(',');
+    seconds(j.restart_time);
+    out.push_back('\n');
   }
   return fmt::to_string(out);
 }
@@ -232,6 +256,54 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
   y << YAML::EndMap;
 }
 
+void emit_failures(YAML::Emitter& y, const FailureConfig& f) {
+  constexpr double kHour = 3600.0;
+  y << YAML::BeginMap;
+  y << YAML::Key << "processes" << YAML::Value << YAML::BeginSeq;
+  for (const FailureProcessConfig& p : f.processes) {
+    y << YAML::BeginMap;
+    y << YAML::Key << "name" << YAML::Value << p.name;
+    y << YAML::Key << "level" << YAML::Value << level_name(p.level);
+    y << YAML::Key << "mtbf_hours" << YAML::Value << p.lifetime.mtbf_s / kHour;
+    if (p.lifetime.kind == LifetimeDistribution::Kind::Weibull) {
+      y << YAML::Key << "lifetime" << YAML::Value << "weibull";
+      y << YAML::Key << "shape" << YAML::Value << p.lifetime.shape;
+    } else {
+      y << YAML::Key << "lifetime" << YAML::Value << "exponential";
+    }
+    y << YAML::Key << "repair" << YAML::Value << YAML::BeginMap;
+    const RepairDistribution& r = p.repair;
+    switch (r.kind) {
+      case RepairDistribution::Kind::None: y << YAML::Key << "kind" << YAML::Value << "none"; break;
+      case RepairDistribution::Kind::Constant:
+        y << YAML::Key << "kind" << YAML::Value << "constant";
+        y << YAML::Key << "hours" << YAML::Value << r.value_s / kHour;
+        break;
+      case RepairDistribution::Kind::Exponential:
+        y << YAML::Key << "kind" << YAML::Value << "exponential";
+        y << YAML::Key << "mean_hours" << YAML::Value << r.mean_s / kHour;
+        break;
+      case RepairDistribution::Kind::Lognormal:
+        y << YAML::Key << "kind" << YAML::Value << "lognormal";
+        y << YAML::Key << "median_hours" << YAML::Value << r.median_s / kHour;
+        y << YAML::Key << "sigma" << YAML::Value << r.sigma;
+        break;
+    }
+    y << YAML::EndMap << YAML::EndMap;
+  }
+  y << YAML::EndSeq;
+  y << YAML::Key << "scripted" << YAML::Value << YAML::BeginSeq;
+  for (const ScriptedFailure& s : f.scripted) {
+    y << YAML::BeginMap;
+    y << YAML::Key << "at_s" << YAML::Value << to_seconds(s.at);
+    y << YAML::Key << "level" << YAML::Value << level_name(s.level);
+    y << YAML::Key << "index" << YAML::Value << s.index;
+    y << YAML::Key << "repair_s" << YAML::Value << to_seconds(s.repair);
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+}
+
 }  // namespace
 
 std::string fleetsim_version() { return FLEETSIM_VERSION; }
@@ -256,6 +328,15 @@ std::string resolved_scenario_yaml(const ScenarioConfig& c, const std::string& d
   y << YAML::Key << "preempt_overhead_s" << YAML::Value << to_seconds(c.preempt_overhead);
   y << YAML::Key << "resume_overhead_s" << YAML::Value << to_seconds(c.resume_overhead);
   y << YAML::EndMap;
+  y << YAML::Key << "checkpoint" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "interval_s" << YAML::Value << to_seconds(c.checkpoint.interval);
+  y << YAML::Key << "cost_s" << YAML::Value << to_seconds(c.checkpoint.cost);
+  y << YAML::Key << "restart_s" << YAML::Value << to_seconds(c.checkpoint.restart);
+  y << YAML::EndMap;
+  if (c.failures.enabled()) {
+    y << YAML::Key << "failures" << YAML::Value;
+    emit_failures(y, c.failures);
+  }
   y << YAML::Key << "run" << YAML::Value << YAML::BeginMap;
   y << YAML::Key << "until_s" << YAML::Value << (c.until == kTimeNever ? 0.0 : to_seconds(c.until));
   y << YAML::EndMap;

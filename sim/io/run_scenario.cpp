@@ -1,5 +1,7 @@
 #include "sim/io/run_scenario.hpp"
 
+#include <optional>
+
 #include "sim/core/rng_streams.hpp"
 #include "sim/metrics/time_series.hpp"
 #include "sim/policy/placement.hpp"
@@ -29,7 +31,13 @@ RunResult run_scenario(const ScenarioConfig& config) {
   engine_config.resume_overhead = config.resume_overhead;
   engine_config.sample_interval = config.sample_interval;
   engine_config.horizon = config.until;
+  engine_config.checkpoint = config.checkpoint;
   Engine engine(fleet, *workload.source, *policy, *placement, engine_config);
+  std::optional<FailureModel> failures;
+  if (config.failures.enabled()) {
+    failures.emplace(config.failures, fleet.topology, rng);
+    engine.set_failure_model(*failures);
+  }
   TimeSeries series;
   engine.add_observer(series);
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "sim/io/failure_config_loader.hpp"
 #include "sim/policy/placement.hpp"
 
 namespace fleetsim {
@@ -76,7 +77,7 @@ Duration seconds_field(const ConfigNode& map, const std::string& key, Duration f
 ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides) {
   const ConfigNode root = ConfigNode::load_file(file);
   root.check_keys({"name", "seed", "fleet", "workload", "policy", "placement", "preemption",
-                   "run", "output", "fleetsim_version"});
+                   "run", "output", "failures", "checkpoint", "fleetsim_version"});
   ScenarioConfig out;
   out.file = file;
   out.name = root.has("name") ? root.at("name").as_string()
@@ -103,6 +104,8 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
     out.preempt_overhead = seconds_field(*preemption, "preempt_overhead_s", 0);
     out.resume_overhead = seconds_field(*preemption, "resume_overhead_s", 0);
   }
+  if (auto failures = root.find("failures")) out.failures = load_failure_config(*failures);
+  if (auto checkpoint = root.find("checkpoint")) out.checkpoint = load_checkpoint_config(*checkpoint);
   if (auto run = root.find("run")) {
     run->check_keys({"until_s"});
     const Duration until = seconds_field(*run, "until_s", 0);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "sim/core/time.hpp"
+#include "sim/failure/failure_config.hpp"
 #include "sim/io/fleet_config.hpp"
 #include "sim/io/workload_config.hpp"
 #include "sim/policy/registry.hpp"
@@ -27,6 +28,8 @@ struct ScenarioConfig {
   Duration resume_overhead = 0;
   SimTime until = kTimeNever;
   Duration sample_interval = 600 * kMicrosPerSecond;
+  FailureConfig failures;
+  CheckpointConfig checkpoint;
 };
 
 // What the command line may override.

@@ -17,6 +17,10 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
   std::vector<double> jct, delay;
   jct.reserve(jobs.size());
   delay.reserve(jobs.size());
+  constexpr Duration kLongJob = 24 * 3600 * kMicrosPerSecond;
+  double recovery_s = 0;
+  double ettr_sum = 0;
+  std::uint64_t recovered = 0;
   SimTime first_submit = kTimeNever;
   SimTime last_end = 0;
   for (const Job& job : jobs) {
@@ -34,6 +38,33 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
     if (job.first_start != kTimeNever) delay.push_back(to_seconds(job.first_start - job.spec.submit));
     s.preemptions += job.preemptions;
     if (job.preemptions > 0) ++s.jobs_preempted;
+    s.interruptions += job.interruptions;
+    if (job.interruptions > 0) ++s.jobs_interrupted;
+    const double gpus = job.spec.gpus;
+    s.lost_gpu_hours += gpus * to_seconds(job.lost_time) / 3600.0;
+    s.checkpoint_gpu_hours += gpus * to_seconds(job.checkpoint_time) / 3600.0;
+    s.restart_gpu_hours += gpus * to_seconds(job.restart_time) / 3600.0;
+    recovery_s += to_seconds(job.recovery_time);
+    // An interruption still waiting at the end has not recovered.
+    recovered += job.interruptions - (job.restarting ? 1 : 0);
+    if (outcome_of(job) == JobOutcome::Finished && job.spec.duration >= kLongJob) {
+      const Duration wasted = job.lost_time + job.checkpoint_time + job.restart_time;
+      ettr_sum += to_seconds(job.run_time - wasted) / to_seconds(job.end - job.first_start);
+      ++s.long_jobs;
+    }
+  }
+  if (s.long_jobs > 0) s.long_job_ettr = ettr_sum / static_cast<double>(s.long_jobs);
+  if (recovered > 0) s.mean_recovery_s = recovery_s / static_cast<double>(recovered);
+  const double wasted_gpu_hours = s.lost_gpu_hours + s.checkpoint_gpu_hours + s.restart_gpu_hours;
+  if (s.allocated_gpu_hours > 0) {
+    s.goodput = (s.allocated_gpu_hours - wasted_gpu_hours) / s.allocated_gpu_hours;
+    s.interruptions_per_1000_gpu_days =
+        static_cast<double>(s.interruptions) / (s.allocated_gpu_hours / 24.0 / 1000.0);
+  }
+  s.down_gpu_hours = totals.failures.down_gpu_seconds / 3600.0;
+  for (std::size_t p = 0; p < totals.failures.process_names.size(); ++p) {
+    s.failures_by_process.emplace_back(totals.failures.process_names[p],
+                                       totals.failures.failures_by_process[p]);
   }
   s.jct_s = describe(jct);
   s.queue_delay_s = describe(delay);

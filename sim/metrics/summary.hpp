@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/core/engine.hpp"
@@ -29,6 +31,22 @@ struct Summary {
   std::uint64_t preemptions = 0;
   std::uint64_t jobs_preempted = 0;
   std::uint64_t total_gpus = 0;
+  // Failures and checkpointing. Wasted GPU time = GPUs x (lost + checkpoint + restart time);
+  // goodput = (allocated - wasted) / allocated GPU time (preemption overheads not counted).
+  std::uint64_t interruptions = 0;
+  std::uint64_t jobs_interrupted = 0;
+  double interruptions_per_1000_gpu_days = 0;  // per 1,000 allocated GPU-days
+  double lost_gpu_hours = 0;
+  double checkpoint_gpu_hours = 0;
+  double restart_gpu_hours = 0;
+  double goodput = 1;
+  double down_gpu_hours = 0;
+  double mean_recovery_s = 0;  // interruption to progress resuming, over recovered interruptions
+  // Effective training time ratio of finished jobs of at least a day: productive time over
+  // wall time from first start to end. 0 when there are none.
+  std::uint64_t long_jobs = 0;
+  double long_job_ettr = 0;
+  std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
   std::uint64_t events = 0;
   std::uint64_t scheduling_passes = 0;
 };

@@ -3,6 +3,7 @@
 // writes Job.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -68,16 +69,46 @@ struct Job {
   double rate = 1.0;  // reference run time done per microsecond of progress
   std::uint32_t preemptions = 0;
   std::uint32_t epoch = 0;  // bumped at each start; stale finish events carry an old epoch
+  // Checkpointing (the scenario's): after every `checkpoint_interval` of computing, progress
+  // pauses `checkpoint_cost` while the state is saved. 0 = no checkpoints.
+  Duration checkpoint_interval = 0;
+  Duration checkpoint_cost = 0;
+  bool restarting = false;  // interrupted by a failure: its next segment starts with a restart
+  std::uint32_t interruptions = 0;  // by failures (preemptions are counted apart)
+  Duration lost_time = 0;        // computing thrown away by failures (since the last checkpoint)
+  Duration checkpoint_time = 0;  // spent saving checkpoints, an interrupted save included
+  Duration restart_time = 0;     // spent restarting after failures (GPUs held, no progress)
+  Duration recovery_time = 0;    // from each interruption until progress resumed
+  SimTime interrupted_at = kTimeNever;  // the latest interruption
   Allocation allocation;    // current GPUs; empty while queued or done
   PlacementSpan span;       // of the current (or last) allocation
   GpuTypeId gpu_type;       // of the current (or last) allocation
 };
 
+// Computing time in the first `elapsed` of a segment's progress: cycles of checkpoint_interval
+// computing + checkpoint_cost saving.
+inline Duration compute_within(const Job& job, Duration elapsed) {
+  if (elapsed <= 0) return 0;
+  if (job.checkpoint_interval <= 0) return elapsed;
+  const Duration cycle = job.checkpoint_interval + job.checkpoint_cost;
+  return elapsed / cycle * job.checkpoint_interval +
+         std::min(elapsed % cycle, job.checkpoint_interval);
+}
+
+// Progress time (wall) that `compute` of computing takes: a checkpoint after every full
+// interval, except one that would fall exactly at the end.
+inline Duration wall_for_compute(const Job& job, Duration compute) {
+  if (compute <= 0 || job.checkpoint_interval <= 0) return compute;
+  return compute + (compute - 1) / job.checkpoint_interval * job.checkpoint_cost;
+}
+
 // Reference run time still to do at `now`: progress runs at `rate` from progress_start (after
-// the resume overhead) while the job is Running. Truncates, so a job never finishes early.
+// the resume overhead), paused while checkpoints are saved, while the job is Running.
+// Truncates, so a job never finishes early.
 inline Duration remaining_at(const Job& job, SimTime now) {
   if (job.state != JobState::Running || now <= job.progress_start) return job.remaining;
-  const auto done = static_cast<Duration>(static_cast<double>(now - job.progress_start) * job.rate);
+  const Duration compute = compute_within(job, now - job.progress_start);
+  const auto done = static_cast<Duration>(static_cast<double>(compute) * job.rate);
   return done >= job.remaining ? 0 : job.remaining - done;
 }
 

@@ -84,7 +84,7 @@ TEST(CliBadInput, MisspeltPolicyKeyIsAnUnknownKey) {
   const std::string f = bad("unknown_key_polcy.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
                             ":5:1: polcy: unknown key; expected one of: name, seed, fleet, "
-                            "workload, policy, placement, preemption, run, output, "
+                            "workload, policy, placement, preemption, run, output, failures, checkpoint, "
                             "fleetsim_version");
 }
 
@@ -92,7 +92,7 @@ TEST(CliBadInput, MisspeltPlacementKeyIsAnUnknownKey) {
   const std::string f = bad("unknown_key_placment.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
                             ":6:1: placment: unknown key; expected one of: name, seed, fleet, "
-                            "workload, policy, placement, preemption, run, output, "
+                            "workload, policy, placement, preemption, run, output, failures, checkpoint, "
                             "fleetsim_version");
 }
 
@@ -433,6 +433,24 @@ TEST(CliBadInput, MisspeltOption) {
       run_cli({"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--polcy", "fifo"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fleetsim: error: The following arguments were not expected: fifo --polcy\n");
+}
+
+TEST(CliBadInput, FailureProcessAtAnUnknownLevel) {
+  const std::string f = bad("failure_level_unknown.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":8:26: failures.processes[0].level: expected one of gpu, node, rack, site, got \"socket\"");
+}
+
+TEST(CliBadInput, ScriptedFailureOfANodeTheFleetDoesNotHave) {
+  const std::string f = bad("failure_scripted_index_out_of_range.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":8:38: failures.scripted[0].index: the fleet has 1 node components (0 to 0), not 5");
+}
+
+TEST(CliBadInput, CheckpointCostWithoutAnInterval) {
+  const std::string f = bad("checkpoint_cost_without_interval.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":6:22: checkpoint.cost_s: a checkpoint cost needs a checkpoint interval_s > 0");
 }
 
 }  // namespace

@@ -73,10 +73,12 @@ TEST_F(ResultsWriter, JobsCsvHeaderAndHandComputedRows) {
   // Never started: no type, start, end, delay or JCT; zero run time and span.
   EXPECT_EQ(read_file(dir_.path() / "jobs.csv"),
             "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
-            "run_time_s,preemptions,nodes,racks,clusters,sites,outcome\n"
+            "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
+            "checkpoint_s,restart_s\n"
             "\"j,1\",vc1,8,H100_SXM,12.500000,100.000000,3700.250000,87.500000,3687.750000,"
-            "3600.250000,1,2,1,1,1,finished\n"
-            "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started\n");
+            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000\n"
+            "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started,0,0.000000,0.000000,"
+            "0.000000\n");
 }
 
 TEST_F(ResultsWriter, TimeseriesCsvHasOneRowPerSample) {
@@ -114,6 +116,7 @@ TEST_F(ResultsWriter, SummaryJsonHasTheDocumentedKeysInOrder) {
                                             "total_gpus",
                                             "preemptions",
                                             "jobs_preempted",
+                                            "failures",
                                             "events",
                                             "scheduling_passes",
                                             "sim_end_s"}));
