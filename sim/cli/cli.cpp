@@ -183,10 +183,12 @@ int trace_stats_command(Options& o, std::ostream& out) {
     return kExitOk;
   }
   const TraceFormat* format = find_trace_format(t.format);
+  if (format == nullptr) format = find_request_trace_format(t.format);
   if (format == nullptr) {
-    throw ConfigError({"--format", 0, 0}, "",
-                      fmt::format("unknown format \"{}\"; expected one of: {}, {}", t.format,
-                                  trace_format_names(), node_list_format_names()));
+    throw ConfigError(
+        {"--format", 0, 0}, "",
+        fmt::format("unknown format \"{}\"; expected one of: {}, {}, {}", t.format,
+                    trace_format_names(), node_list_format_names(), request_trace_format_names()));
   }
   fmt::print(out, "{}", format_trace_stats(compute_trace_stats(*format, t)));
   return kExitOk;

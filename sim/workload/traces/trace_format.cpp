@@ -37,7 +37,40 @@ std::string trace_format_names() {
   return names;
 }
 
+const std::vector<TraceFormat>& request_trace_formats() {
+  static const std::vector<TraceFormat> formats = {detail::azure_llm_format(),
+                                                   detail::dlrm_format(), detail::genai_format(),
+                                                   detail::mooncake_format()};
+  return formats;
+}
+
+const TraceFormat* find_request_trace_format(const std::string& name) {
+  for (const TraceFormat& f : request_trace_formats()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string request_trace_format_names() {
+  std::string names;
+  for (const TraceFormat& f : request_trace_formats()) {
+    names += (names.empty() ? "" : ", ") + f.name;
+  }
+  return names;
+}
+
 namespace detail {
+
+std::optional<TraceRowError> parse_optional_seconds(const std::string& field,
+                                                    const std::string& text,
+                                                    std::optional<double>& out) {
+  out.reset();
+  if (text.empty()) return std::nullopt;
+  double value = 0;
+  if (auto e = parse_seconds(field, text, value)) return e;
+  out = value;
+  return std::nullopt;
+}
 
 std::optional<TraceRowError> parse_seconds(const std::string& field, const std::string& text,
                                            double& out) {

@@ -38,6 +38,8 @@ struct TraceFormat {
   std::vector<std::string> header;
   std::size_t fields = 0;  // cells per data row
   bool has_status = false;
+  // A request-arrival stream (inference), not jobs: trace-stats reads it, workloads do not yet.
+  bool request_trace = false;
   // Workload YAML keys this format accepts beyond the common ones (window, tenants, ...).
   std::vector<std::string> extra_options;
   // Builds the row parser for one file; throws ConfigError for unusable options.
@@ -49,6 +51,11 @@ const std::vector<TraceFormat>& trace_formats();
 const TraceFormat* find_trace_format(const std::string& name);
 // "gavel, itp, ..." for error messages.
 std::string trace_format_names();
+// Inference request traces (Azure LLM 2023, Mooncake, Alibaba DLRM and GenAI), for trace-stats
+// until the simulator has inference services to replay them into.
+const std::vector<TraceFormat>& request_trace_formats();
+const TraceFormat* find_request_trace_format(const std::string& name);
+std::string request_trace_format_names();
 
 namespace detail {
 // Helpers the format files share: strict number parsing with the messages every format uses.
@@ -72,6 +79,14 @@ TraceFormat philly_format();
 TraceFormat pollux_format();
 TraceFormat sia_format();
 TraceFormat tiresias_format();
+TraceFormat azure_llm_format();
+TraceFormat dlrm_format();
+TraceFormat genai_format();
+TraceFormat mooncake_format();
+// A number that may be empty (nullopt), else as parse_seconds.
+std::optional<TraceRowError> parse_optional_seconds(const std::string& field,
+                                                    const std::string& text,
+                                                    std::optional<double>& out);
 }  // namespace detail
 
 }  // namespace fleetsim

@@ -20,6 +20,9 @@ struct TraceRecord {
   std::string status;                // final status; empty when the trace has none
   std::vector<std::string> gpu_types;  // GPU models the row allows, as the trace names them
   std::string job_class;               // model or application name, when the trace gives one
+  // Request traces (LLM serving): prompt and output tokens; nullopt for job traces.
+  std::optional<double> input_tokens;
+  std::optional<double> output_tokens;
   std::uint32_t line = 0;              // line in the file
   // Why a well-formed row cannot become a job (e.g. Gavel has no throughput for its job type and
   // GPU count); empty when it can. Counted under this reason, never an error.

@@ -30,9 +30,13 @@ TraceStats compute_trace_stats(const TraceFormat& format, const TraceOptions& op
         }
         if (format.has_status) ++s.statuses[r.status];
         ++s.tenants[r.tenant];
+        if (r.input_tokens) s.input_tokens.push_back(*r.input_tokens);
+        if (r.output_tokens) s.output_tokens.push_back(*r.output_tokens);
       },
       counts);
   std::sort(s.durations_s.begin(), s.durations_s.end());
+  std::sort(s.input_tokens.begin(), s.input_tokens.end());
+  std::sort(s.output_tokens.begin(), s.output_tokens.end());
   s.rows = counts.rows;
   s.rejected_by_reason = std::move(counts.rejected_by_reason);
   s.gpu_hours = gpu_s / 3600.0;
@@ -68,9 +72,19 @@ std::string format_trace_stats(const TraceStats& s) {
       out += fmt::format(" {:02}h {:>7}", k, s.arrivals_by_hour[k]);
     out += "\n";
   }
-  out += "  GPUs per job     ";
-  for (const auto& [gpus, n] : s.gpus) out += fmt::format(" {}:{}", gpus, n);
-  out += "\n";
+  // Request traces without a GPU column (Azure LLM, Mooncake) would show only "0:n".
+  if (s.gpus.size() > 1 || s.gpus.begin()->first > 0) {
+    out += "  GPUs per job     ";
+    for (const auto& [gpus, n] : s.gpus) out += fmt::format(" {}:{}", gpus, n);
+    out += "\n";
+  }
+  const auto percentiles = [&](const char* label, const std::vector<double>& v) {
+    if (v.empty()) return;
+    out += fmt::format("  {:<17} p50 {:.0f}  p90 {:.0f}  p99 {:.0f}  max {:.0f}\n", label,
+                       nearest_rank(v, 50), nearest_rank(v, 90), nearest_rank(v, 99), v.back());
+  };
+  percentiles("input tokens", s.input_tokens);
+  percentiles("output tokens", s.output_tokens);
   if (s.shared_gpu_jobs > 0) {
     out += fmt::format("  sharing a GPU     {} jobs ask for part of one GPU\n", s.shared_gpu_jobs);
   }

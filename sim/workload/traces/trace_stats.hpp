@@ -28,6 +28,8 @@ struct TraceStats {
   double gpu_hours = 0;                              // sum of GPUs x duration
   std::map<std::string, std::uint64_t> statuses;     // empty when the trace has none
   std::map<std::string, std::uint64_t> tenants;
+  std::vector<double> input_tokens;   // sorted; request traces only
+  std::vector<double> output_tokens;  // sorted; request traces only
 };
 
 TraceStats compute_trace_stats(const TraceFormat& format, const TraceOptions& options);

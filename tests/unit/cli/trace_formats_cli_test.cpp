@@ -131,12 +131,60 @@ TEST(CliTraceFormats, TraceStatsReportForThreeTiresiasJobs) {
                 "  tenants           1: (none):3\n");
 }
 
+// Request traces are read by trace-stats only; a broken row ends it like a run.
+struct BrokenRequestRow {
+  const char* format;
+  const char* trace;  // under tests/data/bad/traces/
+  const char* rest;
+};
+
+void PrintTo(const BrokenRequestRow& c, std::ostream* os) { *os << c.trace; }
+
+class CliBrokenRequestRow : public ::testing::TestWithParam<BrokenRequestRow> {};
+
+TEST_P(CliBrokenRequestRow, TraceStatsStopsWithOneLineNamingFileLineAndField) {
+  const BrokenRequestRow& c = GetParam();
+  const std::string file = bad(std::string("traces/") + c.trace);
+  const CliResult r = run_cli({"trace-stats", file, "--format", c.format});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + file + c.rest + "\n");
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachRequestFormat, CliBrokenRequestRow,
+    ::testing::Values(
+        BrokenRequestRow{"azure_llm", "azure_llm_bad_hour.csv",
+                         ":3: TIMESTAMP: \"2023-11-16 25:17:04.0319600\" is not a date-time "
+                         "YYYY-MM-DD HH:MM:SS.fffffff"},
+        BrokenRequestRow{"mooncake", "mooncake_too_few_blocks.jsonl",
+                         ":2: hash_ids: 2 blocks for input_length 1025 (expected 3)"},
+        BrokenRequestRow{"dlrm", "dlrm_unknown_role.csv", ":3: role: \"XN\" is neither HN nor CN"},
+        BrokenRequestRow{
+            "genai", "genai_exec_time_not_a_number.csv",
+            ":3: exec_time_seconds: \"fast\" is not a number of seconds in [0, 1e11]"}),
+    [](const ::testing::TestParamInfo<BrokenRequestRow>& p) {
+      return std::string(p.param.format);
+    });
+
+TEST(CliTraceFormats, RequestTraceInAWorkloadSaysTraceStatsOnly) {
+  const std::string f = bad("trace_request_trace_as_workload.yaml");
+  TempDir tmp;
+  const CliResult r = run_cli({"run", f, "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + f +
+                       ":4:35: workload.format: \"azure_llm\" is a request trace (inference): "
+                       "`fleetsim trace-stats` reads it, but workloads cannot replay it yet\n");
+}
+
 TEST(CliTraceFormats, TraceStatsUnknownFormatIsBadInput) {
   const CliResult r = run_cli({"trace-stats", "x.csv", "--format", "slurm"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err,
-            "fleetsim: error: --format: unknown format \"slurm\"; expected one of: gavel, itp, "
-            "openb, philly, pollux, sia, tiresias, openb_nodes, pai_machines, spot_nodes\n");
+  EXPECT_EQ(
+      r.err,
+      "fleetsim: error: --format: unknown format \"slurm\"; expected one of: gavel, itp, "
+      "openb, philly, pollux, sia, tiresias, openb_nodes, pai_machines, spot_nodes, azure_llm, "
+      "dlrm, genai, mooncake\n");
 }
 
 TEST(CliTraceFormats, TraceStatsNodeList) {
