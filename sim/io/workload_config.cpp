@@ -189,15 +189,14 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     format = find_trace_format(c.format);
     if (find_request_trace_format(c.format) != nullptr) {
       throw format_node->error(
-          "\"{}\" is a request trace (inference): `fleetsim trace-stats` "
-          "reads it, but workloads cannot replay it yet",
+          "\"{}\" is a request trace (inference): `fleetsim trace-stats` reads it, but "
+          "workloads cannot replay it yet",
           c.format);
     }
     if (c.format != "native_csv" && c.format != "native" && format == nullptr) {
       throw format_node->error(
-          "unknown trace format \"{}\"; expected one of: native, "
-          "native_csv, {}",
-          c.format, trace_format_names());
+          "unknown trace format \"{}\"; expected one of: native, native_csv, {}", c.format,
+          trace_format_names());
     }
   }
   if (format == nullptr) {
