@@ -50,6 +50,18 @@ TEST_P(ScenarioTracePolicies, EveryRowIsAFinishedJobOrACountedRejection) {
   std::uint64_t by_reason = 0;
   for (const auto& [reason, n] : r.trace_rejected_by_reason) by_reason += n;
   EXPECT_EQ(by_reason, r.trace_rows_rejected);
+  // GPU-model constraints from the trace (openb gpu_spec) hold in the schedule.
+  std::uint64_t constrained = 0;
+  for (const Job& job : r.jobs) {
+    if (job.spec.allowed_types.empty()) continue;
+    ++constrained;
+    EXPECT_NE(std::find(job.spec.allowed_types.begin(), job.spec.allowed_types.end(), job.gpu_type),
+              job.spec.allowed_types.end())
+        << job.spec.name;
+  }
+  if (GetParam().scenario == "trace_openb_gpuspec33") {
+    EXPECT_GT(constrained, 2'000u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioTracePolicies, ::testing::ValuesIn(trace_runs()),
