@@ -22,6 +22,7 @@ TraceStats compute_trace_stats(const TraceFormat& format, const TraceOptions& op
         ++s.jobs;
         const auto hour = static_cast<std::int64_t>(std::floor(r.submit_s / 3600.0));
         ++s.arrivals_by_hour[static_cast<std::size_t>(((hour % 24) + 24) % 24)];
+        ++s.arrivals_per_hour[hour];
         ++s.gpus[r.gpus];
         if (r.gpus > 0 && r.gpu_milli < 1000) ++s.shared_gpu_jobs;
         if (r.duration_s) {
@@ -63,8 +64,22 @@ std::string format_trace_stats(const TraceStats& s) {
   const double span_s = s.last_submit_s - s.first_submit_s;
   out += fmt::format("  submit span       {:.0f} s .. {:.0f} s on the trace clock ({:.1f} h)\n",
                      s.first_submit_s, s.last_submit_s, span_s / 3600.0);
-  out += fmt::format("  arrival rate      {:.2f} jobs/h over the span\n",
-                     span_s > 0 ? static_cast<double>(s.jobs) / (span_s / 3600.0) : 0.0);
+  // Every clock hour from the first submit's to the last's, empty hours included.
+  const std::int64_t first_hour = s.arrivals_per_hour.begin()->first;
+  const std::int64_t hours = s.arrivals_per_hour.rbegin()->first - first_hour + 1;
+  std::vector<double> per_hour(static_cast<std::size_t>(hours), 0.0);
+  for (const auto& [hour, n] : s.arrivals_per_hour) {
+    per_hour[static_cast<std::size_t>(hour - first_hour)] = static_cast<double>(n);
+  }
+  // The first busiest hour (max_element returns the first maximum).
+  const auto busiest = std::max_element(per_hour.begin(), per_hour.end()) - per_hour.begin();
+  std::sort(per_hour.begin(), per_hour.end());
+  out += fmt::format(
+      "  arrival rate      {:.2f} jobs/h over the span; per clock hour p50 {:.0f}, p90 {:.0f}, "
+      "max {:.0f} (the hour from {} s)\n",
+      span_s > 0 ? static_cast<double>(s.jobs) / (span_s / 3600.0) : 0.0,
+      nearest_rank(per_hour, 50), nearest_rank(per_hour, 90), per_hour.back(),
+      (first_hour + busiest) * 3600);
   out += "  arrivals by hour of day (trace clock; UTC for date-time traces)\n";
   for (std::size_t h = 0; h < 24; h += 6) {
     out += "   ";

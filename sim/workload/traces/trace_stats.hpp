@@ -22,6 +22,7 @@ struct TraceStats {
   double first_submit_s = 0;                                // trace clock
   double last_submit_s = 0;
   std::array<std::uint64_t, 24> arrivals_by_hour{};  // hour of day on the trace clock
+  std::map<std::int64_t, std::uint64_t> arrivals_per_hour;  // floor(submit / 3600 s) -> jobs
   std::map<std::uint32_t, std::uint64_t> gpus;       // GPU count -> jobs
   std::uint64_t shared_gpu_jobs = 0;                 // asking for part of a GPU
   std::vector<double> durations_s;                   // sorted; empty when the trace has none
