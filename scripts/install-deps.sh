@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="cmake ninja-build g++ make libboost-graph-dev libspdlog-dev libfmt-dev libyaml-cpp-dev \
-libcli11-dev nlohmann-json3-dev libbenchmark-dev libgtest-dev libgmock-dev libglpk-dev"
+libcli11-dev nlohmann-json3-dev zlib1g-dev libbenchmark-dev libgtest-dev libgmock-dev libglpk-dev"
 
 missing=""
 for p in $PACKAGES; do

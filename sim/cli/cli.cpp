@@ -19,6 +19,8 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/feasibility.hpp"
+#include "sim/workload/traces/node_list.hpp"
+#include "sim/workload/traces/trace_stats.hpp"
 
 namespace fleetsim {
 namespace {
@@ -34,6 +36,8 @@ struct Options {
   std::int64_t seed = -1;
   std::string out;
   std::string log_level = "warning";
+  TraceOptions trace;  // trace-stats
+  std::string duration_from;
 };
 
 ScenarioOverrides overrides_of(const Options& o) {
@@ -88,6 +92,9 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
              s.jobs, s.finished, s.never_started, s.queued_at_end, s.running_at_end);
   if (r.trace_rows_rejected > 0) {
     fmt::print(out, "  trace rows        {} rejected of {}\n", r.trace_rows_rejected, r.trace_rows);
+    for (const auto& [reason, n] : r.trace_rejected_by_reason) {
+      fmt::print(out, "    rejected        {}: {}\n", reason, n);
+    }
   }
   fmt::print(out, "  {:<17} {:>9} {:>9} {:>9} {:>9}\n", "hours", "mean", "p50", "p95", "p99");
   fmt::print(out, "  {:<17} {:>9} {:>9} {:>9} {:>9}\n", "JCT", hours(s.jct_s.mean),
@@ -144,12 +151,15 @@ int validate_command(const Options& o, std::ostream& out) {
                *std::max_element(s->gpu_values.begin(), s->gpu_values.end()));
   } else {
     const auto& trace = std::get<TraceConfig>(config.workload.source);
-    TraceReadResult read = read_native_csv(trace.path, trace.path, fleet.catalog, trace.bad_rows);
+    TraceReadResult read = read_trace(trace_options_of(trace), fleet.catalog);
     for (const JobSpec& job : read.jobs) {
       feasibility.check(job, {trace.path, static_cast<int>(job.source_line), 0});
     }
     fmt::print(out, "  workload    trace {}: {} jobs from {} rows ({} rejected)\n", trace.path,
                read.jobs.size(), read.rows, read.rejected);
+    if (trace.format != "native_csv") {
+      fmt::print(out, "  trace rows  {}\n", describe_rows(read));
+    }
   }
   std::string params;
   for (const auto& [name, value] : config.policy_params) {
@@ -160,6 +170,27 @@ int validate_command(const Options& o, std::ostream& out) {
   fmt::print(out, "  preemption  overhead {} s, resume {} s\n", to_seconds(config.preempt_overhead),
              to_seconds(config.resume_overhead));
   fmt::print(out, "valid; nothing was simulated\n");
+  return kExitOk;
+}
+
+// Statistics of a trace or node list, over every row the reader accepts (no filters).
+int trace_stats_command(Options& o, std::ostream& out) {
+  TraceOptions& t = o.trace;
+  t.display_path = t.path;
+  if (o.duration_from == "creation") t.duration_from = DurationFrom::Creation;
+  if (const TraceFormat* nodes = find_node_list_format(t.format)) {
+    fmt::print(out, "{}", format_node_stats(read_node_list(*nodes, t), t));
+    return kExitOk;
+  }
+  const TraceFormat* format = find_trace_format(t.format);
+  if (format == nullptr) format = find_request_trace_format(t.format);
+  if (format == nullptr) {
+    throw ConfigError(
+        {"--format", 0, 0}, "",
+        fmt::format("unknown format \"{}\"; expected one of: {}, {}, {}", t.format,
+                    trace_format_names(), node_list_format_names(), request_trace_format_names()));
+  }
+  fmt::print(out, "{}", format_trace_stats(compute_trace_stats(*format, t)));
   return kExitOk;
 }
 
@@ -205,6 +236,23 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
 
+  CLI::App* stats = app.add_subcommand(
+      "trace-stats", "job count, time span, arrivals by hour, GPU counts, durations, statuses");
+  stats->add_option("file", o.trace.path, "trace file (plain or .gz)")->required();
+  stats->add_option("--format", o.trace.format, "trace or node-list format")->required();
+  std::string bad_rows = "error";
+  stats->add_option("--bad-rows", bad_rows, "error: stop at a broken row; skip: count it")
+      ->check(CLI::IsMember({"error", "skip"}))
+      ->capture_default_str();
+  stats
+      ->add_option("--duration-from", o.duration_from,
+                   "openb: scheduled (deletion - scheduled) or creation (deletion - creation)")
+      ->check(CLI::IsMember({"scheduled", "creation"}));
+  stats->add_option("--throughputs", o.trace.throughputs_path,
+                    "gavel: simulation_throughputs.json(.gz), for durations");
+  stats->add_option("--throughput-gpu", o.trace.throughput_gpu, "gavel: GPU column of the table")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -221,6 +269,10 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
     if (run->parsed()) return run_command(o, out);
     if (validate->parsed()) return validate_command(o, out);
     if (policies->parsed()) return policies_command(out);
+    if (stats->parsed()) {
+      o.trace.bad_rows = bad_rows == "skip" ? BadRows::Skip : BadRows::Error;
+      return trace_stats_command(o, out);
+    }
   } catch (const ConfigError& e) {
     fmt::print(err, "fleetsim: error: {}\n", e.what());
     return kExitBadInput;

@@ -80,6 +80,10 @@ std::optional<ConfigNode> ConfigNode::find(const std::string& key) const {
 }
 
 void ConfigNode::check_keys(std::initializer_list<std::string_view> allowed) const {
+  check_keys(std::vector<std::string>(allowed.begin(), allowed.end()));
+}
+
+void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
   if (!is_map()) throw error("expected a map, got {}", text());
   for (const auto& entry : node_) {
     const std::string key = entry.first.Scalar();

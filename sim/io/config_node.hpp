@@ -40,6 +40,7 @@ class ConfigNode {
   std::optional<ConfigNode> find(const std::string& key) const;
   // Every key of this map must be in `allowed`; else ConfigError at the unknown key.
   void check_keys(std::initializer_list<std::string_view> allowed) const;
+  void check_keys(const std::vector<std::string>& allowed) const;  // when the set is computed
   // Requires a map (error otherwise); returns its keys in file order.
   std::vector<std::string> keys() const;
 

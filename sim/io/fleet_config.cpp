@@ -1,8 +1,14 @@
 #include "sim/io/fleet_config.hpp"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "sim/io/path_resolution.hpp"
+#include "sim/workload/traces/node_list.hpp"
 
 namespace fleetsim {
 namespace {
@@ -55,11 +61,82 @@ void load_catalog(const ConfigNode& root, FleetConfig& out) {
   }
 }
 
+// A site built from a public node inventory (node_list: {format, path, site, cluster, ...}):
+// nodes with the same GPU type and count become one rack group, each node its own rack (the
+// inventories give no NVLink domains beyond the node), in order of first appearance.
+SiteConfig load_node_list_site(const ConfigNode& list, const std::set<std::string>& type_names) {
+  list.check_keys({"format", "path", "bad_rows", "gpu_types", "site", "cluster", "country",
+                   "region", "provider"});
+  const ConfigNode format_node = list.at("format");
+  const TraceFormat* format = find_node_list_format(format_node.as_string());
+  if (format == nullptr) {
+    throw format_node.error("unknown node-list format \"{}\"; expected one of: {}",
+                            format_node.as_string(), node_list_format_names());
+  }
+  TraceOptions options;
+  options.format = format->name;
+  options.path = resolve_relative(list.file(), list.at("path").as_string());
+  options.display_path = options.path;
+  if (auto bad = list.find("bad_rows")) {
+    if (bad->as_string() != "error" && bad->as_string() != "skip") {
+      throw bad->error("expected error or skip, got \"{}\"", bad->as_string());
+    }
+    options.bad_rows = bad->as_string() == "skip" ? BadRows::Skip : BadRows::Error;
+  }
+  std::map<std::string, std::string> mapping;
+  if (auto types = list.find("gpu_types")) {
+    for (const std::string& model : types->keys()) {
+      const ConfigNode t = types->at(model);
+      if (!type_names.contains(t.as_string())) {
+        throw t.error("unknown GPU type \"{}\"; the catalog lists: {}", t.as_string(),
+                      fmt::join(type_names, ", "));
+      }
+      mapping[model] = t.as_string();
+    }
+  }
+  const NodeListResult read = read_node_list(*format, options);
+  SiteConfig site{list.get_string("site", "site0"),
+                  list.get_string("country", ""),
+                  list.get_string("region", ""),
+                  list.get_string("provider", "own"),
+                  {}};
+  ClusterConfig cluster{list.get_string("cluster", "cluster0"), {}};
+  std::uint64_t cpu_only = 0;
+  for (const TraceRecord& node : read.nodes) {
+    if (node.gpus == 0) {
+      ++cpu_only;
+      continue;
+    }
+    const std::string& model = node.gpu_types.front();
+    const auto mapped = mapping.find(model);
+    const std::string type = mapped == mapping.end() ? model : mapped->second;
+    if (!type_names.contains(type)) {
+      throw ConfigError::at({options.display_path, static_cast<int>(node.line), 0}, "gpu_type",
+                            "GPU model \"{}\" is neither mapped (gpu_types:) nor a catalog type",
+                            model);
+    }
+    auto group = std::find_if(cluster.racks.begin(), cluster.racks.end(), [&](const auto& g) {
+      return g.gpu_type == type && g.gpus_per_node == node.gpus;
+    });
+    if (group == cluster.racks.end()) {
+      cluster.racks.push_back({0, 1, node.gpus, type});
+      group = std::prev(cluster.racks.end());
+    }
+    ++group->count;
+  }
+  if (cluster.racks.empty()) throw list.at("path").error("the node list has no GPU node");
+  spdlog::info("node list {}: rows read {}, GPU nodes {}, CPU-only nodes left out {}, rejected {}",
+               options.display_path, read.rows, read.nodes.size() - cpu_only, cpu_only,
+               read.rows - read.nodes.size());
+  site.clusters.push_back(std::move(cluster));
+  return site;
+}
+
 }  // namespace
 
 FleetConfig load_fleet_config(const ConfigNode& node) {
   const ConfigNode root = inline_or_file(node);
-  root.check_keys({"gpu_catalog", "span_speed", "sites"});
+  root.check_keys({"gpu_catalog", "span_speed", "sites", "node_list"});
   FleetConfig out;
   load_catalog(inline_or_file(root.at("gpu_catalog")), out);
   std::set<std::string> type_names;
@@ -77,8 +154,14 @@ FleetConfig load_fleet_config(const ConfigNode& node) {
     }
   }
 
-  const ConfigNode sites = root.at("sites");
   std::set<std::string> site_names, cluster_names;
+  if (auto list = root.find("node_list")) {
+    out.sites.push_back(load_node_list_site(*list, type_names));
+    site_names.insert(out.sites.back().name);
+    cluster_names.insert(out.sites.back().clusters.front().name);
+    if (!root.has("sites")) return out;
+  }
+  const ConfigNode sites = root.at("sites");
   for (std::size_t s = 0; s < sites.size(); ++s) {
     const ConfigNode site = sites[s];
     site.check_keys({"name", "country", "region", "provider", "clusters"});

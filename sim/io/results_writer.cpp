@@ -39,6 +39,10 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["arrivals_after_horizon"] = s.arrivals_after_horizon;
   j["trace_rows"] = r.trace_rows;
   j["trace_rows_rejected"] = r.trace_rows_rejected;
+  // Only when rows were rejected, so runs without rejections keep their exact bytes.
+  if (!r.trace_rejected_by_reason.empty()) {
+    j["trace_rows_rejected_by_reason"] = r.trace_rejected_by_reason;
+  }
   j["jct_s"] = to_json(s.jct_s);
   j["queue_delay_s"] = to_json(s.queue_delay_s);
   j["makespan_s"] = s.makespan_s;
@@ -220,6 +224,41 @@ void emit_duration(YAML::Emitter& y, const DurationDistribution& d) {
   y << YAML::EndMap;
 }
 
+// The public-trace options that are set (a native CSV has none), in the YAML the loader reads.
+template <class Relative>
+void emit_trace_options(YAML::Emitter& y, const TraceConfig& t, const Relative& relative) {
+  const TraceOptions& o = t.options;
+  if (o.window_start_s || o.window_end_s) {
+    y << YAML::Key << "window" << YAML::Value << YAML::BeginMap;
+    if (o.window_start_s) y << YAML::Key << "start" << YAML::Value << *o.window_start_s;
+    if (o.window_end_s) y << YAML::Key << "end" << YAML::Value << *o.window_end_s;
+    y << YAML::EndMap;
+  }
+  using Names = std::vector<std::string>;
+  if (!o.tenants.empty()) {
+    y << YAML::Key << "tenants" << YAML::Value << YAML::Flow
+      << Names(o.tenants.begin(), o.tenants.end());
+  }
+  if (!o.statuses.empty()) {
+    y << YAML::Key << "statuses" << YAML::Value << YAML::Flow
+      << Names(o.statuses.begin(), o.statuses.end());
+  }
+  if (!o.gpu_types.empty()) {
+    y << YAML::Key << "gpu_types" << YAML::Value << YAML::Flow << o.gpu_types;
+  }
+  if (t.format == "openb") {
+    y << YAML::Key << "duration_from" << YAML::Value
+      << (o.duration_from == DurationFrom::Scheduled ? "scheduled" : "creation");
+  }
+  if (!o.throughputs_path.empty()) {
+    y << YAML::Key << "throughputs" << YAML::Value << relative(o.throughputs_path);
+    y << YAML::Key << "throughput_gpu" << YAML::Value << o.throughput_gpu;
+  }
+  if (!o.gpu_s_by_application.empty()) {
+    y << YAML::Key << "gpu_s_by_application" << YAML::Value << YAML::Flow << o.gpu_s_by_application;
+  }
+}
+
 void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string& dir) {
   y << YAML::BeginMap;
   if (const auto* s = std::get_if<SyntheticConfig>(&w.source)) {
@@ -245,13 +284,16 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
     // Both made absolute first: lexically_proximate of a relative path to an absolute folder
     // (run from the repo with --out /tmp/x) would return the path unchanged, and the resolved
     // scenario would then look for the trace next to itself.
-    y << YAML::Key << "path" << YAML::Value
-      << std::filesystem::absolute(t.path)
-             .lexically_normal()
-             .lexically_proximate(std::filesystem::absolute(dir).lexically_normal())
-             .generic_string();
+    const auto relative = [&](const std::string& path) {
+      return std::filesystem::absolute(path)
+          .lexically_normal()
+          .lexically_proximate(std::filesystem::absolute(dir).lexically_normal())
+          .generic_string();
+    };
+    y << YAML::Key << "path" << YAML::Value << relative(t.path);
     y << YAML::Key << "bad_rows" << YAML::Value
       << (t.bad_rows == BadRows::Error ? "error" : "skip");
+    emit_trace_options(y, t, relative);
   }
   y << YAML::EndMap;
 }

@@ -48,6 +48,7 @@ RunResult run_scenario(const ScenarioConfig& config) {
   result.summary = summarize(result.jobs, result.totals);
   result.trace_rows = workload.trace_rows;
   result.trace_rows_rejected = workload.rejected_rows;
+  result.trace_rejected_by_reason = workload.rejected_by_reason;
   return result;
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "sim/core/engine.hpp"
@@ -19,6 +21,7 @@ struct RunResult {
   Summary summary;
   std::uint64_t trace_rows = 0;
   std::uint64_t trace_rows_rejected = 0;
+  std::map<std::string, std::uint64_t> trace_rejected_by_reason;
 };
 
 // Throws ConfigError (bad input found while streaming, e.g. an impossible job) or PolicyError.

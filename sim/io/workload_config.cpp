@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "sim/io/path_resolution.hpp"
 #include "sim/workload/synthetic_generator.hpp"
 #include "sim/workload/vector_source.hpp"
@@ -120,13 +122,91 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
   return c;
 }
 
-TraceConfig load_trace(const ConfigNode& root) {
-  root.check_keys({"source", "format", "path", "bad_rows"});
+// A time on the trace clock: seconds, or a date-time "YYYY-MM-DD HH:MM:SS" (read as UTC) for
+// traces that give date-times.
+double load_trace_time(const ConfigNode& node) {
+  if (const auto t = detail::parse_date_time(node.as_string())) return *t;
+  return node.as_double();
+}
+
+std::set<std::string> load_names(const ConfigNode& list) {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < list.size(); ++i) names.insert(list[i].as_string());
+  if (names.empty()) throw list.error("expected at least one name");
+  return names;
+}
+
+// The options every public format takes, plus its own (TraceFormat::extra_options).
+void load_format_options(const ConfigNode& root, const TraceFormat& format, TraceOptions& o) {
+  std::vector<std::string> keys = {"source", "format",  "path",     "bad_rows",
+                                   "window", "tenants", "gpu_types"};
+  if (format.has_status) keys.push_back("statuses");
+  keys.insert(keys.end(), format.extra_options.begin(), format.extra_options.end());
+  root.check_keys(keys);
+  if (auto window = root.find("window")) {
+    window->check_keys({"start", "end"});
+    if (auto start = window->find("start")) o.window_start_s = load_trace_time(*start);
+    if (auto end = window->find("end")) o.window_end_s = load_trace_time(*end);
+    if (o.window_start_s && o.window_end_s && *o.window_end_s <= *o.window_start_s) {
+      throw window->at("end").error("expected an end after the start");
+    }
+  }
+  if (auto tenants = root.find("tenants")) o.tenants = load_names(*tenants);
+  if (auto statuses = root.find("statuses")) o.statuses = load_names(*statuses);
+  if (auto types = root.find("gpu_types")) {
+    for (const std::string& model : types->keys()) {
+      o.gpu_types[model] = types->at(model).as_string();
+    }
+  }
+  if (auto from = root.find("duration_from")) {
+    const std::string value = from->as_string();
+    if (value == "scheduled") {
+      o.duration_from = DurationFrom::Scheduled;
+    } else if (value == "creation") {
+      o.duration_from = DurationFrom::Creation;
+    } else {
+      throw from->error("expected scheduled or creation, got \"{}\"", value);
+    }
+  }
+  if (format.name == "gavel") {
+    o.throughputs_path = resolve_relative(root.file(), root.at("throughputs").as_string());
+    if (auto gpu = root.find("throughput_gpu")) o.throughput_gpu = gpu->as_string();
+  }
+  if (format.name == "pollux" || format.name == "sia") {
+    const ConfigNode work = root.at("gpu_s_by_application");
+    for (const std::string& app : work.keys()) {
+      o.gpu_s_by_application[app] = work.at(app).as_seconds(false);
+    }
+    if (o.gpu_s_by_application.empty()) throw work.error("expected at least one application");
+  }
+}
+
+TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
   TraceConfig c;
-  if (auto format = root.find("format")) {
-    if (format->as_string() != "native_csv") {
-      throw format->error("unknown trace format \"{}\"; expected: native_csv",
-                          format->as_string());
+  const TraceFormat* format = nullptr;
+  if (auto format_node = root.find("format")) {
+    c.format = format_node->as_string();
+    format = find_trace_format(c.format);
+    if (find_request_trace_format(c.format) != nullptr) {
+      throw format_node->error(
+          "\"{}\" is a request trace (inference): `fleetsim trace-stats` reads it, but "
+          "workloads cannot replay it yet",
+          c.format);
+    }
+    if (c.format != "native_csv" && c.format != "native" && format == nullptr) {
+      throw format_node->error(
+          "unknown trace format \"{}\"; expected one of: native, native_csv, {}", c.format,
+          trace_format_names());
+    }
+  }
+  if (format == nullptr) {
+    root.check_keys({"source", "format", "path", "bad_rows"});
+  } else {
+    load_format_options(root, *format, c.options);
+  }
+  for (const auto& [model, type] : c.options.gpu_types) {
+    if (!catalog.find(type)) {
+      throw root.at("gpu_types").at(model).error("unknown GPU type \"{}\"", type);
     }
   }
   c.path = resolve_relative(root.file(), root.at("path").as_string());
@@ -152,8 +232,17 @@ WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& ca
   const ConfigNode source = root.at("source");
   const std::string kind = source.as_string();
   if (kind == "synthetic") return {load_synthetic(root, catalog)};
-  if (kind == "trace") return {load_trace(root)};
+  if (kind == "trace") return {load_trace(root, catalog)};
   throw source.error("unknown workload source \"{}\"; expected one of: synthetic, trace", kind);
+}
+
+TraceOptions trace_options_of(const TraceConfig& trace) {
+  TraceOptions o = trace.options;
+  o.format = trace.format;
+  o.path = trace.path;
+  o.display_path = trace.path;
+  o.bad_rows = trace.bad_rows;
+  return o;
 }
 
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
@@ -164,9 +253,11 @@ LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& cat
     return out;
   }
   const auto& trace = std::get<TraceConfig>(config.source);
-  TraceReadResult read = read_native_csv(trace.path, trace.path, catalog, trace.bad_rows);
+  TraceReadResult read = read_trace(trace_options_of(trace), catalog);
   out.rejected_rows = read.rejected;
   out.trace_rows = read.rows;
+  out.rejected_by_reason = read.rejected_by_reason;
+  spdlog::info("trace {}: {}", trace.path, describe_rows(read));
   out.source = std::make_unique<VectorSource>(std::move(read.jobs), trace.path);
   return out;
 }

@@ -11,6 +11,7 @@
 #include "sim/io/config_node.hpp"
 #include "sim/workload/native_csv_trace.hpp"
 #include "sim/workload/synthetic_config.hpp"
+#include "sim/workload/traces/trace_reader.hpp"
 #include "sim/workload/workload_source.hpp"
 
 namespace fleetsim {
@@ -19,7 +20,13 @@ struct TraceConfig {
   std::string format = "native_csv";
   std::string path;          // resolved (relative to the referring file, or absolute)
   BadRows bad_rows = BadRows::Error;
+  // The per-format options (window, tenants, statuses, gpu_types, ...); its format, path and
+  // bad_rows are unused: trace_options_of() fills them from the fields above.
+  TraceOptions options;
 };
+
+// What read_trace() takes for this workload entry.
+TraceOptions trace_options_of(const TraceConfig& trace);
 
 struct WorkloadConfig {
   std::variant<SyntheticConfig, TraceConfig> source;
@@ -35,6 +42,7 @@ struct LoadedWorkload {
   std::unique_ptr<WorkloadSource> source;
   std::uint64_t rejected_rows = 0;
   std::uint64_t trace_rows = 0;
+  std::map<std::string, std::uint64_t> rejected_by_reason;
 };
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
                              const RngStreams& rng);

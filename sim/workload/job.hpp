@@ -23,6 +23,9 @@ struct JobSpec {
   std::string job_class = "default";  // row of the catalog's relative-speed matrix
   std::uint32_t gpus = 1;             // gang size: all or nothing
   std::vector<GpuTypeId> allowed_types;  // empty = any type
+  // Share of each GPU the job asks for, in 1/1000 (openb GPU sharing). Kept from the trace for
+  // policies and reports; the engine still gives every job whole GPUs.
+  std::uint16_t gpu_milli = 1000;
   // Run time on `gpus` GPUs of the catalog's reference type, in one NVLink domain.
   Duration duration = 0;
   // What a user would have told the scheduler (EASY backfill); nullopt = the true duration.

@@ -216,6 +216,8 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
       const ConfigError error(pos, problem->field, problem->message);
       if (bad_rows == BadRows::Error) throw error;
       ++result.rejected;
+      ++result
+            .rejected_by_reason[problem->field.empty() ? "malformed row" : "bad " + problem->field];
       // Same text as the error (which leaves out an empty field), plus what happened to the row.
       spdlog::warn("{}; row rejected", error.what());
       continue;

@@ -6,20 +6,22 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "sim/fleet/gpu_catalog.hpp"
 #include "sim/workload/job.hpp"
+#include "sim/workload/traces/trace_options.hpp"
 
 namespace fleetsim {
-
-enum class BadRows { Error, Skip };
 
 struct TraceReadResult {
   std::vector<JobSpec> jobs;  // in file order; JobSpec::source_line = line in the file
   std::uint64_t rows = 0;     // data rows seen
   std::uint64_t rejected = 0;  // rows rejected (only with BadRows::Skip)
+  std::map<std::string, std::uint64_t> rejected_by_reason;  // "bad gpus" -> rows; sums to rejected
+  double time_origin_s = 0;                                 // the trace-clock time that became t=0
 };
 
 // `display_path` is the name errors use. With BadRows::Error the first broken row throws

@@ -179,8 +179,9 @@ TEST(WorkloadConfig, TraceAbsolutePathIsKeptAndBadRowsSkipIsRead) {
 TEST(WorkloadConfig, TraceErrors) {
   EXPECT_EQ(error_of("source: trace\npath: a.csv\nbad_rows: ignore\n"),
             "w.yaml:3:11: bad_rows: expected error or skip, got \"ignore\"");
-  EXPECT_EQ(error_of("source: trace\nformat: philly\npath: a.csv\n"),
-            "w.yaml:2:9: format: unknown trace format \"philly\"; expected: native_csv");
+  EXPECT_EQ(error_of("source: trace\nformat: phily\npath: a.csv\n"),
+            "w.yaml:2:9: format: unknown trace format \"phily\"; expected one of: native, "
+            "native_csv, gavel, itp, openb, philly, pollux, sia, tiresias");
   EXPECT_EQ(error_of("source: trace\n"), "w.yaml:1:1: path: missing required key");
   EXPECT_EQ(error_of("source: trace\npath: a.csv\njobs: 3\n"),
             "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows");

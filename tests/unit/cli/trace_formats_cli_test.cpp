@@ -1,0 +1,204 @@
+// Public trace formats end to end through the CLI: a broken row of each format stops the run with
+// one line naming file, line and field (exit 2); bad_rows: skip counts rows by reason in stdout
+// and summary.json; `trace-stats` prints the report pinned here for a three-job excerpt.
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/cli_run.hpp"
+
+namespace fleetsim {
+namespace {
+
+using test::CliResult;
+using test::normal;
+using test::run_cli;
+using test::source_path;
+using test::TempDir;
+
+std::string bad(const std::string& name) { return source_path("tests/data/bad/" + name); }
+
+struct BrokenFormatRow {
+  const char* scenario;  // tests/data/bad/<scenario>
+  const char* trace;     // the trace it reads, under tests/data/bad/
+  const char* rest;      // the error line after "<trace path>"
+};
+
+void PrintTo(const BrokenFormatRow& c, std::ostream* os) { *os << c.scenario; }
+
+class CliBrokenFormatRow : public ::testing::TestWithParam<BrokenFormatRow> {};
+
+TEST_P(CliBrokenFormatRow, StopsTheRunWithOneLineNamingFileLineAndField) {
+  const BrokenFormatRow& c = GetParam();
+  TempDir tmp;
+  const CliResult r = run_cli({"run", bad(c.scenario), "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + normal(bad(c.trace)) + c.rest + "\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachFormat, CliBrokenFormatRow,
+    ::testing::Values(
+        BrokenFormatRow{"trace_philly_bad_timestamp.yaml", "traces/philly_bad_timestamp.csv",
+                        ":3: timestamp: \"2017-13-01 06:13:03\" is not a date-time YYYY-MM-DD "
+                        "HH:MM:SS"},
+        BrokenFormatRow{"trace_philly_wrong_header.yaml", "traces/philly_wrong_header.csv",
+                        ":1: header: expected \"timestamp,duration,num_gpus,gpu_time,cluster\" for "
+                        "format philly, got \"job_id,submit_time_s,gpus,duration_s\""},
+        BrokenFormatRow{"trace_itp_negative_duration.yaml", "traces/itp_negative_duration.csv",
+                        ":3: duration: \"-767\" is not a number of seconds in [0, 1e11]"},
+        BrokenFormatRow{"trace_gavel_wrong_field_count.yaml",
+                        "traces/gavel_wrong_field_count.trace.gz",
+                        ":2: row has 6 fields; the format has 7"},
+        // zcat recovers 1,451 whole lines; zlib's gzgets stops at what it could check, so the
+        // first line it cannot give whole is 1,450 (Debian 12 zlib 1.2.13).
+        BrokenFormatRow{"trace_gavel_truncated_gzip.yaml", "traces/gavel_truncated.trace.gz",
+                        ":1450: cannot read compressed data: unexpected end of file"},
+        BrokenFormatRow{"trace_pollux_replicas_not_a_number.yaml",
+                        "traces/pollux_replicas_not_a_number.csv",
+                        ":3: num_replicas: \"six\" is not an integer in [0, 1048576]"},
+        BrokenFormatRow{"trace_sia_time_with_unit.yaml", "traces/sia_time_with_unit.csv",
+                        ":2: time: \"8h\" is not a number of seconds in [0, 1e11]"},
+        BrokenFormatRow{"trace_tiresias_fractional_gpus.yaml",
+                        "traces/tiresias_fractional_gpus.csv",
+                        ":4: num_gpu: \"1.5\" is not an integer in [0, 1048576]"},
+        BrokenFormatRow{"trace_openb_deleted_before_scheduled.yaml",
+                        "traces/openb_deleted_before_scheduled.csv",
+                        ":3: deletion_time: 150 is before the start 200"}),
+    [](const ::testing::TestParamInfo<BrokenFormatRow>& p) {
+      return std::filesystem::path(p.param.scenario).stem().string();
+    });
+
+TEST(CliTraceFormats, MisspeltFormatListsTheKnownOnes) {
+  const std::string f = bad("trace_unknown_format.yaml");
+  TempDir tmp;
+  const CliResult r = run_cli({"run", f, "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + f +
+                       ":4:35: workload.format: unknown trace format \"phily\"; expected one of: "
+                       "native, native_csv, gavel, itp, openb, philly, pollux, sia, tiresias\n");
+}
+
+TEST(CliTraceFormats, SkippedAndExcludedRowsAreCountedByReason) {
+  TempDir tmp;
+  const std::string csv = normal(bad("traces/openb_broken_rows.csv"));
+  const CliResult r =
+      run_cli({"run", bad("trace_openb_broken_rows_skip.yaml"), "--out", tmp / "out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Unusable and broken rows are warned about with their line; the window is the user's choice.
+  EXPECT_EQ(r.err, "fleetsim: warning: " + csv + ":3: no GPU requested; row rejected\n" +
+                       "fleetsim: warning: " + csv +
+                       ":4: num_gpu: \"two\" is not an integer in [0, 1024]; row rejected\n");
+  EXPECT_NE(r.out.find("  trace rows        3 rejected of 5\n"
+                       "    rejected        bad num_gpu: 1\n"
+                       "    rejected        no GPU requested: 1\n"
+                       "    rejected        outside the time window: 1\n"),
+            std::string::npos)
+      << r.out;
+  const std::string summary = test::read_file(tmp.path() / "out" / "summary.json");
+  EXPECT_NE(summary.find("\"trace_rows_rejected_by_reason\": {\n    \"bad num_gpu\": 1,\n"
+                         "    \"no GPU requested\": 1,\n    \"outside the time window\": 1\n  }"),
+            std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("\"jobs\": 2,"), std::string::npos) << summary;  // p0 and p3
+}
+
+TEST(CliTraceFormats, TraceStatsReportForThreeTiresiasJobs) {
+  const std::string f = source_path("tests/data/traces/excerpts/tiresias_60_job.csv");
+  const CliResult r = run_cli({"trace-stats", f, "--format", "tiresias"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Submits 0, 30, 53 s; GPUs 1, 8, 2; durations 164, 147, 127 s.
+  // Rate: 3 jobs / (53 s / 3600) = 203.77 /h. Percentiles of [127, 147, 164] at index
+  // round(p x 2): p50 -> 147, p90 and p99 -> 164. GPU-hours (164 + 8 x 147 + 2 x 127) / 3600 =
+  // 0.44.
+  EXPECT_EQ(r.out,
+            "trace " + f +
+                " (format tiresias)\n"
+                "  rows              3 read, 3 jobs, 0 rejected\n"
+                "  submit span       0 s .. 53 s on the trace clock (0.0 h)\n"
+                "  arrival rate      203.77 jobs/h over the span; per clock hour p50 3, p90 3, max 3 "
+            "(the hour from 0 s)\n"
+                "  arrivals by hour of day (trace clock; UTC for date-time traces)\n"
+                "    00h       3 01h       0 02h       0 03h       0 04h       0 05h       0\n"
+                "    06h       0 07h       0 08h       0 09h       0 10h       0 11h       0\n"
+                "    12h       0 13h       0 14h       0 15h       0 16h       0 17h       0\n"
+                "    18h       0 19h       0 20h       0 21h       0 22h       0 23h       0\n"
+                "  GPUs per job      1:1 2:1 8:1\n"
+                "  duration s        p50 147  p90 164  p99 164  max 164  (nearest, 3 jobs)\n"
+                "  GPU-hours         0.4\n"
+                "  tenants           1: (none):3\n");
+}
+
+// Request traces are read by trace-stats only; a broken row ends it like a run.
+struct BrokenRequestRow {
+  const char* format;
+  const char* trace;  // under tests/data/bad/traces/
+  const char* rest;
+};
+
+void PrintTo(const BrokenRequestRow& c, std::ostream* os) { *os << c.trace; }
+
+class CliBrokenRequestRow : public ::testing::TestWithParam<BrokenRequestRow> {};
+
+TEST_P(CliBrokenRequestRow, TraceStatsStopsWithOneLineNamingFileLineAndField) {
+  const BrokenRequestRow& c = GetParam();
+  const std::string file = bad(std::string("traces/") + c.trace);
+  const CliResult r = run_cli({"trace-stats", file, "--format", c.format});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + file + c.rest + "\n");
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachRequestFormat, CliBrokenRequestRow,
+    ::testing::Values(
+        BrokenRequestRow{"azure_llm", "azure_llm_bad_hour.csv",
+                         ":3: TIMESTAMP: \"2023-11-16 25:17:04.0319600\" is not a date-time "
+                         "YYYY-MM-DD HH:MM:SS.fffffff"},
+        BrokenRequestRow{"mooncake", "mooncake_too_few_blocks.jsonl",
+                         ":2: hash_ids: 2 blocks for input_length 1025 (expected 3)"},
+        BrokenRequestRow{"dlrm", "dlrm_unknown_role.csv", ":3: role: \"XN\" is neither HN nor CN"},
+        BrokenRequestRow{
+            "genai", "genai_exec_time_not_a_number.csv",
+            ":3: exec_time_seconds: \"fast\" is not a number of seconds in [0, 1e11]"}),
+    [](const ::testing::TestParamInfo<BrokenRequestRow>& p) {
+      return std::string(p.param.format);
+    });
+
+TEST(CliTraceFormats, RequestTraceInAWorkloadSaysTraceStatsOnly) {
+  const std::string f = bad("trace_request_trace_as_workload.yaml");
+  TempDir tmp;
+  const CliResult r = run_cli({"run", f, "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + f +
+                       ":4:35: workload.format: \"azure_llm\" is a request trace (inference): "
+                       "`fleetsim trace-stats` reads it, but workloads cannot replay it yet\n");
+}
+
+TEST(CliTraceFormats, TraceStatsUnknownFormatIsBadInput) {
+  const CliResult r = run_cli({"trace-stats", "x.csv", "--format", "slurm"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(
+      r.err,
+      "fleetsim: error: --format: unknown format \"slurm\"; expected one of: gavel, itp, "
+      "openb, philly, pollux, sia, tiresias, openb_nodes, pai_machines, spot_nodes, azure_llm, "
+      "dlrm, genai, mooncake\n");
+}
+
+TEST(CliTraceFormats, TraceStatsNodeList) {
+  const CliResult r =
+      run_cli({"trace-stats", source_path("tests/data/traces/excerpts/pai_machines.csv"),
+               "--format", "pai_machines"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  GPUs              16 on 2 GPU nodes (1 CPU-only nodes)\n"
+                       "  GPUs by model     MISC:16 (2 nodes)\n"
+                       "  nodes by GPUs     0:1 8:2\n"),
+            std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace fleetsim
