@@ -58,6 +58,7 @@ RunTotals Engine::run() {
     gpu_down_count_.assign(fleet_->topology.gpu_count(), 0);
     node_down_mask_.assign(fleet_->topology.nodes().size(), 0);
     totals_.failures.failures_by_process.assign(failures_->process_count(), 0);
+    totals_.failures.interruptions_by_process.assign(failures_->process_count(), 0);
     for (std::uint32_t p = 0; p < failures_->process_count(); ++p) {
       totals_.failures.process_names.push_back(failures_->process_name(p));
     }
@@ -458,7 +459,9 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
     if (newly_down_free != 0) state_.capacity.take(node_id, newly_down_free);
   }
   for (JobId id : hit) {
-    if (state_.jobs[id.index()].state == JobState::Running) interrupt(id);
+    if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
+    interrupt(id);
+    ++totals_.failures.interruptions_by_process[process];
   }
   if (!hit.empty()) request_pass();
 }

@@ -31,6 +31,7 @@ struct EngineConfig {
 struct FailureTotals {
   std::vector<std::string> process_names;
   std::vector<std::uint64_t> failures_by_process;  // failures that took effect
+  std::vector<std::uint64_t> interruptions_by_process;  // running jobs they interrupted
   std::uint64_t job_interruptions = 0;
   double down_gpu_seconds = 0;  // integral of failed GPUs over time
 };

@@ -54,7 +54,10 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["jobs_preempted"] = s.jobs_preempted;
   nlohmann::ordered_json by_process = nlohmann::ordered_json::object();
   for (const auto& [name, count] : s.failures_by_process) by_process[name] = count;
+  nlohmann::ordered_json interrupted_by = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : s.interruptions_by_process) interrupted_by[name] = count;
   j["failures"] = {{"component_failures", by_process},
+                   {"interruptions_by_cause", interrupted_by},
                    {"interruptions", s.interruptions},
                    {"jobs_interrupted", s.jobs_interrupted},
                    {"interruptions_per_job",

@@ -65,6 +65,8 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
   for (std::size_t p = 0; p < totals.failures.process_names.size(); ++p) {
     s.failures_by_process.emplace_back(totals.failures.process_names[p],
                                        totals.failures.failures_by_process[p]);
+    s.interruptions_by_process.emplace_back(totals.failures.process_names[p],
+                                            totals.failures.interruptions_by_process[p]);
   }
   s.jct_s = describe(jct);
   s.queue_delay_s = describe(delay);

@@ -47,6 +47,7 @@ struct Summary {
   std::uint64_t long_jobs = 0;
   double long_job_ettr = 0;
   std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
+  std::vector<std::pair<std::string, std::uint64_t>> interruptions_by_process;
   std::uint64_t events = 0;
   std::uint64_t scheduling_passes = 0;
 };
