@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "sim/core/error.hpp"
@@ -32,6 +33,7 @@ class MinTree {
     return at;
   }
   void remove(std::size_t at) { set(at, kRemoved); }
+  Duration value(std::size_t at) const { return tree_[capacity_ + at]; }
 
   // Smallest position >= from whose value is <= limit, or size() when there is none.
   std::size_t find_next(std::size_t from, Duration limit) const {
@@ -79,12 +81,15 @@ class BackfillQueue {
   static constexpr Duration kAny = MinTree::kRemoved - 1;
 
   // `shortest_run`: the least wall time the job could need (clamped below kAny).
-  // Precondition (checked): ids of one gang size arrive in increasing order (no requeue).
   void add(JobId id, std::uint32_t gpus, Duration shortest_run) {
     Bucket& bucket = buckets_[gpus];
-    FLEETSIM_CHECK(bucket.ids.empty() || bucket.ids.back() < id,
-                   "job {} queued again; EASY never preempts", id.value);
     if (position_.size() <= id.index()) position_.resize(id.index() + 1);
+    // EASY never preempts, but a failure requeues a job behind later arrivals: rebuild its
+    // bucket in id order (O(bucket), and failures are rare next to arrivals).
+    if (!bucket.ids.empty() && !(bucket.ids.back() < id)) {
+      rebuild_with(bucket, id, std::min(shortest_run, kAny - 1));
+      return;
+    }
     position_[id.index()] =
         static_cast<std::uint32_t>(bucket.tree.push(std::min(shortest_run, kAny - 1)));
     bucket.ids.push_back(id);
@@ -144,6 +149,22 @@ class BackfillQueue {
   };
   std::map<std::uint32_t, Bucket> buckets_;  // gang size -> bucket
   std::vector<std::uint32_t> position_;      // [job] -> position in its bucket
+  void rebuild_with(Bucket& bucket, JobId id, Duration value) {
+    std::vector<std::pair<JobId, Duration>> live;
+    for (std::size_t at = 0; at < bucket.ids.size(); ++at) {
+      const Duration v = bucket.tree.value(at);
+      if (v != MinTree::kRemoved) live.emplace_back(bucket.ids[at], v);
+    }
+    live.emplace_back(id, value);
+    std::sort(live.begin(), live.end());
+    bucket.ids.clear();
+    bucket.tree = MinTree();
+    for (const auto& [job, v] : live) {
+      position_[job.index()] = static_cast<std::uint32_t>(bucket.tree.push(v));
+      bucket.ids.push_back(job);
+    }
+    bucket.live = live.size();
+  }
 };
 
 }  // namespace fleetsim::detail

@@ -212,8 +212,17 @@ class LeastAttainedService final : public Policy {
           rec.where = Where::Done;
           ++rec.stamp;
           break;
-        case JobChangeKind::Started:
         case JobChangeKind::Preempted:
+          // Its own preemptions were recorded when decided (Draining); a job still Running here
+          // was stopped by a failure: it leaves the running set and the Requeued that follows
+          // puts it back in its queue.
+          if (rec.where == Where::Running) {
+            remove_running(view, change.job);
+            rec.where = Where::Draining;
+            ++rec.stamp;
+          }
+          break;
+        case JobChangeKind::Started:
           break;
       }
     }
