@@ -1,10 +1,13 @@
 #include "sim/cli/mpi_ranks.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 
 #ifdef FLEETSIM_MPI
 #include <mpi.h>
+
+#include <thread>
 #endif
 
 namespace fleetsim {
@@ -37,6 +40,15 @@ MpiRanks::~MpiRanks() {
   if (initialised_) MPI_Finalize();
 }
 
+void MpiRanks::wait_for_all() const {
+  if (!initialised_) return;
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  for (int done = 0; MPI_Test(&request, &done, MPI_STATUS_IGNORE), done == 0;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
 std::size_t MpiRanks::sum(std::size_t value) const {
   if (!initialised_) return value;
   auto mine = static_cast<std::uint64_t>(value);
@@ -56,6 +68,7 @@ bool MpiRanks::any(bool value) const {
 
 MpiRanks::MpiRanks() = default;
 MpiRanks::~MpiRanks() = default;
+void MpiRanks::wait_for_all() const {}
 std::size_t MpiRanks::sum(std::size_t value) const { return value; }
 bool MpiRanks::any(bool value) const { return value; }
 

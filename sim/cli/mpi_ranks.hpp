@@ -16,6 +16,9 @@ class MpiRanks {
 
   std::size_t rank() const { return rank_; }
   std::size_t size() const { return size_; }
+  // Blocks until every rank has called it, sleeping rather than spinning: ranks that finish
+  // their share early must not take the cores of the ones still running (oversubscribed).
+  void wait_for_all() const;
   std::size_t sum(std::size_t value) const;  // over all ranks
   bool any(bool value) const;                // true on some rank
 

@@ -120,6 +120,7 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
     failure = std::current_exception();
   }
   if (progress.bar_open()) fmt::print(err, "\n");
+  ranks.wait_for_all();
   const bool any_failed = ranks.any(failure != nullptr);
   if (failure) std::rethrow_exception(failure);
   if (any_failed) {
