@@ -175,5 +175,15 @@ TEST(SweepRunner, ShareOfOneRankTakesEveryStrideThCell) {
   EXPECT_EQ(r.ran, (std::vector<std::size_t>{1, 4, 7, 10}));
 }
 
+TEST(SweepRunner, HelpOfSweepCompareAndPlotNamesTheirOptions) {
+  for (const auto& [command, option] : {std::pair{"sweep", "--max-runs"}, {"sweep", "--jobs"},
+                                        {"compare", "--baseline"}, {"compare", "--format"},
+                                        {"plot", "--python"}}) {
+    const CliResult r = run_cli({command, "--help"});
+    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_NE(r.out.find(option), std::string::npos) << command << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace fleetsim
