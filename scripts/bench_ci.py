@@ -12,16 +12,19 @@ a benchmark that failed). Standard library only, so it runs on any python3.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-# A subset of bench/ that covers the calendar, the engine loop, placement and the LP, in about a
-# minute on two cores; a filter for --benchmark_filter (a regex).
+# A subset of bench/ that covers the calendar, the engine loop, placement and the LP, in about
+# 20 s on two cores; a filter for --benchmark_filter (a regex). The calendar runs at 10^4 pending
+# events, inside the caches: at 10^6 it is memory-bound and another process's memory traffic
+# moved it by up to 2x between identical builds on the shared development VM.
 DEFAULT_FILTER = (
-    "BM_EventQueue_Hold/1000000$|BM_EngineLoop_EventsPerSecond/1000$|"
+    "BM_EventQueue_Hold/10000$|BM_EngineLoop_EventsPerSecond/1000$|"
     "BM_Placement_topology/72/95$|BM_Placement_best_fit/72/95$|BM_GavelLp_Throughput/100$"
 )
 # Whole runs through the CLI (load, simulate, write results): (name, scenario, extra arguments).
@@ -62,11 +65,13 @@ def google_benchmarks(binary, bench_filter, repetitions):
     return results
 
 
-def scenario_runs(fleetsim, source_dir, repetitions):
+def scenario_runs(fleetsim, source_dir, repetitions, only=None):
     """{name: {"median": wall seconds of `fleetsim run`}}: the user's view of speed."""
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, scenario, extra in SCENARIO_RUNS:
+            if only is not None and name not in only:
+                continue
             times = []
             for _ in range(repetitions):
                 start = time.perf_counter()
@@ -75,6 +80,21 @@ def scenario_runs(fleetsim, source_dir, repetitions):
                                check=True, stdout=subprocess.DEVNULL)
                 times.append(time.perf_counter() - start)
             results[name] = {"median": statistics.median(times), "unit": "s"}
+    return results
+
+
+def measure(args, only=None):
+    """Medians of every benchmark, or of the names in `only` (a re-measurement)."""
+    bench_filter = args.filter
+    if only is not None:
+        names = [n for n in only if not n.startswith("run/")]
+        bench_filter = "|".join(f"^{re.escape(n)}$" for n in names) if names else None
+    results = {}
+    if bench_filter:
+        results.update(google_benchmarks(os.path.join(args.build, "bench", "fleetsim_bench"),
+                                         bench_filter, args.repetitions))
+    results.update(scenario_runs(os.path.join(args.build, "fleetsim"), args.source,
+                                 args.repetitions, only))
     return results
 
 
@@ -127,6 +147,9 @@ def main():
     run.add_argument("--repetitions", type=int, default=5)
     run.add_argument("--baseline")
     run.add_argument("--threshold", type=float, default=1.25)
+    run.add_argument("--retries", type=int, default=1,
+                     help="re-measure regressed benchmarks this many times and keep the lowest "
+                          "median, so one noisy measurement does not fail the build")
     cmp = sub.add_parser("compare", help="compare two result files")
     cmp.add_argument("current")
     cmp.add_argument("baseline")
@@ -138,17 +161,24 @@ def main():
     if args.command == "compare":
         return 1 if compare(load(args.current), load(args.baseline), args.threshold) else 0
 
-    results = google_benchmarks(os.path.join(args.build, "bench", "fleetsim_bench"), args.filter,
-                                args.repetitions)
-    results.update(scenario_runs(os.path.join(args.build, "fleetsim"), args.source,
-                                 args.repetitions))
+    baseline = load(args.baseline) if args.baseline else None
+    results = measure(args)
+    for attempt in range(args.retries if baseline else 0):
+        suspects = [n for n in results if n in baseline["results"]
+                    and results[n]["median"] > args.threshold * baseline["results"][n]["median"]]
+        if not suspects:
+            break
+        print(f"bench_ci: re-measuring {len(suspects)} benchmark(s) above the threshold "
+              f"(retry {attempt + 1} of {args.retries}): " + ", ".join(suspects))
+        for name, again in measure(args, suspects).items():
+            results[name]["median"] = min(results[name]["median"], again["median"])
     current = {"repetitions": args.repetitions, "statistic": "median", "results": results}
     with open(args.out, "w") as f:
         json.dump(current, f, indent=2, sort_keys=True)
         f.write("\n")
     print(f"bench_ci: {len(results)} medians written to {args.out}")
-    if args.baseline:
-        return 1 if compare(current, load(args.baseline), args.threshold) else 0
+    if baseline:
+        return 1 if compare(current, baseline, args.threshold) else 0
     return 0
 
 

@@ -56,5 +56,67 @@ class BenchCiCompare(unittest.TestCase):
         self.assertIn("not a bench_ci result", r.stderr)
 
 
+# A stand-in for build/bench/fleetsim_bench: writes a median of `slow` s for BM_Fake on its first
+# call and 1 s afterwards (a noisy first measurement), counting calls in calls.txt beside it.
+FAKE_BENCH = r"""#!{python}
+import json, os, sys
+here = os.path.dirname(os.path.abspath(__file__))
+calls_file = os.path.join(here, "calls.txt")
+calls = int(open(calls_file).read()) if os.path.exists(calls_file) else 0
+open(calls_file, "w").write(str(calls + 1))
+out = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--benchmark_out="))
+median = {slow} if calls == 0 else 1.0
+json.dump({{"benchmarks": [{{"name": "BM_Fake_median", "run_name": "BM_Fake",
+    "aggregate_name": "median", "cpu_time": median, "time_unit": "s"}}]}}, open(out, "w"))
+"""
+FAKE_FLEETSIM = "#!/bin/sh\nexit 0\n"  # `fleetsim run ...` that takes no time
+
+
+class BenchCiRun(unittest.TestCase):
+    def run_ci(self, slow, *extra):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.makedirs(os.path.join(tmp, "bench"))
+            for path, text in ((os.path.join(tmp, "bench", "fleetsim_bench"),
+                                FAKE_BENCH.format(python=sys.executable, slow=slow)),
+                               (os.path.join(tmp, "fleetsim"), FAKE_FLEETSIM)):
+                with open(path, "w") as f:
+                    f.write(text)
+                os.chmod(path, 0o755)
+            baseline = os.path.join(tmp, "baseline.json")
+            with open(baseline, "w") as f:
+                json.dump(result({"BM_Fake": 1.0, "run/toy": 60.0, "run/default_fifo_backfill": 60.0,
+                                  "run/default_las": 60.0}), f)
+            out = os.path.join(tmp, "out.json")
+            r = subprocess.run([sys.executable, SCRIPT, "run", "--build", tmp, "--out", out,
+                                "--repetitions", "1", "--baseline", baseline, *extra],
+                               capture_output=True, text=True)
+            with open(out) as f:
+                written = json.load(f)
+            with open(os.path.join(tmp, "bench", "calls.txt")) as f:
+                calls = int(f.read())
+            return r, written, calls
+
+    def test_writes_medians_of_benchmarks_and_scenario_runs(self):
+        r, written, calls = self.run_ci(1.0)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(calls, 1)
+        self.assertEqual(written["results"]["BM_Fake"]["median"], 1.0)
+        self.assertEqual(sorted(written["results"]),
+                         ["BM_Fake", "run/default_fifo_backfill", "run/default_las", "run/toy"])
+
+    def test_a_noisy_first_measurement_is_retried_and_the_lower_median_kept(self):
+        r, written, calls = self.run_ci(2.0)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(calls, 2)
+        self.assertIn("re-measuring 1 benchmark(s) above the threshold", r.stdout)
+        self.assertEqual(written["results"]["BM_Fake"]["median"], 1.0)
+
+    def test_without_retries_the_noisy_measurement_fails(self):
+        r, written, calls = self.run_ci(2.0, "--retries", "0")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(calls, 1)
+        self.assertIn("1 regression(s) beyond 1.25x: BM_Fake", r.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
