@@ -49,7 +49,8 @@ def find_cells(root):
             summary = json.load(f)
         scenario, policy, seed = summary["scenario"], summary["policy"], summary["seed"]
         variant = policy
-        parts = os.path.relpath(folder, root).split(os.sep)
+        # As compare does: the nearest ancestor named after the scenario, even above root.
+        parts = os.path.abspath(folder).split(os.sep)
         if SEED_FOLDER.match(parts[-1]) and scenario in parts[:-1]:
             at = len(parts) - 2 - parts[:-1][::-1].index(scenario)
             variant = "/".join(parts[at + 1 : -1]) or policy

@@ -36,7 +36,8 @@ std::string clock_text(double seconds) {
 class Progress {
  public:
   Progress(const SweepPlan& plan, std::size_t total, std::string prefix, std::ostream& err)
-      : plan_(plan), total_(total), prefix_(std::move(prefix)), err_(err), tty_(is_terminal(err)),
+      : plan_(plan), total_(total), prefix_(std::move(prefix)), err_(err),
+        tty_(is_terminal(err) && prefix_.empty()),  // ranks' bars would overwrite each other
         start_(std::chrono::steady_clock::now()) {}
 
   void cell_done(const CellDone& c) {

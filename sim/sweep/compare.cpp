@@ -45,17 +45,19 @@ bool is_seed_folder(const std::string& name) {
          std::all_of(name.begin() + 5, name.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A sweep cell <root>/<scenario>/<variant...>/seed-N names its variant by the folders between;
-// any other results folder is named by its policy.
-std::string variant_of(const fs::path& root, const fs::path& dir, const std::string& scenario,
-                       const std::string& policy) {
+// A sweep cell <out>/<scenario>/<variant...>/seed-N names its variant by the folders between it
+// and its nearest ancestor named after the scenario (which may lie above the folder compare was
+// given, e.g. `compare <out>/<scenario>`); any other results folder is named by its policy.
+std::string variant_of(const fs::path& dir, const std::string& scenario, const std::string& policy) {
   if (!is_seed_folder(dir.filename().string())) return policy;
   std::vector<std::string> parts;
-  for (fs::path p = dir.parent_path(); p != root && p.has_relative_path(); p = p.parent_path()) {
+  const fs::path absolute = fs::absolute(dir).lexically_normal();
+  for (fs::path p = absolute.parent_path(); p.has_relative_path(); p = p.parent_path()) {
     if (p.filename() == scenario) {
-      std::reverse(parts.begin(), parts.end());
       std::string variant;
-      for (const std::string& part : parts) variant += (variant.empty() ? "" : "/") + part;
+      for (auto it = parts.rbegin(); it != parts.rend(); ++it) {
+        variant += (variant.empty() ? "" : "/") + *it;
+      }
       return variant.empty() ? policy : variant;
     }
     parts.push_back(p.filename().string());
@@ -63,7 +65,7 @@ std::string variant_of(const fs::path& root, const fs::path& dir, const std::str
   return policy;
 }
 
-RunRecord read_run(const fs::path& root, const fs::path& dir) {
+RunRecord read_run(const fs::path& dir) {
   const std::string file = (dir / "summary.json").string();
   std::ifstream in(file, std::ios::binary);
   nlohmann::json summary = nlohmann::json::parse(in, nullptr, false);
@@ -75,7 +77,7 @@ RunRecord read_run(const fs::path& root, const fs::path& dir) {
   try {
     run.scenario = summary.at("scenario").get<std::string>();
     run.seed = summary.at("seed").get<std::uint64_t>();
-    run.variant = variant_of(root, dir, run.scenario, summary.at("policy").get<std::string>());
+    run.variant = variant_of(dir, run.scenario, summary.at("policy").get<std::string>());
     for (const MetricSource& m : metric_sources()) {
       run.metrics.push_back(summary.at(nlohmann::json::json_pointer(m.pointer)).get<double>() *
                             m.scale);
@@ -121,7 +123,7 @@ std::vector<RunRecord> find_runs(const std::vector<std::string>& dirs) {
     }
     std::sort(found.begin(), found.end());  // directory order is the file system's, not ours
     for (const fs::path& dir : found) {
-      RunRecord run = read_run(d, dir);
+      RunRecord run = read_run(dir);
       auto [it, fresh] = seen.emplace(std::tuple(run.scenario, run.variant, run.seed), run.dir);
       if (!fresh) {
         throw ConfigError({run.dir, 0, 0}, "",

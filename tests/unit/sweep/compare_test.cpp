@@ -117,6 +117,24 @@ TEST(SweepCompare, CommandPrintsTableAndMarkdownAndRejectsAnUnknownBaseline) {
                    "fifo, las/skip_blocked=true\n");
 }
 
+TEST(SweepCompare, GridVariantsAreNamedByTheirFoldersEvenFromTheScenarioFolder) {
+  TempDir tmp;
+  ASSERT_EQ(run_cli({"sweep", test::source_path("tests/data/sweeps/las_grid.yaml"), "--out",
+                     tmp.str()}).exit_code, 0);
+  for (const std::string& dir : {tmp.str(), tmp / "small_synthetic"}) {
+    const Comparison c = compare_runs(find_runs({dir}), "fifo");
+    std::vector<std::string> variants;
+    for (const VariantComparison& row : c.rows) variants.push_back(row.variant);
+    EXPECT_EQ(variants, (std::vector<std::string>{
+                            "fifo", "las/service=gpu_time/skip_blocked=false",
+                            "las/service=gpu_time/skip_blocked=true",
+                            "las/service=run_time/skip_blocked=false",
+                            "las/service=run_time/skip_blocked=true"}))
+        << dir;
+    EXPECT_EQ(c.rows[1].seeds, (std::vector<std::uint64_t>{4, 5}));
+  }
+}
+
 TEST(SweepCompare, FolderWithoutResultsIsBadInput) {
   TempDir tmp;
   const CliResult r = run_cli({"compare", tmp.str()});
