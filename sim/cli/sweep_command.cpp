@@ -3,11 +3,14 @@
 // runs its share of the cells (threads within a rank as usual) into the same folder.
 #include <unistd.h>  // isatty
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <iostream>
 #include <ostream>
+#include <string>
 #include <thread>
+#include <utility>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
