@@ -135,6 +135,15 @@ TEST(SweepCompare, GridVariantsAreNamedByTheirFoldersEvenFromTheScenarioFolder) 
   }
 }
 
+TEST(SweepCompare, SameRunReachedTwiceIsBadInputNamingBothFolders) {
+  TempDir tmp;
+  write_sweep(tmp.path());
+  const CliResult r = run_cli({"compare", tmp.str(), tmp / "toy/fifo"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + (tmp / "toy/fifo/seed-1") +
+                       ": scenario toy, fifo, seed 1 is also in " + (tmp / "toy/fifo/seed-1") + "\n");
+}
+
 TEST(SweepCompare, FolderWithoutResultsIsBadInput) {
   TempDir tmp;
   const CliResult r = run_cli({"compare", tmp.str()});
