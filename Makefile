@@ -2,11 +2,12 @@
 # chains "install what is missing -> configure -> build -> run".
 #   make run    build in Release and run the default scenario (results in results/default/)
 #   make test   build the CI configuration and run the whole test suite with ctest
+#   make bench-ci   benchmark subset + scenario runs vs a stored baseline (bench/README.md)
 PRESET ?= release
 SCENARIO ?= configs/scenarios/default.yaml
 JOBS ?= 2
 
-.PHONY: deps build run test bench clean
+.PHONY: deps build run test bench bench-ci clean
 
 deps:
 	@scripts/install-deps.sh
@@ -25,6 +26,12 @@ test: deps
 
 bench: build
 	build/$(PRESET)/bench/fleetsim_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+# Ratios of medians against a baseline measured on the same machine with the same preset.
+BENCH_BASELINE ?= bench/baselines/dev-vm-$(PRESET).json
+bench-ci: build
+	python3 scripts/bench_ci.py run --build build/$(PRESET) --out build/$(PRESET)/bench-ci.json \
+	  --baseline $(BENCH_BASELINE)
 
 clean:
 	rm -rf build results

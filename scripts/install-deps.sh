@@ -4,7 +4,8 @@
 set -eu
 
 PACKAGES="cmake ninja-build g++ make libboost-graph-dev libspdlog-dev libfmt-dev libyaml-cpp-dev \
-libcli11-dev nlohmann-json3-dev zlib1g-dev libbenchmark-dev libgtest-dev libgmock-dev libglpk-dev"
+libcli11-dev nlohmann-json3-dev zlib1g-dev libbenchmark-dev libgtest-dev libgmock-dev libglpk-dev \
+python3-matplotlib libopenmpi-dev openmpi-bin"
 
 missing=""
 for p in $PACKAGES; do

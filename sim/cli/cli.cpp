@@ -12,6 +12,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "sim/cli/commands.hpp"
 #include "sim/core/error.hpp"
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
@@ -61,7 +62,8 @@ class DefaultLoggerRestorer {
 };
 
 void set_up_logging(std::ostream& err, const std::string& level) {
-  auto sink = std::make_shared<spdlog::sinks::ostream_sink_st>(err);
+  // Thread-safe sink: sweep cells log from worker threads.
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(err);
   auto logger = std::make_shared<spdlog::logger>("fleetsim", sink);
   logger->set_pattern("fleetsim: %l: %v");
   logger->set_level(spdlog::level::from_str(level));
@@ -235,6 +237,12 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
+  SweepArgs sweep_args;
+  CLI::App* sweep = add_sweep_command(app, sweep_args);
+  CompareArgs compare_args;
+  CLI::App* compare = add_compare_command(app, compare_args);
+  PlotArgs plot_args;
+  CLI::App* plot = add_plot_command(app, plot_args);
 
   CLI::App* stats = app.add_subcommand(
       "trace-stats", "job count, time span, arrivals by hour, GPU counts, durations, statuses");
@@ -273,6 +281,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
       o.trace.bad_rows = bad_rows == "skip" ? BadRows::Skip : BadRows::Error;
       return trace_stats_command(o, out);
     }
+    if (sweep->parsed()) return sweep_command(sweep_args, out, err);
+    if (compare->parsed()) return compare_command(compare_args, out);
+    if (plot->parsed()) return plot_command(plot_args, out);
   } catch (const ConfigError& e) {
     fmt::print(err, "fleetsim: error: {}\n", e.what());
     return kExitBadInput;

@@ -7,7 +7,6 @@
 #include "sim/policy/placement.hpp"
 
 namespace fleetsim {
-namespace {
 
 ParamValue load_param(const ConfigNode& node, const Param& param) {
   switch (param.default_value.index()) {
@@ -29,6 +28,8 @@ ParamValue load_param(const ConfigNode& node, const Param& param) {
     }
   }
 }
+
+namespace {
 
 void load_policy(const ConfigNode& root, const ScenarioOverrides& overrides, ScenarioConfig& out) {
   const ConfigNode policy = root.at("policy");

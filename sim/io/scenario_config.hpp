@@ -9,6 +9,7 @@
 
 #include "sim/core/time.hpp"
 #include "sim/failure/failure_config.hpp"
+#include "sim/io/config_node.hpp"
 #include "sim/io/fleet_config.hpp"
 #include "sim/io/workload_config.hpp"
 #include "sim/policy/registry.hpp"
@@ -40,5 +41,9 @@ struct ScenarioOverrides {
 
 // Throws ConfigError naming file, line and field for anything wrong.
 ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides = {});
+
+// A value for `param` as written at `node`, of the parameter's type (and one of its choices);
+// sweep files give parameter values too.
+ParamValue load_param(const ConfigNode& node, const Param& param);
 
 }  // namespace fleetsim
