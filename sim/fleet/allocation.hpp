@@ -6,10 +6,14 @@
 #include <cstdint>
 // g++ 12 reports a false -Wstringop-overread inside small_vector's copy (a known middle-end
 // false positive on Boost.Container's memcpy path); it is not in our code.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wstringop-overread"
+#endif
 #include <boost/container/small_vector.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include "sim/core/ids.hpp"
 
