@@ -27,6 +27,17 @@ std::uint64_t node_mask(std::uint32_t gpu_count) {
   return gpu_count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << gpu_count) - 1;
 }
 
+// Calls visit(node id, node, mask of its GPUs in the component) for each node of a component.
+template <class Visit>
+void for_each_component_node(const Topology& topo, const ComponentGpus& gpus, Visit visit) {
+  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
+    const NodeId node_id{gpus.first_node.value + n};
+    const Node& node = topo.node(node_id);
+    visit(node_id, node,
+          gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count));
+  }
+}
+
 template <class IdT>
 std::uint32_t count_distinct(std::vector<IdT>& ids) {
   std::sort(ids.begin(), ids.end());
@@ -432,15 +443,9 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   ++totals_.failures.failures_by_process[process];
   calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
 
-  const Topology& topo = fleet_->topology;
-  const ComponentGpus gpus = failures_->gpus_of(process, component);
   std::vector<JobId>& hit = scratch_interrupted_;
   hit.clear();
-  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
-    const NodeId node_id{gpus.first_node.value + n};
-    const Node& node = topo.node(node_id);
-    const std::uint64_t mask =
-        gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count);
+  const auto take_down = [&](NodeId node_id, const Node& node, std::uint64_t mask) {
     std::uint64_t newly_down_free = 0;
     for (std::uint64_t m = mask; m != 0; m &= m - 1) {
       const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
@@ -457,7 +462,8 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
       }  // a Draining job keeps the GPU until its release, which then skips it
     }
     if (newly_down_free != 0) state_.capacity.take(node_id, newly_down_free);
-  }
+  };
+  for_each_component_node(fleet_->topology, failures_->gpus_of(process, component), take_down);
   for (JobId id : hit) {
     if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
     interrupt(id);
@@ -470,14 +476,8 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
   if (const std::optional<FailureDraw> next = failures_->repair(process, component, state_.now)) {
     schedule_failure(*next);
   }
-  const Topology& topo = fleet_->topology;
-  const ComponentGpus gpus = failures_->gpus_of(process, component);
   bool freed = false;
-  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
-    const NodeId node_id{gpus.first_node.value + n};
-    const Node& node = topo.node(node_id);
-    const std::uint64_t mask =
-        gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count);
+  const auto bring_back = [&](NodeId node_id, const Node& node, std::uint64_t mask) {
     std::uint64_t back_free = 0;
     for (std::uint64_t m = mask; m != 0; m &= m - 1) {
       const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
@@ -493,7 +493,8 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
       state_.capacity.release(node_id, back_free);
       freed = true;
     }
-  }
+  };
+  for_each_component_node(fleet_->topology, failures_->gpus_of(process, component), bring_back);
   if (freed) request_pass();
 }
 
