@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <vector>
 
 #include "sim/policy/free_capacity.hpp"
 #include "sim/policy/policy.hpp"
@@ -89,5 +90,25 @@ class PlanningCapacity {
   std::uint64_t drain_budget_;  // draining GPUs not promised yet
   std::uint64_t promised_ = 0;  // free GPUs promised to jobs waiting for a drain
 };
+
+// The set a preemptive policy would run if it could rearrange everything: planned[i] says whether
+// order[i] gets GPUs when every ranked running job (`!waiting`) and every draining one gave its
+// GPUs back and the jobs took them greedily in rank order. Leaves `free` as it found it.
+template <class Candidate>
+std::vector<bool> plan_running_set(const SchedulerView& view, FreeCapacity& free,
+                                   const std::vector<Candidate>& order,
+                                   const DrainingJobs& draining) {
+  std::vector<bool> planned(order.size(), false);
+  const std::size_t mark = free.mark();
+  for (JobId id : draining.jobs()) free.release(view.job(id).allocation);
+  for (const Candidate& c : order) {
+    if (!c.waiting) free.release(view.job(c.id).allocation);
+  }
+  for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
+    planned[i] = free.take(view.job(order[i].id).spec).has_value();
+  }
+  free.rollback(mark);
+  return planned;
+}
 
 }  // namespace fleetsim::detail

@@ -64,7 +64,7 @@ class ShortestRemainingTimeFirst final : public Policy {
       if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
       return a.id < b.id;
     });
-    const std::vector<bool> planned = plan_running_set(view, free, order, draining_);
+    const std::vector<bool> planned = detail::plan_running_set(view, free, order, draining_);
 
     // Running jobs left out of the plan, longest first: the only possible victims.
     std::vector<Candidate> victims;
@@ -94,23 +94,6 @@ class ShortestRemainingTimeFirst final : public Policy {
   }
 
  private:
-  // planned[i]: order[i] belongs to the set that should run (draining GPUs count as free).
-  static std::vector<bool> plan_running_set(const SchedulerView& view, FreeCapacity& free,
-                                            const std::vector<Candidate>& order,
-                                            const detail::DrainingJobs& draining) {
-    std::vector<bool> planned(order.size(), false);
-    const std::size_t mark = free.mark();
-    for (JobId id : draining.jobs()) free.release(view.job(id).allocation);
-    for (const Candidate& c : order) {
-      if (!c.waiting) free.release(view.job(c.id).allocation);
-    }
-    for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
-      planned[i] = free.take(view.job(order[i].id).spec).has_value();
-    }
-    free.rollback(mark);
-    return planned;
-  }
-
   // Releases victims strictly longer than `key`, longest first, until the job fits; gives back
   // those its placement did not need. Returns its GPUs (victims preempted); or nullopt, with
   // either nothing changed or, when preempted GPUs drain, the victims preempted and the job

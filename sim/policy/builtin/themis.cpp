@@ -56,7 +56,8 @@ class Themis final : public Policy {
 
     FreeCapacity free = view.free_capacity();
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
-    const std::vector<bool> planned = boundary ? plan_set(view, free, order) : std::vector<bool>();
+    const std::vector<bool> planned =
+        boundary ? detail::plan_running_set(view, free, order, draining_) : std::vector<bool>();
     // Victims: running jobs left out of the set, lowest rho first.
     std::vector<JobId> victims;
     for (std::size_t i = order.size(); i-- > 0;) {
@@ -115,23 +116,6 @@ class Themis final : public Policy {
       const auto& [sum, n] = sums[view.job(c.id).spec.tenant];
       c.group = sum / static_cast<double>(n);
     }
-  }
-
-  // planned[i]: order[i] belongs to the set that gets GPUs this lease, filling greedily in rank
-  // order as if every ranked running job (and every draining one) had given its GPUs back.
-  std::vector<bool> plan_set(const SchedulerView& view, FreeCapacity& free,
-                             const std::vector<Candidate>& order) const {
-    std::vector<bool> planned(order.size(), false);
-    const std::size_t mark = free.mark();
-    for (JobId id : draining_.jobs()) free.release(view.job(id).allocation);
-    for (const Candidate& c : order) {
-      if (!c.waiting) free.release(view.job(c.id).allocation);
-    }
-    for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
-      planned[i] = free.take(view.job(order[i].id).spec).has_value();
-    }
-    free.rollback(mark);
-    return planned;
   }
 
   Duration lease_;
