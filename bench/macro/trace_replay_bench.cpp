@@ -54,7 +54,7 @@ void BM_TraceRead_Philly(benchmark::State& state) {
   o.format = "philly";
   o.path = FLEETSIM_SOURCE_DIR "/traces/philly-pollux/philly.csv";
   o.display_path = o.path;
-  const GpuCatalog catalog({GpuType{"P100", 18.7, 12, 250, 25, {}}}, "P100");
+  const GpuCatalog catalog({GpuType{"P100", 18.7, 12, 250, 25, 0, {}}}, "P100");
   std::size_t jobs = 0;
   for (auto _ : state) {
     const TraceReadResult r = read_trace(o, catalog);

@@ -21,8 +21,9 @@ constexpr double kMeanJobSeconds = 3600;
 
 // One site, one cluster of GB200 NVL72-shaped racks (18 nodes x 4 GPUs) with >= `gpus` GPUs.
 Fleet fleet_with_at_least(std::uint64_t gpus) {
-  Fleet fleet{
-      GpuCatalog({GpuType{"GB200_GPU", 2500, 186, 1200, 150, {}}}, "GB200_GPU"), Topology(1), {}};
+  Fleet fleet;
+  fleet.catalog = GpuCatalog({GpuType{"GB200_GPU", 2500, 186, 1200, 150, 0, {}}}, "GB200_GPU");
+  fleet.topology = Topology(1);
   fleet.topology.add_site({"bench", "XX", "r", "own", {}, 0, 0});
   const ClusterId c = fleet.topology.add_cluster(SiteId{0}, "c0");
   const auto racks = static_cast<std::uint32_t>((gpus + 71) / 72);

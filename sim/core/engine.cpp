@@ -54,8 +54,13 @@ Engine::Engine(const Fleet& fleet, WorkloadSource& source, Policy& policy,
       config_(std::move(config)),
       feasibility_(fleet),
       state_(fleet, placement, config_.preempt_overhead),
-      gpu_owner_(fleet.topology.gpu_count()) {
+      gpu_owner_(fleet.topology.gpu_count()),
+      site_allocated_(fleet.topology.sites().size()),
+      site_online_(fleet.topology.sites().size()) {
   totals_.total_gpus = fleet.topology.gpu_count();
+  for (std::size_t s = 0; s < site_online_.size(); ++s) {
+    site_online_[s].value = fleet.topology.site(SiteId{s}).gpu_count;
+  }
 }
 
 RunTotals Engine::run() {
@@ -75,6 +80,15 @@ RunTotals Engine::run() {
     }
     for (const FailureDraw& draw : failures_->first_failures()) schedule_failure(draw);
   }
+  const std::vector<CapacityWindow>& windows = fleet_->capacity_windows;
+  if (!windows.empty()) rack_offline_count_.assign(fleet_->topology.racks().size(), 0);
+  for (std::uint32_t w = 0; w < windows.size(); ++w) {
+    if (windows[w].offline_from == 0) {
+      on_capacity_offline(w);  // not built yet, or in maintenance from the start
+    } else {
+      calendar_.push(windows[w].offline_from, EventKind::CapacityOffline, w);
+    }
+  }
   admit_next_arrival(0);
   if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
   bool stopped_at_horizon = false;
@@ -83,10 +97,12 @@ RunTotals Engine::run() {
       stopped_at_horizon = true;
       break;
     }
-    // Failure processes never run dry: once no job is left to hurt, their events are dropped
-    // without moving the clock, so they do not stretch the run.
+    // Failure processes never run dry: once no job is left to hurt, their events (and capacity
+    // coming and going) are dropped without moving the clock, so they do not stretch the run.
     if (!has_work_left() && (calendar_.next_kind() == EventKind::ComponentFailure ||
-                             calendar_.next_kind() == EventKind::ComponentRepair)) {
+                             calendar_.next_kind() == EventKind::ComponentRepair ||
+                             calendar_.next_kind() == EventKind::CapacityOffline ||
+                             calendar_.next_kind() == EventKind::CapacityOnline)) {
       calendar_.pop();
       continue;
     }
@@ -121,6 +137,13 @@ RunTotals Engine::run() {
     next_arrival_ = source_->next();
   }
   totals_.end_time = state_.now;
+  state_.power.settle(state_.now);
+  for (std::size_t site = 0; site < site_online_.size(); ++site) {
+    site_allocated_[site].set(site_allocated_[site].value, state_.now);
+    site_online_[site].set(site_online_[site].value, state_.now);
+    totals_.sites.push_back({state_.power.totals(SiteId{site}), site_allocated_[site].area,
+                             site_online_[site].area});
+  }
   return totals_;
 }
 
@@ -148,6 +171,8 @@ void Engine::handle(const Event& event) {
     case EventKind::Sample: on_sample(); break;
     case EventKind::ComponentFailure: on_component_failure(event.index, event.epoch); break;
     case EventKind::ComponentRepair: on_component_repair(event.index, event.epoch); break;
+    case EventKind::CapacityOffline: on_capacity_offline(event.index); break;
+    case EventKind::CapacityOnline: on_capacity_online(event.index); break;
   }
 }
 
@@ -216,6 +241,19 @@ void Engine::on_sample() {
   s.queued_jobs = state_.queue.size();
   s.running_jobs = state_.running.size();
   s.finished_jobs = finished_;
+  s.sites.resize(site_online_.size());
+  for (std::size_t i = 0; i < s.sites.size(); ++i) {
+    const SiteId site{i};
+    const SiteEnergy& energy = fleet_->energy(site);
+    SiteSample& out = s.sites[i];
+    out.online_gpus = site_online_[i].value;
+    out.allocated_gpus = site_allocated_[i].value;
+    out.it_power_mw = to_mw(state_.power.draw(site));
+    out.facility_power_mw = out.it_power_mw * energy.pue;
+    out.cap_mw = energy.it_cap_mw;
+    out.carbon_g_per_kwh = energy.carbon_g_per_kwh.at(state_.now);
+    out.price_usd_per_mwh = energy.price_usd_per_mwh.at(state_.now);
+  }
   for (RunObserver* o : observers_) o->on_sample(s);
   // An empty calendar here means nothing can change any more (no arrival, finish, release or
   // wake is pending): stop, even with jobs left queued, instead of sampling forever.
@@ -306,6 +344,7 @@ void Engine::validate_start(const StartDecision& start) {
   SiteId site;
   std::vector<NodeId>& nodes = scratch_nodes_;
   nodes.clear();
+  scratch_sites_.clear();
   for (const NodeSlice& slice : start.gpus.slices) {
     if (slice.node.index() >= topo.nodes().size()) {
       policy_error(fmt::format("starts {} on unknown node id {}", who(), slice.node.value));
@@ -337,11 +376,12 @@ void Engine::validate_start(const StartDecision& start) {
       policy_error(fmt::format("starts {} on mixed GPU types {} and {}; a gang uses one type",
                                who(), fleet_->catalog.type(type).name,
                                fleet_->catalog.type(node.type).name));
-    } else if (node_site != site) {
+    } else if (node_site != site && !fleet_->cross_site.allowed) {
       policy_error(fmt::format("starts {} across sites {} and {}", who(), topo.site(site).name,
                                topo.site(node_site).name));
     }
     nodes.push_back(slice.node);
+    scratch_sites_.push_back(node_site);
   }
   const auto& allowed = job.spec.allowed_types;
   if (type.valid() && !allowed.empty() &&
@@ -351,6 +391,62 @@ void Engine::validate_start(const StartDecision& start) {
   }
   if (count_distinct(nodes) != nodes.size()) {
     policy_error(fmt::format("starts {} with a node listed twice in its allocation", who()));
+  }
+  validate_sites(job, id, type, start.gpus);
+}
+
+void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allocation& gpus) {
+  const Topology& topo = fleet_->topology;
+  const auto who = [&] { return fmt::format("job {} (id {})", job.spec.name, id.value); };
+  std::vector<SiteId>& sites = scratch_sites_;
+  const std::size_t distinct = count_distinct(sites);  // sorted, distinct first
+  for (std::size_t i = 0; i < distinct; ++i) {
+    const SiteId site = sites[i];
+    if (!job.spec.may_run_at(site)) {
+      std::vector<std::string> allowed;
+      for (std::size_t s = 0; s < topo.sites().size(); ++s) {
+        if (job.spec.may_run_at(SiteId{s})) allowed.push_back(topo.site(SiteId{s}).name);
+      }
+      policy_error(fmt::format("starts {} at site {} ({}), outside its residency (sites allowed: "
+                               "{})",
+                               who(), topo.site(site).name, topo.site(site).country,
+                               fmt::join(allowed, ", ")));
+    }
+    if (job.spec.data_gb > 0 && job.spec.data_site.valid() &&
+        !fleet_->wan.reachable(job.spec.data_site, site)) {
+      policy_error(fmt::format("starts {} at site {}, which no WAN path joins to its data at {}",
+                               who(), topo.site(site).name, topo.site(job.spec.data_site).name));
+    }
+  }
+  if (distinct > 1) {
+    for (std::size_t i = 0; i < distinct; ++i) {
+      for (std::size_t k = i + 1; k < distinct; ++k) {
+        const SiteId a = sites[i], b = sites[k];
+        if (!fleet_->wan.reachable(a, b) ||
+            fleet_->wan.rtt_ms(a, b) > fleet_->cross_site.max_rtt_ms) {
+          policy_error(fmt::format("starts {} across sites {} and {}, more than the {} ms RTT a "
+                                   "cross-site gang may span",
+                                   who(), topo.site(a).name, topo.site(b).name,
+                                   fleet_->cross_site.max_rtt_ms));
+        }
+      }
+    }
+  }
+  if (!state_.power.any_cap()) return;
+  // Per-site extra draw of this start, against each site's headroom.
+  const Milliwatts per_gpu = busy_extra_mw(fleet_->catalog.type(type), job.spec.gpu_utilisation);
+  for (std::size_t i = 0; i < distinct; ++i) {
+    const SiteId site = sites[i];
+    Milliwatts extra = 0;
+    for (const NodeSlice& slice : gpus.slices) {
+      if (fleet_->site_of(slice.node) == site) extra += per_gpu * std::popcount(slice.gpus);
+    }
+    if (extra > state_.power.headroom(site)) {
+      policy_error(fmt::format("starts {} at site {}: {:.3f} MW more would exceed its IT power "
+                               "cap of {:.3f} MW (drawing {:.3f} MW)",
+                               who(), topo.site(site).name, to_mw(extra),
+                               to_mw(state_.power.cap(site)), to_mw(state_.power.draw(site))));
+    }
   }
 }
 
@@ -375,20 +471,46 @@ void Engine::apply_start(const StartDecision& start) {
     clusters.push_back(cluster);
     sites.push_back(topo.cluster(cluster).site);
   }
+  job.gpu_type = topo.node(start.gpus.slices.front().node).type;
+  job.site = sites.front();
+  const Milliwatts per_gpu =
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+  for (std::size_t i = 0; i < start.gpus.slices.size(); ++i) {
+    const auto gpus = std::popcount(start.gpus.slices[i].gpus);
+    state_.power.change(sites[i], per_gpu * gpus, state_.now);
+    add_site_allocated(sites[i], gpus);
+  }
   job.span = {static_cast<std::uint32_t>(start.gpus.slices.size()), count_distinct(racks),
               count_distinct(clusters), count_distinct(sites)};
-  job.gpu_type = topo.node(start.gpus.slices.front().node).type;
   job.rate = fleet_->catalog.speed(job.gpu_type, job.spec.job_class);
   if (job.span.racks > 1) job.rate *= fleet_->span_speed.cross_rack;
   if (job.span.clusters > 1) job.rate *= fleet_->span_speed.cross_cluster;
+  if (job.span.sites > 1) {
+    double rtt_ms = 0;  // the largest between the gang's sites
+    for (std::uint32_t i = 0; i < job.span.sites; ++i) {
+      for (std::uint32_t k = i + 1; k < job.span.sites; ++k) {
+        rtt_ms = std::max(rtt_ms, fleet_->wan.rtt_ms(sites[i], sites[k]));
+      }
+    }
+    job.rate /= 1 + rtt_ms / fleet_->cross_site.half_speed_rtt_ms;
+  }
   job.allocation = start.gpus;
   job.state = JobState::Running;
   if (job.first_start == kTimeNever) job.first_start = state_.now;
   job.segment_start = state_.now;
+  // Input data elsewhere is staged over the WAN first (once per site), then a restart or resume.
+  job.segment_staging = 0;
+  if (job.spec.data_gb > 0 && job.spec.data_site.valid() && job.site != job.spec.data_site &&
+      job.staged_site != job.site) {
+    job.segment_staging =
+        fleet_->wan.staging_time(job.spec.data_site, job.site, job.spec.data_gb);
+    job.staged_site = job.site;
+    job.staging_time += job.segment_staging;
+  }
   const Duration overhead = job.restarting         ? config_.checkpoint.restart
                             : job.preemptions > 0 ? config_.resume_overhead
                                                   : 0;
-  job.progress_start = state_.now + overhead;
+  job.progress_start = state_.now + job.segment_staging + overhead;
   if (job.restarting) job.recovery_time += job.progress_start - job.interrupted_at;
   ++job.epoch;
   const Duration compute =
@@ -407,12 +529,20 @@ void Engine::apply_start(const StartDecision& start) {
 
 void Engine::free_gpus(Job& job) {
   const Topology& topo = fleet_->topology;
+  const Milliwatts per_gpu =
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
   for (const NodeSlice& slice : job.allocation.slices) {
-    // Failed GPUs stay out of the free capacity until their repair.
-    const std::uint64_t usable =
-        node_down_mask_.empty() ? slice.gpus : slice.gpus & ~node_down_mask_[slice.node.index()];
-    if (usable != 0) state_.capacity.release(slice.node, usable);
     const Node& node = topo.node(slice.node);
+    const SiteId site = fleet_->site_of(slice.node);
+    const auto gpus = std::popcount(slice.gpus);
+    state_.power.change(site, -per_gpu * gpus, state_.now);
+    add_site_allocated(site, -gpus);
+    // Failed GPUs stay out of the free capacity until their repair, offline racks until they
+    // come back.
+    std::uint64_t usable =
+        node_down_mask_.empty() ? slice.gpus : slice.gpus & ~node_down_mask_[slice.node.index()];
+    if (!rack_online(node.rack)) usable = 0;
+    if (usable != 0) state_.capacity.release(slice.node, usable);
     for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
       gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] = JobId{};
     }
@@ -424,8 +554,14 @@ void Engine::free_gpus(Job& job) {
 void Engine::close_segment(Job& job) {
   const Duration progress = state_.now - job.progress_start;
   if (progress > 0) job.checkpoint_time += progress - compute_within(job, progress);
+  const SimTime staged_at = job.segment_start + job.segment_staging;
+  if (state_.now < staged_at) {
+    // Stopped while its data was still on the way: a later start there stages it again.
+    job.staging_time -= staged_at - state_.now;
+    job.staged_site = SiteId{};
+  }
   if (job.restarting) {
-    job.restart_time += std::min(state_.now, job.progress_start) - job.segment_start;
+    job.restart_time += std::max<Duration>(0, std::min(state_.now, job.progress_start) - staged_at);
     job.restarting = false;
   }
   job.run_time += state_.now - job.segment_start;
@@ -456,7 +592,7 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
       ++down_gpus_;
       const JobId owner = gpu_owner_[gpu];
       if (!owner.valid()) {
-        newly_down_free |= std::uint64_t{1} << bit;
+        if (rack_online(node.rack)) newly_down_free |= std::uint64_t{1} << bit;
       } else if (state_.jobs[owner.index()].state == JobState::Running) {
         hit.push_back(owner);
       }  // a Draining job keeps the GPU until its release, which then skips it
@@ -486,8 +622,9 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
       if (--gpu_down_count_[gpu] > 0) continue;  // still down for another reason
       node_down_mask_[node_id.index()] &= ~(std::uint64_t{1} << bit);
       --down_gpus_;
-      // A GPU a draining job still holds comes free at that job's release instead.
-      if (!gpu_owner_[gpu].valid()) back_free |= std::uint64_t{1} << bit;
+      // A GPU a draining job still holds comes free at that job's release instead, one in an
+      // offline rack when the rack comes back.
+      if (!gpu_owner_[gpu].valid() && rack_online(node.rack)) back_free |= std::uint64_t{1} << bit;
     }
     if (back_free != 0) {
       state_.capacity.release(node_id, back_free);
@@ -524,6 +661,79 @@ void Engine::interrupt(JobId id) {
   state_.changes.push_back({id, JobChangeKind::Preempted});
   state_.changes.push_back({id, JobChangeKind::Requeued});
   for (RunObserver* o : observers_) o->on_interrupt(job, state_.now);
+}
+
+void Engine::add_site_allocated(SiteId site, std::int64_t delta) {
+  StepIntegral& s = site_allocated_[site.index()];
+  s.set(static_cast<std::uint64_t>(static_cast<std::int64_t>(s.value) + delta), state_.now);
+}
+
+void Engine::on_capacity_offline(std::uint32_t window) {
+  const CapacityWindow& w = fleet_->capacity_windows[window];
+  for (std::uint32_t r = 0; r < w.rack_count; ++r) take_rack_offline(RackId{w.first_rack.value + r});
+  if (w.online_at != kTimeNever) calendar_.push(w.online_at, EventKind::CapacityOnline, window);
+}
+
+void Engine::on_capacity_online(std::uint32_t window) {
+  const CapacityWindow& w = fleet_->capacity_windows[window];
+  for (std::uint32_t r = 0; r < w.rack_count; ++r) bring_rack_online(RackId{w.first_rack.value + r});
+  request_pass();
+}
+
+void Engine::take_rack_offline(RackId rack_id) {
+  FLEETSIM_CHECK(rack_offline_count_[rack_id.index()] < 255, "rack {} offline 255 times over",
+                 rack_id.value);
+  if (rack_offline_count_[rack_id.index()]++ > 0) return;  // already offline
+  const Topology& topo = fleet_->topology;
+  const Rack& rack = topo.rack(rack_id);
+  std::vector<JobId>& hit = scratch_interrupted_;
+  hit.clear();
+  for (std::uint32_t n = 0; n < rack.node_count; ++n) {
+    const NodeId node_id{rack.first_node.value + n};
+    const Node& node = topo.node(node_id);
+    if (const std::uint64_t free = state_.capacity.free_mask(node_id); free != 0) {
+      state_.capacity.take(node_id, free);
+    }
+    for (std::uint32_t g = 0; g < node.gpu_count; ++g) {
+      const JobId owner = gpu_owner_[node.first_gpu.value + g];
+      if (owner.valid() && state_.jobs[owner.index()].state == JobState::Running) {
+        hit.push_back(owner);
+      }  // a Draining job keeps the GPU until its release, which then skips it
+    }
+  }
+  for (JobId id : hit) {
+    if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
+    interrupt(id);
+    ++totals_.maintenance_interruptions;
+  }
+  const SiteId site = topo.cluster(rack.cluster).site;
+  state_.power.change(site, -powered_draw_mw(fleet_->catalog.type(rack.type)) * rack.gpu_count,
+                      state_.now);
+  site_online_[site.index()].set(site_online_[site.index()].value - rack.gpu_count, state_.now);
+  if (!hit.empty()) request_pass();
+}
+
+void Engine::bring_rack_online(RackId rack_id) {
+  FLEETSIM_CHECK(rack_offline_count_[rack_id.index()] > 0, "rack {} brought online twice",
+                 rack_id.value);
+  if (--rack_offline_count_[rack_id.index()] > 0) return;  // still offline for another window
+  const Topology& topo = fleet_->topology;
+  const Rack& rack = topo.rack(rack_id);
+  for (std::uint32_t n = 0; n < rack.node_count; ++n) {
+    const NodeId node_id{rack.first_node.value + n};
+    const Node& node = topo.node(node_id);
+    std::uint64_t back = node_down_mask_.empty() ? node_mask(node.gpu_count)
+                                                 : node_mask(node.gpu_count) &
+                                                       ~node_down_mask_[node_id.index()];
+    for (std::uint32_t g = 0; g < node.gpu_count; ++g) {
+      if (gpu_owner_[node.first_gpu.value + g].valid()) back &= ~(std::uint64_t{1} << g);
+    }
+    if (back != 0) state_.capacity.release(node_id, back);
+  }
+  const SiteId site = topo.cluster(rack.cluster).site;
+  state_.power.change(site, powered_draw_mw(fleet_->catalog.type(rack.type)) * rack.gpu_count,
+                      state_.now);
+  site_online_[site.index()].set(site_online_[site.index()].value + rack.gpu_count, state_.now);
 }
 
 void Engine::policy_error(const std::string& message) const {

@@ -36,6 +36,25 @@ struct FailureTotals {
   double down_gpu_seconds = 0;  // integral of failed GPUs over time
 };
 
+// One site over the run.
+struct SiteRunTotals {
+  SiteEnergyTotals energy;
+  double allocated_gpu_seconds = 0;
+  double online_gpu_seconds = 0;  // built and not in maintenance
+};
+
+// A count that changes in steps, and its integral over time.
+struct StepIntegral {
+  std::uint64_t value = 0;
+  SimTime since = 0;
+  double area = 0;  // value x seconds
+  void set(std::uint64_t v, SimTime now) {
+    area += static_cast<double>(value) * to_seconds(now - since);
+    value = v;
+    since = now;
+  }
+};
+
 // What the engine measured itself; per-job figures are in jobs().
 struct RunTotals {
   SimTime end_time = 0;                // time of the last processed event
@@ -49,6 +68,8 @@ struct RunTotals {
   SimTime last_arrival = 0;
   double allocated_gpu_seconds_at_last_arrival = 0;
   FailureTotals failures;
+  std::uint64_t maintenance_interruptions = 0;  // running jobs whose racks went offline
+  std::vector<SiteRunTotals> sites;             // [site]
 };
 
 class Engine {
@@ -86,6 +107,18 @@ class Engine {
   void on_component_repair(std::uint32_t process, std::uint32_t component);
   void interrupt(JobId id);
   void schedule_failure(const FailureDraw& draw);
+  void on_capacity_offline(std::uint32_t window);
+  void on_capacity_online(std::uint32_t window);
+  void take_rack_offline(RackId rack);
+  void bring_rack_online(RackId rack);
+  bool rack_online(RackId rack) const {
+    return rack_offline_count_.empty() || rack_offline_count_[rack.index()] == 0;
+  }
+  // Changes a site's allocated-GPU count (and its integral).
+  void add_site_allocated(SiteId site, std::int64_t delta);
+  // Residency, the WAN path for staging, cross-site rules and power caps of a start on `gpus`
+  // of `type`; scratch_sites_ holds the site of each slice.
+  void validate_sites(const Job& job, JobId id, GpuTypeId type, const Allocation& gpus);
   bool has_work_left() const;
   [[noreturn]] void policy_error(const std::string& message) const;
 
@@ -104,6 +137,11 @@ class Engine {
   std::vector<std::uint8_t> gpu_down_count_;
   std::vector<std::uint64_t> node_down_mask_;  // [node] bit i = its i-th GPU is down
   std::uint64_t down_gpus_ = 0;
+  // Racks out of service for a capacity window (not built yet, maintenance), sized only when the
+  // fleet has windows; a count, as windows may overlap.
+  std::vector<std::uint8_t> rack_offline_count_;
+  std::vector<StepIntegral> site_allocated_;  // [site]
+  std::vector<StepIntegral> site_online_;     // [site]
   std::vector<JobId> scratch_interrupted_;
   std::optional<JobSpec> next_arrival_;
   SimTime last_pass_at_ = -1;

@@ -8,6 +8,8 @@ Phase phase_of(EventKind kind) {
     case EventKind::GpusReleased:
     case EventKind::ComponentFailure:
     case EventKind::ComponentRepair:
+    case EventKind::CapacityOffline:
+    case EventKind::CapacityOnline:
       return Phase::Completion;
     case EventKind::JobArrival:
       return Phase::Arrival;

@@ -20,6 +20,8 @@ enum class EventKind : std::uint8_t {
   Sample,         // time-series sample
   ComponentFailure,  // index = failure process, epoch = component of its level
   ComponentRepair,   // the same component is usable again
+  CapacityOffline,   // index = the fleet's capacity window whose racks go out of service
+  CapacityOnline,    // the same window's racks come (back) into service
 };
 
 struct Event {

@@ -3,11 +3,23 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "sim/core/time.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
+
+// One site at a sample instant.
+struct SiteSample {
+  std::uint64_t online_gpus = 0;  // built and not in maintenance
+  std::uint64_t allocated_gpus = 0;
+  double it_power_mw = 0;
+  double facility_power_mw = 0;  // IT x PUE
+  double cap_mw = 0;             // IT cap; infinity when uncapped
+  double carbon_g_per_kwh = 0;
+  double price_usd_per_mwh = 0;
+};
 
 // The fleet-wide state at a sample instant (after that instant's scheduling pass).
 struct SampleState {
@@ -17,6 +29,7 @@ struct SampleState {
   std::uint64_t queued_jobs = 0;
   std::uint64_t running_jobs = 0;
   std::uint64_t finished_jobs = 0;
+  std::vector<SiteSample> sites;  // [site]
 };
 
 class RunObserver {

@@ -1,11 +1,12 @@
 // The engine's mutable state that policies read through SchedulerView: jobs, the queue, the
-// running set and the free-capacity index. Only the engine writes it.
+// running set, the free-capacity index and the sites' power. Only the engine writes it.
 #pragma once
 
 #include <cstdint>
 #include <set>
 #include <vector>
 
+#include "sim/core/power_ledger.hpp"
 #include "sim/core/time.hpp"
 #include "sim/fleet/capacity_index.hpp"
 #include "sim/fleet/topology.hpp"
@@ -21,11 +22,13 @@ class SchedulerState {
       : fleet(&fleet_in),
         placement(&placement_in),
         capacity(fleet_in.topology),
+        power(fleet_in),
         preempt_overhead(overhead) {}
 
   const Fleet* fleet;
   const Placement* placement;
   CapacityIndex capacity;
+  PowerLedger power;  // each site's draw against its cap, and the energy so far
   Duration preempt_overhead;
   SimTime now = 0;
   std::vector<Job> jobs;  // indexed by JobId; ids are given in arrival order

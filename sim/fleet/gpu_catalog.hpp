@@ -17,6 +17,9 @@ struct GpuType {
   double hbm_gb = 0;
   double tdp_w = 0;
   double idle_w = 0;
+  // The rest of the IT draw per GPU while its node is powered (CPUs, NICs, switches, fans):
+  // rack IT power / GPUs per rack - TDP.
+  double overhead_w = 0;
   // Speed relative to the reference type, per job class; "default" applies to unlisted classes.
   // When a type lists nothing, its speed is bf16_tflops / reference bf16_tflops.
   std::map<std::string, double> relative_speed;

@@ -9,11 +9,15 @@
 #include <vector>
 
 #include "sim/core/ids.hpp"
+#include "sim/fleet/capacity_window.hpp"
 #include "sim/fleet/gpu_catalog.hpp"
+#include "sim/fleet/site_energy.hpp"
+#include "sim/fleet/wan_graph.hpp"
 
 namespace fleetsim {
 
 constexpr int kMaxGpusPerNode = 64;  // a node's free GPUs are one 64-bit mask
+constexpr int kMaxSites = 64;        // a job's allowed sites are one 64-bit mask
 
 struct Node {
   RackId rack;
@@ -92,12 +96,34 @@ class Topology {
   std::uint32_t max_gpus_per_rack_ = 0;
 };
 
-// Everything static about the fleet: its GPU catalog, shape and span slowdowns.
+// Whether one gang may span sites, and what it pays: its rate is divided by
+// 1 + RTT / half_speed_rtt_ms, RTT being the largest between its sites (so at half_speed_rtt_ms
+// it runs at half speed).
+struct CrossSiteGangs {
+  bool allowed = false;
+  double max_rtt_ms = 0;
+  double half_speed_rtt_ms = 0;
+};
+
+// Everything static about the fleet: its GPU catalog, shape, span slowdowns, the sites'
+// electricity, the WAN between sites and the capacity that comes and goes on known dates.
 // Invariant: topology was built with Topology(catalog.size()).
 struct Fleet {
   GpuCatalog catalog;
   Topology topology;
   SpanSpeed span_speed;
+  std::vector<SiteEnergy> site_energy;  // [site]; empty = every site uncapped, PUE 1, no prices
+  WanGraph wan;
+  CrossSiteGangs cross_site;
+  std::vector<CapacityWindow> capacity_windows;
+
+  const SiteEnergy& energy(SiteId s) const {
+    static const SiteEnergy kDefault;
+    return s.index() < site_energy.size() ? site_energy[s.index()] : kDefault;
+  }
+  SiteId site_of(NodeId n) const {
+    return topology.cluster(topology.rack(topology.node(n).rack).cluster).site;
+  }
 };
 
 }  // namespace fleetsim

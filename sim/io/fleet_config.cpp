@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/io/path_resolution.hpp"
+#include "sim/io/site_energy_config.hpp"
 #include "sim/workload/traces/node_list.hpp"
 
 namespace fleetsim {
@@ -32,7 +33,8 @@ void load_catalog(const ConfigNode& root, FleetConfig& out) {
   std::set<std::string> names;
   for (std::size_t i = 0; i < types.size(); ++i) {
     const ConfigNode t = types[i];
-    t.check_keys({"name", "bf16_tflops", "hbm_gb", "tdp_w", "idle_w", "relative_speed"});
+    t.check_keys({"name", "bf16_tflops", "hbm_gb", "tdp_w", "idle_w", "overhead_w",
+                  "relative_speed"});
     GpuType type;
     type.name = t.at("name").as_string();
     if (!names.insert(type.name).second) {
@@ -45,6 +47,7 @@ void load_catalog(const ConfigNode& root, FleetConfig& out) {
     if (type.idle_w > type.tdp_w) {
       throw t.at("idle_w").error("idle power {} W is above the TDP {} W", type.idle_w, type.tdp_w);
     }
+    type.overhead_w = t.get_non_negative("overhead_w", 0);
     if (auto speeds = t.find("relative_speed")) {
       for (const std::string& job_class : speeds->keys()) {
         type.relative_speed[job_class] = speeds->at(job_class).as_positive_double();
@@ -95,11 +98,11 @@ SiteConfig load_node_list_site(const ConfigNode& list, const std::set<std::strin
     }
   }
   const NodeListResult read = read_node_list(*format, options);
-  SiteConfig site{list.get_string("site", "site0"),
-                  list.get_string("country", ""),
-                  list.get_string("region", ""),
-                  list.get_string("provider", "own"),
-                  {}};
+  SiteConfig site;
+  site.name = list.get_string("site", "site0");
+  site.country = list.get_string("country", "");
+  site.region = list.get_string("region", "");
+  site.provider = list.get_string("provider", "own");
   ClusterConfig cluster{list.get_string("cluster", "cluster0"), {}};
   std::uint64_t cpu_only = 0;
   for (const TraceRecord& node : read.nodes) {
@@ -132,11 +135,32 @@ SiteConfig load_node_list_site(const ConfigNode& list, const std::set<std::strin
   return site;
 }
 
+// A cap below what the site's GPUs draw idle could never be met: bad input, not a run where
+// nothing starts.
+void check_idle_draw_under_cap(const ConfigNode& site, const SiteConfig& sc,
+                               const std::vector<GpuType>& types) {
+  if (sc.power_cap_mw <= 0) return;
+  double idle_w = 0;
+  for (const ClusterConfig& c : sc.clusters) {
+    for (const RackGroupConfig& g : c.racks) {
+      const auto type = std::find_if(types.begin(), types.end(),
+                                     [&](const GpuType& t) { return t.name == g.gpu_type; });
+      idle_w += static_cast<double>(g.count) * g.nodes * g.gpus_per_node *
+                (type->idle_w + type->overhead_w);
+    }
+  }
+  if (idle_w / 1e6 > sc.power_cap_mw) {
+    throw site.at("power_cap_mw").error(
+        "site {}: its GPUs draw {:.3f} MW idle (idle_w + overhead_w), above its cap of {} MW",
+        sc.name, idle_w / 1e6, sc.power_cap_mw);
+  }
+}
+
 }  // namespace
 
 FleetConfig load_fleet_config(const ConfigNode& node) {
   const ConfigNode root = inline_or_file(node);
-  root.check_keys({"gpu_catalog", "span_speed", "sites", "node_list"});
+  root.check_keys({"gpu_catalog", "span_speed", "sites", "node_list", "wan", "cross_site_gangs"});
   FleetConfig out;
   load_catalog(inline_or_file(root.at("gpu_catalog")), out);
   std::set<std::string> type_names;
@@ -159,12 +183,17 @@ FleetConfig load_fleet_config(const ConfigNode& node) {
     out.sites.push_back(load_node_list_site(*list, type_names));
     site_names.insert(out.sites.back().name);
     cluster_names.insert(out.sites.back().clusters.front().name);
-    if (!root.has("sites")) return out;
+    if (!root.has("sites")) {
+      load_wan(root, out);
+      return out;
+    }
   }
   const ConfigNode sites = root.at("sites");
   for (std::size_t s = 0; s < sites.size(); ++s) {
     const ConfigNode site = sites[s];
-    site.check_keys({"name", "country", "region", "provider", "clusters"});
+    site.check_keys({"name", "country", "region", "provider", "clusters", "power_cap_mw", "pue",
+                     "utc_offset_h", "carbon_g_per_kwh", "price_usd_per_mwh", "build_out",
+                     "maintenance"});
     SiteConfig sc;
     sc.name = site.at("name").as_string();
     if (!site_names.insert(sc.name).second) {
@@ -202,15 +231,23 @@ FleetConfig load_fleet_config(const ConfigNode& node) {
       sc.clusters.push_back(std::move(cc));
     }
     if (sc.clusters.empty()) throw clusters.error("expected at least one cluster");
+    load_site_energy(site, sc);
+    check_idle_draw_under_cap(site, sc, out.gpu_types);
     out.sites.push_back(std::move(sc));
   }
   if (out.sites.empty()) throw sites.error("expected at least one site");
+  if (out.sites.size() > kMaxSites) {
+    throw sites.error("at most {} sites are supported, got {}", kMaxSites, out.sites.size());
+  }
+  load_wan(root, out);
   return out;
 }
 
-Fleet build_fleet(const FleetConfig& config) {
-  Fleet fleet{GpuCatalog(config.gpu_types, config.reference_type),
-              Topology(config.gpu_types.size()), config.span_speed};
+Fleet build_fleet(const FleetConfig& config, std::int64_t start_unix_s) {
+  Fleet fleet;
+  fleet.catalog = GpuCatalog(config.gpu_types, config.reference_type);
+  fleet.topology = Topology(config.gpu_types.size());
+  fleet.span_speed = config.span_speed;
   for (const SiteConfig& sc : config.sites) {
     const SiteId site = fleet.topology.add_site({sc.name, sc.country, sc.region, sc.provider, {}, 0, 0});
     for (const ClusterConfig& cc : sc.clusters) {
@@ -221,6 +258,7 @@ Fleet build_fleet(const FleetConfig& config) {
       }
     }
   }
+  build_site_energy(config, start_unix_s, fleet);
   return fleet;
 }
 

@@ -33,6 +33,17 @@ struct JobSpec {
   bool preemptible = true;
   int priority = 0;
   std::uint32_t source_line = 0;  // line in the trace file, 0 when generated
+  // Multi-site. The job's input data lives at data_site (invalid: nothing to move); placed at
+  // another site it first stages data_gb over the WAN. allowed_sites is its residency resolved
+  // to sites: bit s set = it may run at site s.
+  SiteId data_site;
+  float data_gb = 0;
+  // Share of (TDP - idle) power each of its GPUs draws while it runs.
+  float gpu_utilisation = 1.0F;
+  std::uint64_t allowed_sites = kAnySite;
+
+  static constexpr std::uint64_t kAnySite = ~std::uint64_t{0};
+  bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
 
   double work_gpu_s() const { return to_seconds(duration) * gpus; }
   Duration runtime_estimate() const { return estimate.value_or(duration); }
@@ -86,6 +97,10 @@ struct Job {
   Allocation allocation;    // current GPUs; empty while queued or done
   PlacementSpan span;       // of the current (or last) allocation
   GpuTypeId gpu_type;       // of the current (or last) allocation
+  SiteId site;              // of the current (or last) allocation's first GPU
+  SiteId staged_site;       // where its data has been staged to (a later start there is free)
+  Duration staging_time = 0;  // holding GPUs while data came over the WAN, all segments
+  Duration segment_staging = 0;  // the current segment's staging, before its progress starts
 };
 
 // Computing time in the first `elapsed` of a segment's progress: cycles of checkpoint_interval

@@ -7,8 +7,8 @@
 namespace fleetsim::test {
 
 GpuCatalog test_catalog() {
-  GpuType h100{"H100", 989, 80, 700, 72, {}};
-  GpuType a100{"A100", 312, 80, 400, 50, {{"default", 0.5}}};
+  GpuType h100{"H100", 989, 80, 700, 72, 0, {}};
+  GpuType a100{"A100", 312, 80, 400, 50, 0, {{"default", 0.5}}};
   return GpuCatalog({h100, a100}, "H100");
 }
 
@@ -18,7 +18,9 @@ Fleet single_cluster_fleet(std::uint32_t racks, std::uint32_t nodes_per_rack,
 }
 
 Fleet fleet_of(const std::vector<ClusterShape>& clusters) {
-  Fleet fleet{test_catalog(), Topology(2), {}};
+  Fleet fleet;
+  fleet.catalog = test_catalog();
+  fleet.topology = Topology(2);
   std::uint32_t sites = 0;
   for (std::size_t i = 0; i < clusters.size(); ++i) {
     const ClusterShape& shape = clusters[i];

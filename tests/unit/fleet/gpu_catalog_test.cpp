@@ -9,9 +9,9 @@ namespace fleetsim {
 namespace {
 
 GpuCatalog catalog() {
-  GpuType h100{"H100", 1000, 80, 700, 72, {}};
-  GpuType a100{"A100", 300, 80, 400, 50, {{"default", 0.5}, {"llm", 0.25}}};
-  GpuType l40{"L40", 250, 48, 300, 30, {}};  // no speeds listed: TFLOPS ratio 250 / 1000
+  GpuType h100{"H100", 1000, 80, 700, 72, 0, {}};
+  GpuType a100{"A100", 300, 80, 400, 50, 0, {{"default", 0.5}, {"llm", 0.25}}};
+  GpuType l40{"L40", 250, 48, 300, 30, 0, {}};  // no speeds listed: TFLOPS ratio 250 / 1000
   return GpuCatalog({h100, a100, l40}, "H100");
 }
 
@@ -33,7 +33,7 @@ TEST(GpuCatalog, SpeedPrefersJobClassThenDefaultThenTflopsRatio) {
 }
 
 TEST(GpuCatalog, ReferenceMustBeACatalogType) {
-  EXPECT_THROW(GpuCatalog({GpuType{"H100", 1000, 80, 700, 72, {}}}, "B200"), InternalError);
+  EXPECT_THROW(GpuCatalog({GpuType{"H100", 1000, 80, 700, 72, 0, {}}}, "B200"), InternalError);
 }
 
 }  // namespace

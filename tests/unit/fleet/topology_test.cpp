@@ -100,8 +100,10 @@ TEST(Topology, HundredThousandGpusOfGb200Nvl72RacksInSeveralClusters) {
   // An NVL72 rack is 18 nodes x 4 GPUs = 72. 100,000 / 72 = 1388.9, so 1,389 racks, split
   // into three clusters of 463 racks (463 x 72 = 33,336 GPUs each) over two sites:
   // 1,389 x 72 = 100,008 GPUs, 1,389 x 18 = 25,002 nodes.
-  GpuType gb200{"GB200", 2500, 186, 1200, 100, {}};
-  Fleet fleet{GpuCatalog({gb200}, "GB200"), Topology(1), {}};
+  GpuType gb200{"GB200", 2500, 186, 1200, 100, 0, {}};
+  Fleet fleet;
+  fleet.catalog = GpuCatalog({gb200}, "GB200");
+  fleet.topology = Topology(1);
   Topology& topo = fleet.topology;
   const SiteId s0 = topo.add_site({"texas", "US", "us-south", "own", {}, 0, 0});
   topo.add_racks(topo.add_cluster(s0, "tx-a"), 463, 18, 4, GpuTypeId{0});

@@ -46,7 +46,7 @@ RunResult hand_made_result() {
   r.totals.end_time = s(3800);
   r.totals.total_gpus = 16;
   r.totals.allocated_gpu_seconds = 8 * 3600.25;
-  r.samples = {{s(0), 0, 16, 0, 0, 0}, {s(600), 8, 16, 1, 1, 0}, {s(1200.5), 12, 16, 0, 2, 1}};
+  r.samples = {{s(0), 0, 16, 0, 0, 0, {}}, {s(600), 8, 16, 1, 1, 0, {}}, {s(1200.5), 12, 16, 0, 2, 1, {}}};
   r.summary = summarize(r.jobs, r.totals);
   r.trace_rows = 3;
   r.trace_rows_rejected = 1;

@@ -15,9 +15,11 @@ namespace {
 // One GPU of type F (reference) and one of type S, on which class "a" runs at 0.25 and class "b"
 // at full speed. F's node comes first, so first-fit gives the first job F.
 Fleet two_type_fleet() {
-  GpuType fast{"F", 100, 80, 700, 70, {}};
-  GpuType slow{"S", 50, 80, 400, 40, {{"default", 0.25}, {"b", 1.0}}};
-  Fleet fleet{GpuCatalog({fast, slow}, "F"), Topology(2), {}};
+  GpuType fast{"F", 100, 80, 700, 70, 0, {}};
+  GpuType slow{"S", 50, 80, 400, 40, 0, {{"default", 0.25}, {"b", 1.0}}};
+  Fleet fleet;
+  fleet.catalog = GpuCatalog({fast, slow}, "F");
+  fleet.topology = Topology(2);
   fleet.topology.add_site({"site0", "XX", "r", "own", {}, 0, 0});
   const ClusterId c = fleet.topology.add_cluster(SiteId{0u}, "c0");
   fleet.topology.add_racks(c, 1, 1, 1, *fleet.catalog.find("F"));

@@ -1,0 +1,41 @@
+// A quantity that changes over simulated time in steps: a site's carbon intensity or electricity
+// price. Either constant, a 24-value daily shape in the site's local time, or a series of
+// (time, value) steps for the whole run. Pure: no I/O; the loader builds it.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "sim/core/time.hpp"
+
+namespace fleetsim {
+
+class StepProfile {
+ public:
+  StepProfile() = default;  // constant 0
+  static StepProfile constant(double value);
+  // `hourly[h]` holds from local hour h to h+1. `offset` = the local time of day at simulated
+  // time 0, in [0, 24 h).
+  static StepProfile daily(const std::array<double, 24>& hourly, Duration offset);
+  // values[i] holds from times[i] until times[i+1]; before times[0] the first value holds.
+  // Precondition: times strictly ascending, same length as values, not empty.
+  static StepProfile series(std::vector<SimTime> times, std::vector<double> values);
+
+  double at(SimTime t) const;
+  // The first instant after t at which the value may change, or kTimeNever.
+  SimTime next_change(SimTime t) const;
+  // Integral of the value over [a, b), in value x seconds. Precondition: a <= b.
+  double integral_s(SimTime a, SimTime b) const;
+  bool is_constant() const { return kind_ == Kind::Constant; }
+
+ private:
+  enum class Kind { Constant, Daily, Series };
+  Kind kind_ = Kind::Constant;
+  double value_ = 0;
+  std::array<double, 24> hourly_{};
+  Duration offset_ = 0;
+  std::vector<SimTime> times_;
+  std::vector<double> values_;
+};
+
+}  // namespace fleetsim
