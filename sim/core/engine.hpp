@@ -81,6 +81,9 @@ class Engine {
   void add_observer(RunObserver& observer) { observers_.push_back(&observer); }
   // Components fail and are repaired as `model` draws; it must outlive the engine.
   void set_failure_model(FailureModel& model) { failures_ = &model; }
+  // Which sites a job tries, best first (nullptr, the default: the placement chooses); it must
+  // outlive the engine.
+  void set_site_selection(const SiteSelection* selection) { state_.site_selection = selection; }
   // Runs to the end (empty calendar or horizon). Throws ConfigError for an impossible job and
   // PolicyError for an invalid decision.
   RunTotals run();

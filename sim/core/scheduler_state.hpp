@@ -12,6 +12,7 @@
 #include "sim/fleet/topology.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/policy.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
@@ -27,6 +28,7 @@ class SchedulerState {
 
   const Fleet* fleet;
   const Placement* placement;
+  const SiteSelection* site_selection = nullptr;  // nullptr: the placement chooses the site
   CapacityIndex capacity;
   PowerLedger power;  // each site's draw against its cap, and the energy so far
   Duration preempt_overhead;

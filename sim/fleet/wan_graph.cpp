@@ -42,7 +42,8 @@ WanGraph::WanGraph(std::size_t site_count, std::vector<WanLink> links)
   std::vector<Vertex> pred(site_count);
   for (std::size_t s = 0; s < site_count; ++s) {
     boost::dijkstra_shortest_paths(
-        g, s, boost::weight_map(boost::get(&LinkProps::rtt_ms, g)).distance_map(dist.data()));
+        g, s,
+        boost::weight_map(boost::get(&LinkProps::rtt_ms, g)).distance_map(dist.data()).distance_inf(kInf));
     std::copy(dist.begin(), dist.end(), rtt_ms_.begin() + static_cast<std::ptrdiff_t>(s * sites_));
 
     // Widest path: a path's "length" is its narrowest link, and wider is better. Dijkstra holds

@@ -1,5 +1,6 @@
 #include "sim/io/results_writer.hpp"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -23,6 +24,44 @@ nlohmann::ordered_json to_json(const Distribution& d) {
           {"p95", d.p95},     {"p99", d.p99},   {"max", d.max}};
 }
 
+// Fleet totals, then one entry per site: energy, carbon, cost, power against the cap, and
+// utilisation of the GPUs that were online.
+nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals& totals) {
+  SiteEnergyTotals fleet;
+  nlohmann::ordered_json sites = nlohmann::ordered_json::array();
+  const double run_h = to_seconds(totals.end_time) / 3600.0;
+  for (std::size_t i = 0; i < totals.sites.size(); ++i) {
+    const SiteRunTotals& t = totals.sites[i];
+    const SiteConfig& sc = config.fleet.sites[i];
+    fleet.it_mwh += t.energy.it_mwh;
+    fleet.facility_mwh += t.energy.facility_mwh;
+    fleet.carbon_t += t.energy.carbon_t;
+    fleet.cost_usd += t.energy.cost_usd;
+    nlohmann::ordered_json site;
+    site["name"] = sc.name;
+    site["country"] = sc.country;
+    site["provider"] = sc.provider;
+    site["it_cap_mw"] = sc.power_cap_mw > 0 ? nlohmann::ordered_json(sc.power_cap_mw) : nullptr;
+    site["pue"] = sc.pue;
+    site["peak_it_mw"] = to_mw(t.energy.peak_it_mw);
+    site["mean_it_mw"] = run_h > 0 ? t.energy.it_mwh / run_h : 0.0;
+    site["it_mwh"] = t.energy.it_mwh;
+    site["facility_mwh"] = t.energy.facility_mwh;
+    site["carbon_t"] = t.energy.carbon_t;
+    site["cost_usd"] = t.energy.cost_usd;
+    site["allocated_gpu_hours"] = t.allocated_gpu_seconds / 3600.0;
+    site["online_gpu_hours"] = t.online_gpu_seconds / 3600.0;
+    site["gpu_utilisation"] =
+        t.online_gpu_seconds > 0 ? t.allocated_gpu_seconds / t.online_gpu_seconds : 0.0;
+    sites.push_back(std::move(site));
+  }
+  return {{"it_mwh", fleet.it_mwh},
+          {"facility_mwh", fleet.facility_mwh},
+          {"carbon_t", fleet.carbon_t},
+          {"cost_usd", fleet.cost_usd},
+          {"sites", std::move(sites)}};
+}
+
 std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   const Summary& s = r.summary;
   nlohmann::ordered_json j;
@@ -31,6 +70,7 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["seed"] = config.seed;
   j["policy"] = config.policy;
   j["placement"] = config.placement;
+  j["site_selection"] = config.site_selection;
   j["jobs"] = s.jobs;
   j["finished"] = s.finished;
   j["unfinished"] = {{"never_started", s.never_started},
@@ -70,7 +110,10 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
                    {"down_gpu_hours", s.down_gpu_hours},
                    {"mean_recovery_s", s.mean_recovery_s},
                    {"long_jobs", s.long_jobs},
-                   {"long_job_ettr", s.long_job_ettr}};
+                   {"long_job_ettr", s.long_job_ettr},
+                   {"maintenance_interruptions", r.totals.maintenance_interruptions}};
+  j["staging_gpu_hours"] = s.staging_gpu_hours;
+  j["energy"] = energy_json(config, r.totals);
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;
   j["sim_end_s"] = to_seconds(r.totals.end_time);
@@ -94,7 +137,7 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
   fmt::format_to(std::back_inserter(out),
                  "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
                  "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-                 "checkpoint_s,restart_s\n");
+                 "checkpoint_s,restart_s,site,staging_s\n");
   const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
   for (const Job& j : jobs) {
     const bool started = j.first_start != kTimeNever;
@@ -121,6 +164,9 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
     seconds(j.checkpoint_time);
     out.push_back(',');
     seconds(j.restart_time);
+    fmt::format_to(std::back_inserter(out), ",{},",
+                   j.site.valid() ? std::string_view(fleet.topology.site(j.site).name) : "");
+    seconds(j.staging_time);
     out.push_back('\n');
   }
   return fmt::to_string(out);
@@ -134,6 +180,26 @@ std::string timeseries_csv(const std::vector<SampleState>& rows) {
                        s.queued_jobs, s.running_jobs, s.finished_jobs);
   }
   return out;
+}
+
+// One row per site per sample.
+std::string sites_csv(const Fleet& fleet, const std::vector<SampleState>& rows) {
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out),
+                 "time_s,site,online_gpus,allocated_gpus,it_power_mw,facility_power_mw,it_cap_mw,"
+                 "carbon_g_per_kwh,price_usd_per_mwh\n");
+  for (const SampleState& s : rows) {
+    for (std::size_t i = 0; i < s.sites.size(); ++i) {
+      const SiteSample& site = s.sites[i];
+      fmt::format_to(std::back_inserter(out), "{:.6f},{},{},{},{:.6f},{:.6f},", to_seconds(s.time),
+                     csv_cell(fleet.topology.site(SiteId{i}).name), site.online_gpus,
+                     site.allocated_gpus, site.it_power_mw, site.facility_power_mw);
+      if (std::isfinite(site.cap_mw)) fmt::format_to(std::back_inserter(out), "{:.6f}", site.cap_mw);
+      fmt::format_to(std::back_inserter(out), ",{:.6f},{:.6f}\n", site.carbon_g_per_kwh,
+                     site.price_usd_per_mwh);
+    }
+  }
+  return fmt::to_string(out);
 }
 
 void emit_param(YAML::Emitter& y, const ParamValue& value) {
@@ -151,7 +217,61 @@ void emit_param(YAML::Emitter& y, const ParamValue& value) {
       value);
 }
 
-void emit_fleet(YAML::Emitter& y, const FleetConfig& f) {
+// `path` as seen from the results folder `dir`. Both made absolute first: lexically_proximate
+// of a relative path to an absolute folder (run from the repo with --out /tmp/x) would return
+// the path unchanged, and the resolved scenario would then look for the file next to itself.
+std::string path_from(const std::string& dir, const std::string& path) {
+  return std::filesystem::absolute(path)
+      .lexically_normal()
+      .lexically_proximate(std::filesystem::absolute(dir).lexically_normal())
+      .generic_string();
+}
+
+void emit_profile(YAML::Emitter& y, const char* key, const ProfileConfig& p,
+                  const std::string& dir) {
+  y << YAML::Key << key << YAML::Value;
+  switch (p.kind) {
+    case ProfileConfig::Kind::Constant: y << p.value; break;
+    case ProfileConfig::Kind::Daily:
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "daily" << YAML::Value << YAML::Flow
+        << std::vector<double>(p.hourly.begin(), p.hourly.end()) << YAML::EndMap;
+      break;
+    case ProfileConfig::Kind::Series:
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "csv" << YAML::Value
+        << path_from(dir, p.csv_path) << YAML::EndMap;
+      break;
+  }
+}
+
+// A site's power, profiles, build-out and maintenance, as the loader reads them.
+void emit_site_energy(YAML::Emitter& y, const SiteConfig& s, const std::string& dir) {
+  if (s.power_cap_mw > 0) y << YAML::Key << "power_cap_mw" << YAML::Value << s.power_cap_mw;
+  y << YAML::Key << "pue" << YAML::Value << s.pue;
+  y << YAML::Key << "utc_offset_h" << YAML::Value << s.utc_offset_h;
+  emit_profile(y, "carbon_g_per_kwh", s.carbon_g_per_kwh, dir);
+  emit_profile(y, "price_usd_per_mwh", s.price_usd_per_mwh, dir);
+  if (!s.build_out.empty()) {
+    y << YAML::Key << "build_out" << YAML::Value << YAML::BeginSeq;
+    for (const BuildOutConfig& b : s.build_out) {
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "cluster" << YAML::Value << b.cluster
+        << YAML::Key << "racks" << YAML::Value << b.racks << YAML::Key << "online" << YAML::Value
+        << b.online << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+  if (!s.maintenance.empty()) {
+    y << YAML::Key << "maintenance" << YAML::Value << YAML::BeginSeq;
+    for (const MaintenanceConfig& m : s.maintenance) {
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "cluster" << YAML::Value << m.cluster;
+      if (m.racks > 0) y << YAML::Key << "racks" << YAML::Value << m.racks;
+      y << YAML::Key << "start" << YAML::Value << m.start << YAML::Key << "hours" << YAML::Value
+        << m.hours << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+}
+
+void emit_fleet(YAML::Emitter& y, const FleetConfig& f, const std::string& dir) {
   y << YAML::BeginMap;
   y << YAML::Key << "gpu_catalog" << YAML::Value << YAML::BeginMap;
   y << YAML::Key << "reference" << YAML::Value << f.reference_type;
@@ -162,6 +282,7 @@ void emit_fleet(YAML::Emitter& y, const FleetConfig& f) {
     y << YAML::Key << "hbm_gb" << YAML::Value << t.hbm_gb;
     y << YAML::Key << "tdp_w" << YAML::Value << t.tdp_w;
     y << YAML::Key << "idle_w" << YAML::Value << t.idle_w;
+    y << YAML::Key << "overhead_w" << YAML::Value << t.overhead_w;
     if (!t.relative_speed.empty()) {
       y << YAML::Key << "relative_speed" << YAML::Value << YAML::Flow << YAML::BeginMap;
       for (const auto& [job_class, speed] : t.relative_speed) {
@@ -182,6 +303,7 @@ void emit_fleet(YAML::Emitter& y, const FleetConfig& f) {
     y << YAML::Key << "country" << YAML::Value << s.country;
     y << YAML::Key << "region" << YAML::Value << s.region;
     y << YAML::Key << "provider" << YAML::Value << s.provider;
+    emit_site_energy(y, s, dir);
     y << YAML::Key << "clusters" << YAML::Value << YAML::BeginSeq;
     for (const ClusterConfig& c : s.clusters) {
       y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << c.name;
@@ -198,7 +320,24 @@ void emit_fleet(YAML::Emitter& y, const FleetConfig& f) {
     }
     y << YAML::EndSeq << YAML::EndMap;
   }
-  y << YAML::EndSeq << YAML::EndMap;
+  y << YAML::EndSeq;
+  if (!f.wan.empty()) {
+    y << YAML::Key << "wan" << YAML::Value << YAML::BeginMap << YAML::Key << "links"
+      << YAML::Value << YAML::BeginSeq;
+    for (const WanLinkConfig& l : f.wan) {
+      y << YAML::Flow << YAML::BeginMap << YAML::Key << "a" << YAML::Value << l.a << YAML::Key
+        << "b" << YAML::Value << l.b << YAML::Key << "rtt_ms" << YAML::Value << l.rtt_ms
+        << YAML::Key << "bandwidth_gbps" << YAML::Value << l.bandwidth_gbps << YAML::EndMap;
+    }
+    y << YAML::EndSeq << YAML::EndMap;
+  }
+  if (f.cross_site.allowed) {
+    y << YAML::Key << "cross_site_gangs" << YAML::Value << YAML::Flow << YAML::BeginMap
+      << YAML::Key << "allowed" << YAML::Value << true << YAML::Key << "max_rtt_ms"
+      << YAML::Value << f.cross_site.max_rtt_ms << YAML::Key << "half_speed_rtt_ms"
+      << YAML::Value << f.cross_site.half_speed_rtt_ms << YAML::EndMap;
+  }
+  y << YAML::EndMap;
 }
 
 void emit_duration(YAML::Emitter& y, const DurationDistribution& d) {
@@ -280,19 +419,29 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
     y << YAML::Key << "preemptible_fraction" << YAML::Value << s->preemptible_fraction;
     y << YAML::Key << "allowed_gpu_types" << YAML::Value << YAML::Flow << s->allowed_gpu_types;
     y << YAML::Key << "job_class" << YAML::Value << s->job_class;
+    if (!s->data.empty()) {
+      const DataConfig& d = s->data.front();
+      y << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
+      y << YAML::Key << "sites" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      for (std::size_t i = 0; i < d.site_names.size(); ++i) {
+        y << YAML::Key << d.site_names[i] << YAML::Value << d.weights[i];
+      }
+      y << YAML::EndMap;
+      y << YAML::Key << "gb" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "median" << YAML::Value << d.median_gb;
+      y << YAML::Key << "sigma" << YAML::Value << d.sigma << YAML::EndMap;
+      y << YAML::Key << "sovereign_fraction" << YAML::Value << d.sovereign_fraction;
+      y << YAML::EndMap;
+    }
+    if (!s->residency.empty()) {
+      y << YAML::Key << "residency" << YAML::Value << YAML::Flow << s->residency;
+    }
+    y << YAML::Key << "gpu_utilisation" << YAML::Value << s->gpu_utilisation;
   } else {
     const auto& t = std::get<TraceConfig>(w.source);
     y << YAML::Key << "source" << YAML::Value << "trace";
     y << YAML::Key << "format" << YAML::Value << t.format;
-    // Both made absolute first: lexically_proximate of a relative path to an absolute folder
-    // (run from the repo with --out /tmp/x) would return the path unchanged, and the resolved
-    // scenario would then look for the trace next to itself.
-    const auto relative = [&](const std::string& path) {
-      return std::filesystem::absolute(path)
-          .lexically_normal()
-          .lexically_proximate(std::filesystem::absolute(dir).lexically_normal())
-          .generic_string();
-    };
+    const auto relative = [&](const std::string& path) { return path_from(dir, path); };
     y << YAML::Key << "path" << YAML::Value << relative(t.path);
     y << YAML::Key << "bad_rows" << YAML::Value
       << (t.bad_rows == BadRows::Error ? "error" : "skip");
@@ -360,6 +509,7 @@ std::string resolved_scenario_yaml(const ScenarioConfig& c, const std::string& d
   y << YAML::Key << "fleetsim_version" << YAML::Value << fleetsim_version();
   y << YAML::Key << "name" << YAML::Value << c.name;
   y << YAML::Key << "seed" << YAML::Value << c.seed;
+  y << YAML::Key << "start" << YAML::Value << c.start;
   y << YAML::Key << "policy" << YAML::Value << YAML::BeginMap;
   y << YAML::Key << "name" << YAML::Value << c.policy;
   y << YAML::Key << "params" << YAML::Value << YAML::BeginMap;
@@ -369,6 +519,7 @@ std::string resolved_scenario_yaml(const ScenarioConfig& c, const std::string& d
   }
   y << YAML::EndMap << YAML::EndMap;
   y << YAML::Key << "placement" << YAML::Value << c.placement;
+  y << YAML::Key << "site_selection" << YAML::Value << c.site_selection;
   y << YAML::Key << "preemption" << YAML::Value << YAML::BeginMap;
   y << YAML::Key << "preempt_overhead_s" << YAML::Value << to_seconds(c.preempt_overhead);
   y << YAML::Key << "resume_overhead_s" << YAML::Value << to_seconds(c.resume_overhead);
@@ -389,7 +540,7 @@ std::string resolved_scenario_yaml(const ScenarioConfig& c, const std::string& d
   y << YAML::Key << "sample_interval_s" << YAML::Value << to_seconds(c.sample_interval);
   y << YAML::EndMap;
   y << YAML::Key << "fleet" << YAML::Value;
-  emit_fleet(y, c.fleet);
+  emit_fleet(y, c.fleet, dir);
   y << YAML::Key << "workload" << YAML::Value;
   emit_workload(y, c.workload, dir);
   y << YAML::EndMap;
@@ -401,10 +552,11 @@ void write_results(const std::string& dir, const ScenarioConfig& config, const R
   std::filesystem::create_directories(dir, ec);
   if (ec) throw ConfigError({dir, 0, 0}, "", fmt::format("cannot create results folder: {}", ec.message()));
   const std::filesystem::path d(dir);
-  const Fleet fleet = build_fleet(config.fleet);
+  const Fleet fleet = build_fleet(config.fleet, config.start_unix_s);
   write_file((d / "summary.json").string(), summary_json(config, result));
   write_file((d / "jobs.csv").string(), jobs_csv(fleet, result.jobs));
   write_file((d / "timeseries.csv").string(), timeseries_csv(result.samples));
+  write_file((d / "sites.csv").string(), sites_csv(fleet, result.samples));
   write_file((d / "scenario.resolved.yaml").string(), resolved_scenario_yaml(config, dir));
 }
 

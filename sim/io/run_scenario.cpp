@@ -6,17 +6,19 @@
 #include "sim/metrics/time_series.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "sim/workload/feasibility.hpp"
 
 namespace fleetsim {
 
 RunResult run_scenario(const ScenarioConfig& config) {
-  const Fleet fleet = build_fleet(config.fleet);
+  const Fleet fleet = build_fleet(config.fleet, config.start_unix_s);
   const RngStreams rng(config.seed);
   if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.workload.source)) {
     Feasibility(fleet).check_generator(*synthetic);  // before simulating, not at the first draw
   }
-  LoadedWorkload workload = open_workload(config.workload, fleet.catalog, rng);
+  LoadedWorkload workload =
+      open_workload(config.workload, fleet.catalog, rng, site_directory(config.fleet));
   const PolicyInfo* info = find_policy(config.policy);
   const PlacementInfo* placement_info = find_placement(config.placement);
   FLEETSIM_CHECK(info != nullptr && placement_info != nullptr,
@@ -24,6 +26,10 @@ RunResult run_scenario(const ScenarioConfig& config) {
                  config.placement);
   std::unique_ptr<Policy> policy = info->make(make_params(*info, config.policy_params));
   std::unique_ptr<Placement> placement = placement_info->make();
+  const SiteSelectionInfo* selection_info = find_site_selection(config.site_selection);
+  FLEETSIM_CHECK(selection_info != nullptr, "scenario loader let through site selection {}",
+                 config.site_selection);
+  std::unique_ptr<SiteSelection> site_selection = selection_info->make();
 
   EngineConfig engine_config;
   engine_config.policy_name = config.policy;
@@ -33,6 +39,7 @@ RunResult run_scenario(const ScenarioConfig& config) {
   engine_config.horizon = config.until;
   engine_config.checkpoint = config.checkpoint;
   Engine engine(fleet, *workload.source, *policy, *placement, engine_config);
+  engine.set_site_selection(site_selection.get());
   std::optional<FailureModel> failures;
   if (config.failures.enabled()) {
     failures.emplace(config.failures, fleet.topology, rng);

@@ -4,7 +4,9 @@
 #include <filesystem>
 
 #include "sim/io/failure_config_loader.hpp"
+#include "sim/io/utc_time.hpp"
 #include "sim/policy/placement.hpp"
+#include "sim/policy/site_selection.hpp"
 
 namespace fleetsim {
 
@@ -75,10 +77,17 @@ Duration seconds_field(const ConfigNode& map, const std::string& key, Duration f
 
 }  // namespace
 
+SiteDirectory site_directory(const FleetConfig& fleet) {
+  std::vector<SiteName> names;
+  for (const SiteConfig& s : fleet.sites) names.push_back({s.name, s.country, s.region});
+  return SiteDirectory(std::move(names));
+}
+
 ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides) {
   const ConfigNode root = ConfigNode::load_file(file);
-  root.check_keys({"name", "seed", "fleet", "workload", "policy", "placement", "preemption",
-                   "run", "output", "failures", "checkpoint", "fleetsim_version"});
+  root.check_keys({"name", "seed", "start", "fleet", "workload", "policy", "placement",
+                   "site_selection", "preemption", "run", "output", "failures", "checkpoint",
+                   "fleetsim_version"});
   ScenarioConfig out;
   out.file = file;
   out.name = root.has("name") ? root.at("name").as_string()
@@ -89,15 +98,31 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
     out.seed = static_cast<std::uint64_t>(s);
   }
   if (overrides.seed) out.seed = *overrides.seed;
+  if (auto start = root.find("start")) {
+    const std::optional<std::int64_t> t = parse_utc(start->as_string());
+    if (!t) {
+      throw start->error("expected a UTC date such as 2026-01-01 or 2026-01-01T00:00, got \"{}\"",
+                         start->as_string());
+    }
+    out.start = start->as_string();
+    out.start_unix_s = *t;
+  }
   out.fleet = load_fleet_config(root.at("fleet"));
   const GpuCatalog catalog(out.fleet.gpu_types, out.fleet.reference_type);
-  out.workload = load_workload_config(root.at("workload"), catalog);
+  out.workload = load_workload_config(root.at("workload"), catalog, site_directory(out.fleet));
   load_policy(root, overrides, out);
   if (auto placement = root.find("placement")) {
     out.placement = placement->as_string();
     if (find_placement(out.placement) == nullptr) {
       throw placement->error("unknown placement \"{}\"; known: {}", out.placement,
                              known_placement_names());
+    }
+  }
+  if (auto selection = root.find("site_selection")) {
+    out.site_selection = selection->as_string();
+    if (find_site_selection(out.site_selection) == nullptr) {
+      throw selection->error("unknown site selection \"{}\"; known: {}", out.site_selection,
+                             known_site_selection_names());
     }
   }
   if (auto preemption = root.find("preemption")) {

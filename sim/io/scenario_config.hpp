@@ -25,6 +25,9 @@ struct ScenarioConfig {
   std::string policy;
   std::map<std::string, ParamValue> policy_params;  // every declared parameter, defaults filled in
   std::string placement = "topology";
+  std::string site_selection = "any";
+  std::string start = "2026-01-01";  // UTC time of simulated time 0, as written
+  std::int64_t start_unix_s = kDefaultStartUnixS;
   Duration preempt_overhead = 0;
   Duration resume_overhead = 0;
   SimTime until = kTimeNever;
@@ -38,6 +41,9 @@ struct ScenarioOverrides {
   std::optional<std::string> policy;  // replaces the policy; its parameters take their defaults
   std::optional<std::uint64_t> seed;
 };
+
+// The fleet's sites, for resolving the workload's site names and residency places.
+SiteDirectory site_directory(const FleetConfig& fleet);
 
 // Throws ConfigError naming file, line and field for anything wrong.
 ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& overrides = {});

@@ -56,9 +56,61 @@ DurationDistribution load_duration(const ConfigNode& node) {
   return d;
 }
 
-SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog) {
+// A residency list: countries or regions, each of which must hold at least one site.
+std::uint64_t load_residency(const ConfigNode& list, const SiteDirectory& sites,
+                             std::vector<std::string>& names) {
+  std::uint64_t mask = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string place = list[i].as_string();
+    const std::uint64_t m = sites.mask_of(place);
+    if (m == 0) {
+      throw list[i].error("no site of the fleet is in \"{}\"; its countries and regions: {}",
+                          place, sites.places());
+    }
+    mask |= m;
+    names.push_back(place);
+  }
+  if (names.empty()) throw list.error("expected at least one country or region");
+  return mask;
+}
+
+DataConfig load_data(const ConfigNode& node, const SiteDirectory& sites) {
+  node.check_keys({"sites", "gb", "sovereign_fraction"});
+  DataConfig d;
+  const ConfigNode weights = node.at("sites");
+  for (const std::string& name : weights.keys()) {
+    const std::optional<SiteId> site = sites.find(name);
+    if (!site) {
+      throw weights.at(name).error("unknown site \"{}\"; the fleet has: {}", name, sites.names());
+    }
+    d.sites.push_back(*site);
+    d.site_names.push_back(name);
+    d.weights.push_back(weights.at(name).as_non_negative_double());
+    d.home_country.push_back(sites.same_country(*site));
+  }
+  double total = 0;
+  for (double w : d.weights) total += w;
+  if (!(total > 0)) throw weights.error("expected at least one site with a positive weight");
+  const ConfigNode gb = node.at("gb");
+  if (gb.is_scalar()) {
+    d.median_gb = gb.as_non_negative_double();
+  } else {
+    gb.check_keys({"median", "sigma"});
+    d.median_gb = gb.at("median").as_positive_double();
+    d.sigma = gb.at("sigma").as_non_negative_double();
+  }
+  if (auto f = node.find("sovereign_fraction")) {
+    d.sovereign_fraction = f->as_non_negative_double();
+    if (d.sovereign_fraction > 1) throw f->error("expected a fraction in [0, 1]");
+  }
+  return d;
+}
+
+SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog,
+                               const SiteDirectory& sites) {
   root.check_keys({"source", "jobs", "arrival", "gpus", "duration", "tenants",
-                   "preemptible_fraction", "allowed_gpu_types", "job_class"});
+                   "preemptible_fraction", "allowed_gpu_types", "job_class", "data",
+                   "residency", "gpu_utilisation"});
   SyntheticConfig c;
   c.origin = root.pos();
   c.jobs = root.at("jobs").as_positive_int();
@@ -119,6 +171,14 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
     }
   }
   c.job_class = root.get_string("job_class", "default");
+  if (auto data = root.find("data")) c.data.push_back(load_data(*data, sites));
+  if (auto residency = root.find("residency")) {
+    c.residency_sites = load_residency(*residency, sites, c.residency);
+  }
+  if (auto u = root.find("gpu_utilisation")) {
+    c.gpu_utilisation = u->as_positive_double();
+    if (c.gpu_utilisation > 1) throw u->error("expected a share in (0, 1], got {}", c.gpu_utilisation);
+  }
   return c;
 }
 
@@ -225,13 +285,14 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
 
 }  // namespace
 
-WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& catalog) {
+WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& catalog,
+                                    const SiteDirectory& sites) {
   const ConfigNode root =
       node.is_scalar() ? ConfigNode::load_file(resolve_relative(node.file(), node.as_string()))
                        : node;
   const ConfigNode source = root.at("source");
   const std::string kind = source.as_string();
-  if (kind == "synthetic") return {load_synthetic(root, catalog)};
+  if (kind == "synthetic") return {load_synthetic(root, catalog, sites)};
   if (kind == "trace") return {load_trace(root, catalog)};
   throw source.error("unknown workload source \"{}\"; expected one of: synthetic, trace", kind);
 }
@@ -246,14 +307,14 @@ TraceOptions trace_options_of(const TraceConfig& trace) {
 }
 
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
-                             const RngStreams& rng) {
+                             const RngStreams& rng, const SiteDirectory& sites) {
   LoadedWorkload out;
   if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.source)) {
     out.source = std::make_unique<SyntheticGenerator>(*synthetic, catalog, rng);
     return out;
   }
   const auto& trace = std::get<TraceConfig>(config.source);
-  TraceReadResult read = read_trace(trace_options_of(trace), catalog);
+  TraceReadResult read = read_trace(trace_options_of(trace), catalog, sites);
   out.rejected_rows = read.rejected;
   out.trace_rows = read.rows;
   out.rejected_by_reason = read.rejected_by_reason;

@@ -10,6 +10,7 @@
 #include "sim/fleet/gpu_catalog.hpp"
 #include "sim/io/config_node.hpp"
 #include "sim/workload/native_csv_trace.hpp"
+#include "sim/workload/site_directory.hpp"
 #include "sim/workload/synthetic_config.hpp"
 #include "sim/workload/traces/trace_reader.hpp"
 #include "sim/workload/workload_source.hpp"
@@ -33,8 +34,9 @@ struct WorkloadConfig {
 };
 
 // `node` is the scenario's `workload:` entry: a file path or a map. GPU type names are checked
-// against `catalog`.
-WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& catalog);
+// against `catalog`, site names and residency places against `sites`.
+WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& catalog,
+                                    const SiteDirectory& sites = {});
 
 // A ready source. For traces, reads and checks the whole file now (rejected rows are counted in
 // `rejected_rows`); generators stream.
@@ -45,6 +47,6 @@ struct LoadedWorkload {
   std::map<std::string, std::uint64_t> rejected_by_reason;
 };
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
-                             const RngStreams& rng);
+                             const RngStreams& rng, const SiteDirectory& sites = {});
 
 }  // namespace fleetsim

@@ -42,6 +42,7 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
     if (job.interruptions > 0) ++s.jobs_interrupted;
     const double gpus = job.spec.gpus;
     s.lost_gpu_hours += gpus * to_seconds(job.lost_time) / 3600.0;
+    s.staging_gpu_hours += gpus * to_seconds(job.staging_time) / 3600.0;
     s.checkpoint_gpu_hours += gpus * to_seconds(job.checkpoint_time) / 3600.0;
     s.restart_gpu_hours += gpus * to_seconds(job.restart_time) / 3600.0;
     recovery_s += to_seconds(job.recovery_time);

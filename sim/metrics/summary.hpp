@@ -46,6 +46,7 @@ struct Summary {
   // wall time from first start to end. 0 when there are none.
   std::uint64_t long_jobs = 0;
   double long_job_ettr = 0;
+  double staging_gpu_hours = 0;  // GPUs held while input data came over the WAN
   std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
   std::vector<std::pair<std::string, std::uint64_t>> interruptions_by_process;
   std::uint64_t events = 0;

@@ -52,7 +52,7 @@ double StepProfile::at(SimTime t) const {
     }
     case Kind::Series: {
       const auto it = std::upper_bound(times_.begin(), times_.end(), t);
-      return it == times_.begin() ? values_.front() : *(it - 1);
+      return it == times_.begin() ? values_.front() : values_[static_cast<std::size_t>(it - times_.begin()) - 1];
     }
   }
   return value_;

@@ -1,9 +1,18 @@
 #include "sim/policy/free_capacity.hpp"
 
+#include <bit>
+
+#include "sim/core/power_ledger.hpp"
+#include "sim/fleet/topology.hpp"
+
 namespace fleetsim {
 
 FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement)
     : index_(&index), placement_(&placement) {}
+
+FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
+                           const SiteContext& sites, const SiteSelection* selection)
+    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {}
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
   if (job.allowed_types.empty()) return index_->total_free();
@@ -19,28 +28,116 @@ std::optional<Allocation> FreeCapacity::take(const JobSpec& job) {
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
                                                   const JobSpec& job) {
   if (free_for(job) < job.gpus) return std::nullopt;  // the common "does not fit" case: O(types)
-  PlacementRequest request{job.gpus, job.allowed_types};
-  return placement.place(request, *this);
+  PlacementRequest request{job.gpus, job.allowed_types, SiteId{}};
+  if (!sites_) return placement.place(request, *this);
+  const std::size_t site_count = topology().sites().size();
+  order_.clear();
+  if (selection_ == nullptr) {
+    // The placement picks the site, as in a single-site fleet; if that site is not allowed or
+    // lacks power, try the sites in id order instead.
+    const std::size_t before = mark();
+    std::optional<Allocation> chosen = placement.place(request, *this);
+    if (!chosen) return std::nullopt;
+    const SiteId site = sites_->fleet->site_of(chosen->slices.front().node);
+    const Milliwatts power = job_power(job, *chosen);
+    if (allowed_at(job, site) && power <= power_headroom(site)) {
+      take_power(site, power);
+      return chosen;
+    }
+    rollback(before);
+    if (site_count == 1) return std::nullopt;
+    for (std::size_t s = 0; s < site_count; ++s) order_.push_back(SiteId{s});
+  } else {
+    selection_->rank(job, *sites_, order_);
+  }
+  for (SiteId site : order_) {
+    if (!allowed_at(job, site)) continue;
+    if (std::optional<Allocation> a = take_at(placement, job, request, site)) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, const JobSpec& job,
+                                                PlacementRequest request, SiteId site) {
+  request.site = site;
+  const std::size_t before = mark();
+  std::optional<Allocation> a = placement.place(request, *this);
+  if (!a) return std::nullopt;
+  const Milliwatts power = job_power(job, *a);
+  if (power > power_headroom(site)) {
+    rollback(before);
+    return std::nullopt;
+  }
+  take_power(site, power);
+  return a;
+}
+
+bool FreeCapacity::allowed_at(const JobSpec& job, SiteId site) const {
+  if (!job.may_run_at(site)) return false;
+  return job.data_gb <= 0 || !job.data_site.valid() ||
+         sites_->fleet->wan.reachable(job.data_site, site);
+}
+
+Milliwatts FreeCapacity::job_power(const JobSpec& job, const Allocation& gpus) const {
+  if (!sites_->power->any_cap()) return 0;  // nothing to check against
+  const Fleet& fleet = *sites_->fleet;
+  const GpuType& type = fleet.catalog.type(fleet.topology.node(gpus.slices.front().node).type);
+  return busy_extra_mw(type, job.gpu_utilisation) * gpus.gpu_count();
+}
+
+Milliwatts FreeCapacity::power_headroom(SiteId site) const {
+  const Milliwatts headroom = sites_->power->headroom(site);
+  if (headroom == PowerLedger::kUncapped) return headroom;
+  return headroom - (power_taken_.empty() ? 0 : power_taken_[site.index()]);
+}
+
+void FreeCapacity::take_power(SiteId site, Milliwatts power) {
+  if (power == 0) return;
+  if (power_taken_.empty()) power_taken_.assign(topology().sites().size(), 0);
+  power_taken_[site.index()] += power;
+  journal_.push_back({NodeId{}, 0, true, site, power});
+}
+
+void FreeCapacity::release(const Job& job) {
+  release(job.allocation);
+  move_power(job, -1);
 }
 
 void FreeCapacity::release(const Allocation& allocation) {
   for (const NodeSlice& s : allocation.slices) release(s.node, s.gpus);
 }
 
+void FreeCapacity::take_back(const Job& job) {
+  for (const NodeSlice& s : job.allocation.slices) take(s.node, s.gpus);
+  move_power(job, +1);
+}
+
+void FreeCapacity::move_power(const Job& job, int sign) {
+  if (!sites_ || !sites_->power->any_cap()) return;
+  const Fleet& fleet = *sites_->fleet;
+  const Milliwatts per_gpu =
+      busy_extra_mw(fleet.catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+  for (const NodeSlice& s : job.allocation.slices) {
+    take_power(fleet.site_of(s.node), sign * per_gpu * std::popcount(s.gpus));
+  }
+}
+
 void FreeCapacity::take(NodeId node, std::uint64_t mask) {
   index_->take(node, mask);
-  journal_.push_back({node, mask, true});
+  journal_.push_back({node, mask, true, SiteId{}, 0});
 }
 
 void FreeCapacity::release(NodeId node, std::uint64_t mask) {
   index_->release(node, mask);
-  journal_.push_back({node, mask, false});
+  journal_.push_back({node, mask, false, SiteId{}, 0});
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
   while (journal_.size() > mark) {
     const Change& c = journal_.back();
-    if (c.taken) {
+    if (!c.node.valid()) {
+      power_taken_[c.site.index()] -= c.power;
+    } else if (c.taken) {
       index_->release(c.node, c.mask);
     } else {
       index_->take(c.node, c.mask);

@@ -10,14 +10,22 @@
 
 #include "sim/fleet/allocation.hpp"
 #include "sim/fleet/capacity_index.hpp"
+#include "sim/model/power.hpp"
 #include "sim/policy/placement.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
 
 class FreeCapacity {
  public:
+  // A plain scratch of free GPUs: no residency, power or site ranking (placement tests).
   FreeCapacity(CapacityIndex& index, const Placement& placement);
+  // The scratch a policy gets: take(job) also honours residency, the WAN path to the job's data
+  // and each site's power headroom, trying sites in the order `selection` ranks them
+  // (nullptr: the placement chooses among all sites).
+  FreeCapacity(CapacityIndex& index, const Placement& placement, const SiteContext& sites,
+               const SiteSelection* selection);
   ~FreeCapacity() { rollback(0); }
   FreeCapacity(const FreeCapacity&) = delete;
   FreeCapacity& operator=(const FreeCapacity&) = delete;
@@ -32,8 +40,16 @@ class FreeCapacity {
   std::optional<Allocation> take(const JobSpec& job);
   // The same with another placement strategy.
   std::optional<Allocation> take_with(const Placement& placement, const JobSpec& job);
-  // Returns a running job's GPUs to the scratch (to plan its preemption).
+  // Returns a running job's GPUs (and the power they draw) to the scratch, to plan its
+  // preemption.
+  void release(const Job& job);
+  // GPUs only, for a plain scratch; a policy releases jobs, so that their power comes back too.
   void release(const Allocation& allocation);
+  // Undoes release(job) for a job the plan keeps running after all. Precondition: all of its
+  // GPUs are free in the scratch.
+  void take_back(const Job& job);
+  // Power a site could still take in this pass: its headroom minus what the pass has taken.
+  Milliwatts power_headroom(SiteId site) const;
 
   // Primitives for placement strategies. Preconditions as CapacityIndex::take/release.
   void take(NodeId node, std::uint64_t mask);
@@ -42,14 +58,30 @@ class FreeCapacity {
   void rollback(std::size_t mark);
 
  private:
+  // GPUs taken or released on a node, or (node invalid) power taken at a site.
   struct Change {
     NodeId node;
     std::uint64_t mask;
     bool taken;
+    SiteId site;
+    Milliwatts power = 0;
   };
+  // Places the job within one site, if the site's power allows it.
+  std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
+                                    PlacementRequest request, SiteId site);
+  bool allowed_at(const JobSpec& job, SiteId site) const;
+  Milliwatts job_power(const JobSpec& job, const Allocation& gpus) const;
+  void take_power(SiteId site, Milliwatts power);
+  // Takes (sign +1) or gives back (-1) the power a running job's GPUs draw above idle.
+  void move_power(const Job& job, int sign);
+
   CapacityIndex* index_;
   const Placement* placement_;
   std::vector<Change> journal_;
+  std::optional<SiteContext> sites_;
+  const SiteSelection* selection_ = nullptr;
+  std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use
+  std::vector<SiteId> order_;             // scratch for rankings
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

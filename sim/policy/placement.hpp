@@ -22,6 +22,7 @@ class FreeCapacity;
 struct PlacementRequest {
   std::uint32_t gpus = 0;
   std::span<const GpuTypeId> allowed_types;  // empty = any type; a gang never spans sites
+  SiteId site;  // place within this site only; invalid = the placement chooses the site too
 };
 
 class Placement {

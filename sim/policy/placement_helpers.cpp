@@ -32,11 +32,29 @@ RackRange racks_of_site(const Topology& topo, SiteId s) {
   return {first.lo, last.hi};
 }
 
+SiteRange sites_of(const PlacementRequest& request, const Topology& topo) {
+  if (request.site.valid()) return {request.site, SiteId{request.site.value + 1}};
+  return {SiteId{0}, SiteId{topo.sites().size()}};
+}
+
+RackRange racks_of(const PlacementRequest& request, const Topology& topo) {
+  if (request.site.valid()) return racks_of_site(topo, request.site);
+  return {RackId{0}, RackId{topo.racks().size()}};
+}
+
+ClusterRange clusters_of(const PlacementRequest& request, const Topology& topo) {
+  if (!request.site.valid()) return {ClusterId{0}, ClusterId{topo.clusters().size()}};
+  const Site& site = topo.site(request.site);
+  return {site.first_cluster, ClusterId{site.first_cluster.value + site.cluster_count}};
+}
+
 std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
                                        const CapacityIndex& index) {
   std::vector<GpuTypeId> out;
   const auto consider = [&](GpuTypeId t) {
-    if (index.type_free(t) >= request.gpus) out.push_back(t);
+    const std::uint64_t free =
+        request.site.valid() ? index.site_free(request.site, t) : index.type_free(t);
+    if (free >= request.gpus) out.push_back(t);
   };
   if (!request.allowed_types.empty()) {
     for (GpuTypeId t : request.allowed_types) consider(t);
@@ -46,13 +64,13 @@ std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
   return out;
 }
 
-SiteId tightest_site(const CapacityIndex& index, GpuTypeId t, std::uint64_t gpus) {
+SiteId tightest_site(const CapacityIndex& index, GpuTypeId t, std::uint64_t gpus, SiteRange range) {
   SiteId best;
   std::uint64_t best_free = 0;
-  for (std::size_t s = 0; s < index.topology().sites().size(); ++s) {
-    const std::uint64_t f = index.site_free(SiteId{s}, t);
+  for (SiteId s = range.lo; s < range.hi; s = SiteId{s.value + 1}) {
+    const std::uint64_t f = index.site_free(s, t);
     if (f >= gpus && (!best.valid() || f < best_free)) {
-      best = SiteId{s};
+      best = s;
       best_free = f;
     }
   }

@@ -24,15 +24,28 @@ RackRange racks_of_cluster(const Topology& topo, ClusterId c);
 NodeRange nodes_of_racks(const Topology& topo, RackRange racks);
 RackRange racks_of_site(const Topology& topo, SiteId s);
 
+struct SiteRange {
+  SiteId lo, hi;
+};
+struct ClusterRange {
+  ClusterId lo, hi;
+};
+
+// The sites a request may be placed in: its one site, or all of them.
+SiteRange sites_of(const PlacementRequest& request, const Topology& topo);
+// The racks / clusters of those sites.
+RackRange racks_of(const PlacementRequest& request, const Topology& topo);
+ClusterRange clusters_of(const PlacementRequest& request, const Topology& topo);
+
 // The types a request may use that have at least request.gpus free GPUs fleet-wide, in the
 // request's own order (or catalog order when it allows any). Skipping the others up front keeps
 // a placement from probing the bucket indexes of types the fleet lacks or has no room in.
 std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
                                        const CapacityIndex& index);
 
-// The site with the least free GPUs of type t that still holds `gpus` (ties: lowest id), or an
-// invalid id. O(sites).
-SiteId tightest_site(const CapacityIndex& index, GpuTypeId t, std::uint64_t gpus);
+// The site in `range` with the least free GPUs of type t that still holds `gpus` (ties: lowest
+// id), or an invalid id. O(sites).
+SiteId tightest_site(const CapacityIndex& index, GpuTypeId t, std::uint64_t gpus, SiteRange range);
 
 // Takes `need` GPUs of type t from nodes in `range`: while the rest fits in one node, the node
 // with the fewest free GPUs that holds it (best fit); otherwise the node with the most free GPUs

@@ -19,6 +19,7 @@
 
 namespace fleetsim {
 
+class PowerLedger;
 class SchedulerState;
 
 // What happened to a job since the policy's previous decide() call, for policies that keep
@@ -85,9 +86,12 @@ class SchedulerView {
   // How long a preempted job keeps its GPUs before they come free (0: freed in the same pass).
   Duration preempt_overhead() const;
 
-  // A scratch of the free GPUs, placed with the scenario's placement strategy. Changes to it
-  // are undone when it goes out of scope; it must not outlive decide().
+  // A scratch of the free GPUs, placed with the scenario's site selection and placement
+  // strategy within the sites' power caps and each job's residency. Changes to it are undone
+  // when it goes out of scope; it must not outlive decide().
   FreeCapacity free_capacity() const;
+  // Each site's draw against its IT power cap (headroom), and its energy so far.
+  const PowerLedger& power() const;
 
  private:
   SchedulerState* state_;

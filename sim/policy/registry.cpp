@@ -6,6 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "sim/policy/placement.hpp"
+#include "sim/policy/site_selection.hpp"
 
 namespace fleetsim {
 namespace {
@@ -19,6 +20,11 @@ std::vector<PolicyInfo>& policy_storage() {
 std::vector<PlacementInfo>& placement_storage() {
   static std::vector<PlacementInfo> placements;
   return placements;
+}
+
+std::vector<SiteSelectionInfo>& site_selection_storage() {
+  static std::vector<SiteSelectionInfo> selections;
+  return selections;
 }
 
 template <class Info>
@@ -125,5 +131,19 @@ const PlacementInfo* find_placement(const std::string& name) {
 }
 
 std::string known_placement_names() { return names_of(placement_storage()); }
+
+SiteSelectionRegistration::SiteSelectionRegistration(SiteSelectionInfo info) {
+  insert_sorted(site_selection_storage(), std::move(info));
+}
+
+const std::vector<SiteSelectionInfo>& registered_site_selections() {
+  return site_selection_storage();
+}
+
+const SiteSelectionInfo* find_site_selection(const std::string& name) {
+  return find_sorted(site_selection_storage(), name);
+}
+
+std::string known_site_selection_names() { return names_of(site_selection_storage()); }
 
 }  // namespace fleetsim

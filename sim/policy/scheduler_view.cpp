@@ -26,7 +26,10 @@ Duration SchedulerView::attained_run_time(JobId id) const {
 }
 
 FreeCapacity SchedulerView::free_capacity() const {
-  return FreeCapacity(state_->capacity, *state_->placement);
+  const SiteContext sites{state_->fleet, &state_->capacity, &state_->power, state_->now};
+  return FreeCapacity(state_->capacity, *state_->placement, sites, state_->site_selection);
 }
+
+const PowerLedger& SchedulerView::power() const { return state_->power; }
 
 }  // namespace fleetsim

@@ -1,10 +1,13 @@
 #include "sim/workload/feasibility.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "sim/model/power.hpp"
 
 namespace fleetsim {
 
@@ -23,10 +26,69 @@ Feasibility::Feasibility(const Fleet& fleet) : fleet_(&fleet) {
     for (std::size_t t = 0; t < per_type.size(); ++t) {
       largest_by_type_[t] = std::max(largest_by_type_[t], per_type[t]);
     }
+    by_site_type_.insert(by_site_type_.end(), per_type.begin(), per_type.end());
   }
+  for (std::size_t s = 0; s < topo.sites().size(); ++s) {
+    any_cap_ = any_cap_ || std::isfinite(fleet.energy(SiteId{s}).it_cap_mw);
+  }
+  simple_ = topo.sites().size() == 1 && !any_cap_;
+}
+
+std::uint64_t Feasibility::usable_sites(const JobSpec& job) const {
+  std::uint64_t mask = job.allowed_sites;
+  if (job.data_gb > 0 && job.data_site.valid()) {
+    for (std::size_t s = 0; s < fleet_->topology.sites().size(); ++s) {
+      if (!fleet_->wan.reachable(job.data_site, SiteId{s})) mask &= ~(std::uint64_t{1} << s);
+    }
+  }
+  return mask;
+}
+
+std::uint64_t Feasibility::fitting_at(const JobSpec& job, SiteId site, GpuTypeId type) const {
+  const std::uint64_t gpus = by_site_type_[site.index() * fleet_->catalog.size() + type.index()];
+  const double cap_mw = fleet_->energy(site).it_cap_mw;
+  if (!std::isfinite(cap_mw) || gpus == 0) return gpus;
+  // With every GPU of the site powered (idle), what the cap leaves for busy power.
+  double idle_mw = 0;
+  for (std::size_t t = 0; t < fleet_->catalog.size(); ++t) {
+    idle_mw += to_mw(powered_draw_mw(fleet_->catalog.type(GpuTypeId{t}))) *
+               static_cast<double>(by_site_type_[site.index() * fleet_->catalog.size() + t]);
+  }
+  const double per_gpu_mw = to_mw(busy_extra_mw(fleet_->catalog.type(type), job.gpu_utilisation));
+  if (per_gpu_mw <= 0) return gpus;
+  const auto by_power = static_cast<std::uint64_t>(std::max(0.0, (cap_mw - idle_mw) / per_gpu_mw));
+  return std::min(gpus, by_power);
 }
 
 std::uint64_t Feasibility::largest_gang(const JobSpec& job) const {
+  const bool has_data = job.data_gb > 0 && job.data_site.valid();
+  if (!simple_ || job.allowed_sites != JobSpec::kAnySite || has_data) {
+    const std::uint64_t sites = usable_sites(job);
+    const std::size_t site_count = fleet_->topology.sites().size();
+    const CrossSiteGangs& cross = fleet_->cross_site;
+    std::uint64_t best = 0;
+    const auto consider = [&](GpuTypeId t) {
+      for (std::size_t s = 0; s < site_count; ++s) {
+        if ((sites >> s & 1U) == 0) continue;
+        // A cross-site gang may add the sites within its RTT limit (an upper bound: they need
+        // not all be within the limit of each other).
+        std::uint64_t gang = 0;
+        for (std::size_t o = 0; o < site_count; ++o) {
+          const bool joins = o == s || (cross.allowed && (sites >> o & 1U) != 0 &&
+                                        fleet_->wan.reachable(SiteId{s}, SiteId{o}) &&
+                                        fleet_->wan.rtt_ms(SiteId{s}, SiteId{o}) <= cross.max_rtt_ms);
+          if (joins) gang += fitting_at(job, SiteId{o}, t);
+        }
+        best = std::max(best, gang);
+      }
+    };
+    if (job.allowed_types.empty()) {
+      for (std::size_t t = 0; t < fleet_->catalog.size(); ++t) consider(GpuTypeId{t});
+    } else {
+      for (GpuTypeId t : job.allowed_types) consider(t);
+    }
+    return best;
+  }
   if (job.allowed_types.empty()) {
     if (largest_by_type_.empty()) return 0;
     return *std::max_element(largest_by_type_.begin(), largest_by_type_.end());
@@ -42,9 +104,12 @@ void Feasibility::check(const JobSpec& job, const SourcePos& origin) const {
   if (job.gpus > largest) {
     throw ConfigError::at(origin, "gpus",
                           "job {} needs {} GPUs but the largest placement the fleet allows "
-                          "(one GPU type{}, one site) has {}",
+                          "(one GPU type{}, {}{}{}) has {}",
                           job.name, job.gpus, job.allowed_types.empty() ? "" : " it may use",
-                          largest);
+                          fleet_->cross_site.allowed ? "sites within the cross-site RTT limit"
+                                                     : "one site",
+                          job.allowed_sites == JobSpec::kAnySite ? "" : " of its residency",
+                          any_cap_ ? " within power caps" : "", largest);
   }
 }
 

@@ -1,6 +1,7 @@
 // Whether a job can ever run on the fleet: its gang must fit in the largest placement the rules
-// allow (one GPU type, one site). A job that cannot is bad input, reported with its origin, not
-// a job that waits forever.
+// allow (one GPU type, one site of its residency that the WAN joins to its data, within the
+// site's power cap). A job that cannot is bad input, reported with its origin, not a job that
+// waits forever.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@ class Feasibility {
  public:
   explicit Feasibility(const Fleet& fleet);
 
-  // Largest gang of an allowed type that fits in one site (0 if none of the types exists).
+  // Largest gang of an allowed type that fits in one allowed site (0 if none).
   std::uint64_t largest_gang(const JobSpec& job) const;
   // Whether the job can ever be placed: the cheap test the engine runs on every arrival.
   bool fits(const JobSpec& job) const { return job.gpus > 0 && job.gpus <= largest_gang(job); }
@@ -29,8 +30,16 @@ class Feasibility {
   void check_generator(const SyntheticConfig& config) const;
 
  private:
+  // Sites the job may use: its residency, minus sites the WAN does not join to its data.
+  std::uint64_t usable_sites(const JobSpec& job) const;
+  // GPUs of `type` at `site` the job could hold at once within the site's power cap.
+  std::uint64_t fitting_at(const JobSpec& job, SiteId site, GpuTypeId type) const;
+
   const Fleet* fleet_;
   std::vector<std::uint64_t> largest_by_type_;  // [type]: max over sites of that type's GPUs
+  std::vector<std::uint64_t> by_site_type_;     // [site * types + type]: GPUs
+  bool any_cap_ = false;
+  bool simple_ = true;  // one site and no power caps: largest_by_type_ answers everything
 };
 
 }  // namespace fleetsim

@@ -20,8 +20,9 @@ namespace fleetsim {
 namespace {
 
 const std::vector<std::string> kRequired = {"job_id", "submit_time_s", "gpus", "duration_s"};
-const std::vector<std::string> kOptional = {"gpu_type", "tenant",   "estimate_s",
-                                            "preemptible", "priority", "job_class"};
+const std::vector<std::string> kOptional = {
+    "gpu_type", "tenant",    "estimate_s", "preemptible",    "priority",
+    "job_class", "data_site", "data_gb",   "residency", "gpu_utilisation"};
 
 using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
 
@@ -60,8 +61,9 @@ std::optional<std::int64_t> parse_integer(const std::string& text) {
 
 class RowParser {
  public:
-  RowParser(const std::map<std::string, std::size_t>& columns, const GpuCatalog& catalog)
-      : columns_(columns), catalog_(catalog) {}
+  RowParser(const std::map<std::string, std::size_t>& columns, const GpuCatalog& catalog,
+            const SiteDirectory& sites)
+      : columns_(columns), catalog_(catalog), sites_(sites) {}
 
   // Fills `job` or returns what is wrong with the row.
   std::optional<RowError> parse(const std::vector<std::string>& cells, JobSpec& job) const {
@@ -129,7 +131,7 @@ class RowParser {
       }
       job.priority = static_cast<int>(*p);
     }
-    return std::nullopt;
+    return parse_sites(cells, job);
   }
 
  private:
@@ -138,14 +140,62 @@ class RowParser {
     return cells[columns_.at(column)];
   }
 
+  // The multi-site columns: data_site, data_gb, residency ('|'-separated countries or regions),
+  // gpu_utilisation.
+  std::optional<RowError> parse_sites(const std::vector<std::string>& cells, JobSpec& job) const {
+    if (has("data_site") && !cell(cells, "data_site").empty()) {
+      const std::string& name = cell(cells, "data_site");
+      const std::optional<SiteId> site = sites_.find(name);
+      if (!site) {
+        return RowError{"data_site", fmt::format("unknown site \"{}\"; the fleet has: {}", name,
+                                                 sites_.names())};
+      }
+      job.data_site = *site;
+    }
+    if (has("data_gb") && !cell(cells, "data_gb").empty()) {
+      const std::string& text = cell(cells, "data_gb");
+      const auto gb = parse_seconds(text);  // same range check: a number in [0, 1e11]
+      if (!gb) return RowError{"data_gb", fmt::format("\"{}\" is not a number of GB >= 0", text)};
+      if (*gb > 0 && !job.data_site.valid()) {
+        return RowError{"data_gb", "data_gb without a data_site"};
+      }
+      job.data_gb = static_cast<float>(*gb);
+    }
+    if (has("residency") && !cell(cells, "residency").empty()) {
+      job.allowed_sites = 0;
+      boost::char_separator<char> bar("|");
+      const std::string& places = cell(cells, "residency");
+      for (const std::string& place : boost::tokenizer<boost::char_separator<char>>(places, bar)) {
+        const std::uint64_t mask = sites_.mask_of(place);
+        if (mask == 0) {
+          return RowError{"residency", fmt::format("no site of the fleet is in \"{}\"; its "
+                                                   "countries and regions: {}",
+                                                   place, sites_.places())};
+        }
+        job.allowed_sites |= mask;
+      }
+    }
+    if (has("gpu_utilisation") && !cell(cells, "gpu_utilisation").empty()) {
+      const std::string& text = cell(cells, "gpu_utilisation");
+      const auto u = parse_seconds(text);
+      if (!u || *u <= 0 || *u > 1) {
+        return RowError{"gpu_utilisation", fmt::format("\"{}\" is not a share in (0, 1]", text)};
+      }
+      job.gpu_utilisation = static_cast<float>(*u);
+    }
+    return std::nullopt;
+  }
+
   const std::map<std::string, std::size_t>& columns_;
   const GpuCatalog& catalog_;
+  const SiteDirectory& sites_;
 };
 
 }  // namespace
 
 TraceReadResult read_native_csv(const std::string& path, const std::string& display_path,
-                                const GpuCatalog& catalog, BadRows bad_rows) {
+                                const GpuCatalog& catalog, BadRows bad_rows,
+                                const SiteDirectory& sites) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({display_path, 0, 0}, "", "cannot open trace file");
   // A directory opens as an empty stream on Linux; say so rather than "no header row".
@@ -189,7 +239,7 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
   }
 
   TraceReadResult result;
-  const RowParser parser(columns, catalog);
+  const RowParser parser(columns, catalog, sites);
   std::set<std::string> seen_ids;
   while (std::getline(in, line)) {
     ++line_no;

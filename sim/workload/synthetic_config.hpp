@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/core/ids.hpp"
 
 namespace fleetsim {
 
@@ -22,6 +23,18 @@ struct DurationDistribution {
   double value_s = 0;   // constant
 };
 
+// Where generated jobs' input data lives, how big it is (lognormal, or constant when sigma is 0),
+// and which share of jobs must stay in their data's country (sovereign data).
+struct DataConfig {
+  std::vector<SiteId> sites;   // drawn by weight
+  std::vector<std::string> site_names;  // as written, for the results' resolved config
+  std::vector<double> weights;
+  double median_gb = 0;
+  double sigma = 0;
+  double sovereign_fraction = 0;
+  std::vector<std::uint64_t> home_country;  // [i]: the sites in sites[i]'s country
+};
+
 struct SyntheticConfig {
   std::uint64_t jobs = 0;
   double rate_per_hour = 0;  // Poisson arrivals
@@ -32,6 +45,10 @@ struct SyntheticConfig {
   double preemptible_fraction = 1.0;
   std::vector<std::string> allowed_gpu_types;  // empty = any
   std::string job_class = "default";
+  std::vector<DataConfig> data;             // 0 or 1 entries
+  std::vector<std::string> residency;       // every job's (countries / regions); empty = any
+  std::uint64_t residency_sites = ~std::uint64_t{0};
+  double gpu_utilisation = 1.0;
   SourcePos origin;      // the workload entry, for errors about generated jobs
   SourcePos gpus_origin;  // the gpus distribution, for "job too large" errors
 };

@@ -20,7 +20,12 @@ SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog&
       durations_(rng.stream("durations")),
       tenants_(rng.stream("tenants")),
       preemptible_(rng.stream("preemptible")),
+      data_(rng.stream("data")),
       size_index_(config_.gpu_weights.begin(), config_.gpu_weights.end()) {
+  if (!config_.data.empty()) {
+    data_site_index_ = boost::random::discrete_distribution<std::size_t>(
+        config_.data.front().weights.begin(), config_.data.front().weights.end());
+  }
   for (const std::string& name : config_.allowed_gpu_types) allowed_.push_back(*catalog.find(name));
 }
 
@@ -48,8 +53,24 @@ std::optional<JobSpec> SyntheticGenerator::next() {
       boost::random::bernoulli_distribution<double>(config_.preemptible_fraction)(preemptible_);
   job.allowed_types = allowed_;
   job.job_class = config_.job_class;
+  job.allowed_sites = config_.residency_sites;
+  job.gpu_utilisation = static_cast<float>(config_.gpu_utilisation);
+  if (!config_.data.empty()) draw_data(job);
   ++made_;
   return job;
+}
+
+void SyntheticGenerator::draw_data(JobSpec& job) {
+  const DataConfig& d = config_.data.front();
+  const std::size_t i = data_site_index_(data_);
+  job.data_site = d.sites[i];
+  job.data_gb = static_cast<float>(
+      d.sigma > 0 ? boost::random::lognormal_distribution<double>(std::log(d.median_gb), d.sigma)(data_)
+                  : d.median_gb);
+  // Sovereign data keeps the job in its data's country (within any residency all jobs share).
+  if (boost::random::bernoulli_distribution<double>(d.sovereign_fraction)(data_)) {
+    job.allowed_sites &= d.home_country[i];
+  }
 }
 
 double SyntheticGenerator::draw_duration_s() {

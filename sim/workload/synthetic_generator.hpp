@@ -28,11 +28,14 @@ class SyntheticGenerator final : public WorkloadSource {
 
  private:
   double draw_duration_s();
+  void draw_data(JobSpec& job);  // data site, size and residency
 
   SyntheticConfig config_;
   std::vector<GpuTypeId> allowed_;
   std::mt19937_64 arrivals_, sizes_, durations_, tenants_, preemptible_;
+  std::mt19937_64 data_;  // its own stream: adding data to a workload changes no other draw
   boost::random::discrete_distribution<std::size_t> size_index_;
+  boost::random::discrete_distribution<std::size_t> data_site_index_;
   std::uint64_t made_ = 0;
   double clock_s_ = 0;
 };

@@ -322,7 +322,7 @@ class LeastAttainedService final : public Policy {
       for (auto it = running.rbegin(); it != running.rend() && !gpus; ++it) {
         const Job& victim = view.job(it->second);
         if (!allows(spec, victim.gpu_type)) continue;
-        free.release(victim.allocation);
+        free.release(victim);
         released.push_back(it->second);
         gpus = plan.take(spec);
       }

@@ -100,9 +100,9 @@ std::vector<bool> plan_running_set(const SchedulerView& view, FreeCapacity& free
                                    const DrainingJobs& draining) {
   std::vector<bool> planned(order.size(), false);
   const std::size_t mark = free.mark();
-  for (JobId id : draining.jobs()) free.release(view.job(id).allocation);
+  for (JobId id : draining.jobs()) free.release(view.job(id));
   for (const Candidate& c : order) {
-    if (!c.waiting) free.release(view.job(c.id).allocation);
+    if (!c.waiting) free.release(view.job(c.id));
   }
   for (std::size_t i = 0; i < order.size() && free.total_free() > 0; ++i) {
     planned[i] = free.take(view.job(order[i].id).spec).has_value();

@@ -45,7 +45,7 @@ inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity
   for (std::size_t i = 0; i < candidates.size() && !out.gpus; ++i) {
     const Job& victim = view.job(candidates[i]);
     if (!allows_type(spec, victim.gpu_type)) continue;  // its GPUs would not help
-    free.release(victim.allocation);
+    free.release(victim);
     released.push_back(candidates[i]);
     out.gpus = plan.take(spec);
   }

@@ -109,7 +109,7 @@ class ShortestRemainingTimeFirst final : public Policy {
     for (std::size_t v = 0; v < victims.size() && victims[v].key > key && !gpus; ++v) {
       const Job& victim = view.job(victims[v].id);
       if (preempted[v] || !allows(spec, victim.gpu_type)) continue;
-      free.release(victim.allocation);
+      free.release(victim);
       released.push_back(v);
       gpus = plan.take(spec);
     }
@@ -118,9 +118,9 @@ class ShortestRemainingTimeFirst final : public Policy {
       return std::nullopt;
     }
     for (std::size_t r = released.size(); r-- > 0;) {
-      const Allocation& held = view.job(victims[released[r]].id).allocation;
-      if (!all_free(free, held)) continue;  // the job needs some of these GPUs
-      for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
+      const Job& held = view.job(victims[released[r]].id);
+      if (!all_free(free, held.allocation)) continue;  // the job needs some of these GPUs
+      free.take_back(held);
       released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
     }
     std::uint64_t victim_gpus = 0;

@@ -14,7 +14,8 @@ class BestFit final : public Placement {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
     for (GpuTypeId t : detail::candidate_types(request, index)) {
-      const SiteId site = detail::tightest_site(index, t, request.gpus);
+      const SiteId site =
+          detail::tightest_site(index, t, request.gpus, detail::sites_of(request, topo));
       if (!site.valid()) continue;
       Allocation out;
       detail::take_nodes_best_fit(free, t, request.gpus,

@@ -16,10 +16,10 @@ class FirstFit final : public Placement {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
     for (GpuTypeId t : detail::candidate_types(request, index)) {
-      for (std::size_t s = 0; s < topo.sites().size(); ++s) {
-        if (index.site_free(SiteId{s}, t) < request.gpus) continue;
-        const detail::NodeRange range =
-            detail::nodes_of_racks(topo, detail::racks_of_site(topo, SiteId{s}));
+      const detail::SiteRange sites = detail::sites_of(request, topo);
+      for (SiteId s = sites.lo; s < sites.hi; s = SiteId{s.value + 1}) {
+        if (index.site_free(s, t) < request.gpus) continue;
+        const detail::NodeRange range = detail::nodes_of_racks(topo, detail::racks_of_site(topo, s));
         Allocation out;
         std::uint32_t need = request.gpus;
         for (NodeId n = index.find_node_with_any_free(t, range.lo, range.hi); need > 0;

@@ -15,7 +15,8 @@ class TopologyAware final : public Placement {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
     const std::uint32_t g = request.gpus;
-    const auto all_racks = detail::RackRange{RackId{0}, RackId{topo.racks().size()}};
+    const detail::RackRange all_racks = detail::racks_of(request, topo);
+    const detail::ClusterRange clusters = detail::clusters_of(request, topo);
     for (GpuTypeId t : detail::candidate_types(request, index)) {
       // One rack: the tightest rack of this type that holds the whole gang.
       for (std::uint32_t k = g; k <= topo.max_gpus_per_rack(); ++k) {
@@ -28,10 +29,10 @@ class TopologyAware final : public Placement {
       // One cluster: the tightest that holds it, filled with the fewest racks.
       ClusterId cluster;
       std::uint64_t cluster_free = 0;
-      for (std::size_t c = 0; c < topo.clusters().size(); ++c) {
-        const std::uint64_t f = index.cluster_free(ClusterId{c}, t);
+      for (ClusterId c = clusters.lo; c < clusters.hi; c = ClusterId{c.value + 1}) {
+        const std::uint64_t f = index.cluster_free(c, t);
         if (f >= g && (!cluster.valid() || f < cluster_free)) {
-          cluster = ClusterId{c};
+          cluster = c;
           cluster_free = f;
         }
       }
@@ -41,7 +42,7 @@ class TopologyAware final : public Placement {
         return out;
       }
       // One site: its clusters' racks, fewest racks first.
-      const SiteId site = detail::tightest_site(index, t, g);
+      const SiteId site = detail::tightest_site(index, t, g, detail::sites_of(request, topo));
       if (site.valid()) {
         Allocation out;
         detail::take_racks_best_fit(free, t, g, detail::racks_of_site(topo, site), out);

@@ -93,9 +93,10 @@ void read_trace_records(const TraceFormat& format, const TraceOptions& options,
   if (!header_seen) throw ConfigError({options.display_path, 0, 0}, "", "no header row");
 }
 
-TraceReadResult read_trace(const TraceOptions& options, const GpuCatalog& catalog) {
+TraceReadResult read_trace(const TraceOptions& options, const GpuCatalog& catalog,
+                           const SiteDirectory& sites) {
   if (options.format == "native" || options.format == "native_csv") {
-    return read_native_csv(options.path, options.display_path, catalog, options.bad_rows);
+    return read_native_csv(options.path, options.display_path, catalog, options.bad_rows, sites);
   }
   const TraceFormat* format = find_trace_format(options.format);
   FLEETSIM_CHECK(format != nullptr, "the workload loader let through format {}", options.format);

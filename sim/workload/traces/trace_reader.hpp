@@ -23,7 +23,9 @@ void read_trace_records(const TraceFormat& format, const TraceOptions& options,
                         const std::function<void(TraceRecord&&)>& sink, TraceRowCounts& counts);
 
 // The whole trace as jobs, in file order (the workload sorts them by submit time).
-TraceReadResult read_trace(const TraceOptions& options, const GpuCatalog& catalog);
+// `sites` resolves the native format's data_site and residency columns.
+TraceReadResult read_trace(const TraceOptions& options, const GpuCatalog& catalog,
+                           const SiteDirectory& sites = {});
 
 // "rows read 10, used 4, rejected 6 (bad gpus: 2; no GPU requested: 4)".
 std::string describe_rows(const TraceReadResult& result);

@@ -83,17 +83,17 @@ TEST(CliBadInput, MalformedYamlNamesWhereTheParserGaveUp) {
 TEST(CliBadInput, MisspeltPolicyKeyIsAnUnknownKey) {
   const std::string f = bad("unknown_key_polcy.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":5:1: polcy: unknown key; expected one of: name, seed, fleet, "
-                            "workload, policy, placement, preemption, run, output, failures, checkpoint, "
-                            "fleetsim_version");
+                            ":5:1: polcy: unknown key; expected one of: name, seed, start, "
+                            "fleet, workload, policy, placement, site_selection, preemption, run, "
+                            "output, failures, checkpoint, fleetsim_version");
 }
 
 TEST(CliBadInput, MisspeltPlacementKeyIsAnUnknownKey) {
   const std::string f = bad("unknown_key_placment.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":6:1: placment: unknown key; expected one of: name, seed, fleet, "
-                            "workload, policy, placement, preemption, run, output, failures, checkpoint, "
-                            "fleetsim_version");
+                            ":6:1: placment: unknown key; expected one of: name, seed, start, "
+                            "fleet, workload, policy, placement, site_selection, preemption, run, "
+                            "output, failures, checkpoint, fleetsim_version");
 }
 
 TEST(CliBadInput, MissingPolicyIsReportedAtTheTopLevelMap) {
@@ -345,11 +345,11 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenTrace{"trace_unknown_column_error.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
         BrokenTrace{"trace_unknown_column_skip.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
         BrokenTrace{"trace_missing_required_column_error.yaml",
                     "traces/missing_required_column.csv",
                     ":2: duration_s: missing required column"},

@@ -85,7 +85,7 @@ class PreemptOnce final : public Policy {
         const Job& j = view.job(id);
         if (j.spec.name != victim_) continue;
         d.preempt(id);
-        if (view.preempt_overhead() == 0) free.release(j.allocation);
+        if (view.preempt_overhead() == 0) free.release(j);
       }
     }
     start_in_order(view, free, d);

@@ -37,6 +37,7 @@ RunResult hand_made_result() {
   done.preemptions = 1;
   done.span = {2, 1, 1, 1};
   done.gpu_type = GpuTypeId{0};
+  done.site = SiteId{0};
   Job waiting;  // never started
   waiting.spec.name = "j2";
   waiting.spec.tenant = "vc2";
@@ -74,11 +75,11 @@ TEST_F(ResultsWriter, JobsCsvHeaderAndHandComputedRows) {
   EXPECT_EQ(read_file(dir_.path() / "jobs.csv"),
             "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
             "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-            "checkpoint_s,restart_s\n"
+            "checkpoint_s,restart_s,site,staging_s\n"
             "\"j,1\",vc1,8,H100_SXM,12.500000,100.000000,3700.250000,87.500000,3687.750000,"
-            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000\n"
+            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000,lab,0.000000\n"
             "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started,0,0.000000,0.000000,"
-            "0.000000\n");
+            "0.000000,,0.000000\n");
 }
 
 TEST_F(ResultsWriter, TimeseriesCsvHasOneRowPerSample) {
@@ -101,6 +102,7 @@ TEST_F(ResultsWriter, SummaryJsonHasTheDocumentedKeysInOrder) {
                                             "seed",
                                             "policy",
                                             "placement",
+                                            "site_selection",
                                             "jobs",
                                             "finished",
                                             "unfinished",
@@ -117,6 +119,8 @@ TEST_F(ResultsWriter, SummaryJsonHasTheDocumentedKeysInOrder) {
                                             "preemptions",
                                             "jobs_preempted",
                                             "failures",
+                                            "staging_gpu_hours",
+                                            "energy",
                                             "events",
                                             "scheduling_passes",
                                             "sim_end_s"}));

@@ -153,7 +153,8 @@ TEST(WorkloadConfig, SyntheticErrors) {
   EXPECT_EQ(
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
-      "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class");
+      "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, data, residency, "
+            "gpu_utilisation");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");

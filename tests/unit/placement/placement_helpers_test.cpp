@@ -41,26 +41,27 @@ TEST(PlacementHelpers, CandidateTypesKeepTheRequestsOrderAndOnlyTypesWithRoom) {
   // One 8-GPU H100 node and one 8-GPU A100 node.
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
   const std::vector<GpuTypeId> prefer_a100 = {kA100, kH100};
-  EXPECT_EQ(detail::candidate_types({4, prefer_a100}, bed.index()), prefer_a100);
-  EXPECT_EQ(detail::candidate_types({4, {}}, bed.index()),
+  EXPECT_EQ(detail::candidate_types({4, prefer_a100, SiteId{}}, bed.index()), prefer_a100);
+  EXPECT_EQ(detail::candidate_types({4, {}, SiteId{}}, bed.index()),
             (std::vector<GpuTypeId>{kH100, kA100}));  // catalog order
   bed.occupy(0, 0x1F);  // H100 node: 3 free, so a 4-GPU gang can only use A100
-  EXPECT_EQ(detail::candidate_types({4, {}}, bed.index()), std::vector<GpuTypeId>{kA100});
-  EXPECT_TRUE(detail::candidate_types({9, {}}, bed.index()).empty());
+  EXPECT_EQ(detail::candidate_types({4, {}, SiteId{}}, bed.index()), std::vector<GpuTypeId>{kA100});
+  EXPECT_TRUE(detail::candidate_types({9, {}, SiteId{}}, bed.index()).empty());
 }
 
 TEST(PlacementHelpers, TightestSiteIsTheSmallestThatHoldsTheGangLowestIdOnTies) {
+  const detail::SiteRange kAllSites{SiteId{0}, SiteId{4}};
   // Three sites of one 8-GPU H100 node each, plus an A100 site.
   test::PlacementBed bed(test::fleet_of(
       {{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}, {2, 1, 1, 8, "H100"}, {3, 1, 1, 8, "A100"}}));
-  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4), SiteId{0});  // tie: lowest id
+  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4, kAllSites), SiteId{0});  // tie: lowest id
   bed.occupy(1, 0x0F);                                                 // site1: 4 free
   bed.occupy(2, 0x3F);                                                 // site2: 2 free
-  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4), SiteId{1});
-  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 2), SiteId{2});
-  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 5), SiteId{0});
-  EXPECT_FALSE(detail::tightest_site(bed.index(), kH100, 9).valid());
-  EXPECT_EQ(detail::tightest_site(bed.index(), kA100, 1), SiteId{3});
+  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 4, kAllSites), SiteId{1});
+  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 2, kAllSites), SiteId{2});
+  EXPECT_EQ(detail::tightest_site(bed.index(), kH100, 5, kAllSites), SiteId{0});
+  EXPECT_FALSE(detail::tightest_site(bed.index(), kH100, 9, kAllSites).valid());
+  EXPECT_EQ(detail::tightest_site(bed.index(), kA100, 1, kAllSites), SiteId{3});
 }
 
 }  // namespace

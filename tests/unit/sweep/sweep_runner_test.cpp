@@ -90,7 +90,7 @@ TEST(SweepRunner, SameBytesWithOneThreadAndWithTwo) {
   ASSERT_EQ(run_cli({"sweep", two_by_two(), "-j", "1", "--out", tmp / "j1"}).exit_code, 0);
   ASSERT_EQ(run_cli({"sweep", two_by_two(), "-j", "2", "--out", tmp / "j2"}).exit_code, 0);
   const auto j1 = tree(tmp.path() / "j1");
-  EXPECT_EQ(j1.size(), 12u * 4u);
+  EXPECT_EQ(j1.size(), 12u * 5u);
   EXPECT_TRUE(j1 == tree(tmp.path() / "j2"));
 }
 

@@ -1,0 +1,58 @@
+// Site selection: which sites a job should try, best first, separate from the queue policy
+// (which job next) and the placement (which GPUs inside a site), so any of the three combine.
+// FreeCapacity walks the ranking and places the job in the first allowed site where it fits and
+// the site's power headroom allows it. Residency is a hard rule applied to every ranking.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/core/ids.hpp"
+#include "sim/core/time.hpp"
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+class CapacityIndex;
+class PowerLedger;
+struct Fleet;
+
+// What a ranking may look at: the fleet (sites, energy profiles, WAN), free GPUs, each site's
+// draw against its cap, and the time (for profiles).
+struct SiteContext {
+  const Fleet* fleet = nullptr;
+  const CapacityIndex* free = nullptr;
+  const PowerLedger* power = nullptr;
+  SimTime now = 0;
+};
+
+class SiteSelection {
+ public:
+  virtual ~SiteSelection() = default;
+  // Appends candidate sites to `order` (empty on entry), best first. Leaving a site out means
+  // the job is not placed there in this pass.
+  virtual void rank(const JobSpec& job, const SiteContext& context,
+                    std::vector<SiteId>& order) const = 0;
+};
+
+struct SiteSelectionInfo {
+  std::string name;
+  std::string summary;
+  std::function<std::unique_ptr<SiteSelection>()> make;
+};
+
+// Self-registration, as for policies and placements.
+struct SiteSelectionRegistration {
+  explicit SiteSelectionRegistration(SiteSelectionInfo info);
+};
+
+const std::vector<SiteSelectionInfo>& registered_site_selections();  // sorted by name
+const SiteSelectionInfo* find_site_selection(const std::string& name);
+std::string known_site_selection_names();
+
+// The name of the default: the placement chooses among all sites, as in a single-site fleet.
+inline constexpr const char* kDefaultSiteSelection = "any";
+
+}  // namespace fleetsim
