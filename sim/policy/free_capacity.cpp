@@ -107,9 +107,24 @@ void FreeCapacity::release(const Allocation& allocation) {
   for (const NodeSlice& s : allocation.slices) release(s.node, s.gpus);
 }
 
-void FreeCapacity::take_back(const Job& job) {
+bool FreeCapacity::try_take_back(const Job& job) {
+  for (const NodeSlice& s : job.allocation.slices) {
+    if ((index_->free_mask(s.node) & s.gpus) != s.gpus) return false;
+  }
+  if (sites_ && sites_->power->any_cap()) {
+    const Fleet& fleet = *sites_->fleet;
+    const Milliwatts per_gpu =
+        busy_extra_mw(fleet.catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+    for (const NodeSlice& s : job.allocation.slices) {  // a gang is in one site in practice
+      const SiteId site = fleet.site_of(s.node);
+      if (per_gpu * static_cast<Milliwatts>(job.allocation.gpu_count()) > power_headroom(site)) {
+        return false;
+      }
+    }
+  }
   for (const NodeSlice& s : job.allocation.slices) take(s.node, s.gpus);
   move_power(job, +1);
+  return true;
 }
 
 void FreeCapacity::move_power(const Job& job, int sign) {

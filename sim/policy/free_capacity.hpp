@@ -45,9 +45,9 @@ class FreeCapacity {
   void release(const Job& job);
   // GPUs only, for a plain scratch; a policy releases jobs, so that their power comes back too.
   void release(const Allocation& allocation);
-  // Undoes release(job) for a job the plan keeps running after all. Precondition: all of its
-  // GPUs are free in the scratch.
-  void take_back(const Job& job);
+  // Undoes release(job) for a job the plan keeps running after all, if its GPUs are still free
+  // and its sites still have the power for it; returns whether it did.
+  bool try_take_back(const Job& job);
   // Power a site could still take in this pass: its headroom minus what the pass has taken.
   Milliwatts power_headroom(SiteId site) const;
 

@@ -108,6 +108,10 @@ class GavelRounds final : public Policy {
     JobSpec s;
     s.gpus = spec.gpus;
     s.allowed_types = {type};
+    s.allowed_sites = spec.allowed_sites;  // residency, data and power still apply
+    s.data_site = spec.data_site;
+    s.data_gb = spec.data_gb;
+    s.gpu_utilisation = spec.gpu_utilisation;
     return s;
   }
 

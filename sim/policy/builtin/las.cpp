@@ -35,12 +35,6 @@ bool allows(const JobSpec& spec, GpuTypeId type) {
              spec.allowed_types.end();
 }
 
-bool all_free(const FreeCapacity& free, const Allocation& gpus) {
-  return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
-    return (free.index().free_mask(s.node) & s.gpus) == s.gpus;
-  });
-}
-
 std::string validate_params(const PolicyParams& params) {
   const std::vector<double>& thresholds = params.get<std::vector<double>>("thresholds");
   for (std::size_t i = 0; i < thresholds.size(); ++i) {
@@ -333,9 +327,7 @@ class LeastAttainedService final : public Policy {
     }
     // Give back the victims whose GPUs the placement did not use, latest released first.
     for (std::size_t r = released.size(); r-- > 0;) {
-      const Allocation& held = view.job(released[r]).allocation;
-      if (!all_free(free, held)) continue;
-      for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
+      if (!free.try_take_back(view.job(released[r]))) continue;  // still needed
       released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
     }
     std::uint64_t victim_gpus = 0;

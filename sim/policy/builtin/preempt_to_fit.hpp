@@ -19,12 +19,6 @@ inline bool allows_type(const JobSpec& spec, GpuTypeId type) {
              spec.allowed_types.end();
 }
 
-inline bool all_gpus_free(const FreeCapacity& free, const Allocation& gpus) {
-  return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
-    return (free.index().free_mask(s.node) & s.gpus) == s.gpus;
-  });
-}
-
 struct PreemptOutcome {
   bool made_room = false;          // false: nothing changed, the victims cannot make it fit
   std::optional<Allocation> gpus;  // set when the job can start now (victims' GPUs freed at once)
@@ -55,9 +49,7 @@ inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity
   }
   // Give back the victims whose GPUs the placement did not use, latest released first.
   for (std::size_t r = released.size(); r-- > 0;) {
-    const Allocation& held = view.job(released[r]).allocation;
-    if (!all_gpus_free(free, held)) continue;
-    for (const NodeSlice& s : held.slices) free.take(s.node, s.gpus);
+    if (!free.try_take_back(view.job(released[r]))) continue;  // still needed
     released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
   }
   out.made_room = true;

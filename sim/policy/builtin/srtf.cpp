@@ -21,12 +21,6 @@ struct Candidate {
   JobId id;
 };
 
-bool all_free(const FreeCapacity& free, const Allocation& gpus) {
-  return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
-    return (free.index().free_mask(s.node) & s.gpus) == s.gpus;
-  });
-}
-
 bool allows(const JobSpec& spec, GpuTypeId type) {
   return spec.allowed_types.empty() ||
          std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
@@ -118,9 +112,8 @@ class ShortestRemainingTimeFirst final : public Policy {
       return std::nullopt;
     }
     for (std::size_t r = released.size(); r-- > 0;) {
-      const Job& held = view.job(victims[released[r]].id);
-      if (!all_free(free, held.allocation)) continue;  // the job needs some of these GPUs
-      free.take_back(held);
+      // Still needed: the job uses some of these GPUs, or the power they free.
+      if (!free.try_take_back(view.job(victims[released[r]].id))) continue;
       released.erase(released.begin() + static_cast<std::ptrdiff_t>(r));
     }
     std::uint64_t victim_gpus = 0;

@@ -1,0 +1,201 @@
+// Multi-site conformance: every registered policy and site selection on seeded random fleets of
+// 2-4 sites with IT power caps, WAN links and jobs with residency and data elsewhere. An
+// observer keeps its own per-site power ledger from the start / finish / preempt hooks and checks
+// that no site is ever over its cap, that no job runs outside its residency, and that the
+// engine's energy equals its own integral of power over time.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <boost/random/bernoulli_distribution.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
+#include <boost/random/uniform_real_distribution.hpp>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "sim/core/engine.hpp"
+#include "sim/core/run_observer.hpp"
+#include "sim/model/power.hpp"
+#include "sim/policy/registry.hpp"
+#include "sim/policy/site_selection.hpp"
+#include "sim/workload/feasibility.hpp"
+#include "sim/workload/vector_source.hpp"
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim {
+namespace {
+
+using Int = boost::random::uniform_int_distribution<std::uint32_t>;
+using Real = boost::random::uniform_real_distribution<double>;
+using Coin = boost::random::bernoulli_distribution<double>;
+
+struct Scenario {
+  Fleet fleet;
+  std::vector<JobSpec> jobs;
+};
+
+Scenario make_scenario(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  Scenario sc;
+  const std::uint32_t sites = Int(2, 4)(rng);
+  std::vector<test::ClusterShape> shapes;
+  for (std::uint32_t s = 0; s < sites; ++s) {
+    shapes.push_back({s, Int(1, 3)(rng), Int(1, 3)(rng), 8, Coin(0.7)(rng) ? "H100" : "A100"});
+  }
+  sc.fleet = test::fleet_of(shapes);
+  std::vector<WanLink> links;
+  for (std::uint32_t s = 1; s < sites; ++s) {  // a chain, so every site is reachable
+    links.push_back({SiteId{s - 1}, SiteId{s}, Real(1, 50)(rng), Real(1, 100)(rng)});
+  }
+  sc.fleet.wan = WanGraph(sites, std::move(links));
+  // Caps between idle draw and full busy draw: some starts must wait for headroom.
+  for (std::uint32_t s = 0; s < sites; ++s) {
+    const Site& site = sc.fleet.topology.site(SiteId{s});
+    const GpuType& type = sc.fleet.catalog.type(sc.fleet.topology.node(
+        sc.fleet.topology.rack(sc.fleet.topology.cluster(site.first_cluster).first_rack).first_node).type);
+    const double idle_mw = static_cast<double>(site.gpu_count) * type.idle_w / 1e6;
+    const double busy_mw = static_cast<double>(site.gpu_count) * type.tdp_w / 1e6;
+    SiteEnergy e;
+    e.it_cap_mw = Coin(0.8)(rng) ? idle_mw + Real(0.4, 1.0)(rng) * (busy_mw - idle_mw) : e.it_cap_mw;
+    e.pue = Real(1.0, 1.5)(rng);
+    std::array<double, 24> carbon{};
+    for (double& c : carbon) c = Real(50, 500)(rng);
+    e.carbon_g_per_kwh = StepProfile::daily(carbon, 0);
+    e.price_usd_per_mwh = StepProfile::constant(Real(30, 100)(rng));
+    sc.fleet.site_energy.push_back(std::move(e));
+  }
+  const Feasibility feasibility(sc.fleet);
+  const std::uint32_t count = Int(200, 600)(rng);
+  double t = 0;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    t += Real(0, 60)(rng);
+    JobSpec spec = test::job(fmt::format("j{}", i), t, 8 * Int(1, 3)(rng) / 2, Real(60, 3600)(rng));
+    if (Coin(0.3)(rng)) spec.allowed_sites = std::uint64_t{1} << Int(0, sites - 1)(rng);
+    if (Coin(0.5)(rng)) {
+      spec.data_site = SiteId{Int(0, sites - 1)(rng)};
+      spec.data_gb = static_cast<float>(Real(1, 500)(rng));
+    }
+    spec.gpu_utilisation = static_cast<float>(Real(0.3, 1.0)(rng));
+    spec.preemptible = Coin(0.8)(rng);
+    spec.priority = static_cast<int>(Int(0, 2)(rng));
+    spec.gpus = static_cast<std::uint32_t>(std::min<std::uint64_t>(spec.gpus, feasibility.largest_gang(spec)));
+    if (spec.gpus == 0) {
+      spec.allowed_sites = JobSpec::kAnySite;
+      spec.gpus = 8;
+    }
+    sc.jobs.push_back(std::move(spec));
+  }
+  return sc;
+}
+
+// Per-site IT draw from the hooks alone, and its integral.
+class PowerCheck final : public RunObserver {
+ public:
+  explicit PowerCheck(const Fleet& fleet) : fleet_(&fleet) {
+    const Topology& topo = fleet.topology;
+    draw_.assign(topo.sites().size(), 0);
+    energy_mwh_.assign(topo.sites().size(), 0);
+    for (const Rack& rack : topo.racks()) {
+      draw_[topo.cluster(rack.cluster).site.index()] +=
+          powered_draw_mw(fleet.catalog.type(rack.type)) * rack.gpu_count;
+    }
+  }
+  void on_start(const Job& job, SimTime now) override {
+    for (const NodeSlice& s : job.allocation.slices) {
+      const SiteId site = fleet_->site_of(s.node);
+      if (!job.spec.may_run_at(site)) fail(now, job, "runs outside its residency");
+    }
+    held_[job.spec.name] = job.allocation;  // the engine clears it before on_finish
+    change(job, job.allocation, now, +1);
+    for (std::size_t s = 0; s < draw_.size(); ++s) {
+      const double cap = fleet_->energy(SiteId{s}).it_cap_mw;
+      if (std::isfinite(cap) && to_mw(draw_[s]) > cap + 1e-12) {
+        fail(now, job, fmt::format("site {} draws {} MW over its {} MW cap", s, to_mw(draw_[s]), cap));
+      }
+    }
+  }
+  void on_finish(const Job& job, SimTime now) override { change(job, held_[job.spec.name], now, -1); }
+  void on_preempt(const Job& job, SimTime now) override {  // no preemption overhead: freed now
+    change(job, held_[job.spec.name], now, -1);
+  }
+  void close(SimTime end) { integrate(end); }
+
+  const std::vector<double>& energy_mwh() const { return energy_mwh_; }
+  const std::vector<std::string>& failures() const { return failures_; }
+
+ private:
+  void change(const Job& job, const Allocation& gpus, SimTime now, int sign) {
+    integrate(now);
+    const Milliwatts per_gpu =
+        busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+    for (const NodeSlice& s : gpus.slices) {
+      draw_[fleet_->site_of(s.node).index()] += sign * per_gpu * std::popcount(s.gpus);
+    }
+  }
+  void integrate(SimTime now) {
+    for (std::size_t s = 0; s < draw_.size(); ++s) {
+      energy_mwh_[s] += static_cast<double>(draw_[s]) / 1e3 * to_seconds(now - last_) / 3.6e9;
+    }
+    last_ = now;
+  }
+  void fail(SimTime now, const Job& job, const std::string& what) {
+    failures_.push_back(fmt::format("t={} job {}: {}", now, job.spec.name, what));
+  }
+
+  const Fleet* fleet_;
+  std::vector<Milliwatts> draw_;
+  std::map<std::string, Allocation> held_;
+  std::vector<double> energy_mwh_;
+  SimTime last_ = 0;
+  std::vector<std::string> failures_;
+};
+
+std::vector<std::tuple<std::string, std::string, std::uint64_t>> cases() {
+  std::vector<std::tuple<std::string, std::string, std::uint64_t>> out;
+  std::uint64_t seed = 1;
+  for (const PolicyInfo& p : registered_policies()) {
+    for (const SiteSelectionInfo& s : registered_site_selections()) out.emplace_back(p.name, s.name, seed++);
+  }
+  return out;
+}
+
+class PropertyMultiSite
+    : public ::testing::TestWithParam<std::tuple<std::string, std::string, std::uint64_t>> {};
+
+TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
+  const auto& [policy_name, selection_name, seed] = GetParam();
+  const Scenario sc = make_scenario(seed);
+  const PolicyInfo* info = find_policy(policy_name);
+  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
+  const std::unique_ptr<Placement> placement = find_placement("topology")->make();
+  const std::unique_ptr<SiteSelection> selection = find_site_selection(selection_name)->make();
+  VectorSource source(sc.jobs);
+  EngineConfig config;
+  config.policy_name = policy_name;
+  Engine engine(sc.fleet, source, *policy, *placement, config);
+  engine.set_site_selection(selection.get());
+  PowerCheck check(sc.fleet);
+  engine.add_observer(check);
+  const RunTotals totals = engine.run();
+  check.close(totals.end_time);
+  for (const std::string& f : check.failures()) ADD_FAILURE() << f;
+  std::uint64_t finished = 0;
+  for (const Job& j : engine.jobs()) finished += j.state == JobState::Done;
+  EXPECT_EQ(finished, sc.jobs.size()) << "every job finishes";
+  for (std::size_t s = 0; s < totals.sites.size(); ++s) {
+    EXPECT_NEAR(totals.sites[s].energy.it_mwh, check.energy_mwh()[s],
+                1e-9 * check.energy_mwh()[s])
+        << "site " << s << ": energy = integral of power";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Property, PropertyMultiSite, ::testing::ValuesIn(cases()),
+                         [](const auto& p) {
+                           return std::get<0>(p.param) + "_" + std::get<1>(p.param);
+                         });
+
+}  // namespace
+}  // namespace fleetsim
