@@ -67,7 +67,46 @@ INSTANTIATE_TEST_SUITE_P(
                         ":4: num_gpu: \"1.5\" is not an integer in [0, 1048576]"},
         BrokenFormatRow{"trace_openb_deleted_before_scheduled.yaml",
                         "traces/openb_deleted_before_scheduled.csv",
-                        ":3: deletion_time: 150 is before the start 200"}),
+                        ":3: deletion_time: 150 is before the start 200"},
+        BrokenFormatRow{"trace_philly_gpu_time_mismatch.yaml",
+                        "traces/philly_gpu_time_mismatch.csv",
+                        ":3: gpu_time: 1546000.0 is not duration x num_gpus = 1546048"},
+        BrokenFormatRow{"trace_philly_empty_vc.yaml", "traces/philly_empty_vc.csv",
+                        ":3: cluster: empty VC"},
+        BrokenFormatRow{"trace_itp_empty_job_id.yaml", "traces/itp_empty_job_id.csv",
+                        ":3: job_id: empty job id"},
+        BrokenFormatRow{"trace_gavel_empty_job_type.yaml", "traces/gavel_empty_job_type.trace",
+                        ":2: job_type: empty job type"},
+        BrokenFormatRow{"trace_pollux_empty_name.yaml", "traces/pollux_empty_name.csv",
+                        ":3: name: empty job name"},
+        BrokenFormatRow{"trace_pollux_fractional_time.yaml", "traces/pollux_fractional_time.csv",
+                        ":3: time: \"110.5\" is not a whole number of seconds"},
+        BrokenFormatRow{"trace_pollux_empty_application.yaml",
+                        "traces/pollux_empty_application.csv",
+                        ":3: application: empty application"},
+        BrokenFormatRow{"trace_pollux_application_without_work.yaml",
+                        "traces/pollux_application_without_work.csv",
+                        ":3: application: \"ncf\" has no gpu_s_by_application entry"},
+        BrokenFormatRow{"trace_tiresias_empty_model_name.yaml",
+                        "traces/tiresias_empty_model_name.csv",
+                        ":3: model_name: empty model name"},
+        BrokenFormatRow{"trace_openb_empty_pod_name.yaml", "traces/openb_empty_pod_name.csv",
+                        ":3: name: empty pod name"},
+        BrokenFormatRow{"trace_openb_gpu_pod_with_zero_share.yaml",
+                        "traces/openb_gpu_pod_with_zero_share.csv",
+                        ":3: gpu_milli: 0 for a pod that asks for GPUs"},
+        BrokenFormatRow{"trace_openb_scheduled_before_creation.yaml",
+                        "traces/openb_scheduled_before_creation.csv",
+                        ":3: scheduled_time: 9679000 is before creation_time 9679175"},
+        BrokenFormatRow{"trace_openb_gpu_model_unmapped.yaml", "traces/openb_gpu_model_unmapped.csv",
+                        ":3: gpu_type: GPU model \"V100M16\" is neither mapped (gpu_types:) nor a "
+                        "catalog type"},
+        // The file itself, read by the shared line reader of every format.
+        BrokenFormatRow{"trace_itp_file_missing.yaml", "traces/no_such_cluster.csv",
+                        ": cannot open trace file"},
+        BrokenFormatRow{"trace_itp_path_is_a_directory.yaml", "traces",
+                        ": cannot open trace file: it is a directory"},
+        BrokenFormatRow{"trace_itp_empty_file.yaml", "traces/itp_empty.csv", ": no header row"}),
     [](const ::testing::TestParamInfo<BrokenFormatRow>& p) {
       return std::filesystem::path(p.param.scenario).stem().string();
     });
@@ -161,11 +200,19 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenRequestRow{"mooncake", "mooncake_too_few_blocks.jsonl",
                          ":2: hash_ids: 2 blocks for input_length 1025 (expected 3)"},
         BrokenRequestRow{"dlrm", "dlrm_unknown_role.csv", ":3: role: \"XN\" is neither HN nor CN"},
+        BrokenRequestRow{"dlrm", "dlrm_empty_instance.csv", ":3: instance_sn: empty instance id"},
+        BrokenRequestRow{"dlrm", "dlrm_deleted_before_scheduled.csv",
+                         ":3: deletion_time: 3000.0 is before scheduled_time 3973.0"},
+        BrokenRequestRow{"mooncake", "mooncake_not_an_object.jsonl", ":2: not a JSON object"},
+        BrokenRequestRow{"mooncake", "mooncake_timestamp_negative.jsonl",
+                         ":2: timestamp: missing or not a non-negative integer"},
+        BrokenRequestRow{"mooncake", "mooncake_hash_ids_not_a_list.jsonl",
+                         ":2: hash_ids: missing or not a list"},
         BrokenRequestRow{
             "genai", "genai_exec_time_not_a_number.csv",
             ":3: exec_time_seconds: \"fast\" is not a number of seconds in [0, 1e11]"}),
     [](const ::testing::TestParamInfo<BrokenRequestRow>& p) {
-      return std::string(p.param.format);
+      return std::filesystem::path(p.param.trace).stem().string();
     });
 
 TEST(CliTraceFormats, RequestTraceInAWorkloadSaysTraceStatsOnly) {
