@@ -171,6 +171,32 @@ TEST(CliTraceFormats, TraceStatsReportForThreeTiresiasJobs) {
                 "  tenants           1: (none):3\n");
 }
 
+TEST(CliTraceFormats, TraceStatsOverThreeThousandYearsCountsTheEmptyHours) {
+  // A fuzz finding: the per-hour percentiles stored every hour of the span, 28 million here,
+  // which took seconds and hundreds of MB. Submits 0 and 1e11 s: hours 0 and floor(1e11 / 3600)
+  // = 27,777,777 (09h of its day, as 27,777,777 = 24 x 1,157,407 + 9), so 27,777,778 hours, all
+  // but two empty: p50 and p90 0, max 1, first busiest hour 0. GPU-hours (60 + 2 x 60) / 3600.
+  const std::string f = bad("traces/itp_span_3000_years.csv");
+  const CliResult r = run_cli({"trace-stats", f, "--format", "itp"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "trace " + f +
+                " (format itp)\n"
+                "  rows              2 read, 2 jobs, 0 rejected\n"
+                "  submit span       0 s .. 100000000000 s on the trace clock (27777777.8 h)\n"
+                "  arrival rate      0.00 jobs/h over the span; per clock hour p50 0, p90 0, max 1 "
+                "(the hour from 0 s)\n"
+                "  arrivals by hour of day (trace clock; UTC for date-time traces)\n"
+                "    00h       1 01h       0 02h       0 03h       0 04h       0 05h       0\n"
+                "    06h       0 07h       0 08h       0 09h       1 10h       0 11h       0\n"
+                "    12h       0 13h       0 14h       0 15h       0 16h       0 17h       0\n"
+                "    18h       0 19h       0 20h       0 21h       0 22h       0 23h       0\n"
+                "  GPUs per job      1:1 2:1\n"
+                "  duration s        p50 60  p90 60  p99 60  max 60  (nearest, 2 jobs)\n"
+                "  GPU-hours         0.1\n"
+                "  tenants           1: itp_span_3000_years:2\n");
+}
+
 // Request traces are read by trace-stats only; a broken row ends it like a run.
 struct BrokenRequestRow {
   const char* format;
