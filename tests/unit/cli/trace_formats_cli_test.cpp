@@ -68,6 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenFormatRow{"trace_openb_deleted_before_scheduled.yaml",
                         "traces/openb_deleted_before_scheduled.csv",
                         ":3: deletion_time: 150 is before the start 200"},
+        BrokenFormatRow{"trace_philly_negative_hour.yaml", "traces/philly_negative_hour.csv",
+                        ":3: timestamp: \"2017-10-09 -1:13:03\" is not a date-time YYYY-MM-DD "
+                        "HH:MM:SS"},
         BrokenFormatRow{"trace_philly_gpu_time_mismatch.yaml",
                         "traces/philly_gpu_time_mismatch.csv",
                         ":3: gpu_time: 1546000.0 is not duration x num_gpus = 1546048"},
