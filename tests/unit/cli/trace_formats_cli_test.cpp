@@ -78,6 +78,9 @@ INSTANTIATE_TEST_SUITE_P(
                         ":3: cluster: empty VC"},
         BrokenFormatRow{"trace_itp_empty_job_id.yaml", "traces/itp_empty_job_id.csv",
                         ":3: job_id: empty job id"},
+        BrokenFormatRow{"trace_gavel_run_time_too_long.yaml", "../traces/excerpts/23dbec.trace.gz",
+                        ":1: total_steps: 14612 steps at 1e-300 steps/s (v100 throughput) take "
+                        "more than 1e11 seconds"},
         BrokenFormatRow{"trace_gavel_empty_job_type.yaml", "traces/gavel_empty_job_type.trace",
                         ":2: job_type: empty job type"},
         BrokenFormatRow{"trace_pollux_empty_name.yaml", "traces/pollux_empty_name.csv",
