@@ -178,7 +178,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"failure_scripted_negative_index.yaml", nullptr,
                  ":8:39: failures.scripted[0].index: expected an integer >= 0, got -1"},
         BadField{"failure_process_defined_twice.yaml", nullptr,
-                 ":9:14: failures.processes[1].name: failure process \"gpu\" is defined twice"}),
+                 ":9:14: failures.processes[1].name: failure process \"gpu\" is defined twice"},
+        // Each of these three ran before the loader checked it: an endless run of 1 us failures,
+        // an internal error from Gamma(1 + 1/k), repair times past what microseconds hold.
+        BadField{"failure_mtbf_beyond_max.yaml", nullptr,
+                 ":8:43: failures.processes[0].mtbf_hours: expected at most 2.77778e+07 hours, "
+                 "got 1e+308"},
+        BadField{"failure_weibull_shape_too_small.yaml", nullptr,
+                 ":8:75: failures.processes[0].shape: expected a Weibull shape of at least 0.1, "
+                 "got 0.001"},
+        BadField{"failure_repair_sigma_too_large.yaml", nullptr,
+                 ":8:99: failures.processes[0].repair.sigma: expected a sigma of at most 10, got "
+                 "1e+300"}),
     fixture_name);
 
 }  // namespace
