@@ -67,6 +67,13 @@ TEST(CliBadInput, MalformedYamlNamesWhereTheParserGaveUp) {
       f, "fleetsim: error: " + f + ":4:6: malformed YAML: end of sequence flow not found");
 }
 
+TEST(CliBadInput, ControlCharacterInYamlKeepsTheMessageOnOneLine) {
+  // A fuzz finding: yaml-cpp quotes the line break after the NUL byte, which split the line.
+  const std::string f = bad("yaml_nul_byte.yaml");
+  expect_run_rejects(
+      f, "fleetsim: error: " + f + ":4:1: malformed YAML: unknown escape character: \\n");
+}
+
 // --- keys: unknown, missing, wrong shape ---
 
 TEST(CliBadInput, MisspeltPolicyKeyIsAnUnknownKey) {
@@ -358,6 +365,11 @@ INSTANTIATE_TEST_SUITE_P(
                     ":1: gpus: column listed twice"},
         BrokenTrace{"trace_header_bad_escape.yaml", "traces/header_bad_escape.csv",
                     ":1: malformed CSV: unknown escape sequence"},
+        // A fuzz finding: the CSV escape \n put a newline into the column name and the message.
+        BrokenTrace{"trace_header_newline_in_column.yaml", "traces/header_newline_in_column.csv",
+                    ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
+                    "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
+                    "priority, job_class"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
                     ": cannot open trace file"},
