@@ -92,8 +92,7 @@ Duration FailureModel::draw_repair(Process& p) {
       break;
     case RepairDistribution::Kind::Lognormal:
       // Boost's lognormal takes the mean and sigma of ln(x): mean of ln = ln(median).
-      seconds =
-          boost::random::lognormal_distribution<double>(std::log(r.median_s), r.sigma)(p.rng);
+      seconds = boost::random::lognormal_distribution<double>(std::log(r.median_s), r.sigma)(p.rng);
       break;
   }
   // Heavy tails are capped where microseconds would overflow.

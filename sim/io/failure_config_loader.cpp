@@ -52,7 +52,9 @@ RepairDistribution load_repair(const ConfigNode& node) {
     r.median_s = hours_as_seconds(node.at("median_hours"), false);
     const ConfigNode sigma = node.at("sigma");
     r.sigma = sigma.as_non_negative_double();
-    if (r.sigma > kMaxSigma) throw sigma.error("expected a sigma of at most 10, got {}", r.sigma);
+    if (r.sigma > kMaxSigma) {
+      throw sigma.error("expected a sigma of at most {}, got {}", kMaxSigma, r.sigma);
+    }
   } else {
     throw kind.error("expected one of none, constant, exponential, lognormal, got \"{}\"", name);
   }

@@ -77,8 +77,8 @@ const TraceOptions& base_options() {
     }
     t.throughputs_path = fuzz::source_path("tests/data/traces/excerpts/gavel_throughputs.json");
     // configs/workloads/pollux_trace.yaml's work per application.
-    t.gpu_s_by_application = {{"cifar10", 465},     {"ncf", 465},       {"deepspeech2", 11384},
-                              {"bert", 11384},      {"yolov3", 113842}, {"imagenet", 1138420}};
+    t.gpu_s_by_application = {{"cifar10", 465}, {"ncf", 465},       {"deepspeech2", 11384},
+                              {"bert", 11384},  {"yolov3", 113842}, {"imagenet", 1138420}};
     return t;
   }();
   return o;
@@ -139,7 +139,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const fleetsim::fuzz::ScratchFile file(".csv");
   file.write(data, size);
   for (const BadRows mode : {BadRows::Skip, BadRows::Error}) {
-    fleetsim::fuzz::loads_or_rejects([mode] { fleetsim::read_as_fleetsim_does(file.path(), mode); });
+    fleetsim::fuzz::loads_or_rejects(
+        [mode] { fleetsim::read_as_fleetsim_does(file.path(), mode); });
   }
   return 0;
 }

@@ -49,7 +49,8 @@ namespace {
 // The 0-based index nearest_rank takes from n sorted values.
 std::size_t nearest_rank_index(std::size_t n, double p) {
   // Round half to even (nearbyint in the default rounding mode), as Python's round() does.
-  const auto index = static_cast<std::size_t>(std::nearbyint(p / 100.0 * static_cast<double>(n - 1)));
+  const auto index =
+      static_cast<std::size_t>(std::nearbyint(p / 100.0 * static_cast<double>(n - 1)));
   return std::min(index, n - 1);
 }
 

@@ -104,7 +104,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenFormatRow{"trace_openb_scheduled_before_creation.yaml",
                         "traces/openb_scheduled_before_creation.csv",
                         ":3: scheduled_time: 9679000 is before creation_time 9679175"},
-        BrokenFormatRow{"trace_openb_gpu_model_unmapped.yaml", "traces/openb_gpu_model_unmapped.csv",
+        BrokenFormatRow{"trace_openb_gpu_model_unmapped.yaml",
+                        "traces/openb_gpu_model_unmapped.csv",
                         ":3: gpu_type: GPU model \"V100M16\" is neither mapped (gpu_types:) nor a "
                         "catalog type"},
         // The file itself, read by the shared line reader of every format.
