@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="cmake ninja-build g++ make libboost-graph-dev libspdlog-dev libfmt-dev libyaml-cpp-dev \
 libcli11-dev nlohmann-json3-dev zlib1g-dev libbenchmark-dev libgtest-dev libgmock-dev libglpk-dev \
-python3-matplotlib libopenmpi-dev openmpi-bin"
+python3-matplotlib libopenmpi-dev openmpi-bin clang-14 libclang-rt-14-dev llvm-14"
 
 missing=""
 for p in $PACKAGES; do

@@ -21,6 +21,7 @@ struct SourcePos {
 
 // Bad user input. what() is the whole one-line message without the "fleetsim: error: " prefix:
 // "configs/fleets/eu.yaml:14:7: sites[1].power_cap_mw: expected a positive number, got \"lots\"".
+// Control characters from the input (other than tab) appear escaped: "\n", "\x00".
 class ConfigError : public std::runtime_error {
  public:
   ConfigError(const SourcePos& pos, const std::string& field, const std::string& message);

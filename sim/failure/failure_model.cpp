@@ -77,23 +77,26 @@ Duration FailureModel::draw_lifetime(Process& p) {
     const double scale = l.mtbf_s / boost::math::tgamma(1.0 + 1.0 / l.shape);
     seconds = boost::random::weibull_distribution<double>(l.shape, scale)(p.rng);
   }
-  return std::max<Duration>(1, from_seconds(seconds));  // strictly later: no same-instant loop
+  // Strictly later: no same-instant loop. Heavy tails are capped where microseconds would overflow.
+  return std::max<Duration>(1, from_seconds(std::min(seconds, kMaxInputSeconds)));
 }
 
 Duration FailureModel::draw_repair(Process& p) {
   const RepairDistribution& r = p.repair;
+  double seconds = 0;
   switch (r.kind) {
     case RepairDistribution::Kind::None: return 0;
     case RepairDistribution::Kind::Constant: return from_seconds(r.value_s);
     case RepairDistribution::Kind::Exponential:
-      return from_seconds(boost::random::exponential_distribution<double>(1.0 / r.mean_s)(p.rng));
-    case RepairDistribution::Kind::Lognormal: {
+      seconds = boost::random::exponential_distribution<double>(1.0 / r.mean_s)(p.rng);
+      break;
+    case RepairDistribution::Kind::Lognormal:
       // Boost's lognormal takes the mean and sigma of ln(x): mean of ln = ln(median).
-      return from_seconds(
-          boost::random::lognormal_distribution<double>(std::log(r.median_s), r.sigma)(p.rng));
-    }
+      seconds = boost::random::lognormal_distribution<double>(std::log(r.median_s), r.sigma)(p.rng);
+      break;
   }
-  return 0;
+  // Heavy tails are capped where microseconds would overflow.
+  return from_seconds(std::min(seconds, kMaxInputSeconds));
 }
 
 std::vector<FailureDraw> FailureModel::first_failures() {

@@ -2,10 +2,28 @@
 
 #include <set>
 
+#include "sim/core/time.hpp"
+
 namespace fleetsim {
 namespace {
 
 constexpr double kSecondsPerHour = 3600.0;
+// Below this Weibull shape k, the scale mtbf / Gamma(1 + 1/k) shrinks by more than 10^6 (and
+// Gamma overflows a double near k = 0.006, which ended the run with an internal error).
+constexpr double kMinWeibullShape = 0.1;
+// The repair lognormal's cap, as for job durations (workload_config.cpp).
+constexpr double kMaxSigma = 10;
+
+// A time given in hours, as seconds: > 0 (or >= 0 if allow_zero) and, like every input time,
+// at most kMaxInputSeconds, or microseconds would overflow.
+double hours_as_seconds(const ConfigNode& node, bool allow_zero) {
+  const double hours = allow_zero ? node.as_non_negative_double() : node.as_positive_double();
+  if (hours > kMaxInputSeconds / kSecondsPerHour) {
+    throw node.error("expected at most {:g} hours, got {:g}", kMaxInputSeconds / kSecondsPerHour,
+                     hours);
+  }
+  return hours * kSecondsPerHour;
+}
 
 FailureLevel load_level(const ConfigNode& node) {
   const std::string level = node.as_string();
@@ -25,14 +43,18 @@ RepairDistribution load_repair(const ConfigNode& node) {
     r.kind = RepairDistribution::Kind::None;
   } else if (name == "constant") {
     r.kind = RepairDistribution::Kind::Constant;
-    r.value_s = node.at("hours").as_non_negative_double() * kSecondsPerHour;
+    r.value_s = hours_as_seconds(node.at("hours"), true);
   } else if (name == "exponential") {
     r.kind = RepairDistribution::Kind::Exponential;
-    r.mean_s = node.at("mean_hours").as_positive_double() * kSecondsPerHour;
+    r.mean_s = hours_as_seconds(node.at("mean_hours"), false);
   } else if (name == "lognormal") {
     r.kind = RepairDistribution::Kind::Lognormal;
-    r.median_s = node.at("median_hours").as_positive_double() * kSecondsPerHour;
-    r.sigma = node.at("sigma").as_non_negative_double();
+    r.median_s = hours_as_seconds(node.at("median_hours"), false);
+    const ConfigNode sigma = node.at("sigma");
+    r.sigma = sigma.as_non_negative_double();
+    if (r.sigma > kMaxSigma) {
+      throw sigma.error("expected a sigma of at most {}, got {}", kMaxSigma, r.sigma);
+    }
   } else {
     throw kind.error("expected one of none, constant, exponential, lognormal, got \"{}\"", name);
   }
@@ -44,11 +66,16 @@ FailureProcessConfig load_process(const ConfigNode& node) {
   FailureProcessConfig p;
   p.name = node.at("name").as_string();
   p.level = load_level(node.at("level"));
-  p.lifetime.mtbf_s = node.at("mtbf_hours").as_positive_double() * kSecondsPerHour;
+  p.lifetime.mtbf_s = hours_as_seconds(node.at("mtbf_hours"), false);
   const std::string lifetime = node.get_string("lifetime", "exponential");
   if (lifetime == "weibull") {
     p.lifetime.kind = LifetimeDistribution::Kind::Weibull;
-    p.lifetime.shape = node.at("shape").as_positive_double();
+    const ConfigNode shape = node.at("shape");
+    p.lifetime.shape = shape.as_positive_double();
+    if (p.lifetime.shape < kMinWeibullShape) {
+      throw shape.error("expected a Weibull shape of at least {}, got {}", kMinWeibullShape,
+                        p.lifetime.shape);
+    }
   } else if (lifetime == "exponential") {
     if (node.has("shape")) throw node.at("shape").error("only a weibull lifetime has a shape");
   } else {

@@ -127,7 +127,8 @@ class RowParser {
       const std::string text = cell(cells, "priority");
       const auto p = parse_integer(text);
       if (!p || *p < -1'000'000 || *p > 1'000'000) {
-        return RowError{"priority", fmt::format("\"{}\" is not an integer", text)};
+        return RowError{"priority",
+                        fmt::format("\"{}\" is not an integer in [-1000000, 1000000]", text)};
       }
       job.priority = static_cast<int>(*p);
     }

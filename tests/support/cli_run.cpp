@@ -22,6 +22,16 @@ CliResult run_cli(const std::vector<std::string>& args) {
   return result;
 }
 
+void expect_run_rejects(const std::string& file, const std::string& line) {
+  SCOPED_TRACE(file);
+  TempDir tmp;
+  const CliResult r = run_cli({"run", file, "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, line + "\n");
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
 std::string source_path(const std::string& relative) {
   return std::string(FLEETSIM_SOURCE_DIR) + "/" + relative;
 }

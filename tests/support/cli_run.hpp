@@ -17,6 +17,10 @@ struct CliResult {
 // Runs `fleetsim <args...>` through cli_main; "fleetsim" is added as argv[0].
 CliResult run_cli(const std::vector<std::string>& args);
 
+// `fleetsim run <file> --out <tmp>/out` must exit 2 with exactly `line` on stderr, print nothing
+// on stdout and write no results folder (gtest expectations).
+void expect_run_rejects(const std::string& file, const std::string& line);
+
 // FLEETSIM_SOURCE_DIR + "/" + `relative`, e.g. source_path("configs/scenarios/toy.yaml").
 std::string source_path(const std::string& relative);
 // `path` with "." and ".." removed, as the loaders print paths they resolved themselves.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/error.hpp"
+#include "sim/core/time.hpp"
 #include "sim/workload/traces/line_reader.hpp"
 #include "sim/workload/traces/trace_format.hpp"
 
@@ -67,6 +68,13 @@ class GavelParser final : public TraceRowParser {
       return std::nullopt;
     }
     out.duration_s = steps / rate->second;
+    // A tiny throughput in the table would give a run time beyond what microseconds can hold.
+    if (!(*out.duration_s <= kMaxInputSeconds)) {
+      return TraceRowError{"total_steps",
+                           fmt::format("{} steps at {:g} steps/s ({} throughput) take more than "
+                                       "1e11 seconds",
+                                       steps, rate->second, gpu_)};
+    }
     return std::nullopt;
   }
 

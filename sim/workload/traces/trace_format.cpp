@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -95,6 +96,19 @@ std::optional<TraceRowError> parse_count(const std::string& field, const std::st
 }
 
 std::optional<double> parse_date_time(const std::string& text) {
+  // Digits exactly where the pattern has them: sscanf alone also takes signs, spaces and
+  // exponents ("2017-10-09 -1:00:00" would be 23:00 the day before).
+  constexpr std::string_view kPattern = "dddd-dd-dd dd:dd:dd";
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (text.size() < kPattern.size()) return std::nullopt;
+  for (std::size_t i = 0; i < kPattern.size(); ++i) {
+    if (kPattern[i] == 'd' ? !is_digit(text[i]) : text[i] != kPattern[i]) return std::nullopt;
+  }
+  const std::string_view fraction = std::string_view(text).substr(kPattern.size());
+  if (!fraction.empty() && (fraction.size() < 2 || fraction[0] != '.' ||
+                            !std::all_of(fraction.begin() + 1, fraction.end(), is_digit))) {
+    return std::nullopt;
+  }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, consumed = 0;
   double s = 0;
   if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &s, &consumed) !=

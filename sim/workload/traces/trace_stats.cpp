@@ -44,11 +44,20 @@ TraceStats compute_trace_stats(const TraceFormat& format, const TraceOptions& op
   return s;
 }
 
-double nearest_rank(const std::vector<double>& sorted, double p) {
+namespace {
+
+// The 0-based index nearest_rank takes from n sorted values.
+std::size_t nearest_rank_index(std::size_t n, double p) {
   // Round half to even (nearbyint in the default rounding mode), as Python's round() does.
   const auto index =
-      static_cast<std::size_t>(std::nearbyint(p / 100.0 * static_cast<double>(sorted.size() - 1)));
-  return sorted[std::min(index, sorted.size() - 1)];
+      static_cast<std::size_t>(std::nearbyint(p / 100.0 * static_cast<double>(n - 1)));
+  return std::min(index, n - 1);
+}
+
+}  // namespace
+
+double nearest_rank(const std::vector<double>& sorted, double p) {
+  return sorted[nearest_rank_index(sorted.size(), p)];
 }
 
 std::string format_trace_stats(const TraceStats& s) {
@@ -64,22 +73,31 @@ std::string format_trace_stats(const TraceStats& s) {
   const double span_s = s.last_submit_s - s.first_submit_s;
   out += fmt::format("  submit span       {:.0f} s .. {:.0f} s on the trace clock ({:.1f} h)\n",
                      s.first_submit_s, s.last_submit_s, span_s / 3600.0);
-  // Every clock hour from the first submit's to the last's, empty hours included.
-  const std::int64_t first_hour = s.arrivals_per_hour.begin()->first;
-  const std::int64_t hours = s.arrivals_per_hour.rbegin()->first - first_hour + 1;
-  std::vector<double> per_hour(static_cast<std::size_t>(hours), 0.0);
+  // Every clock hour from the first submit's to the last's, empty hours included. The empty
+  // ones are counted, not stored: a span can be millions of hours (1e11 s is 28 million).
+  const auto hours = static_cast<std::size_t>(s.arrivals_per_hour.rbegin()->first -
+                                              s.arrivals_per_hour.begin()->first + 1);
+  std::vector<double> busy;  // arrivals in each hour that has some, sorted below
+  std::int64_t busiest = 0;  // the first busiest hour
+  std::uint64_t most = 0;
   for (const auto& [hour, n] : s.arrivals_per_hour) {
-    per_hour[static_cast<std::size_t>(hour - first_hour)] = static_cast<double>(n);
+    if (n > most) {
+      most = n;
+      busiest = hour;
+    }
+    busy.push_back(static_cast<double>(n));
   }
-  // The first busiest hour (max_element returns the first maximum).
-  const auto busiest = std::max_element(per_hour.begin(), per_hour.end()) - per_hour.begin();
-  std::sort(per_hour.begin(), per_hour.end());
+  std::sort(busy.begin(), busy.end());
+  const std::size_t empty = hours - busy.size();  // sorted, the empty hours come first
+  const auto per_hour = [&](double p) {
+    const std::size_t i = nearest_rank_index(hours, p);
+    return i < empty ? 0.0 : busy[i - empty];
+  };
   out += fmt::format(
       "  arrival rate      {:.2f} jobs/h over the span; per clock hour p50 {:.0f}, p90 {:.0f}, "
       "max {:.0f} (the hour from {} s)\n",
-      span_s > 0 ? static_cast<double>(s.jobs) / (span_s / 3600.0) : 0.0,
-      nearest_rank(per_hour, 50), nearest_rank(per_hour, 90), per_hour.back(),
-      (first_hour + busiest) * 3600);
+      span_s > 0 ? static_cast<double>(s.jobs) / (span_s / 3600.0) : 0.0, per_hour(50),
+      per_hour(90), busy.back(), busiest * 3600);
   out += "  arrivals by hour of day (trace clock; UTC for date-time traces)\n";
   for (std::size_t h = 0; h < 24; h += 6) {
     out += "   ";

@@ -16,24 +16,13 @@ namespace fleetsim {
 namespace {
 
 using test::CliResult;
+using test::expect_run_rejects;
 using test::normal;
 using test::run_cli;
 using test::source_path;
 using test::TempDir;
 
 std::string bad(const std::string& name) { return source_path("tests/data/bad/" + name); }
-
-// `fleetsim run <file> --out <tmp>/out` must exit 2 with exactly `line` on stderr, print nothing
-// on stdout and write no results folder.
-void expect_run_rejects(const std::string& file, const std::string& line) {
-  SCOPED_TRACE(file);
-  TempDir tmp;
-  const CliResult r = run_cli({"run", file, "--out", tmp / "out"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, line + "\n");
-  EXPECT_EQ(r.out, "");
-  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
-}
 
 // `fleetsim validate <file>` must exit 2 with exactly `line` on stderr and never say
 // "valid".
@@ -76,6 +65,13 @@ TEST(CliBadInput, MalformedYamlNamesWhereTheParserGaveUp) {
   const std::string f = bad("malformed_yaml.yaml");
   expect_run_rejects(
       f, "fleetsim: error: " + f + ":4:6: malformed YAML: end of sequence flow not found");
+}
+
+TEST(CliBadInput, ControlCharacterInYamlKeepsTheMessageOnOneLine) {
+  // A fuzz finding: yaml-cpp quotes the line break after the NUL byte, which split the line.
+  const std::string f = bad("yaml_nul_byte.yaml");
+  expect_run_rejects(
+      f, "fleetsim: error: " + f + ":4:1: malformed YAML: unknown escape character: \\n");
 }
 
 // --- keys: unknown, missing, wrong shape ---
@@ -341,6 +337,16 @@ INSTANTIATE_TEST_SUITE_P(
                     ":5: job_id: job id \"j0\" appears twice"},
         BrokenTrace{"trace_bad_escape.yaml", "traces/bad_escape.csv",
                     ":4: malformed CSV: unknown escape sequence"},
+        BrokenTrace{"trace_empty_job_id.yaml", "traces/empty_job_id.csv",
+                    ":3: job_id: empty job id"},
+        BrokenTrace{"trace_submit_time_not_a_number.yaml", "traces/submit_time_not_a_number.csv",
+                    ":3: submit_time_s: \"noon\" is not a number of seconds in [0, 1e11]"},
+        BrokenTrace{"trace_estimate_negative.yaml", "traces/estimate_negative.csv",
+                    ":3: estimate_s: \"-5\" is not a number of seconds in [0, 1e11]"},
+        BrokenTrace{"trace_preemptible_not_a_flag.yaml", "traces/preemptible_not_a_flag.csv",
+                    ":3: preemptible: \"maybe\" is not true/false/1/0"},
+        BrokenTrace{"trace_priority_out_of_range.yaml", "traces/priority_out_of_range.csv",
+                    ":3: priority: \"2000000\" is not an integer in [-1000000, 1000000]"},
         // Header problems: no row can be read, so bad_rows: skip cannot help either.
         BrokenTrace{"trace_unknown_column_error.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
@@ -355,9 +361,20 @@ INSTANTIATE_TEST_SUITE_P(
                     ":2: duration_s: missing required column"},
         BrokenTrace{"trace_missing_required_column_skip.yaml", "traces/missing_required_column.csv",
                     ":2: duration_s: missing required column"},
+        BrokenTrace{"trace_column_listed_twice.yaml", "traces/column_listed_twice.csv",
+                    ":1: gpus: column listed twice"},
+        BrokenTrace{"trace_header_bad_escape.yaml", "traces/header_bad_escape.csv",
+                    ":1: malformed CSV: unknown escape sequence"},
+        // A fuzz finding: the CSV escape \n put a newline into the column name and the message.
+        BrokenTrace{"trace_header_newline_in_column.yaml", "traces/header_newline_in_column.csv",
+                    ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
+                    "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
+                    "priority, job_class"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
-                    ": cannot open trace file"}),
+                    ": cannot open trace file"},
+        BrokenTrace{"trace_path_is_a_directory.yaml", "traces",
+                    ": cannot open trace file: it is a directory"}),
     [](const ::testing::TestParamInfo<BrokenTrace>& p) {
       return std::filesystem::path(p.param.scenario).stem().string();
     });

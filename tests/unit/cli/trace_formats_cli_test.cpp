@@ -67,7 +67,53 @@ INSTANTIATE_TEST_SUITE_P(
                         ":4: num_gpu: \"1.5\" is not an integer in [0, 1048576]"},
         BrokenFormatRow{"trace_openb_deleted_before_scheduled.yaml",
                         "traces/openb_deleted_before_scheduled.csv",
-                        ":3: deletion_time: 150 is before the start 200"}),
+                        ":3: deletion_time: 150 is before the start 200"},
+        BrokenFormatRow{"trace_philly_negative_hour.yaml", "traces/philly_negative_hour.csv",
+                        ":3: timestamp: \"2017-10-09 -1:13:03\" is not a date-time YYYY-MM-DD "
+                        "HH:MM:SS"},
+        BrokenFormatRow{"trace_philly_gpu_time_mismatch.yaml",
+                        "traces/philly_gpu_time_mismatch.csv",
+                        ":3: gpu_time: 1546000.0 is not duration x num_gpus = 1546048"},
+        BrokenFormatRow{"trace_philly_empty_vc.yaml", "traces/philly_empty_vc.csv",
+                        ":3: cluster: empty VC"},
+        BrokenFormatRow{"trace_itp_empty_job_id.yaml", "traces/itp_empty_job_id.csv",
+                        ":3: job_id: empty job id"},
+        BrokenFormatRow{"trace_gavel_run_time_too_long.yaml", "../traces/excerpts/23dbec.trace.gz",
+                        ":1: total_steps: 14612 steps at 1e-300 steps/s (v100 throughput) take "
+                        "more than 1e11 seconds"},
+        BrokenFormatRow{"trace_gavel_empty_job_type.yaml", "traces/gavel_empty_job_type.trace",
+                        ":2: job_type: empty job type"},
+        BrokenFormatRow{"trace_pollux_empty_name.yaml", "traces/pollux_empty_name.csv",
+                        ":3: name: empty job name"},
+        BrokenFormatRow{"trace_pollux_fractional_time.yaml", "traces/pollux_fractional_time.csv",
+                        ":3: time: \"110.5\" is not a whole number of seconds"},
+        BrokenFormatRow{"trace_pollux_empty_application.yaml",
+                        "traces/pollux_empty_application.csv",
+                        ":3: application: empty application"},
+        BrokenFormatRow{"trace_pollux_application_without_work.yaml",
+                        "traces/pollux_application_without_work.csv",
+                        ":3: application: \"ncf\" has no gpu_s_by_application entry"},
+        BrokenFormatRow{"trace_tiresias_empty_model_name.yaml",
+                        "traces/tiresias_empty_model_name.csv",
+                        ":3: model_name: empty model name"},
+        BrokenFormatRow{"trace_openb_empty_pod_name.yaml", "traces/openb_empty_pod_name.csv",
+                        ":3: name: empty pod name"},
+        BrokenFormatRow{"trace_openb_gpu_pod_with_zero_share.yaml",
+                        "traces/openb_gpu_pod_with_zero_share.csv",
+                        ":3: gpu_milli: 0 for a pod that asks for GPUs"},
+        BrokenFormatRow{"trace_openb_scheduled_before_creation.yaml",
+                        "traces/openb_scheduled_before_creation.csv",
+                        ":3: scheduled_time: 9679000 is before creation_time 9679175"},
+        BrokenFormatRow{"trace_openb_gpu_model_unmapped.yaml",
+                        "traces/openb_gpu_model_unmapped.csv",
+                        ":3: gpu_type: GPU model \"V100M16\" is neither mapped (gpu_types:) nor a "
+                        "catalog type"},
+        // The file itself, read by the shared line reader of every format.
+        BrokenFormatRow{"trace_itp_file_missing.yaml", "traces/no_such_cluster.csv",
+                        ": cannot open trace file"},
+        BrokenFormatRow{"trace_itp_path_is_a_directory.yaml", "traces",
+                        ": cannot open trace file: it is a directory"},
+        BrokenFormatRow{"trace_itp_empty_file.yaml", "traces/itp_empty.csv", ": no header row"}),
     [](const ::testing::TestParamInfo<BrokenFormatRow>& p) {
       return std::filesystem::path(p.param.scenario).stem().string();
     });
@@ -132,6 +178,32 @@ TEST(CliTraceFormats, TraceStatsReportForThreeTiresiasJobs) {
                 "  tenants           1: (none):3\n");
 }
 
+TEST(CliTraceFormats, TraceStatsOverThreeThousandYearsCountsTheEmptyHours) {
+  // A fuzz finding: the per-hour percentiles stored every hour of the span, 28 million here,
+  // which took seconds and hundreds of MB. Submits 0 and 1e11 s: hours 0 and floor(1e11 / 3600)
+  // = 27,777,777 (09h of its day, as 27,777,777 = 24 x 1,157,407 + 9), so 27,777,778 hours, all
+  // but two empty: p50 and p90 0, max 1, first busiest hour 0. GPU-hours (60 + 2 x 60) / 3600.
+  const std::string f = bad("traces/itp_span_3000_years.csv");
+  const CliResult r = run_cli({"trace-stats", f, "--format", "itp"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "trace " + f +
+                " (format itp)\n"
+                "  rows              2 read, 2 jobs, 0 rejected\n"
+                "  submit span       0 s .. 100000000000 s on the trace clock (27777777.8 h)\n"
+                "  arrival rate      0.00 jobs/h over the span; per clock hour p50 0, p90 0, max 1 "
+                "(the hour from 0 s)\n"
+                "  arrivals by hour of day (trace clock; UTC for date-time traces)\n"
+                "    00h       1 01h       0 02h       0 03h       0 04h       0 05h       0\n"
+                "    06h       0 07h       0 08h       0 09h       1 10h       0 11h       0\n"
+                "    12h       0 13h       0 14h       0 15h       0 16h       0 17h       0\n"
+                "    18h       0 19h       0 20h       0 21h       0 22h       0 23h       0\n"
+                "  GPUs per job      1:1 2:1\n"
+                "  duration s        p50 60  p90 60  p99 60  max 60  (nearest, 2 jobs)\n"
+                "  GPU-hours         0.1\n"
+                "  tenants           1: itp_span_3000_years:2\n");
+}
+
 // Request traces are read by trace-stats only; a broken row ends it like a run.
 struct BrokenRequestRow {
   const char* format;
@@ -161,11 +233,19 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenRequestRow{"mooncake", "mooncake_too_few_blocks.jsonl",
                          ":2: hash_ids: 2 blocks for input_length 1025 (expected 3)"},
         BrokenRequestRow{"dlrm", "dlrm_unknown_role.csv", ":3: role: \"XN\" is neither HN nor CN"},
+        BrokenRequestRow{"dlrm", "dlrm_empty_instance.csv", ":3: instance_sn: empty instance id"},
+        BrokenRequestRow{"dlrm", "dlrm_deleted_before_scheduled.csv",
+                         ":3: deletion_time: 3000.0 is before scheduled_time 3973.0"},
+        BrokenRequestRow{"mooncake", "mooncake_not_an_object.jsonl", ":2: not a JSON object"},
+        BrokenRequestRow{"mooncake", "mooncake_timestamp_negative.jsonl",
+                         ":2: timestamp: missing or not a non-negative integer"},
+        BrokenRequestRow{"mooncake", "mooncake_hash_ids_not_a_list.jsonl",
+                         ":2: hash_ids: missing or not a list"},
         BrokenRequestRow{
             "genai", "genai_exec_time_not_a_number.csv",
             ":3: exec_time_seconds: \"fast\" is not a number of seconds in [0, 1e11]"}),
     [](const ::testing::TestParamInfo<BrokenRequestRow>& p) {
-      return std::string(p.param.format);
+      return std::filesystem::path(p.param.trace).stem().string();
     });
 
 TEST(CliTraceFormats, RequestTraceInAWorkloadSaysTraceStatsOnly) {

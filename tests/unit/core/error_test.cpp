@@ -31,6 +31,14 @@ TEST(ConfigError, AtFormatsItsArguments) {
                "scenario.yaml:3:9: policy.name: unknown policy \"sfj\"; known: fifo, sjf");
 }
 
+TEST(ConfigError, EscapesControlCharactersSoTheMessageStaysOneLine) {
+  // A newline from a CSV cell (a fuzz finding) and a NUL byte; a tab is left as it is.
+  EXPECT_STREQ(ConfigError({"t.csv", 1, 0}, "x\ny", "unknown column\r\x01\x7f\t.").what(),
+               "t.csv:1: x\\ny: unknown column\\r\\x01\\x7f\t.");
+  EXPECT_STREQ(ConfigError({"s.yaml", 3, 1}, "", std::string("a\0b", 3)).what(),
+               "s.yaml:3:1: a\\x00b");
+}
+
 TEST(ConfigError, LeavesOutAnEmptyFieldAndUnknownPositionParts) {
   EXPECT_STREQ(ConfigError({"jobs.csv", 12, 0}, "gpus", "not an integer").what(),
                "jobs.csv:12: gpus: not an integer");

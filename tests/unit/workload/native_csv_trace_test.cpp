@@ -168,7 +168,8 @@ TEST_F(NativeCsvTrace, BrokenRowsStopTheReadWithFileLineAndField) {
   EXPECT_EQ(error_of(h + "j0,0,1,60,,-2,,\n"), "t.csv:2: estimate_s: \"-2\" is not a number of seconds in [0, 1e11]");
   EXPECT_EQ(error_of(h + "j0,0,1,60,,,yes,\n"),
             "t.csv:2: preemptible: \"yes\" is not true/false/1/0");
-  EXPECT_EQ(error_of(h + "j0,0,1,60,,,,high\n"), "t.csv:2: priority: \"high\" is not an integer");
+  EXPECT_EQ(error_of(h + "j0,0,1,60,,,,high\n"),
+            "t.csv:2: priority: \"high\" is not an integer in [-1000000, 1000000]");
   EXPECT_EQ(error_of(h + "j0,0,1,60\n"), "t.csv:2: row has 4 fields; the header has 8");
   EXPECT_EQ(error_of(h + "j0,0,1,60,,,,\nj0,1,1,60,,,,\n"),
             "t.csv:3: job_id: job id \"j0\" appears twice");

@@ -72,6 +72,11 @@ TEST(PhillyTrace, DateTimesAreReadAsUtc) {
   EXPECT_FALSE(detail::parse_date_time("2017-13-01 00:00:00"));
   EXPECT_FALSE(detail::parse_date_time("2017-10-01"));
   EXPECT_FALSE(detail::parse_date_time("2017-10-01 00:00:00x"));
+  // sscanf alone would read these as 23:00 the day before, 01:00 and 10 s.
+  EXPECT_FALSE(detail::parse_date_time("2017-10-09 -1:00:00"));
+  EXPECT_FALSE(detail::parse_date_time("2017-10-09 +1:00:00"));
+  EXPECT_FALSE(detail::parse_date_time("2017-10-09 00:00:1e1"));
+  EXPECT_FALSE(detail::parse_date_time("2017-10-09 00:00:00."));
 }
 
 }  // namespace

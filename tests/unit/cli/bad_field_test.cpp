@@ -1,0 +1,196 @@
+// Every field check of the scenario, fleet (catalog, sites, node lists), workload (synthetic and
+// trace options) and failure loaders that bad_input_test.cpp's cases do not reach: one fixture
+// in tests/data/bad/<what_is_wrong>.yaml per check, and the whole stderr line pinned.
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "tests/support/cli_run.hpp"
+
+namespace fleetsim {
+namespace {
+
+using test::normal;
+using test::source_path;
+
+std::string bad(const std::string& name) { return source_path("tests/data/bad/" + name); }
+
+struct BadField {
+  const char* scenario;  // tests/data/bad/<scenario>
+  const char* named;     // the file the error names, under tests/data/bad/; nullptr: the scenario
+  const char* rest;      // the error line after that file's name
+};
+
+void PrintTo(const BadField& c, std::ostream* os) { *os << c.scenario; }
+
+std::string fixture_name(const ::testing::TestParamInfo<BadField>& p) {
+  return std::filesystem::path(p.param.scenario).stem().string();
+}
+
+class CliBadField : public ::testing::TestWithParam<BadField> {};
+
+TEST_P(CliBadField, StopsTheRunWithOneLineNamingFileLineAndField) {
+  const BadField& c = GetParam();
+  const std::string named = c.named == nullptr ? bad(c.scenario) : normal(bad(c.named));
+  test::expect_run_rejects(bad(c.scenario), "fleetsim: error: " + named + c.rest);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TopLevel, CliBadField,
+    ::testing::Values(
+        BadField{"name_not_text.yaml", nullptr, ":2:7: name: expected a text value, got a list"},
+        BadField{"sample_interval_below_one_second.yaml", nullptr,
+                 ":6:29: output.sample_interval_s: expected at least 1 second, got 0.5"},
+        BadField{"until_beyond_max_seconds.yaml", nullptr,
+                 ":6:16: run.until_s: expected at most 1e+11 seconds, got \"1e12\""}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    Fleet, CliBadField,
+    ::testing::Values(
+        BadField{"fleet_not_a_map.yaml", nullptr, ":3:8: fleet: expected a file name or a map"},
+        BadField{"rack_count_too_large.yaml", nullptr,
+                 ":9:27: fleet.sites[0].clusters[0].racks[0].count: expected at most 16777216, "
+                 "got 16777217"},
+        BadField{"gpu_type_listed_twice.yaml", nullptr,
+                 ":8:16: fleet.gpu_catalog.types[1].name: GPU type \"H100_SXM\" is listed twice"},
+        BadField{"idle_power_above_tdp.yaml", nullptr,
+                 ":7:76: fleet.gpu_catalog.types[0].idle_w: idle power 800 W is above the TDP "
+                 "700 W"},
+        BadField{"catalog_without_types.yaml", nullptr,
+                 ":4:45: fleet.gpu_catalog.types: expected at least one GPU type"},
+        BadField{"catalog_reference_unknown.yaml", nullptr,
+                 ":5:16: fleet.gpu_catalog.reference: unknown GPU type \"B200\"; the catalog "
+                 "lists: H100_SXM"},
+        BadField{"span_speed_above_one.yaml", nullptr,
+                 ":5:28: fleet.span_speed.cross_rack: expected a slowdown factor in (0, 1], got "
+                 "1.5"},
+        BadField{"cluster_listed_twice.yaml", nullptr,
+                 ":12:17: fleet.sites[1].clusters[0].name: cluster \"c0\" is listed twice"},
+        BadField{"cluster_without_racks.yaml", nullptr,
+                 ":9:18: fleet.sites[0].clusters[0].racks: expected at least one rack group"},
+        BadField{"site_without_clusters.yaml", nullptr,
+                 ":7:17: fleet.sites[0].clusters: expected at least one cluster"},
+        BadField{"fleet_without_sites.yaml", nullptr,
+                 ":5:10: fleet.sites: expected at least one site"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    NodeList, CliBadField,
+    ::testing::Values(
+        BadField{"node_list_unknown_format.yaml", nullptr,
+                 ":5:23: fleet.node_list.format: unknown node-list format \"slurm_nodes\"; "
+                 "expected one of: openb_nodes, pai_machines, spot_nodes"},
+        BadField{"node_list_bad_rows_unknown.yaml", nullptr,
+                 ":5:88: fleet.node_list.bad_rows: expected error or skip, got \"maybe\""},
+        BadField{"node_list_gpu_type_unknown.yaml", nullptr,
+                 ":5:96: fleet.node_list.gpu_types.P100: unknown GPU type \"V100\"; the catalog "
+                 "lists: A100, H100_SXM"},
+        BadField{"node_list_model_unmapped.yaml", "../traces/excerpts/openb_nodes.csv",
+                 ":3: gpu_type: GPU model \"P100\" is neither mapped (gpu_types:) nor a catalog "
+                 "type"},
+        BadField{"node_list_without_gpu_nodes.yaml", nullptr,
+                 ":5:42: fleet.node_list.path: the node list has no GPU node"},
+        BadField{"node_list_gpus_without_model.yaml", "traces/openb_nodes_gpus_without_model.csv",
+                 ":3: gpu: a node with GPUs but no GPU model"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    SyntheticWorkload, CliBadField,
+    ::testing::Values(
+        BadField{"empirical_point_not_a_pair.yaml", nullptr,
+                 ":9:57: workload.duration.points[1]: expected [quantile, seconds]"},
+        BadField{"empirical_quantile_above_one.yaml", nullptr,
+                 ":9:58: workload.duration.points[1][0]: expected a quantile in [0, 1], got 1.5"},
+        BadField{"empirical_single_point.yaml", nullptr,
+                 ":9:47: workload.duration.points: expected at least two points, from quantile 0 "
+                 "to quantile 1"},
+        BadField{"lognormal_sigma_too_large.yaml", nullptr,
+                 ":9:61: workload.duration.sigma: expected a sigma of at most 10, got 11"},
+        BadField{"duration_distribution_unknown.yaml", nullptr,
+                 ":9:28: workload.duration.distribution: unknown distribution \"weibull\"; "
+                 "expected one of: empirical, lognormal, exponential, constant"},
+        BadField{"arrival_process_unknown.yaml", nullptr,
+                 ":7:22: workload.arrival.process: unknown arrival process \"uniform\"; "
+                 "expected: poisson"},
+        BadField{"arrivals_beyond_max_time.yaml", nullptr,
+                 ":7:46: workload.arrival.rate_per_hour: 1000000 jobs at 0.001/h would arrive "
+                 "over more than 1e+10 seconds"},
+        BadField{"gpus_distribution_unknown.yaml", nullptr,
+                 ":8:24: workload.gpus.distribution: unknown distribution \"uniform\"; expected: "
+                 "categorical"},
+        BadField{"gpu_value_above_limit.yaml", nullptr,
+                 ":8:49: workload.gpus.values[1]: expected at most 2^31 GPUs, got 3000000000"},
+        BadField{"weights_all_zero.yaml", nullptr,
+                 ":8:59: workload.gpus.weights: expected at least one positive weight"},
+        BadField{"too_many_tenants.yaml", nullptr,
+                 ":10:12: workload.tenants: expected at most 1000000 tenants, got 2000000"},
+        BadField{"preemptible_fraction_above_one.yaml", nullptr,
+                 ":10:25: workload.preemptible_fraction: expected a fraction in [0, 1]"},
+        BadField{"allowed_gpu_type_unknown.yaml", nullptr,
+                 ":10:33: workload.allowed_gpu_types[1]: unknown GPU type \"V100\""},
+        BadField{"workload_source_unknown.yaml", nullptr,
+                 ":5:11: workload.source: unknown workload source \"replay\"; expected one of: "
+                 "synthetic, trace"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    TraceOptions, CliBadField,
+    ::testing::Values(
+        BadField{"trace_tenants_empty.yaml", nullptr,
+                 ":4:89: workload.tenants: expected at least one name"},
+        BadField{"trace_window_end_before_start.yaml", nullptr,
+                 ":4:110: workload.window.end: expected an end after the start"},
+        BadField{"trace_bad_rows_unknown.yaml", nullptr,
+                 ":4:90: workload.bad_rows: expected error or skip, got \"sometimes\""},
+        BadField{"trace_duration_from_unknown.yaml", nullptr,
+                 ":4:165: workload.duration_from: expected scheduled or creation, got "
+                 "\"deletion\""},
+        BadField{"trace_gpu_type_mapped_to_unknown.yaml", nullptr,
+                 ":4:99: workload.gpu_types.T4: unknown GPU type \"L4\""},
+        BadField{"trace_pollux_no_applications.yaml", nullptr,
+                 ":4:113: workload.gpu_s_by_application: expected at least one application"},
+        BadField{"trace_gavel_throughputs_missing.yaml", "traces/no_such_throughputs.json",
+                 ": cannot open trace file"},
+        BadField{"trace_gavel_throughputs_malformed.yaml",
+                 "traces/gavel_throughputs_malformed.json",
+                 ": malformed JSON: [json.exception.parse_error.101] parse error at line 4, "
+                 "column 1: syntax error while parsing object - unexpected end of input; "
+                 "expected '}'"},
+        BadField{"trace_gavel_throughput_gpu_unknown.yaml",
+                 "../traces/excerpts/gavel_throughputs.json",
+                 ": no GPU type \"a100\" in the table"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    Failures, CliBadField,
+    ::testing::Values(
+        BadField{"failure_repair_kind_unknown.yaml", nullptr,
+                 ":8:64: failures.processes[0].repair.kind: expected one of none, constant, "
+                 "exponential, lognormal, got \"weibull\""},
+        BadField{"failure_shape_without_weibull.yaml", nullptr,
+                 ":8:56: failures.processes[0].shape: only a weibull lifetime has a shape"},
+        BadField{"failure_lifetime_unknown.yaml", nullptr,
+                 ":8:59: failures.processes[0].lifetime: expected exponential or weibull, got "
+                 "\"gamma\""},
+        BadField{"failure_scripted_negative_index.yaml", nullptr,
+                 ":8:39: failures.scripted[0].index: expected an integer >= 0, got -1"},
+        BadField{"failure_process_defined_twice.yaml", nullptr,
+                 ":9:14: failures.processes[1].name: failure process \"gpu\" is defined twice"},
+        // Each of these three ran before the loader checked it: an endless run of 1 us failures,
+        // an internal error from Gamma(1 + 1/k), repair times past what microseconds hold.
+        BadField{"failure_mtbf_beyond_max.yaml", nullptr,
+                 ":8:43: failures.processes[0].mtbf_hours: expected at most 2.77778e+07 hours, "
+                 "got 1e+308"},
+        BadField{"failure_weibull_shape_too_small.yaml", nullptr,
+                 ":8:75: failures.processes[0].shape: expected a Weibull shape of at least 0.1, "
+                 "got 0.001"},
+        BadField{"failure_repair_sigma_too_large.yaml", nullptr,
+                 ":8:99: failures.processes[0].repair.sigma: expected a sigma of at most 10, got "
+                 "1e+300"}),
+    fixture_name);
+
+}  // namespace
+}  // namespace fleetsim
