@@ -8,7 +8,10 @@ Phase phase_of(EventKind kind) {
     case EventKind::GpusReleased:
     case EventKind::ComponentFailure:
     case EventKind::ComponentRepair:
+    case EventKind::ReplicaReady:
       return Phase::Completion;
+    case EventKind::ServiceUpdate:  // replicas asked for before the instant's pass
+      return Phase::Arrival;
     case EventKind::JobArrival:
       return Phase::Arrival;
     case EventKind::ScheduleRound:

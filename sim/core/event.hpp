@@ -20,6 +20,8 @@ enum class EventKind : std::uint8_t {
   Sample,         // time-series sample
   ComponentFailure,  // index = failure process, epoch = component of its level
   ComponentRepair,   // the same component is usable again
+  ServiceUpdate,     // index = inference service, epoch = ServiceUpdateKind (start, evaluate, end)
+  ReplicaReady,      // index = replica job, epoch = its run epoch: its start time is over
 };
 
 struct Event {

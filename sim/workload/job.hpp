@@ -33,9 +33,13 @@ struct JobSpec {
   bool preemptible = true;
   int priority = 0;
   std::uint32_t source_line = 0;  // line in the trace file, 0 when generated
+  // Valid: an inference replica of that service, created and stopped by the engine (no natural
+  // end: duration 0, never finishes by itself). Invalid for training jobs.
+  ServiceId service;
 
   double work_gpu_s() const { return to_seconds(duration) * gpus; }
   Duration runtime_estimate() const { return estimate.value_or(duration); }
+  bool is_replica() const { return service.valid(); }
 };
 
 enum class JobState : std::uint8_t {

@@ -71,6 +71,30 @@ RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& 
   return out;
 }
 
+RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
+                            std::vector<ServiceSpec> services, const std::string& policy,
+                            const std::map<std::string, ParamValue>& params,
+                            const std::string& placement, EngineConfig config) {
+  const PolicyInfo* info = find_policy(policy);
+  const PlacementInfo* place = find_placement(placement);
+  if (info == nullptr || place == nullptr) {
+    ADD_FAILURE() << "unknown policy " << policy << " or placement " << placement;
+    return {};
+  }
+  std::unique_ptr<Policy> p = info->make(make_params(*info, params));
+  std::unique_ptr<Placement> pl = place->make();
+  VectorSource source(std::move(jobs));
+  config.policy_name = policy;
+  Engine engine(fleet, source, *p, *pl, config);
+  InferenceServices inference(std::move(services), fleet, RngStreams(1));
+  engine.set_services(inference);
+  RunOutput out;
+  out.totals = engine.run();
+  out.jobs = engine.jobs();
+  out.services = inference.take_results();
+  return out;
+}
+
 double seconds(SimTime t) { return to_seconds(t); }
 
 }  // namespace fleetsim::test

@@ -153,7 +153,7 @@ TEST(WorkloadConfig, SyntheticErrors) {
   EXPECT_EQ(
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
-      "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class");
+      "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, services");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");
@@ -184,7 +184,8 @@ TEST(WorkloadConfig, TraceErrors) {
             "native_csv, gavel, itp, openb, philly, pollux, sia, tiresias");
   EXPECT_EQ(error_of("source: trace\n"), "w.yaml:1:1: path: missing required key");
   EXPECT_EQ(error_of("source: trace\npath: a.csv\njobs: 3\n"),
-            "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows");
+            "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows, "
+            "services");
 }
 
 TEST(WorkloadConfig, WorkloadFileIsRelativeToTheScenario) {
