@@ -83,8 +83,10 @@ struct ServiceSpec {
   int priority = 0;
   std::string tenant = "inference";
   // Where it was declared, for errors found when the fleet is known (an infeasible replica,
-  // a region without a round trip).
+  // a region without a round trip): the service, its gpus_per_replica and rtt_ms keys.
   SourcePos origin;
+  SourcePos gpus_origin;
+  SourcePos rtt_origin;
   std::string field;  // "workload.services[i]"
 };
 

@@ -34,7 +34,7 @@ ServiceRuntime::ServiceRuntime(ServiceSpec spec, ServiceId id, const Fleet& flee
   next_number_ = 1;
   const Feasibility feasibility(fleet);
   if (!feasibility.fits(prototype)) {
-    throw ConfigError::at(spec_.origin, spec_.field + ".gpus_per_replica",
+    throw ConfigError::at(spec_.gpus_origin, spec_.field + ".gpus_per_replica",
                           "a replica of {} GPUs of type {} fits on no site of the fleet (largest "
                           "one-type gang: {} GPUs)",
                           spec_.gpus_per_replica, fmt::join(type_names, " or "),
@@ -45,7 +45,7 @@ ServiceRuntime::ServiceRuntime(ServiceSpec spec, ServiceId id, const Fleet& flee
     if (auto it = spec_.rtt_ms.find(site.region); it != spec_.rtt_ms.end()) {
       delay_ms = it->second;
     } else if (!spec_.rtt_ms.empty() && site.region != spec_.user_region) {
-      throw ConfigError::at(spec_.origin, spec_.field + ".rtt_ms",
+      throw ConfigError::at(spec_.rtt_origin, spec_.field + ".rtt_ms",
                             "no round trip for region \"{}\" (site {}); list every region of "
                             "the fleet other than the users' own ({})",
                             site.region, site.name, spec_.user_region);

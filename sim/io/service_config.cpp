@@ -180,6 +180,8 @@ ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog) {
   if (s.name.empty()) throw node.at("name").error("expected a non-empty name");
   s.model = node.get_string("model", s.name);
   s.gpus_per_replica = count_at(node.at("gpus_per_replica"), 1u << 20, false);
+  s.gpus_origin = node.at("gpus_per_replica").pos();
+  s.rtt_origin = s.origin;
   if (auto c = node.find("concurrency")) s.concurrency = count_at(*c, 1u << 20, false);
   const ConfigNode throughput = node.at("throughput_rps");
   for (const std::string& type : throughput.keys()) {
@@ -193,6 +195,7 @@ ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog) {
   s.user_region = node.get_string("user_region", "");
   if (auto r = node.find("residency")) s.residency = load_texts(*r);
   if (auto rtt = node.find("rtt_ms")) {
+    s.rtt_origin = rtt->pos();
     for (const std::string& region : rtt->keys()) {
       s.rtt_ms[region] = rtt->at(region).as_non_negative_double();
     }
