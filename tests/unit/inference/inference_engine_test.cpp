@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/failure/failure_model.hpp"
 #include "sim/model/queueing.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/workload/vector_source.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -250,6 +253,66 @@ TEST(InferenceEngine, ADrainingReplicaStopsWhenItsGpusAreReleased) {
   // GPU time: the replica held 4 GPUs 100..250, C 250..350.
   EXPECT_DOUBLE_EQ(out.totals.replica_gpu_seconds, 4 * 150);
   EXPECT_DOUBLE_EQ(out.totals.allocated_gpu_seconds, 4 * 150 + 4 * 100);
+}
+
+TEST(InferenceEngine, AFailedReplicaRestartsElsewhereAndServesAgainAfterItsStartTime) {
+  // One 4-GPU replica on two 4-GPU nodes, 10 s start time, 5 req/s, 0..1000 s. It starts on
+  // node 0 and serves from 10; node 0 fails at 100 (repaired after an hour): the replica is
+  // interrupted, restarts on node 1 at once and serves again from 110. Dropped: [0, 10) and
+  // [100, 110), 5 x 20 = 100 requests.
+  ServiceSpec s = service(0, 1000, 4, 1, 1, constant_demand(5));
+  s.replica_start = from_seconds(10);
+  FailureConfig failures;
+  failures.scripted.push_back({from_seconds(100), FailureLevel::Node, 0, from_seconds(3600), {}});
+  const PolicyInfo* info = find_policy("fifo_backfill");
+  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
+  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
+  VectorSource source({});
+  EngineConfig config;
+  config.policy_name = "fifo_backfill";
+  Engine engine(kTwoNodes, source, *policy, *placement, config);
+  FailureModel model(std::move(failures), kTwoNodes.topology, RngStreams(1));
+  engine.set_failure_model(model);
+  InferenceServices services({s}, kTwoNodes, RngStreams(1));
+  engine.set_services(services);
+  const RunTotals totals = engine.run();
+  const std::vector<ServiceResult> results = services.take_results();
+  const std::vector<ReplicaCounts> want = {counts(0, 1, 1, 1, 0), counts(10, 1, 1, 1, 1),
+                                           counts(100, 1, 1, 1, 0), counts(110, 1, 1, 1, 1),
+                                           counts(1000, 0, 0, 0, 0)};
+  EXPECT_EQ(results[0].timeline, want);
+  EXPECT_EQ(results[0].replica_interruptions, 1u);
+  EXPECT_EQ(results[0].replica_starts, 2u);
+  EXPECT_NEAR(results[0].hours[0].dropped, 100, 1e-9);
+  EXPECT_DOUBLE_EQ(totals.replica_gpu_seconds, 4 * 1000);
+  EXPECT_EQ(engine.jobs()[0].allocation.slices.size(), 0u);
+  EXPECT_EQ(engine.jobs()[0].state, JobState::Done);
+}
+
+TEST(InferenceServing, RequestsSeeTheRoundTripToTheSiteOfTheirReplica) {
+  // Two sites of one 4-GPU node: us-east (the users' region: no delay) and eu-west (100 ms).
+  // Two 4-GPU replicas, one per site, serve 10 req/s at 10 req/s each: an M/M/2 pool with half
+  // of its capacity 100 ms away. SLO 150 ms: within = (P(T <= 0.15) + P(T <= 0.05)) / 2.
+  Fleet fleet{test::test_catalog(), Topology(2), {}};
+  for (const char* region : {"us-east", "eu-west"}) {
+    const SiteId site = fleet.topology.add_site({region, "XX", region, "own", {}, 0, 0});
+    fleet.topology.add_racks(fleet.topology.add_cluster(site, "c"), 1, 1, 4,
+                             *fleet.catalog.find("H100"));
+  }
+  ServiceSpec s = service(0, 1000, 4, 2, 2, constant_demand(10));
+  s.slo_ms = 150;
+  s.user_region = "us-east";
+  s.rtt_ms = {{"eu-west", 100}};
+  const test::RunOutput out = test::run_with_services(fleet, {}, {s}, "fifo_backfill");
+  const ServiceHour& h = out.services[0].hours[0];
+  const MmcQueue q(10, 10, 2);
+  EXPECT_NEAR(h.within_slo, 10000 * (2 - q.response_tail(0.15) - q.response_tail(0.05)) / 2, 1e-6);
+  EXPECT_NEAR(h.latency_sum_s, 10000 * (q.mean_response_s() + 0.05), 1e-6);
+  // The users' p50: half the requests take the 100 ms detour, so it lies above 100 ms.
+  EXPECT_GT(h.p50_s, 0.1);
+  // A site region without a round trip is an error once the fleet is known.
+  s.rtt_ms = {{"ap-south", 100}};
+  EXPECT_THROW(test::run_with_services(fleet, {}, {s}, "fifo_backfill"), ConfigError);
 }
 
 }  // namespace
