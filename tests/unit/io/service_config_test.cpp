@@ -138,6 +138,26 @@ TEST(ServiceConfig, TraceDemandIsBinnedIntoFullStepsFromTheFirstRequest) {
   EXPECT_EQ(curve.next_change(from_seconds(103)), from_seconds(110));
 }
 
+TEST(ServiceConfig, TheAzureConversationTraceReplaysAtItsPublishedMeanRate) {
+  // reference-data.yaml workload.inference_arrivals.azure_2023_conv: 19,366 requests at a mean
+  // of 5.53 req/s. Binned into full minutes (the last, partial one left out), the replayed mean
+  // must agree within 1 %.
+  const std::string trace =
+      source_path("traces/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv");
+  const ServiceSpec s = load(R"(
+- name: conv
+  gpus_per_replica: 1
+  throughput_rps: {A100: 3}
+  max_replicas: 4
+  end_s: 1000
+  demand: {kind: trace, format: azure_llm, path: )" + trace + R"(, step_s: 60}
+)")[0];
+  double sum = 0;
+  for (double r : s.demand.trace_rps) sum += r;
+  EXPECT_NEAR(sum / static_cast<double>(s.demand.trace_rps.size()), 5.53, 0.01 * 5.53);
+  EXPECT_GT(s.demand.trace_rps.size(), 55u);  // about an hour of minutes
+}
+
 TEST(ServiceConfig, ResolvedScenarioReproducesTheServices) {
   const ScenarioConfig config =
       load_scenario(source_path("tests/data/scenarios/small_services.yaml"));
