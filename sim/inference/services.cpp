@@ -124,22 +124,11 @@ JobSpec ServiceRuntime::make_replica(SimTime now) {
 
 void ServiceRuntime::update(JobId id, const Job& job, ReplicaEvent what, SimTime now) {
   switch (what) {
-    case ReplicaEvent::Created:
-      ++result_.replicas_created;
-      break;
-    case ReplicaEvent::Started:
-      ++result_.replica_starts;
-      break;
-    case ReplicaEvent::Preempted:
-      ++result_.replica_preemptions;
-      break;
-    case ReplicaEvent::Interrupted:
-      ++result_.replica_interruptions;
-      break;
-    case ReplicaEvent::Ready:
-    case ReplicaEvent::Released:
-    case ReplicaEvent::Stopped:
-      break;
+    case ReplicaEvent::Created: ++result_.replicas_created; break;
+    case ReplicaEvent::Started: ++result_.replica_starts; break;
+    case ReplicaEvent::Preempted: ++result_.replica_preemptions; break;
+    case ReplicaEvent::Interrupted: ++result_.replica_interruptions; break;
+    case ReplicaEvent::Ready: case ReplicaEvent::Released: case ReplicaEvent::Stopped: break;
   }
   if (job.state == JobState::Done) {
     replicas_.erase(id);
@@ -175,8 +164,9 @@ void ServiceRuntime::refresh_pool() {
     pool.capacity_rps += r.rate_rps;
     by_delay[r.delay_s] += r.rate_rps;
   }
-  for (const auto& [delay, rps] : by_delay)
+  for (const auto& [delay, rps] : by_delay) {
     pool.delays.emplace_back(delay, rps / pool.capacity_rps);
+  }
   pool_ = std::move(pool);
   levels_ = levels;
 }

@@ -71,8 +71,9 @@ std::vector<double> load_trace_rates(const ConfigNode& node, const DemandConfig&
 void load_step(const ConfigNode& node, DemandConfig& d) {
   if (auto s = node.find("step_s")) {
     d.step = seconds_at(*s, false);
-    if (d.step < kMicrosPerSecond)
+    if (d.step < kMicrosPerSecond) {
       throw s->error("expected at least 1 second, got {}", s->as_double());
+    }
   }
 }
 

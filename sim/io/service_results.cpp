@@ -35,8 +35,9 @@ std::string services_csv(const RunResult& result) {
                      to_seconds(h.start), s, h.demand / s, h.served / s, h.dropped / s);
       if (h.demand > 0) fmt::format_to(it, "{:.6f}", h.within_slo / h.demand);
       out.push_back(',');
-      if (h.stable_served > 0)
+      if (h.stable_served > 0) {
         fmt::format_to(it, "{:.6f}", 1000.0 * h.latency_sum_s / h.stable_served);
+      }
       out.push_back(',');
       if (h.served > 0) fmt::format_to(it, "{},{}", ms_cell(h.p50_s), ms_cell(h.p99_s));
       if (h.served <= 0) out.push_back(',');

@@ -54,21 +54,7 @@ const Job& RunOutput::operator[](const std::string& name) const {
 RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& policy,
               const std::map<std::string, ParamValue>& params, const std::string& placement,
               EngineConfig config) {
-  const PolicyInfo* info = find_policy(policy);
-  const PlacementInfo* place = find_placement(placement);
-  if (info == nullptr || place == nullptr) {
-    ADD_FAILURE() << "unknown policy " << policy << " or placement " << placement;
-    return {};
-  }
-  std::unique_ptr<Policy> p = info->make(make_params(*info, params));
-  std::unique_ptr<Placement> pl = place->make();
-  VectorSource source(std::move(jobs));
-  config.policy_name = policy;
-  Engine engine(fleet, source, *p, *pl, config);
-  RunOutput out;
-  out.totals = engine.run();
-  out.jobs = engine.jobs();
-  return out;
+  return run_with_services(fleet, std::move(jobs), {}, policy, params, placement, config);
 }
 
 RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
@@ -87,7 +73,7 @@ RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
   config.policy_name = policy;
   Engine engine(fleet, source, *p, *pl, config);
   InferenceServices inference(std::move(services), fleet, RngStreams(1));
-  engine.set_services(inference);
+  if (inference.size() > 0) engine.set_services(inference);
   RunOutput out;
   out.totals = engine.run();
   out.jobs = engine.jobs();

@@ -6,7 +6,6 @@
 // replica does not fit, O(running log running) for its victims.
 #include "sim/policy/builtin/inference_sharing.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
-#include "sim/policy/builtin/queued_by_size.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -36,14 +35,10 @@ class InferenceFirst final : public Policy {
       }
       detail::place_replica(view, plan, id, victims, decisions);
     }
-    queue_.walk_fitting([&] { return plan.unpromised(); },
-                        [&](JobId id) {
-                          const JobSpec& spec = view.job(id).spec;
-                          if (spec.is_replica()) return true;  // placed above, or waiting
-                          if (std::optional<Allocation> gpus = plan.take(spec))
-                            decisions.start(id, std::move(*gpus));
-                          return true;
-                        });
+    detail::start_training_fifo(
+        view, queue_, [&] { return plan.unpromised(); },
+        [&](const JobSpec& spec) { return plan.take(spec); },
+        [](const JobSpec&, JobId) { return true; }, decisions);
     return decisions;
   }
 

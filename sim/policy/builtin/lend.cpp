@@ -10,7 +10,6 @@
 
 #include "sim/policy/builtin/inference_sharing.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
-#include "sim/policy/builtin/queued_by_size.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -61,52 +60,32 @@ class Lend final : public Policy {
       phase.close(decisions, before);
     }
     std::set<JobId> started;
+    const auto fits_training = [&](const JobSpec& spec, JobId) {
+      return partition_.ever_fits(spec, NodePartition::kTraining);
+    };
     {
       const std::size_t before = decisions.starts().size();
       detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kInference));
-      queue_.walk_fitting(
-          [&] { return free.total_free(); },
-          [&](JobId id) {
-            const JobSpec& spec = view.job(id).spec;
-            if (spec.is_replica() || !partition_.ever_fits(spec, NodePartition::kTraining))
-              return true;
-            if (std::optional<Allocation> gpus = free.take(spec)) {
-              decisions.start(id, std::move(*gpus));
-              started.insert(id);
-            }
-            return true;
-          });
+      detail::start_training_fifo(
+          view, queue_, [&] { return free.total_free(); },
+          [&](const JobSpec& spec) { return free.take(spec); }, fits_training, decisions,
+          &started);
       phase.close(decisions, before);
     }
-    if (!replica_waits) {
+    const auto unpromised = [&] { return plan.unpromised(); };
+    const auto take = [&](const JobSpec& spec) { return plan.take(spec); };
+    if (!replica_waits) {  // lend idle inference GPUs to preemptible training
       const std::size_t before = decisions.starts().size();
       detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
-      queue_.walk_fitting([&] { return plan.unpromised(); },
-                          [&](JobId id) {
-                            const JobSpec& spec = view.job(id).spec;
-                            if (spec.is_replica() || !spec.preemptible || started.count(id) > 0 ||
-                                !partition_.ever_fits(spec, NodePartition::kTraining)) {
-                              return true;
-                            }
-                            if (std::optional<Allocation> gpus = plan.take(spec)) {
-                              decisions.start(id, std::move(*gpus));
-                              started.insert(id);
-                            }
-                            return true;
-                          });
+      detail::start_training_fifo(
+          view, queue_, unpromised, take,
+          [&](const JobSpec& spec, JobId id) {
+            return spec.preemptible && started.count(id) == 0 && fits_training(spec, id);
+          },
+          decisions);
       phase.close(decisions, before);
     }
-    // Jobs too large for their side, anywhere.
-    queue_.walk_fitting([&] { return plan.unpromised(); },
-                        [&](JobId id) {
-                          const JobSpec& spec = view.job(id).spec;
-                          const auto side = spec.is_replica() ? NodePartition::kInference
-                                                              : NodePartition::kTraining;
-                          if (partition_.ever_fits(spec, side)) return true;
-                          if (std::optional<Allocation> gpus = plan.take(spec))
-                            decisions.start(id, std::move(*gpus));
-                          return true;
-                        });
+    detail::start_oversized(view, queue_, partition_, unpromised, take, decisions);
     return decisions;
   }
 

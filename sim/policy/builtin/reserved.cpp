@@ -5,7 +5,6 @@
 // otherwise). Inference gets predictable capacity, training never loses work to it, and idle
 // reserved GPUs stay idle. A pass costs O(nodes) to plan each side plus the FIFO walks.
 #include "sim/policy/builtin/inference_sharing.hpp"
-#include "sim/policy/builtin/queued_by_size.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -23,42 +22,30 @@ class Reserved final : public Policy {
     if (!partition_.built()) partition_.build(view.fleet().topology, share_);
     Decisions decisions;
     FreeCapacity free = view.free_capacity();
+    const auto free_gpus = [&] { return free.total_free(); };
+    const auto take = [&](const JobSpec& spec) { return free.take(spec); };
     if (!replicas_.jobs().empty()) {
       const std::size_t before = decisions.starts().size();
       detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
       for (JobId id : replicas_.jobs()) {
         const JobSpec& spec = view.job(id).spec;
         if (!partition_.ever_fits(spec, NodePartition::kInference)) continue;
-        if (std::optional<Allocation> gpus = free.take(spec)) decisions.start(id, std::move(*gpus));
+        if (std::optional<Allocation> gpus = take(spec)) decisions.start(id, std::move(*gpus));
       }
       phase.close(decisions, before);
     }
     {
       const std::size_t before = decisions.starts().size();
       detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kInference));
-      queue_.walk_fitting(
-          [&] { return free.total_free(); },
-          [&](JobId id) {
-            const JobSpec& spec = view.job(id).spec;
-            if (spec.is_replica() || !partition_.ever_fits(spec, NodePartition::kTraining))
-              return true;
-            if (std::optional<Allocation> gpus = free.take(spec))
-              decisions.start(id, std::move(*gpus));
-            return true;
-          });
+      detail::start_training_fifo(
+          view, queue_, free_gpus, take,
+          [&](const JobSpec& spec, JobId) {
+            return partition_.ever_fits(spec, NodePartition::kTraining);
+          },
+          decisions);
       phase.close(decisions, before);
     }
-    // Jobs too large for their side, anywhere.
-    queue_.walk_fitting([&] { return free.total_free(); },
-                        [&](JobId id) {
-                          const JobSpec& spec = view.job(id).spec;
-                          const auto side = spec.is_replica() ? NodePartition::kInference
-                                                              : NodePartition::kTraining;
-                          if (partition_.ever_fits(spec, side)) return true;
-                          if (std::optional<Allocation> gpus = free.take(spec))
-                            decisions.start(id, std::move(*gpus));
-                          return true;
-                        });
+    detail::start_oversized(view, queue_, partition_, free_gpus, take, decisions);
     return decisions;
   }
 

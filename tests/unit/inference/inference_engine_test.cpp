@@ -59,6 +59,17 @@ ReplicaCounts counts(double t, std::uint32_t target, std::uint32_t requested, st
   return {from_seconds(t), target, requested, held, serving};
 }
 
+// 8 GPUs, 1-GPU replicas at 10 req/s, target 50 %, no training; demand 10 -> 40 req/s at
+// 1000 s -> 10 at 2000 s; evaluations every 60 s, scale-up delay 120 s, scale-down delay 300 s,
+// replicas serve 30 s after they start; the service lives 0..3000 s.
+test::RunOutput step_in_demand() {
+  ServiceSpec s = service(0, 3000, 1, 1, 8, step_demand({{0, 10}, {1000, 40}, {2000, 10}}));
+  s.autoscaler.scale_up_delay = from_seconds(120);
+  s.autoscaler.scale_down_delay = from_seconds(300);
+  s.replica_start = from_seconds(30);
+  return test::run_with_services(test::single_cluster_fleet(1, 1, 8), {}, {s}, "fifo_backfill");
+}
+
 TEST(InferenceAutoscaling, StepInDemandGivesHandComputedReplicaCountsOverTime) {
   // 8 GPUs, 1-GPU replicas at 10 req/s, target 50 %: 10 req/s needs ceil(10 / 5) = 2 replicas,
   // 40 req/s needs 8. Demand 10 -> 40 at 1000 s -> 10 at 2000 s; evaluations every 60 s;
@@ -69,12 +80,7 @@ TEST(InferenceAutoscaling, StepInDemandGivesHandComputedReplicaCountsOverTime) {
   //         serving from 1170
   //   2040  first to see 10 req/s again; [t - 300, t] holds an 8 until 2340: 6 stop at 2340
   //   3000  the service ends: every replica stops
-  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
-  ServiceSpec s = service(0, 3000, 1, 1, 8, step_demand({{0, 10}, {1000, 40}, {2000, 10}}));
-  s.autoscaler.scale_up_delay = from_seconds(120);
-  s.autoscaler.scale_down_delay = from_seconds(300);
-  s.replica_start = from_seconds(30);
-  const test::RunOutput out = test::run_with_services(fleet, {}, {s}, "fifo_backfill");
+  const test::RunOutput out = step_in_demand();
   ASSERT_EQ(out.services.size(), 1u);
   const std::vector<ReplicaCounts> want = {counts(0, 2, 2, 2, 0),    counts(30, 2, 2, 2, 2),
                                            counts(1140, 8, 8, 8, 2), counts(1170, 8, 8, 8, 8),
@@ -99,12 +105,7 @@ TEST(InferenceServing, AStepInDemandIsDroppedUntilTheNewReplicasServe) {
   // serve 20/s of the 40/s (3,400 dropped). Served while overloaded (3,400) never meets the
   // SLO. Latency of the rest from the M/M/c model: [30, 1000) 2 replicas at 10/s, [1170, 2000)
   // 8 at 40/s, [2000, 2340) 8 at 10/s, [2340, 3000) 2 at 10/s.
-  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
-  ServiceSpec s = service(0, 3000, 1, 1, 8, step_demand({{0, 10}, {1000, 40}, {2000, 10}}));
-  s.autoscaler.scale_up_delay = from_seconds(120);
-  s.autoscaler.scale_down_delay = from_seconds(300);
-  s.replica_start = from_seconds(30);
-  const test::RunOutput out = test::run_with_services(fleet, {}, {s}, "fifo_backfill");
+  const test::RunOutput out = step_in_demand();
   ASSERT_EQ(out.services[0].hours.size(), 1u);
   const ServiceHour& h = out.services[0].hours[0];
   EXPECT_DOUBLE_EQ(h.seconds, 3000);

@@ -35,8 +35,9 @@ double erlang_c_direct(int c, double a) {
   std::vector<long double> logs;
   long double log_term = 0;  // log(a^k / k!)
   for (int k = 0; k < c; ++k) {
-    if (k > 0)
+    if (k > 0) {
       log_term += std::log(static_cast<long double>(a)) - std::log(static_cast<long double>(k));
+    }
     logs.push_back(log_term);
   }
   const long double log_last = log_term + std::log(static_cast<long double>(a)) -
