@@ -2,8 +2,6 @@
 // autoscaler evaluations as calendar events, replica jobs created into the queue like arrivals
 // and stopped on scale-down, and every replica state change reported to the service's serving
 // account. Policies decide whether a queued replica starts; the engine validates it as any job.
-#include <algorithm>
-
 #include <spdlog/spdlog.h>
 
 #include "sim/core/engine.hpp"
@@ -60,7 +58,7 @@ void Engine::evaluate_service(ServiceId id) {
   }
   service.evaluate(state_.now);
   for (JobId victim : service.surplus(state_.jobs)) stop_replica(victim);
-  while (service.requested() < service.target()) create_replica(id);
+  for (std::uint32_t n = service.requested(); n < service.target(); ++n) create_replica(id);
   service.record(state_.now);
   const SimTime next = state_.now + service.spec().autoscaler.interval;
   if (next < service.end()) {
