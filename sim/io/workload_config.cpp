@@ -190,8 +190,8 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     format = find_trace_format(c.format);
     if (find_request_trace_format(c.format) != nullptr) {
       throw format_node->error(
-          "\"{}\" is a request trace (inference): `fleetsim trace-stats` reads it, but "
-          "workloads cannot replay it yet",
+          "\"{}\" is a request trace (inference), not jobs: replay it as a service's demand "
+          "(services: demand: {{kind: trace}})",
           c.format);
     }
     if (c.format != "native_csv" && c.format != "native" && format == nullptr) {
