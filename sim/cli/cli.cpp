@@ -17,6 +17,7 @@
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
+#include "sim/metrics/service_summary.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/feasibility.hpp"
@@ -84,6 +85,24 @@ std::string check_seed(std::string& text) {
 
 std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
 
+// One line per inference service (training figures above are training jobs only).
+void print_services(std::ostream& out, const RunResult& r) {
+  for (const ServiceResult& service : r.services) {
+    const ServiceSummary s = summarize_service(service);
+    std::string p99 = "-";
+    if (s.worst_hour_p99_unbounded) {
+      p99 = "unbounded";
+    } else if (s.worst_hour_p99_ms) {
+      p99 = fmt::format("{:.0f} ms", *s.worst_hour_p99_ms);
+    }
+    fmt::print(out, "  service {:<9} SLO {:.0f} ms met by {:.2f} % of requests ({} of {} hours "
+                    "at {:.0f} %), served {:.2f} %, worst hourly p99 {}, {:.1f} GPU-h\n",
+               service.name, service.slo_ms, 100.0 * s.slo_attainment, s.hours_meeting_goal,
+               s.hours_with_demand, 100.0 * service.slo_goal, 100.0 * s.served_fraction, p99,
+               s.gpu_hours);
+  }
+}
+
 void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& r,
                    const std::string& dir, double wall_s) {
   const Summary& s = r.summary;
@@ -108,6 +127,7 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   fmt::print(out, "  GPU utilisation   {:.1f} % over the makespan, {:.1f} % while jobs arrive\n",
              100.0 * s.gpu_utilisation, 100.0 * s.gpu_utilisation_during_arrivals);
   fmt::print(out, "  preemptions       {} ({} jobs)\n", s.preemptions, s.jobs_preempted);
+  print_services(out, r);
   fmt::print(out, "  results           {}/\n", dir);
   fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
 }
@@ -161,6 +181,15 @@ int validate_command(const Options& o, std::ostream& out) {
                read.jobs.size(), read.rows, read.rejected);
     if (trace.format != "native_csv") {
       fmt::print(out, "  trace rows  {}\n", describe_rows(read));
+    }
+  }
+  if (!config.workload.services.empty()) {
+    // Building them checks what needs the fleet: every replica fits, every region has an RTT.
+    const InferenceServices services(config.workload.services, fleet, RngStreams(config.seed));
+    for (const ServiceSpec& s : config.workload.services) {
+      fmt::print(out, "  service     {}: {}-GPU replicas x {}..{}, SLO {} ms, {} s .. {} s\n",
+                 s.name, s.gpus_per_replica, s.min_replicas, s.max_replicas, s.slo_ms,
+                 to_seconds(s.start), to_seconds(s.end));
     }
   }
   std::string params;

@@ -9,6 +9,7 @@
 
 #include "sim/core/error.hpp"
 #include "sim/core/huge_pages.hpp"
+#include "sim/inference/services.hpp"
 
 namespace fleetsim {
 namespace {
@@ -90,6 +91,7 @@ RunTotals Engine::run() {
     }
   }
   admit_next_arrival(0);
+  if (services_ != nullptr) start_services();
   if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
   bool stopped_at_horizon = false;
   while (!calendar_.empty()) {
@@ -132,6 +134,7 @@ RunTotals Engine::run() {
       job.segment_start = state_.now;
     }
   }
+  if (services_ != nullptr) finish_services();
   while (next_arrival_) {
     ++totals_.arrivals_after_horizon;
     next_arrival_ = source_->next();
@@ -155,6 +158,9 @@ void Engine::advance_to(SimTime t) {
   if (down_gpus_ > 0) {
     totals_.failures.down_gpu_seconds += static_cast<double>(down_gpus_) * to_seconds(t - state_.now);
   }
+  if (replica_gpus_ > 0) {
+    totals_.replica_gpu_seconds += static_cast<double>(replica_gpus_) * to_seconds(t - state_.now);
+  }
   state_.now = t;
 }
 
@@ -173,6 +179,10 @@ void Engine::handle(const Event& event) {
     case EventKind::ComponentRepair: on_component_repair(event.index, event.epoch); break;
     case EventKind::CapacityOffline: on_capacity_offline(event.index); break;
     case EventKind::CapacityOnline: on_capacity_online(event.index); break;
+    case EventKind::ServiceUpdate:
+      on_service_update(ServiceId{event.index}, static_cast<ServiceUpdateKind>(event.epoch));
+      break;
+    case EventKind::ReplicaReady: on_replica_ready(JobId{event.index}, event.epoch); break;
   }
 }
 
@@ -192,6 +202,7 @@ void Engine::on_arrival() {
   }
   totals_.last_arrival = state_.now;
   totals_.allocated_gpu_seconds_at_last_arrival = totals_.allocated_gpu_seconds;
+  totals_.replica_gpu_seconds_at_last_arrival = totals_.replica_gpu_seconds;
   const JobId id{state_.jobs.size()};
   Job& job = state_.jobs.emplace_back(std::move(*next_arrival_));
   job.checkpoint_interval = config_.checkpoint.interval;
@@ -231,6 +242,7 @@ void Engine::on_gpus_released(JobId id) {
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Requeued});
   request_pass();
+  if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Released);
 }
 
 void Engine::on_sample() {
@@ -262,7 +274,9 @@ void Engine::on_sample() {
   }
 }
 
-bool Engine::has_work_left() const { return next_arrival_.has_value() || active_ > 0; }
+bool Engine::has_work_left() const {
+  return next_arrival_.has_value() || active_ > 0 || services_open_ > 0;
+}
 
 void Engine::request_pass() {
   changed_since_pass_ = true;
@@ -321,6 +335,7 @@ void Engine::apply_preempt(JobId id) {
     job.state = JobState::Draining;
     calendar_.push(state_.now + config_.preempt_overhead, EventKind::GpusReleased, id.value);
   }
+  if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Preempted);
 }
 
 void Engine::validate_start(const StartDecision& start) {
@@ -517,8 +532,12 @@ void Engine::apply_start(const StartDecision& start) {
       job.rate == 1.0 ? job.remaining
                       : static_cast<Duration>(std::ceil(static_cast<double>(job.remaining) /
                                                         job.rate));
-  calendar_.push(job.progress_start + wall_for_compute(job, compute), EventKind::JobFinish,
-                 start.job.value, job.epoch);
+  if (job.spec.is_replica()) {
+    start_replica(start.job);  // engine_services.cpp: no finish; serving after its start time
+  } else {
+    calendar_.push(job.progress_start + wall_for_compute(job, compute), EventKind::JobFinish,
+                   start.job.value, job.epoch);
+  }
   allocated_gpus_ += job.spec.gpus;
   state_.queue.erase(start.job);
   state_.add_running(start.job);
@@ -548,6 +567,7 @@ void Engine::free_gpus(Job& job) {
     }
   }
   allocated_gpus_ -= job.spec.gpus;
+  if (job.spec.is_replica()) replica_gpus_ -= job.spec.gpus;
   job.allocation.slices.clear();
 }
 
@@ -661,6 +681,7 @@ void Engine::interrupt(JobId id) {
   state_.changes.push_back({id, JobChangeKind::Preempted});
   state_.changes.push_back({id, JobChangeKind::Requeued});
   for (RunObserver* o : observers_) o->on_interrupt(job, state_.now);
+  if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Interrupted);
 }
 
 void Engine::add_site_allocated(SiteId site, std::int64_t delta) {

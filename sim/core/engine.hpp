@@ -18,6 +18,11 @@
 
 namespace fleetsim {
 
+// Inference services (sim/inference/services.hpp), driven from engine_services.cpp.
+class InferenceServices;
+enum class ServiceUpdateKind : std::uint32_t;
+enum class ReplicaEvent : std::uint8_t;
+
 struct EngineConfig {
   std::string policy_name;  // for error messages
   Duration preempt_overhead = 0;  // a preempted job holds its GPUs this long before they free
@@ -70,6 +75,10 @@ struct RunTotals {
   FailureTotals failures;
   std::uint64_t maintenance_interruptions = 0;  // running jobs whose racks went offline
   std::vector<SiteRunTotals> sites;             // [site]
+  // Inference replicas' share of allocated_gpu_seconds (and of the figure at the last arrival):
+  // what training used is the difference.
+  double replica_gpu_seconds = 0;
+  double replica_gpu_seconds_at_last_arrival = 0;
 };
 
 class Engine {
@@ -84,6 +93,10 @@ class Engine {
   // Which sites a job tries, best first (nullptr, the default: the placement chooses); it must
   // outlive the engine.
   void set_site_selection(const SiteSelection* selection) { state_.site_selection = selection; }
+
+  // Inference services whose replicas the engine creates and stops (engine_services.cpp); it
+  // must outlive the engine and holds the serving metrics after run().
+  void set_services(InferenceServices& services) { services_ = &services; }
   // Runs to the end (empty calendar or horizon). Throws ConfigError for an impossible job and
   // PolicyError for an invalid decision.
   RunTotals run();
@@ -123,6 +136,18 @@ class Engine {
   // of `type`; scratch_sites_ holds the site of each slice.
   void validate_sites(const Job& job, JobId id, GpuTypeId type, const Allocation& gpus);
   bool has_work_left() const;
+  // Inference services (engine_services.cpp).
+  void start_services();
+  void finish_services();
+  void on_service_update(ServiceId service, ServiceUpdateKind what);
+  void evaluate_service(ServiceId service);
+  void end_service(ServiceId service);
+  void create_replica(ServiceId service);
+  void stop_replica(JobId id);
+  void start_replica(JobId id);  // from apply_start: no finish event, serving after its start time
+  void on_replica_ready(JobId id, std::uint32_t epoch);
+  void sync_replica(JobId id, ReplicaEvent what);  // accounts, then reads the job's new state
+  bool training_work_left() const { return next_arrival_.has_value() || active_ > 0; }
   [[noreturn]] void policy_error(const std::string& message) const;
 
   const Fleet* fleet_;
@@ -158,6 +183,9 @@ class Engine {
   std::vector<RackId> scratch_racks_;
   std::vector<ClusterId> scratch_clusters_;
   std::vector<SiteId> scratch_sites_;
+  InferenceServices* services_ = nullptr;
+  std::uint64_t services_open_ = 0;  // not ended yet (pending or live)
+  std::uint64_t replica_gpus_ = 0;   // allocated to inference replicas (running or draining)
 };
 
 }  // namespace fleetsim

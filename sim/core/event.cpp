@@ -10,7 +10,10 @@ Phase phase_of(EventKind kind) {
     case EventKind::ComponentRepair:
     case EventKind::CapacityOffline:
     case EventKind::CapacityOnline:
+    case EventKind::ReplicaReady:
       return Phase::Completion;
+    case EventKind::ServiceUpdate:  // replicas asked for before the instant's pass
+      return Phase::Arrival;
     case EventKind::JobArrival:
       return Phase::Arrival;
     case EventKind::ScheduleRound:

@@ -22,6 +22,8 @@ enum class EventKind : std::uint8_t {
   ComponentRepair,   // the same component is usable again
   CapacityOffline,   // index = the fleet's capacity window whose racks go out of service
   CapacityOnline,    // the same window's racks come (back) into service
+  ServiceUpdate,     // index = inference service, epoch = ServiceUpdateKind (start, evaluate, end)
+  ReplicaReady,      // index = replica job, epoch = its run epoch: its start time is over
 };
 
 struct Event {

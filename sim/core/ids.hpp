@@ -31,6 +31,7 @@ using RackId = Id<struct RackTag>;
 using ClusterId = Id<struct ClusterTag>;
 using SiteId = Id<struct SiteTag>;
 using GpuTypeId = Id<struct GpuTypeTag>;
+using ServiceId = Id<struct ServiceTag>;  // an inference service of the workload
 
 }  // namespace fleetsim
 

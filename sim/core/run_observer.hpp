@@ -42,6 +42,9 @@ class RunObserver {
   // A failure took one of the job's GPUs; it is back in the queue (lost work already deducted).
   virtual void on_interrupt(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_sample(const SampleState& /*state*/) {}
+  // An inference replica was stopped by its service (scale-down or end of its lifetime), from
+  // the queue or holding GPUs; it is Done and holds none.
+  virtual void on_stop(const Job& /*job*/, SimTime /*now*/) {}
 };
 
 }  // namespace fleetsim

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/io/service_config.hpp"
+#include "sim/io/service_results.hpp"
 #include "sim/metrics/job_outcome.hpp"
 
 namespace fleetsim {
@@ -117,6 +119,7 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;
   j["sim_end_s"] = to_seconds(r.totals.end_time);
+  if (!r.services.empty()) j["services"] = services_json(r);  // inference: service_results.cpp
   return j.dump(2) + "\n";
 }
 
@@ -447,6 +450,10 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
       << (t.bad_rows == BadRows::Error ? "error" : "skip");
     emit_trace_options(y, t, relative);
   }
+  if (!w.services.empty()) {
+    y << YAML::Key << "services" << YAML::Value;
+    emit_services(y, w.services, dir);
+  }
   y << YAML::EndMap;
 }
 
@@ -558,6 +565,7 @@ void write_results(const std::string& dir, const ScenarioConfig& config, const R
   write_file((d / "timeseries.csv").string(), timeseries_csv(result.samples));
   write_file((d / "sites.csv").string(), sites_csv(fleet, result.samples));
   write_file((d / "scenario.resolved.yaml").string(), resolved_scenario_yaml(config, dir));
+  if (!result.services.empty()) write_file((d / "services.csv").string(), services_csv(result));
 }
 
 }  // namespace fleetsim

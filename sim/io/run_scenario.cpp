@@ -45,6 +45,11 @@ RunResult run_scenario(const ScenarioConfig& config) {
     failures.emplace(config.failures, fleet.topology, rng);
     engine.set_failure_model(*failures);
   }
+  std::optional<InferenceServices> services;
+  if (!config.workload.services.empty()) {
+    services.emplace(config.workload.services, fleet, rng);
+    engine.set_services(*services);
+  }
   TimeSeries series;
   engine.add_observer(series);
 
@@ -52,7 +57,18 @@ RunResult run_scenario(const ScenarioConfig& config) {
   result.totals = engine.run();
   result.jobs = engine.take_jobs();
   result.samples = series.rows();
-  result.summary = summarize(result.jobs, result.totals);
+  RunTotals training = result.totals;
+  if (services) {
+    result.services = services->take_results();
+    std::vector<Job> all = std::move(result.jobs);
+    result.jobs.clear();
+    for (Job& job : all) {
+      (job.spec.is_replica() ? result.replicas : result.jobs).push_back(std::move(job));
+    }
+    training.allocated_gpu_seconds -= training.replica_gpu_seconds;
+    training.allocated_gpu_seconds_at_last_arrival -= training.replica_gpu_seconds_at_last_arrival;
+  }
+  result.summary = summarize(result.jobs, training);
   result.trace_rows = workload.trace_rows;
   result.trace_rows_rejected = workload.rejected_rows;
   result.trace_rejected_by_reason = workload.rejected_by_reason;

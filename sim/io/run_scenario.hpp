@@ -9,6 +9,7 @@
 
 #include "sim/core/engine.hpp"
 #include "sim/core/run_observer.hpp"
+#include "sim/inference/services.hpp"
 #include "sim/io/scenario_config.hpp"
 #include "sim/metrics/summary.hpp"
 
@@ -22,6 +23,11 @@ struct RunResult {
   std::uint64_t trace_rows = 0;
   std::uint64_t trace_rows_rejected = 0;
   std::map<std::string, std::uint64_t> trace_rejected_by_reason;
+  // Inference services: their serving metrics, and the replica jobs, which are left out of
+  // `jobs` (so `summary` is training's: its JCT, utilisation and GPU-hours count training
+  // jobs only; `totals` covers both).
+  std::vector<ServiceResult> services;
+  std::vector<Job> replicas;
 };
 
 // Throws ConfigError (bad input found while streaming, e.g. an impossible job) or PolicyError.

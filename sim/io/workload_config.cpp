@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/io/path_resolution.hpp"
+#include "sim/io/service_config.hpp"
 #include "sim/workload/synthetic_generator.hpp"
 #include "sim/workload/vector_source.hpp"
 
@@ -110,7 +111,7 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
                                const SiteDirectory& sites) {
   root.check_keys({"source", "jobs", "arrival", "gpus", "duration", "tenants",
                    "preemptible_fraction", "allowed_gpu_types", "job_class", "data",
-                   "residency", "gpu_utilisation"});
+                   "residency", "gpu_utilisation", "services"});
   SyntheticConfig c;
   c.origin = root.pos();
   c.jobs = root.at("jobs").as_positive_int();
@@ -198,8 +199,8 @@ std::set<std::string> load_names(const ConfigNode& list) {
 
 // The options every public format takes, plus its own (TraceFormat::extra_options).
 void load_format_options(const ConfigNode& root, const TraceFormat& format, TraceOptions& o) {
-  std::vector<std::string> keys = {"source", "format",  "path",     "bad_rows",
-                                   "window", "tenants", "gpu_types"};
+  std::vector<std::string> keys = {"source", "format",  "path",      "bad_rows",
+                                   "window", "tenants", "gpu_types", "services"};
   if (format.has_status) keys.push_back("statuses");
   keys.insert(keys.end(), format.extra_options.begin(), format.extra_options.end());
   root.check_keys(keys);
@@ -249,8 +250,8 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     format = find_trace_format(c.format);
     if (find_request_trace_format(c.format) != nullptr) {
       throw format_node->error(
-          "\"{}\" is a request trace (inference): `fleetsim trace-stats` reads it, but "
-          "workloads cannot replay it yet",
+          "\"{}\" is a request trace (inference), not jobs: replay it as a service's demand "
+          "(services: demand: {{kind: trace}})",
           c.format);
     }
     if (c.format != "native_csv" && c.format != "native" && format == nullptr) {
@@ -260,7 +261,7 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     }
   }
   if (format == nullptr) {
-    root.check_keys({"source", "format", "path", "bad_rows"});
+    root.check_keys({"source", "format", "path", "bad_rows", "services"});
   } else {
     load_format_options(root, *format, c.options);
   }
@@ -292,9 +293,16 @@ WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& ca
                        : node;
   const ConfigNode source = root.at("source");
   const std::string kind = source.as_string();
-  if (kind == "synthetic") return {load_synthetic(root, catalog, sites)};
-  if (kind == "trace") return {load_trace(root, catalog)};
-  throw source.error("unknown workload source \"{}\"; expected one of: synthetic, trace", kind);
+  WorkloadConfig config;
+  if (kind == "synthetic") {
+    config.source = load_synthetic(root, catalog, sites);
+  } else if (kind == "trace") {
+    config.source = load_trace(root, catalog);
+  } else {
+    throw source.error("unknown workload source \"{}\"; expected one of: synthetic, trace", kind);
+  }
+  if (auto services = root.find("services")) config.services = load_services(*services, catalog);
+  return config;
 }
 
 TraceOptions trace_options_of(const TraceConfig& trace) {

@@ -8,6 +8,7 @@
 
 #include "sim/core/rng_streams.hpp"
 #include "sim/fleet/gpu_catalog.hpp"
+#include "sim/inference/service_spec.hpp"
 #include "sim/io/config_node.hpp"
 #include "sim/workload/native_csv_trace.hpp"
 #include "sim/workload/site_directory.hpp"
@@ -31,6 +32,7 @@ TraceOptions trace_options_of(const TraceConfig& trace);
 
 struct WorkloadConfig {
   std::variant<SyntheticConfig, TraceConfig> source;
+  std::vector<ServiceSpec> services;  // inference services beside the jobs (`services:`)
 };
 
 // `node` is the scenario's `workload:` entry: a file path or a map. GPU type names are checked

@@ -127,6 +127,17 @@ bool FreeCapacity::try_take_back(const Job& job) {
   return true;
 }
 
+void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
+  for (const NodeSlice& s : gpus.slices) take(s.node, s.gpus);
+  if (!sites_ || !sites_->power->any_cap()) return;
+  const Fleet& fleet = *sites_->fleet;
+  for (const NodeSlice& s : gpus.slices) {
+    const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
+    take_power(fleet.site_of(s.node), busy_extra_mw(type, job.gpu_utilisation) *
+                                          std::popcount(s.gpus));
+  }
+}
+
 void FreeCapacity::move_power(const Job& job, int sign) {
   if (!sites_ || !sites_->power->any_cap()) return;
   const Fleet& fleet = *sites_->fleet;

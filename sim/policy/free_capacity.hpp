@@ -48,6 +48,9 @@ class FreeCapacity {
   // Undoes release(job) for a job the plan keeps running after all, if its GPUs are still free
   // and its sites still have the power for it; returns whether it did.
   bool try_take_back(const Job& job);
+  // Takes the GPUs of a start already decided, and the power the job will draw on them (used to
+  // re-apply a plan after a rollback; no placement and no headroom check).
+  void take_decided(const JobSpec& job, const Allocation& gpus);
   // Power a site could still take in this pass: its headroom minus what the pass has taken.
   Milliwatts power_headroom(SiteId site) const;
 

@@ -29,7 +29,8 @@ enum class JobChangeKind : std::uint8_t {
   Started,    // got GPUs (by this policy's previous decisions)
   Preempted,  // stopped running (still draining if preempt_overhead > 0)
   Requeued,   // back in the queue after a preemption
-  Finished,
+  Finished,   // done; for an inference replica: stopped by its service while holding GPUs
+  Withdrawn,  // left the queue without starting (an inference replica its service no longer wants)
 };
 
 struct JobChange {

@@ -33,6 +33,10 @@ struct JobSpec {
   bool preemptible = true;
   int priority = 0;
   std::uint32_t source_line = 0;  // line in the trace file, 0 when generated
+  // Valid: an inference replica of that service, created and stopped by the engine (no natural
+  // end: duration 0, never finishes by itself). Invalid for training jobs.
+  ServiceId service;
+
   // Multi-site. The job's input data lives at data_site (invalid: nothing to move); placed at
   // another site it first stages data_gb over the WAN. allowed_sites is its residency resolved
   // to sites: bit s set = it may run at site s.
@@ -47,6 +51,7 @@ struct JobSpec {
 
   double work_gpu_s() const { return to_seconds(duration) * gpus; }
   Duration runtime_estimate() const { return estimate.value_or(duration); }
+  bool is_replica() const { return service.valid(); }
 };
 
 enum class JobState : std::uint8_t {

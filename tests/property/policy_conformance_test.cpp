@@ -14,6 +14,7 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
@@ -27,6 +28,8 @@
 #include "sim/core/engine.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/run_observer.hpp"
+#include "sim/core/rng_streams.hpp"
+#include "sim/inference/services.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/feasibility.hpp"
 #include "sim/workload/vector_source.hpp"
@@ -42,6 +45,7 @@ using Coin = boost::random::bernoulli_distribution<double>;
 struct Scenario {
   Fleet fleet;
   std::vector<JobSpec> jobs;
+  std::vector<ServiceSpec> services;  // inference services competing with the jobs
   EngineConfig config;
   bool has_horizon = false;
   std::string summary;
@@ -122,11 +126,56 @@ Scenario make_scenario(std::uint64_t seed) {
     sc.config.horizon = last_submit * 6 / 10;
     sc.has_horizon = true;
   }
+  // Inference services on seeds 2, 3, 7 (seed 1 stays training only), drawn from a stream of
+  // their own so that the jobs above are the same with or without them.
+  if (seed % 4 != 1) {
+    std::mt19937_64 srng(seed * 7919 + 17);
+    const std::uint32_t n = Int(1, 2)(srng);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      ServiceSpec s;
+      s.name = fmt::format("svc{}", i);
+      s.throughput_rps["H100"] = Real(5, 20)(srng);
+      if (Coin(0.5)(srng)) s.throughput_rps["A100"] = Real(2, 10)(srng);
+      JobSpec probe;
+      probe.gpus = 1;
+      probe.allowed_types = {h100};
+      if (s.throughput_rps.count("A100") > 0) probe.allowed_types.push_back(a100);
+      constexpr std::uint32_t kSizes[] = {1, 2, 4, 8};
+      s.gpus_per_replica = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(kSizes[Int(0, 3)(srng)], feasibility.largest_gang(probe)));
+      if (s.gpus_per_replica == 0) continue;  // no allowed type in this fleet
+      s.concurrency = Int(1, 8)(srng);
+      s.min_replicas = Int(0, 2)(srng);
+      s.max_replicas = s.min_replicas + Int(1, 5)(srng);
+      const double span_s = to_seconds(last_submit);
+      s.start = from_seconds(Real(0, 0.3)(srng) * span_s);
+      s.end = s.start + from_seconds(Real(0.3, 0.8)(srng) * span_s + 1);
+      s.replica_start = from_seconds(Real(0, 300)(srng));
+      s.autoscaler.target_utilisation = Real(0.4, 0.9)(srng);
+      s.autoscaler.interval = from_seconds(Real(30, 900)(srng));
+      s.autoscaler.scale_up_delay = from_seconds(Real(0, 600)(srng));
+      s.autoscaler.scale_down_delay = from_seconds(Real(0, 1800)(srng));
+      s.demand.kind = DemandConfig::Kind::Diurnal;
+      s.demand.mean_rps = Real(0.5, 1.5)(srng) * s.throughput_rps["H100"] * s.max_replicas / 2;
+      s.demand.step = from_seconds(Real(60, 1800)(srng));
+      s.demand.peak_hour = Real(0, 23)(srng);
+      if (Coin(0.5)(srng)) {
+        s.demand.bursts_per_day = Real(1, 24)(srng);
+        s.demand.burst_multiplier = Real(1.5, 4)(srng);
+        s.demand.burst_duration = from_seconds(Real(60, 1800)(srng));
+      }
+      s.preemptible = Coin(0.3)(srng);
+      s.priority = static_cast<int>(Int(0, 2)(srng));
+      s.field = fmt::format("services[{}]", i);
+      sc.services.push_back(std::move(s));
+    }
+  }
   sc.summary = fmt::format(
       "seed {}: {} GPUs in {} clusters / {} sites, {} jobs, load {:.2f}, "
-      "overheads {}/{} us, horizon {}",
+      "overheads {}/{} us, horizon {}, {} services",
       seed, sc.fleet.topology.gpu_count(), clusters, sites, count, load, sc.config.preempt_overhead,
-      sc.config.resume_overhead, sc.has_horizon ? fmt::format("{}", sc.config.horizon) : "none");
+      sc.config.resume_overhead, sc.has_horizon ? fmt::format("{}", sc.config.horizon) : "none",
+      sc.services.size());
   return sc;
 }
 
@@ -134,7 +183,7 @@ Scenario make_scenario(std::uint64_t seed) {
 // recorded as a failure with the time and the job.
 class Ledger final : public RunObserver {
  public:
-  enum class State { Queued, Running, Draining, Done };
+  enum class State { Queued, Running, Draining, Done, Stopped };  // Stopped: a replica
   struct Entry {
     std::string name;
     std::uint32_t gpus = 0;
@@ -150,8 +199,12 @@ class Ledger final : public RunObserver {
     std::uint32_t preemptions = 0;
   };
 
-  Ledger(const Fleet& fleet, const EngineConfig& config)
-      : fleet_(&fleet), config_(config), gpus_(fleet.topology.gpu_count()) {}
+  // `services`: the run's inference services (a replica serves after its start time).
+  Ledger(const Fleet& fleet, const EngineConfig& config,
+         const std::vector<ServiceSpec>& services = {})
+      : fleet_(&fleet), config_(config), gpus_(fleet.topology.gpu_count()) {
+    for (const ServiceSpec& s : services) replica_start_.push_back(s.replica_start);
+  }
 
   void on_arrival(const Job& job, SimTime now) override {
     check(now == job.spec.submit, now, job, "arrived at its submit time");
@@ -212,8 +265,12 @@ class Ledger final : public RunObserver {
     if (racks.size() > 1) rate *= fleet_->span_speed.cross_rack;
     if (clusters.size() > 1) rate *= fleet_->span_speed.cross_cluster;
     check(job.rate == rate, now, job, "rate = type speed x span slowdowns");
-    const SimTime progress = now + (e.preemptions > 0 ? config_.resume_overhead : 0);
-    check(job.progress_start == progress, now, job, "resume overhead only after a preemption");
+    const SimTime progress =
+        job.spec.is_replica()
+            ? now + replica_start_.at(job.spec.service.index())
+            : now + (e.preemptions > 0 ? config_.resume_overhead : 0);
+    check(job.progress_start == progress, now, job,
+          "resume overhead only after a preemption; a replica's start time before it serves");
     e.state = State::Running;
     e.allocation = job.allocation;
     e.segment_start = now;
@@ -266,6 +323,29 @@ class Ledger final : public RunObserver {
     ++done_;
   }
 
+  void on_stop(const Job& job, SimTime now) override {
+    Entry& e = entry(job);
+    check(job.spec.is_replica(), now, job, "only inference replicas are stopped");
+    check(job.state == JobState::Done && job.end == now && job.allocation.empty(), now, job,
+          "a stopped replica is done and holds no GPU");
+    if (e.state == State::Draining) {
+      check(e.drain_until <= now, now, job, "a draining replica stops once its GPUs are free");
+      draining_.erase({e.drain_until, index_of(job)});
+      finish_drain(e);
+    }
+    if (e.state == State::Running) {
+      e.held += now - e.segment_start;
+      for_each_gpu(e.allocation, [&](Gpu& gpu) { gpu = {}; });
+      allocated_ -= e.gpus;
+      --running_;
+    } else {
+      check(e.state == State::Queued, now, job, "stopped from the queue or while running");
+    }
+    e.end = now;
+    e.state = State::Stopped;
+    ++stopped_;
+  }
+
   void on_sample(const SampleState& s) override {
     while (!draining_.empty() && draining_.begin()->first <= s.time) {
       Entry& e = entries_[draining_.begin()->second];
@@ -273,7 +353,7 @@ class Ledger final : public RunObserver {
       if (e.state == State::Draining) finish_drain(e);
     }
     const std::uint64_t draining = draining_.size();
-    const std::uint64_t queued = entries_.size() - running_ - draining - done_;
+    const std::uint64_t queued = entries_.size() - running_ - draining - done_ - stopped_;
     if (s.allocated_gpus != allocated_ + draining_gpus() || s.running_jobs != running_ ||
         s.finished_jobs != done_ || s.queued_jobs != queued ||
         s.total_gpus != fleet_->topology.gpu_count()) {
@@ -364,6 +444,8 @@ class Ledger final : public RunObserver {
   std::uint64_t allocated_ = 0;                         // GPUs of running jobs
   std::uint64_t running_ = 0;
   std::uint64_t done_ = 0;
+  std::uint64_t stopped_ = 0;
+  std::vector<Duration> replica_start_;  // [service]
   SimTime last_arrival_ = 0;
   std::vector<std::string> failures_;
 };
@@ -371,6 +453,7 @@ class Ledger final : public RunObserver {
 struct RunResult {
   std::vector<Job> jobs;
   RunTotals totals;
+  std::vector<ServiceResult> services;
   std::string error;  // what() of an exception that ended the run
 };
 
@@ -397,6 +480,8 @@ RunResult run_once(const Scenario& sc, const PolicyInfo& info, const PlacementIn
   EngineConfig config = sc.config;
   config.policy_name = info.name;
   Engine engine(sc.fleet, source, *policy, *placement, config);
+  InferenceServices services(sc.services, sc.fleet, RngStreams(seed));
+  if (!sc.services.empty()) engine.set_services(services);
   if (ledger != nullptr) engine.add_observer(*ledger);
   try {
     out.totals = engine.run();
@@ -404,6 +489,7 @@ RunResult run_once(const Scenario& sc, const PolicyInfo& info, const PlacementIn
     out.error = e.what();
   }
   out.jobs = engine.jobs();
+  out.services = services.take_results();
   return out;
 }
 
@@ -423,6 +509,17 @@ std::string first_difference(const RunResult& a, const RunResult& b) {
       return "job " + x.spec.name;
     }
   }
+  for (std::size_t i = 0; i < a.services.size() && i < b.services.size(); ++i) {
+    const ServiceResult& x = a.services[i];
+    const ServiceResult& y = b.services[i];
+    if (x.timeline != y.timeline || x.hours.size() != y.hours.size()) return "service " + x.name;
+    for (std::size_t h = 0; h < x.hours.size(); ++h) {
+      if (std::tie(x.hours[h].served, x.hours[h].within_slo, x.hours[h].gpu_s) !=
+          std::tie(y.hours[h].served, y.hours[h].within_slo, y.hours[h].gpu_s)) {
+        return "service " + x.name + " hour " + std::to_string(h);
+      }
+    }
+  }
   if (a.totals.end_time != b.totals.end_time ||
       a.totals.allocated_gpu_seconds != b.totals.allocated_gpu_seconds ||
       a.totals.events != b.totals.events ||
@@ -439,12 +536,14 @@ void check_run(const Scenario& sc, const RunResult& run, Ledger& ledger) {
   ASSERT_TRUE(ledger.failures().empty());
   const auto& entries = ledger.entries();
   ASSERT_EQ(run.jobs.size(), entries.size()) << "jobs the engine reports vs arrivals observed";
-  EXPECT_EQ(run.jobs.size() + run.totals.arrivals_after_horizon, sc.jobs.size())
+  const auto training = static_cast<std::size_t>(std::count_if(
+      run.jobs.begin(), run.jobs.end(), [](const Job& j) { return !j.spec.is_replica(); }));
+  EXPECT_EQ(training + run.totals.arrivals_after_horizon, sc.jobs.size())
       << "every job is either in the run or counted as arriving after the horizon";
   if (!sc.has_horizon) {
     EXPECT_EQ(run.totals.arrivals_after_horizon, 0u);
   }
-  double gpu_seconds = 0;
+  double gpu_seconds = 0, replica_gpu_seconds = 0;
   std::size_t unfinished = 0;
   for (std::size_t i = 0; i < run.jobs.size(); ++i) {
     const Job& job = run.jobs[i];
@@ -454,9 +553,14 @@ void check_run(const Scenario& sc, const RunResult& run, Ledger& ledger) {
     EXPECT_EQ(job.run_time, e.held) << "run time = wall time holding GPUs, drains included";
     EXPECT_EQ(job.preemptions, e.preemptions);
     if (job.state == JobState::Done) {
-      EXPECT_EQ(e.state, Ledger::State::Done);
+      EXPECT_EQ(e.state, job.spec.is_replica() ? Ledger::State::Stopped : Ledger::State::Done);
       EXPECT_GE(job.first_start, job.spec.submit);
-      EXPECT_GE(job.end, job.first_start);
+      if (job.first_start != kTimeNever) {
+        EXPECT_GE(job.end, job.first_start);
+      } else {
+        EXPECT_TRUE(job.spec.is_replica()) << "only a replica may end without starting";
+        EXPECT_GE(job.end, job.spec.submit);
+      }
       EXPECT_EQ(job.end, e.end);
       EXPECT_EQ(job.remaining, 0);
       EXPECT_TRUE(job.allocation.empty());
@@ -474,7 +578,23 @@ void check_run(const Scenario& sc, const RunResult& run, Ledger& ledger) {
       }
     }
     gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
+    if (job.spec.is_replica()) replica_gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
   }
+  EXPECT_NEAR(run.totals.replica_gpu_seconds, replica_gpu_seconds,
+              1e-9 * std::max(1.0, replica_gpu_seconds))
+      << "replica GPU-seconds = sum of replica gpus x run time";
+  // Every request is served or dropped; within the SLO is a part of the served; a service
+  // accounts GPU time only while it lives, so at most what its replicas held.
+  double service_gpu_seconds = 0;
+  for (const ServiceResult& service : run.services) {
+    for (const ServiceHour& h : service.hours) {
+      EXPECT_NEAR(h.served + h.dropped, h.demand, 1e-6 * std::max(1.0, h.demand)) << service.name;
+      EXPECT_LE(h.within_slo, h.served * (1 + 1e-12) + 1e-9) << service.name;
+      EXPECT_LE(h.seconds, 3600.0 + 1e-6);
+      service_gpu_seconds += h.gpu_s;
+    }
+  }
+  EXPECT_LE(service_gpu_seconds, replica_gpu_seconds * (1 + 1e-9) + 1e-6);
   if (!sc.has_horizon) {
     EXPECT_EQ(unfinished, 0u) << "without a horizon every feasible job must finish";
   } else if (unfinished > 0) {
@@ -511,7 +631,7 @@ TEST_P(PropertyPolicyConformance, RandomScenariosKeepEveryInvariantAndAreDetermi
   for (std::uint64_t seed : {1, 2, 3, 7}) {
     const Scenario sc = make_scenario(seed);
     SCOPED_TRACE(sc.summary);
-    Ledger ledger(sc.fleet, sc.config);
+    Ledger ledger(sc.fleet, sc.config, sc.services);
     const RunResult first = run_once(sc, *info, *placement, seed, &ledger);
     check_run(sc, first, ledger);
     const RunResult second = run_once(sc, *info, *placement, seed, nullptr);
@@ -528,6 +648,35 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<PropertyPolicyConformance::ParamType>& p) {
       return std::get<0>(p.param) + "_" + std::get<1>(p.param);
     });
+
+TEST(PropertyServices, RandomServicesStartReplicasAndPreemptTraining) {
+  // Guards the services in the suite above against passing vacuously: under inference_first
+  // their replicas start, are stopped by scale-down or the end, and preempt training jobs.
+  std::uint64_t starts = 0, stopped_running = 0, training_preemptions = 0, services = 0;
+  for (std::uint64_t seed : {2, 3, 7}) {
+    const Scenario sc = make_scenario(seed);
+    services += sc.services.size();
+    const RunResult run =
+        run_once(sc, *find_policy("inference_first"), *find_placement("topology"), seed, nullptr);
+    ASSERT_EQ(run.error, "");
+    for (const ServiceResult& s : run.services) starts += s.replica_starts;
+    for (const Job& job : run.jobs) {
+      if (job.spec.is_replica() && job.state == JobState::Done && job.run_time > 0) {
+        ++stopped_running;
+      }
+      if (!job.spec.is_replica()) training_preemptions += job.preemptions;
+    }
+  }
+  EXPECT_GE(services, 3u);
+  EXPECT_GT(starts, 10u);
+  EXPECT_GT(stopped_running, 5u);
+  EXPECT_GT(training_preemptions, 0u);
+  std::printf("services %llu, replica starts %llu, stopped while holding GPUs %llu, training "
+              "preemptions %llu\n",
+              static_cast<unsigned long long>(services), static_cast<unsigned long long>(starts),
+              static_cast<unsigned long long>(stopped_running),
+              static_cast<unsigned long long>(training_preemptions));
+}
 
 TEST(PropertyRegistry, HasPoliciesAndPlacementsToCheck) {
   // Guards the suite above against passing vacuously.

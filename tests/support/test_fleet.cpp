@@ -56,6 +56,13 @@ const Job& RunOutput::operator[](const std::string& name) const {
 RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& policy,
               const std::map<std::string, ParamValue>& params, const std::string& placement,
               EngineConfig config) {
+  return run_with_services(fleet, std::move(jobs), {}, policy, params, placement, config);
+}
+
+RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
+                            std::vector<ServiceSpec> services, const std::string& policy,
+                            const std::map<std::string, ParamValue>& params,
+                            const std::string& placement, EngineConfig config) {
   const PolicyInfo* info = find_policy(policy);
   const PlacementInfo* place = find_placement(placement);
   if (info == nullptr || place == nullptr) {
@@ -67,9 +74,12 @@ RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& 
   VectorSource source(std::move(jobs));
   config.policy_name = policy;
   Engine engine(fleet, source, *p, *pl, config);
+  InferenceServices inference(std::move(services), fleet, RngStreams(1));
+  if (inference.size() > 0) engine.set_services(inference);
   RunOutput out;
   out.totals = engine.run();
   out.jobs = engine.jobs();
+  out.services = inference.take_results();
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include "sim/core/engine.hpp"
 #include "sim/fleet/topology.hpp"
+#include "sim/inference/services.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/job.hpp"
 
@@ -33,14 +34,22 @@ Fleet fleet_of(const std::vector<ClusterShape>& clusters);
 JobSpec job(std::string name, double submit_s, std::uint32_t gpus, double duration_s);
 
 struct RunOutput {
-  std::vector<Job> jobs;
+  std::vector<Job> jobs;  // replicas of inference services included, in id order
   RunTotals totals;
+  std::vector<ServiceResult> services;
   const Job& operator[](const std::string& name) const;  // fails the test if absent
 };
 
 RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& policy,
               const std::map<std::string, ParamValue>& params = {},
               const std::string& placement = "first_fit", EngineConfig config = {});
+
+// The same with inference services (replica jobs appear in `jobs` after the arrivals they
+// followed, named "<service>/r<n>").
+RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
+                            std::vector<ServiceSpec> services, const std::string& policy,
+                            const std::map<std::string, ParamValue>& params = {},
+                            const std::string& placement = "first_fit", EngineConfig config = {});
 
 // Seconds since time 0, for readable assertions.
 double seconds(SimTime t);

@@ -163,6 +163,7 @@ class EasyBackfill final : public Policy {
           running_by_end_.insert({end_of_[index], change.job});
           break;
         }
+        case JobChangeKind::Withdrawn: queue_.remove(change.job, job.spec.gpus); break;
         case JobChangeKind::Preempted:
         case JobChangeKind::Finished:
           if (end_of_[index] != kTimeNever) {

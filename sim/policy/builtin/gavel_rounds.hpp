@@ -120,7 +120,10 @@ class GavelRounds final : public Policy {
   void account(const SchedulerView& view) {
     for (const JobChange& c : view.changes()) {
       if (c.kind == JobChangeKind::Arrived) data(c.job);  // every job a pass sees has its entry
-      if (c.kind == JobChangeKind::Arrived || c.kind == JobChangeKind::Finished) lp_dirty_ = true;
+      if (c.kind == JobChangeKind::Arrived || c.kind == JobChangeKind::Finished ||
+          c.kind == JobChangeKind::Withdrawn) {
+        lp_dirty_ = true;
+      }
     }
     for (const auto& [id, type] : running_) {
       data(id).received[type] += view.now() - last_pass_;

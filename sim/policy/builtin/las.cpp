@@ -216,6 +216,11 @@ class LeastAttainedService final : public Policy {
             ++rec.stamp;
           }
           break;
+        case JobChangeKind::Withdrawn:
+          if (rec.where == Where::Queued) dequeue(view, change.job);
+          rec.where = Where::Done;
+          ++rec.stamp;
+          break;
         case JobChangeKind::Started:
           break;
       }

@@ -141,6 +141,7 @@ class PriorityQuota final : public Policy {
         case JobChangeKind::Finished:
           if (spec.preemptible) add(running_classes_, spec.priority, false);
           break;
+        case JobChangeKind::Withdrawn: add(queued_classes_, spec.priority, false); break;
       }
     }
   }

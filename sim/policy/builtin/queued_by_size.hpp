@@ -21,7 +21,8 @@ class QueuedBySize {
       switch (change.kind) {
         case JobChangeKind::Arrived:
         case JobChangeKind::Requeued: buckets_[gpus].insert(change.job); break;
-        case JobChangeKind::Started: {
+        case JobChangeKind::Started:
+        case JobChangeKind::Withdrawn: {
           auto it = buckets_.find(gpus);
           if (it != buckets_.end() && it->second.erase(change.job) == 1 && it->second.empty()) {
             buckets_.erase(it);

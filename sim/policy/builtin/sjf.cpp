@@ -35,7 +35,8 @@ class ShortestJobFirst final : public Policy {
       const JobSpec& spec = view.job(change.job).spec;
       if (change.kind == JobChangeKind::Arrived || change.kind == JobChangeKind::Requeued) {
         by_gang_[spec.gpus].insert({size_of(spec), change.job});
-      } else if (change.kind == JobChangeKind::Started) {
+      } else if (change.kind == JobChangeKind::Started ||
+                 change.kind == JobChangeKind::Withdrawn) {
         auto bucket = by_gang_.find(spec.gpus);
         FLEETSIM_CHECK(bucket != by_gang_.end(), "sjf: started job {} was not queued",
                        change.job.value);

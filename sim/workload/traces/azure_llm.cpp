@@ -1,6 +1,6 @@
 // Azure LLM inference trace 2023 (Splitwise; traces README section 14): TIMESTAMP,ContextTokens,
 // GeneratedTokens. Arrival = TIMESTAMP (date-time with 100 ns digits, read as UTC); prompt and
-// output tokens. A request-arrival stream: trace-stats only for now.
+// output tokens. A request-arrival stream: trace-stats, and a service's demand (service_config).
 #include <fmt/format.h>
 
 #include "sim/workload/traces/trace_format.hpp"

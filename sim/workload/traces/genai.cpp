@@ -1,7 +1,7 @@
 // Alibaba GenAI (Stable Diffusion / LoRA) serving requests, 2026 (traces README section 5).
 // Arrival = gmt_create (date-time, 1 s resolution, read as UTC); service time =
 // exec_time_seconds; status = predict_status; tenant = groupId; job class = predict_type; one
-// serving container per request (GPUs = 1). trace-stats only.
+// serving container per request (GPUs = 1). trace-stats, and a service's demand.
 #include <fmt/format.h>
 
 #include "sim/workload/traces/trace_format.hpp"

@@ -1,7 +1,7 @@
 // Kimi / Mooncake FAST'25 request traces (traces README section 15), JSON Lines:
 // {"timestamp": ms, "input_length": tokens, "output_length": tokens, "hash_ids": [...]}.
 // Arrival = timestamp / 1000 s. hash_ids are the prompt's 512-token prefix blocks, so a row is
-// checked to have ceil(input_length / 512) of them. trace-stats only for now.
+// checked to have ceil(input_length / 512) of them. trace-stats, and a service's demand.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 

@@ -51,8 +51,8 @@ const std::vector<TraceFormat>& trace_formats();
 const TraceFormat* find_trace_format(const std::string& name);
 // "gavel, itp, ..." for error messages.
 std::string trace_format_names();
-// Inference request traces (Azure LLM 2023, Mooncake, Alibaba DLRM and GenAI), for trace-stats
-// until the simulator has inference services to replay them into.
+// Inference request traces (Azure LLM 2023, Mooncake, Alibaba DLRM and GenAI), for trace-stats;
+// an inference service replays the arrivals of azure_llm, mooncake or genai as its demand.
 const std::vector<TraceFormat>& request_trace_formats();
 const TraceFormat* find_request_trace_format(const std::string& name);
 std::string request_trace_format_names();

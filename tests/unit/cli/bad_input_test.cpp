@@ -369,7 +369,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenTrace{"trace_header_newline_in_column.yaml", "traces/header_newline_in_column.csv",
                     ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
                     ": cannot open trace file"},
@@ -468,6 +468,63 @@ TEST(CliBadInput, CheckpointCostWithoutAnInterval) {
   const std::string f = bad("checkpoint_cost_without_interval.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
                             ":6:22: checkpoint.cost_s: a checkpoint cost needs a checkpoint interval_s > 0");
+}
+
+// --- inference services ---
+
+TEST(CliBadInput, ServiceMinReplicasAboveMax) {
+  const std::string f = bad("service_min_above_max.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":11:86: workload.services[0].min_replicas: min_replicas (5) is "
+                            "greater than max_replicas (3)");
+}
+
+TEST(CliBadInput, ServiceNegativeDemandRate) {
+  const std::string f = bad("service_negative_rate.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":16:41: workload.services[0].demand.mean_rps: expected a number >= "
+                            "0, got \"-4\"");
+}
+
+TEST(CliBadInput, ServiceMisspeltKey) {
+  const std::string f = bad("service_unknown_key.yaml");
+  expect_run_rejects(
+      f, "fleetsim: error: " + f +
+             ":14:7: workload.services[0].slo_msec: unknown key; expected one of: name, model, "
+             "gpus_per_replica, concurrency, throughput_rps, slo_ms, slo_goal, user_region, "
+             "residency, rtt_ms, min_replicas, max_replicas, start_s, end_s, replica_start_s, "
+             "autoscaler, demand, preemptible, priority, tenant");
+}
+
+TEST(CliBadInput, ServiceThroughputForAnUnknownGpuType) {
+  const std::string f = bad("service_unknown_gpu_type.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":13:30: workload.services[0].throughput_rps.B200: unknown GPU type "
+                            "\"B200\"");
+}
+
+TEST(CliBadInput, ServiceDemandStepsGoingBack) {
+  const std::string f = bad("service_steps_not_ascending.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":16:57: workload.services[0].demand.points[2][0]: times must "
+                            "increase (300 after 600)");
+}
+
+TEST(CliBadInput, ServiceWithoutALifetime) {
+  const std::string f = bad("service_missing_end.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":11:7: workload.services[0].end_s: missing required key");
+}
+
+TEST(CliBadInput, ServiceReplicaLargerThanAnySite) {
+  // Found once the fleet is built: by `run` and by `validate` alike.
+  const std::string f = bad("service_replica_too_large.yaml");
+  const std::string line = "fleetsim: error: " + f +
+                           ":12:25: workload.services[0].gpus_per_replica: a replica of 32 GPUs "
+                           "of type H100_SXM fits on no site of the fleet (largest one-type "
+                           "gang: 16 GPUs)";
+  expect_run_rejects(f, line);
+  expect_validate_rejects(f, line);
 }
 
 }  // namespace

@@ -141,6 +141,36 @@ TEST(Cli, RunWritesTheResultsFolderAndPrintsASummary) {
   }
 }
 
+TEST(Cli, RunWithAnInferenceServiceWritesServicesCsvAndSummarisesIt) {
+  // small_services: 10 req/s at 8 req/s per 2-GPU replica, 60 % target: ceil(10 / 4.8) = 3
+  // replicas (6 GPUs) for 4 hours = 24 GPU-h. Nothing serves in the first 60 s (start time):
+  // 600 of the 144,000 requests are dropped, 99.58 % served.
+  TempDir tmp;
+  const CliResult r = run_cli(
+      {"run", source_path("tests/data/scenarios/small_services.yaml"), "--out", tmp.str()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  service chat      SLO 500 ms met by "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("served 99.58 %"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", 24.0 GPU-h\n"), std::string::npos) << r.out;
+  const std::string csv = test::read_file(tmp.path() / "services.csv");
+  EXPECT_EQ(csv.rfind("service,hour_start_s,seconds,demand_rps,served_rps,dropped_rps,", 0), 0u);
+  EXPECT_NE(csv.find("\nchat,0.000000,3600.000000,10.000000,9.833333,0.166667,"),
+            std::string::npos)
+      << csv;
+  const std::string summary = test::read_file(tmp.path() / "summary.json");
+  EXPECT_NE(summary.find("\"services\": {"), std::string::npos);
+  EXPECT_NE(summary.find("\"replicas_created\": 3"), std::string::npos) << summary;
+}
+
+TEST(Cli, ValidateListsTheServices) {
+  const CliResult r =
+      run_cli({"validate", source_path("tests/data/scenarios/small_services.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  service     chat: 2-GPU replicas x 1..4, SLO 500 ms, 0 s .. 14400 s\n"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(Cli, PolicyOverrideRunsTheOtherPolicyWithItsDefaults) {
   TempDir tmp;
   const CliResult r = run_cli({"run", source_path("configs/scenarios/h100_las.yaml"), "--policy",

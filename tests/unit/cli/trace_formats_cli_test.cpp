@@ -248,14 +248,15 @@ INSTANTIATE_TEST_SUITE_P(
       return std::filesystem::path(p.param.trace).stem().string();
     });
 
-TEST(CliTraceFormats, RequestTraceInAWorkloadSaysTraceStatsOnly) {
+TEST(CliTraceFormats, RequestTraceInAWorkloadPointsToServiceDemand) {
   const std::string f = bad("trace_request_trace_as_workload.yaml");
   TempDir tmp;
   const CliResult r = run_cli({"run", f, "--out", tmp / "out"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fleetsim: error: " + f +
-                       ":4:35: workload.format: \"azure_llm\" is a request trace (inference): "
-                       "`fleetsim trace-stats` reads it, but workloads cannot replay it yet\n");
+                       ":4:35: workload.format: \"azure_llm\" is a request trace (inference), "
+                       "not jobs: replay it as a service's demand (services: demand: {kind: "
+                       "trace})\n");
 }
 
 TEST(CliTraceFormats, TraceStatsUnknownFormatIsBadInput) {

@@ -63,7 +63,7 @@ TEST(TraceWorkloadConfig, GavelAndPolluxInputs) {
 TEST(TraceWorkloadConfig, Errors) {
   EXPECT_EQ(error_of("format: philly\npath: p.csv\nstatuses: [Pass]\n"),
             "/data/w.yaml:4:1: statuses: unknown key; expected one of: source, format, path, "
-            "bad_rows, window, tenants, gpu_types");
+            "bad_rows, window, tenants, gpu_types, services");
   EXPECT_EQ(error_of("format: itp\npath: c.csv\nwindow: {start: 10, end: 5}\n"),
             "/data/w.yaml:4:26: window.end: expected an end after the start");
   EXPECT_EQ(error_of("format: itp\npath: c.csv\nwindow: {start: soon}\n"),

@@ -154,7 +154,7 @@ TEST(WorkloadConfig, SyntheticErrors) {
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
       "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, data, residency, "
-            "gpu_utilisation");
+            "gpu_utilisation, services");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");
@@ -185,7 +185,8 @@ TEST(WorkloadConfig, TraceErrors) {
             "native_csv, gavel, itp, openb, philly, pollux, sia, tiresias");
   EXPECT_EQ(error_of("source: trace\n"), "w.yaml:1:1: path: missing required key");
   EXPECT_EQ(error_of("source: trace\npath: a.csv\njobs: 3\n"),
-            "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows");
+            "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows, "
+            "services");
 }
 
 TEST(WorkloadConfig, WorkloadFileIsRelativeToTheScenario) {

@@ -1,0 +1,222 @@
+// What the inference-sharing policies (inference_first, reserved, lend) have in common: the
+// queued inference replicas kept apart from the training queue, a fixed split of the fleet's
+// nodes between inference and training, and planning a pass on one side of that split.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "sim/policy/builtin/preempt_to_fit.hpp"
+#include "sim/policy/builtin/queued_by_size.hpp"
+#include "sim/policy/policy.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim::detail {
+
+// Queued inference replicas in id order, from the view's changes. O(changes x log) per pass.
+class QueuedReplicas {
+ public:
+  void update(const SchedulerView& view) {
+    for (const JobChange& change : view.changes()) {
+      if (!view.job(change.job).spec.is_replica()) continue;
+      switch (change.kind) {
+        case JobChangeKind::Arrived:
+        case JobChangeKind::Requeued:
+          jobs_.insert(change.job);
+          break;
+        case JobChangeKind::Started:
+        case JobChangeKind::Withdrawn:
+          jobs_.erase(change.job);
+          break;
+        case JobChangeKind::Preempted:
+        case JobChangeKind::Finished:
+          break;
+      }
+    }
+  }
+  const std::set<JobId>& jobs() const { return jobs_; }
+
+ private:
+  std::set<JobId> jobs_;
+};
+
+// Running jobs a replica may take GPUs from, the cheapest to lose first: preemptible training
+// jobs (never replicas) passing `eligible`, latest started first, then largest id. O(running
+// log running).
+template <class Eligible>
+std::vector<JobId> training_victims(const SchedulerView& view, Eligible eligible) {
+  std::vector<JobId> out;
+  for (JobId id : view.running_jobs()) {
+    const Job& job = view.job(id);
+    if (job.spec.preemptible && !job.spec.is_replica() && eligible(job)) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end(), [&](JobId a, JobId b) {
+    return std::tuple(view.job(a).segment_start, a) > std::tuple(view.job(b).segment_start, b);
+  });
+  return out;
+}
+
+// Starts the replica, or preempts victims for it (erasing them from `victims`), or lets it wait
+// for draining GPUs. False when it can do none of these.
+inline bool place_replica(const SchedulerView& view, PlanningCapacity& plan, JobId id,
+                          std::vector<JobId>& victims, Decisions& decisions,
+                          std::vector<JobId>* released = nullptr) {
+  const JobSpec& spec = view.job(id).spec;
+  if (std::optional<Allocation> gpus = plan.take(spec)) {
+    decisions.start(id, std::move(*gpus));
+    return true;
+  }
+  if (plan.wait_for_drain(spec)) return true;
+  if (victims.empty()) return false;
+  PreemptOutcome out = preempt_to_fit(view, plan, spec, victims, decisions);
+  if (!out.made_room) return false;
+  for (JobId victim : out.victims) {
+    std::erase(victims, victim);
+    if (out.gpus && released != nullptr) released->push_back(victim);
+  }
+  if (out.gpus) decisions.start(id, std::move(*out.gpus));
+  return true;
+}
+
+// FIFO with greedy backfill over the waiting training jobs that `eligible(spec, id)` accepts:
+// each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus()` bounds the
+// gangs the walk visits (see QueuedBySize::walk_fitting). Replicas are skipped. `started`, when
+// given, collects the jobs started.
+template <class FreeGpus, class Take, class Eligible>
+void start_training_fifo(const SchedulerView& view, const QueuedBySize& queue, FreeGpus free_gpus,
+                         Take take, Eligible eligible, Decisions& decisions,
+                         std::set<JobId>* started = nullptr) {
+  queue.walk_fitting(free_gpus, [&](JobId id) {
+    const JobSpec& spec = view.job(id).spec;
+    if (spec.is_replica() || !eligible(spec, id)) return true;
+    if (std::optional<Allocation> gpus = take(spec)) {
+      decisions.start(id, std::move(*gpus));
+      if (started != nullptr) started->insert(id);
+    }
+    return true;
+  });
+}
+
+// The `share` parameter of the partitioned policies: in [0, 1].
+inline std::string validate_share(const PolicyParams& params) {
+  const double share = params.get<double>("share");
+  if (!(share >= 0 && share <= 1)) {
+    return fmt::format("share: expected a number in [0, 1], got {}", share);
+  }
+  return "";
+}
+
+// A fixed split of the fleet: the first nodes in id order holding at least
+// round(share x fleet GPUs) GPUs (whole nodes) serve inference, the others train. A job whose
+// gang does not fit in its own side even when that side is empty (more GPUs of its types than
+// any site of that side the job may run at has) may use the whole fleet: otherwise it could
+// never run.
+class NodePartition {
+ public:
+  enum Side { kTraining = 0, kInference = 1 };
+
+  void build(const Topology& topology, double share) {
+    const auto wanted =
+        static_cast<std::uint64_t>(std::llround(share * static_cast<double>(topology.gpu_count())));
+    inference_.assign(topology.nodes().size(), false);
+    std::vector<std::uint64_t> gpus[2];  // [side][site x types + type]
+    const std::size_t types = topology.gpus_by_type().size();
+    for (Side side : {kTraining, kInference}) gpus[side].assign(topology.sites().size() * types, 0);
+    std::uint64_t taken = 0;
+    for (std::size_t n = 0; n < topology.nodes().size(); ++n) {
+      const Node& node = topology.node(NodeId{n});
+      const Side side = taken < wanted ? kInference : kTraining;
+      if (side == kInference) taken += node.gpu_count;
+      inference_[n] = side == kInference;
+      nodes_[side].push_back(NodeId{n});
+      const SiteId site = topology.cluster(topology.rack(node.rack).cluster).site;
+      gpus[side][site.index() * types + node.type.index()] += node.gpu_count;
+    }
+    types_ = types;
+    for (Side side : {kTraining, kInference}) gpus_[side] = std::move(gpus[side]);
+    built_ = true;
+  }
+  bool built() const { return built_; }
+  bool is_inference(NodeId node) const { return inference_[node.index()]; }
+  // Whether a running job holds any GPU of the inference side.
+  bool holds_inference(const Job& job) const {
+    return std::any_of(job.allocation.slices.begin(), job.allocation.slices.end(),
+                       [&](const NodeSlice& s) { return is_inference(s.node); });
+  }
+  const std::vector<NodeId>& nodes(Side side) const { return nodes_[side]; }
+  // Whether the job's gang fits in `side` when that side is empty: at one site it may run at,
+  // on one of its types. O(sites x types).
+  bool ever_fits(const JobSpec& spec, Side side) const {
+    const auto& allowed = spec.allowed_types;
+    for (std::size_t i = 0; i < gpus_[side].size(); ++i) {
+      const std::size_t t = i % types_;
+      if (!spec.may_run_at(SiteId{i / types_})) continue;
+      if (allowed.empty() ||
+          std::find(allowed.begin(), allowed.end(), GpuTypeId{t}) != allowed.end()) {
+        if (spec.gpus <= gpus_[side][i]) return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  bool built_ = false;
+  std::vector<bool> inference_;
+  std::vector<NodeId> nodes_[2];
+  std::size_t types_ = 0;
+  std::vector<std::uint64_t> gpus_[2];  // [side][site x types + type]: GPUs of the type there
+};
+
+// Planning on one side of a NodePartition: while open, the other side's free GPUs are taken
+// out of the scratch so that placements only see this side. close() undoes that and re-applies
+// what the phase took and released, so the scratch then holds exactly the pass's plan.
+// O(nodes of the other side) to open and close.
+class PartitionPhase {
+ public:
+  PartitionPhase(FreeCapacity& free, const std::vector<NodeId>& hidden)
+      : free_(&free), mark_(free.mark()) {
+    for (NodeId node : hidden) {
+      if (const std::uint64_t mask = free.index().free_mask(node)) free.take(node, mask);
+    }
+  }
+  // Victims whose GPUs a start of this phase uses (freed in this pass).
+  std::vector<JobId> released;
+
+  // Call once, after the phase's decisions; `decisions` holds every start made so far. Victims
+  // give back their GPUs and power, and starts take theirs, so site power caps still hold.
+  void close(const SchedulerView& view, const Decisions& decisions, std::size_t starts_before) {
+    free_->rollback(mark_);
+    for (JobId victim : released) free_->release(view.job(victim));
+    const auto& starts = decisions.starts();
+    for (std::size_t i = starts_before; i < starts.size(); ++i) {
+      free_->take_decided(view.job(starts[i].job).spec, starts[i].gpus);
+    }
+  }
+
+ private:
+  FreeCapacity* free_;
+  std::size_t mark_;
+};
+
+// Waiting jobs (replicas and training) too large for their side of `partition` even when it is
+// empty, in FIFO order, placed anywhere by `take(spec)`: otherwise they could never run.
+template <class FreeGpus, class Take>
+void start_oversized(const SchedulerView& view, const QueuedBySize& queue,
+                     const NodePartition& partition, FreeGpus free_gpus, Take take,
+                     Decisions& decisions) {
+  queue.walk_fitting(free_gpus, [&](JobId id) {
+    const JobSpec& spec = view.job(id).spec;
+    const auto side = spec.is_replica() ? NodePartition::kInference : NodePartition::kTraining;
+    if (partition.ever_fits(spec, side)) return true;
+    if (std::optional<Allocation> gpus = take(spec)) decisions.start(id, std::move(*gpus));
+    return true;
+  });
+}
+
+}  // namespace fleetsim::detail

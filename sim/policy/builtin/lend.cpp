@@ -1,0 +1,115 @@
+// Lend: the reserved split (see reserved.cpp), but GPUs of the inference side that no replica
+// uses are lent to preemptible training jobs, and reclaimed on demand: a replica that does not
+// fit on its side preempts borrowers there (latest started first). Non-preemptible training
+// stays on the training side. Per pass: replicas on the inference side (reclaiming), training
+// FIFO with greedy backfill on the training side, then, if no replica is left waiting, the
+// preemptible training jobs still queued borrow inference GPUs in FIFO order. A job too large
+// for its side even when that side is empty may use the whole fleet. O(nodes) per side planned
+// plus the FIFO walks, plus O(running log running) when a replica reclaims.
+#include <set>
+
+#include "sim/policy/builtin/inference_sharing.hpp"
+#include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/registry.hpp"
+
+namespace fleetsim {
+namespace {
+
+using detail::NodePartition;
+
+class Lend final : public Policy {
+ public:
+  explicit Lend(const PolicyParams& params)
+      : share_(params.get<double>("share")), reclaim_(params.get<bool>("reclaim")) {}
+
+  Decisions decide(const SchedulerView& view) override {
+    replicas_.update(view);
+    queue_.update(view);
+    draining_.update(view);
+    if (!partition_.built()) partition_.build(view.fleet().topology, share_);
+    Decisions decisions;
+    FreeCapacity free = view.free_capacity();
+    // Inference side: GPUs drain only from borrowers preempted there.
+    std::uint64_t draining_here = 0;
+    for (JobId id : draining_.jobs()) {
+      if (partition_.holds_inference(view.job(id))) draining_here += view.job(id).spec.gpus;
+    }
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_here);
+    bool replica_waits = false;
+    if (!replicas_.jobs().empty()) {
+      const std::size_t before = decisions.starts().size();
+      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
+      std::vector<JobId> borrowers;
+      bool listed = !reclaim_;
+      for (JobId id : replicas_.jobs()) {
+        const JobSpec& spec = view.job(id).spec;
+        if (!partition_.ever_fits(spec, NodePartition::kInference)) continue;
+        if (std::optional<Allocation> gpus = plan.take(spec)) {
+          decisions.start(id, std::move(*gpus));
+          continue;
+        }
+        if (!listed) {
+          borrowers = detail::training_victims(
+              view, [&](const Job& job) { return partition_.holds_inference(job); });
+          listed = true;
+        }
+        if (!detail::place_replica(view, plan, id, borrowers, decisions, &phase.released)) {
+          replica_waits = true;
+        }
+      }
+      phase.close(view, decisions, before);
+    }
+    std::set<JobId> started;
+    const auto fits_training = [&](const JobSpec& spec, JobId) {
+      return partition_.ever_fits(spec, NodePartition::kTraining);
+    };
+    {
+      const std::size_t before = decisions.starts().size();
+      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kInference));
+      detail::start_training_fifo(
+          view, queue_, [&] { return free.total_free(); },
+          [&](const JobSpec& spec) { return free.take(spec); }, fits_training, decisions,
+          &started);
+      phase.close(view, decisions, before);
+    }
+    const auto unpromised = [&] { return plan.unpromised(); };
+    const auto take = [&](const JobSpec& spec) { return plan.take(spec); };
+    if (!replica_waits) {  // lend idle inference GPUs to preemptible training
+      const std::size_t before = decisions.starts().size();
+      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
+      detail::start_training_fifo(
+          view, queue_, unpromised, take,
+          [&](const JobSpec& spec, JobId id) {
+            return spec.preemptible && started.count(id) == 0 && fits_training(spec, id);
+          },
+          decisions);
+      phase.close(view, decisions, before);
+    }
+    detail::start_oversized(view, queue_, partition_, unpromised, take, decisions);
+    return decisions;
+  }
+
+ private:
+  double share_;
+  bool reclaim_;
+  NodePartition partition_;
+  detail::QueuedReplicas replicas_;
+  detail::QueuedBySize queue_;
+  detail::DrainingJobs draining_;
+};
+
+const PolicyRegistration kRegistration{{
+    .name = "lend",
+    .summary = "Reserved inference share whose idle GPUs are lent to preemptible training jobs "
+               "and reclaimed (borrowers preempted) when replicas need them.",
+    .params = {Param::real("share", 0.25,
+                           "share of the fleet's GPUs reserved for inference (whole nodes, the "
+                           "first in id order)"),
+               Param::flag("reclaim", true,
+                           "a replica may preempt borrowers (false: it waits for them to end)")},
+    .make = [](const PolicyParams& p) { return std::make_unique<Lend>(p); },
+    .validate = detail::validate_share,
+}};
+
+}  // namespace
+}  // namespace fleetsim
