@@ -25,9 +25,47 @@ std::optional<Allocation> FreeCapacity::take(const JobSpec& job) {
   return take_with(*placement_, job);
 }
 
+std::size_t FreeCapacity::ShapeHash::operator()(const Shape& s) const {
+  std::uint64_t h = reinterpret_cast<std::uintptr_t>(s.placement);
+  for (std::uint64_t v : {s.sites, s.types, std::uint64_t{s.gpus} << 32 | s.data_site}) {
+    h = (h ^ v) * 0x100000001b3ULL;  // FNV-1a style mixing
+    h ^= h >> 29;
+  }
+  return static_cast<std::size_t>(h);
+}
+
+std::optional<FreeCapacity::Shape> FreeCapacity::shape_of(const Placement& placement,
+                                                          const JobSpec& job) {
+  std::uint64_t types = job.allowed_types.empty() ? ~std::uint64_t{0} : 0;
+  for (GpuTypeId t : job.allowed_types) {
+    if (t.index() >= 64) return std::nullopt;  // not representable: no memo for this job
+    types |= std::uint64_t{1} << t.index();
+  }
+  const bool stages = job.data_gb > 0 && job.data_site.valid();
+  return Shape{&placement, job.allowed_sites, types, job.gpus,
+               stages ? static_cast<std::uint32_t>(job.data_site.index()) : ~std::uint32_t{0}};
+}
+
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
                                                   const JobSpec& job) {
   if (free_for(job) < job.gpus) return std::nullopt;  // the common "does not fit" case: O(types)
+  const std::optional<Shape> shape = shape_of(placement, job);
+  if (shape) {
+    if (auto it = failed_.find(*shape); it != failed_.end() && job.gpu_utilisation >= it->second) {
+      ++memo_hits_;
+      return std::nullopt;
+    }
+  }
+  std::optional<Allocation> a = place_job(placement, job);
+  if (!a && shape) {
+    auto [it, inserted] = failed_.try_emplace(*shape, job.gpu_utilisation);
+    if (!inserted) it->second = std::min(it->second, job.gpu_utilisation);
+  }
+  return a;
+}
+
+std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
+                                                  const JobSpec& job) {
   PlacementRequest request{job.gpus, job.allowed_types, SiteId{}};
   if (!sites_) return placement.place(request, *this);
   const std::size_t site_count = topology().sites().size();
@@ -44,7 +82,7 @@ std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
       take_power(site, power);
       return chosen;
     }
-    rollback(before);
+    undo_to(before);
     if (site_count == 1) return std::nullopt;
     for (std::size_t s = 0; s < site_count; ++s) order_.push_back(SiteId{s});
   } else {
@@ -65,7 +103,7 @@ std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, cons
   if (!a) return std::nullopt;
   const Milliwatts power = job_power(job, *a);
   if (power > power_headroom(site)) {
-    rollback(before);
+    undo_to(before);
     return std::nullopt;
   }
   take_power(site, power);
@@ -99,6 +137,7 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
 }
 
 void FreeCapacity::release(const Job& job) {
+  failed_.clear();
   release(job.allocation);
   move_power(job, -1);
 }
@@ -154,11 +193,17 @@ void FreeCapacity::take(NodeId node, std::uint64_t mask) {
 }
 
 void FreeCapacity::release(NodeId node, std::uint64_t mask) {
+  failed_.clear();  // more free GPUs: a job that failed may fit now
   index_->release(node, mask);
   journal_.push_back({node, mask, false, SiteId{}, 0});
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
+  failed_.clear();  // takes undone: a job that failed may fit now
+  undo_to(mark);
+}
+
+void FreeCapacity::undo_to(std::size_t mark) {
   while (journal_.size() > mark) {
     const Change& c = journal_.back();
     if (!c.node.valid()) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/fleet/allocation.hpp"
@@ -60,6 +61,9 @@ class FreeCapacity {
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
 
+  // How many take(job) calls the failure memo answered without placing (statistics, tests).
+  std::uint64_t memo_hits() const { return memo_hits_; }
+
  private:
   // GPUs taken or released on a node, or (node invalid) power taken at a site.
   struct Change {
@@ -69,6 +73,25 @@ class FreeCapacity {
     SiteId site;
     Milliwatts power = 0;
   };
+  // A failed take(job) is remembered by the job's shape until capacity grows (a release or a
+  // rollback): the same shape, or the same with a higher GPU utilisation (more power), fails
+  // again without a placement, because takes only shrink the free GPUs and power. On a
+  // multi-site fleet a FIFO walk otherwise ranks and places thousands of queued jobs per pass
+  // that residency or power caps keep out.
+  struct Shape {
+    const Placement* placement;
+    std::uint64_t sites;
+    std::uint64_t types;  // bit t = GPU type t allowed (all bits: any type)
+    std::uint32_t gpus;
+    std::uint32_t data_site;  // only when the job has data to stage: reachability depends on it
+    bool operator==(const Shape&) const = default;
+  };
+  struct ShapeHash {
+    std::size_t operator()(const Shape& s) const;
+  };
+  static std::optional<Shape> shape_of(const Placement& placement, const JobSpec& job);
+  std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
+  void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
   // Places the job within one site, if the site's power allows it.
   std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
                                     PlacementRequest request, SiteId site);
@@ -85,6 +108,8 @@ class FreeCapacity {
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use
   std::vector<SiteId> order_;             // scratch for rankings
+  std::unordered_map<Shape, float, ShapeHash> failed_;  // shape -> least utilisation that failed
+  std::uint64_t memo_hits_ = 0;
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.
