@@ -1,7 +1,7 @@
 // Every configs/scenarios/*.yaml, run twice: the two results folders must be byte-identical (a
 // run is a pure function of scenario and seed), and must match the golden files in
 // tests/data/expected/<name>/ (see the README there for how and when to regenerate them).
-// gb200_100k runs with 20,000 of its 1,000,000 jobs, to fit in CI.
+// gb200_100k and stargate run with 20,000 of their 1,000,000 and 200,000 jobs, to fit in CI.
 // Also: switching the policy leaves the generated workload alone; switching the seed does not.
 #include <algorithm>
 #include <cstdlib>
@@ -30,7 +30,8 @@ using test::source_path;
 using test::TempDir;
 
 // Scenarios too big for CI run with fewer synthetic jobs; the golden files are for that size.
-const std::map<std::string, std::uint64_t> kJobsOverride = {{"gb200_100k", 20'000}};
+const std::map<std::string, std::uint64_t> kJobsOverride = {{"gb200_100k", 20'000},
+                                                            {"stargate", 20'000}};
 // Above this size jobs.csv is kept as a checksum only (jobs.csv.crc32), not as a golden file.
 constexpr std::uintmax_t kMaxGoldenBytes = 2'000'000;
 
