@@ -67,9 +67,11 @@ struct ServiceSpec {
   double slo_ms = 500;
   double slo_goal = 0.99;  // an hour meets the SLO when this share of its requests do
   std::string user_region;
-  std::vector<std::string> residency;  // countries replicas may run in (stored; not enforced yet)
+  std::vector<std::string> residency;  // countries or regions replicas may run in
+  std::uint64_t allowed_sites = ~std::uint64_t{0};  // the residency resolved: bit s = site s
   // Network round trip from the users to a site, by the site's region; the users' own region
-  // is 0 unless listed. Empty = no network delay anywhere.
+  // is 0 unless listed. Empty: from the fleet's WAN when user_region is a region of the fleet
+  // (lowest-RTT path from the nearest site of that region), else no network delay.
   std::map<std::string, double> rtt_ms;
   std::uint32_t min_replicas = 1;
   std::uint32_t max_replicas = 1;

@@ -30,32 +30,61 @@ ServiceRuntime::ServiceRuntime(ServiceSpec spec, ServiceId id, const Fleet& flee
     throughput_[*type] = rps;
   }
   std::sort(allowed_types_.begin(), allowed_types_.end());
+  resolve_round_trips(fleet);  // may narrow allowed_sites_ to the sites the users reach
   const JobSpec prototype = make_replica(spec_.start);
   next_number_ = 1;
   const Feasibility feasibility(fleet);
   if (!feasibility.fits(prototype)) {
+    const bool restricted = allowed_sites_ != ~std::uint64_t{0};
     throw ConfigError::at(spec_.gpus_origin, spec_.field + ".gpus_per_replica",
-                          "a replica of {} GPUs of type {} fits on no site of the fleet (largest "
-                          "one-type gang: {} GPUs)",
+                          "a replica of {} GPUs of type {} fits on no site of the fleet{} "
+                          "(largest one-type gang: {} GPUs)",
                           spec_.gpus_per_replica, fmt::join(type_names, " or "),
+                          restricted ? " it may run at (residency, WAN reach from the users)" : "",
                           feasibility.largest_gang(prototype));
-  }
-  for (const Site& site : fleet.topology.sites()) {
-    double delay_ms = 0;
-    if (auto it = spec_.rtt_ms.find(site.region); it != spec_.rtt_ms.end()) {
-      delay_ms = it->second;
-    } else if (!spec_.rtt_ms.empty() && site.region != spec_.user_region) {
-      throw ConfigError::at(spec_.rtt_origin, spec_.field + ".rtt_ms",
-                            "no round trip for region \"{}\" (site {}); list every region of "
-                            "the fleet other than the users' own ({})",
-                            site.region, site.name, spec_.user_region);
-    }
-    site_delay_s_.push_back(delay_ms / 1000.0);
   }
   result_.name = spec_.name;
   result_.model = spec_.model;
   result_.slo_ms = spec_.slo_ms;
   result_.slo_goal = spec_.slo_goal;
+}
+
+void ServiceRuntime::resolve_round_trips(const Fleet& fleet) {
+  const std::vector<Site>& sites = fleet.topology.sites();
+  allowed_sites_ = spec_.allowed_sites;
+  site_delay_s_.assign(sites.size(), 0);
+  if (!spec_.rtt_ms.empty()) {
+    for (std::size_t s = 0; s < sites.size(); ++s) {
+      const Site& site = sites[s];
+      if (auto it = spec_.rtt_ms.find(site.region); it != spec_.rtt_ms.end()) {
+        site_delay_s_[s] = it->second / 1000.0;
+      } else if (site.region != spec_.user_region && (allowed_sites_ >> s & 1U) != 0) {
+        throw ConfigError::at(spec_.rtt_origin, spec_.field + ".rtt_ms",
+                              "no round trip for region \"{}\" (site {}); list every region of "
+                              "the fleet other than the users' own ({})",
+                              site.region, site.name, spec_.user_region);
+      }
+    }
+    return;
+  }
+  // No table: the WAN's lowest-RTT path from the nearest site in the users' region. Sites the
+  // users cannot reach at all could not serve them: replicas may not run there.
+  std::vector<SiteId> user_sites;
+  for (std::size_t s = 0; s < sites.size(); ++s) {
+    if (sites[s].region == spec_.user_region) user_sites.push_back(SiteId{s});
+  }
+  if (user_sites.empty() || fleet.wan.links().empty()) return;
+  std::uint64_t reached = 0;
+  for (std::size_t s = 0; s < sites.size(); ++s) {
+    double best = std::numeric_limits<double>::infinity();
+    for (SiteId u : user_sites) {
+      if (fleet.wan.reachable(u, SiteId{s})) best = std::min(best, fleet.wan.rtt_ms(u, SiteId{s}));
+    }
+    if (best == std::numeric_limits<double>::infinity()) continue;
+    site_delay_s_[s] = best / 1000.0;
+    if (s < 64) reached |= std::uint64_t{1} << s;
+  }
+  allowed_sites_ &= reached;
 }
 
 void ServiceRuntime::begin(SimTime now, SimTime end) {
@@ -119,6 +148,7 @@ JobSpec ServiceRuntime::make_replica(SimTime now) {
   spec.preemptible = spec_.preemptible;
   spec.priority = spec_.priority;
   spec.service = id_;
+  spec.allowed_sites = allowed_sites_;
   return spec;
 }
 

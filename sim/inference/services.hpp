@@ -114,6 +114,9 @@ class ServiceRuntime {
   };
   void refresh_pool();
   double replica_rps_estimate() const;
+  // The network delay from the users to each site (the rtt_ms table, or else the WAN), and the
+  // sites replicas may run at: the residency, less sites the WAN does not join to the users.
+  void resolve_round_trips(const Fleet& fleet);
 
   ServiceSpec spec_;
   ServiceId id_;
@@ -121,6 +124,7 @@ class ServiceRuntime {
   std::vector<GpuTypeId> allowed_types_;
   std::map<GpuTypeId, double> throughput_;  // by type, of types in the catalog
   std::vector<double> site_delay_s_;        // [site] network delay to the users
+  std::uint64_t allowed_sites_ = ~std::uint64_t{0};
   DemandCurve demand_;
   Autoscaler autoscaler_;
   ServingAccount account_;

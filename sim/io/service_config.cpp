@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/io/path_resolution.hpp"
+#include "sim/io/residency_config.hpp"
 #include "sim/workload/traces/trace_reader.hpp"
 
 namespace fleetsim {
@@ -168,7 +169,8 @@ std::vector<std::string> load_texts(const ConfigNode& list) {
   return out;
 }
 
-ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog) {
+ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog,
+                         const SiteDirectory& sites) {
   node.check_keys({"name",           "model",       "gpus_per_replica", "concurrency",
                    "throughput_rps", "slo_ms",      "slo_goal",         "user_region",
                    "residency",      "rtt_ms",      "min_replicas",     "max_replicas",
@@ -194,7 +196,13 @@ ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog) {
   if (auto slo = node.find("slo_ms")) s.slo_ms = slo->as_positive_double();
   if (auto goal = node.find("slo_goal")) s.slo_goal = fraction_at(*goal, false);
   s.user_region = node.get_string("user_region", "");
-  if (auto r = node.find("residency")) s.residency = load_texts(*r);
+  if (auto r = node.find("residency")) {
+    if (sites.size() == 0) {
+      s.residency = load_texts(*r);
+    } else {
+      s.allowed_sites = load_residency(*r, sites, s.residency);
+    }
+  }
   if (auto rtt = node.find("rtt_ms")) {
     s.rtt_origin = rtt->pos();
     for (const std::string& region : rtt->keys()) {
@@ -232,11 +240,12 @@ ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog) {
 
 }  // namespace
 
-std::vector<ServiceSpec> load_services(const ConfigNode& list, const GpuCatalog& catalog) {
+std::vector<ServiceSpec> load_services(const ConfigNode& list, const GpuCatalog& catalog,
+                                       const SiteDirectory& sites) {
   std::vector<ServiceSpec> out;
   std::set<std::string> names;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    out.push_back(load_service(list[i], catalog));
+    out.push_back(load_service(list[i], catalog, sites));
     if (!names.insert(out.back().name).second) {
       throw list[i].at("name").error("duplicate service name \"{}\"", out.back().name);
     }
@@ -306,7 +315,9 @@ void emit_services(YAML::Emitter& y, const std::vector<ServiceSpec>& services,
     y << YAML::Key << "slo_ms" << YAML::Value << s.slo_ms;
     y << YAML::Key << "slo_goal" << YAML::Value << s.slo_goal;
     y << YAML::Key << "user_region" << YAML::Value << s.user_region;
-    y << YAML::Key << "residency" << YAML::Value << YAML::Flow << s.residency;
+    if (!s.residency.empty()) {  // absent = anywhere; an empty list is an error when read back
+      y << YAML::Key << "residency" << YAML::Value << YAML::Flow << s.residency;
+    }
     y << YAML::Key << "rtt_ms" << YAML::Value << YAML::Flow << s.rtt_ms;
     y << YAML::Key << "min_replicas" << YAML::Value << s.min_replicas;
     y << YAML::Key << "max_replicas" << YAML::Value << s.max_replicas;

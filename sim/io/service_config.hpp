@@ -11,12 +11,15 @@
 #include "sim/fleet/gpu_catalog.hpp"
 #include "sim/inference/service_spec.hpp"
 #include "sim/io/config_node.hpp"
+#include "sim/workload/site_directory.hpp"
 
 namespace fleetsim {
 
-// `list` is the workload's `services:` node. GPU type names are checked against `catalog`; a
-// demand trace is read now (so a broken trace fails at load, like a job trace).
-std::vector<ServiceSpec> load_services(const ConfigNode& list, const GpuCatalog& catalog);
+// `list` is the workload's `services:` node. GPU type names are checked against `catalog`,
+// residency against `sites` (empty: names kept, not resolved); a demand trace is read now (so
+// a broken trace fails at load, like a job trace).
+std::vector<ServiceSpec> load_services(const ConfigNode& list, const GpuCatalog& catalog,
+                                       const SiteDirectory& sites = {});
 
 // Emits the services as a YAML list the loader reads back, for a file in folder `dir` (trace
 // paths are written relative to it).

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/io/path_resolution.hpp"
+#include "sim/io/residency_config.hpp"
 #include "sim/io/service_config.hpp"
 #include "sim/workload/synthetic_generator.hpp"
 #include "sim/workload/vector_source.hpp"
@@ -55,24 +56,6 @@ DurationDistribution load_duration(const ConfigNode& node) {
                           kind);
   }
   return d;
-}
-
-// A residency list: countries or regions, each of which must hold at least one site.
-std::uint64_t load_residency(const ConfigNode& list, const SiteDirectory& sites,
-                             std::vector<std::string>& names) {
-  std::uint64_t mask = 0;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string place = list[i].as_string();
-    const std::uint64_t m = sites.mask_of(place);
-    if (m == 0) {
-      throw list[i].error("no site of the fleet is in \"{}\"; its countries and regions: {}",
-                          place, sites.places());
-    }
-    mask |= m;
-    names.push_back(place);
-  }
-  if (names.empty()) throw list.error("expected at least one country or region");
-  return mask;
 }
 
 DataConfig load_data(const ConfigNode& node, const SiteDirectory& sites) {
@@ -301,7 +284,7 @@ WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& ca
   } else {
     throw source.error("unknown workload source \"{}\"; expected one of: synthetic, trace", kind);
   }
-  if (auto services = root.find("services")) config.services = load_services(*services, catalog);
+  if (auto services = root.find("services")) config.services = load_services(*services, catalog, sites);
   return config;
 }
 

@@ -316,5 +316,54 @@ TEST(InferenceServing, RequestsSeeTheRoundTripToTheSiteOfTheirReplica) {
   EXPECT_THROW(test::run_with_services(fleet, {}, {s}, "fifo_backfill"), ConfigError);
 }
 
+// One site per region, each of one 4-GPU node, joined by 100 ms WAN links.
+Fleet regional_fleet(const std::vector<const char*>& regions, std::vector<WanLink> links) {
+  Fleet fleet{test::test_catalog(), Topology(2), {}, {}, {}, {}, {}};
+  for (const char* region : regions) {
+    const SiteId site = fleet.topology.add_site({region, "XX", region, "own", {}, 0, 0});
+    fleet.topology.add_racks(fleet.topology.add_cluster(site, "c"), 1, 1, 4,
+                             *fleet.catalog.find("H100"));
+  }
+  fleet.wan = WanGraph(regions.size(), std::move(links));
+  return fleet;
+}
+
+TEST(InferenceServing, WithoutATableTheRoundTripComesFromTheWan) {
+  // The case above with rtt_ms empty: the WAN's 100 ms link gives the same delays and numbers.
+  const Fleet fleet = regional_fleet({"us-east", "eu-west"}, {{SiteId{0}, SiteId{1}, 100, 10}});
+  ServiceSpec s = service(0, 1000, 4, 2, 2, constant_demand(10));
+  s.slo_ms = 150;
+  s.user_region = "us-east";
+  const test::RunOutput out = test::run_with_services(fleet, {}, {s}, "fifo_backfill");
+  const ServiceHour& h = out.services[0].hours[0];
+  const MmcQueue q(10, 10, 2);
+  EXPECT_NEAR(h.within_slo, 10000 * (2 - q.response_tail(0.15) - q.response_tail(0.05)) / 2, 1e-6);
+  EXPECT_NEAR(h.latency_sum_s, 10000 * (q.mean_response_s() + 0.05), 1e-6);
+}
+
+TEST(InferenceServing, ReplicasRunOnlyWhereResidencyAndTheWanAllow) {
+  // Sites ap-south (0), us-east (1, the users), eu-west (2); the WAN joins us-east and eu-west
+  // only. One 4-GPU replica at 5 req/s of 10: M/M/1. first_fit would take site 0 first.
+  const Fleet fleet =
+      regional_fleet({"ap-south", "us-east", "eu-west"}, {{SiteId{1}, SiteId{2}, 100, 10}});
+  ServiceSpec s = service(0, 1000, 4, 1, 1, constant_demand(5));
+  s.user_region = "us-east";
+  const MmcQueue q(5, 10, 1);
+  const auto latency = [&](const ServiceSpec& spec) {
+    return test::run_with_services(fleet, {}, {spec}, "fifo_backfill")
+        .services[0]
+        .hours[0]
+        .latency_sum_s;
+  };
+  // Any site: ap-south cannot reach the users, so the replica lands in us-east, no delay.
+  EXPECT_NEAR(latency(s), 5000 * q.mean_response_s(), 1e-6);
+  // Residency eu-west: 100 ms from the users although us-east is free.
+  s.allowed_sites = 0b100;
+  EXPECT_NEAR(latency(s), 5000 * (q.mean_response_s() + 0.1), 1e-6);
+  // Residency ap-south only: no site left, an error once the fleet is known.
+  s.allowed_sites = 0b001;
+  EXPECT_THROW(latency(s), ConfigError);
+}
+
 }  // namespace
 }  // namespace fleetsim

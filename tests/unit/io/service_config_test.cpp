@@ -115,6 +115,32 @@ TEST(ServiceConfig, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(s.field, "services[0]");
 }
 
+TEST(ServiceConfig, ResidencyResolvesToTheFleetsSites) {
+  const SiteDirectory sites({{"abilene", "US", "us-central"},
+                             {"stockholm", "SE", "eu-north"},
+                             {"oslo", "NO", "eu-north"}});
+  const auto load_with = [&](const std::string& residency) {
+    return load_services(ConfigNode::load_string(
+                             "services:\n- {name: api, gpus_per_replica: 1, throughput_rps: "
+                             "{A100: 3}, max_replicas: 4, end_s: 60, residency: " +
+                                 residency + ", demand: {kind: constant, rps: 2}}\n",
+                             "w.yaml")
+                             .at("services"),
+                         catalog(), sites)[0];
+  };
+  EXPECT_EQ(load_with("[eu-north]").allowed_sites, 0b110u);
+  EXPECT_EQ(load_with("[US, NO]").allowed_sites, 0b101u);
+  EXPECT_EQ(load_with("[US]").residency, (std::vector<std::string>{"US"}));
+  try {
+    load_with("[FR]");
+    ADD_FAILURE() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "w.yaml:2:103: services[0].residency[0]: no site of the fleet is in \"FR\"; its countries and "
+              "regions: " + sites.places());
+  }
+}
+
 TEST(ServiceConfig, TraceDemandIsBinnedIntoFullStepsFromTheFirstRequest) {
   // Requests at 0, 2, 4 | 12, 15 | 25 s; 10-s bins: 3 and 2 requests; the bin from 20 s is
   // not full (the trace ends at 25 s) and is left out. Rates 0.3 and 0.2 req/s, x scale 10,
