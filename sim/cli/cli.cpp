@@ -35,6 +35,7 @@ constexpr int kExitPolicy = 3;
 struct Options {
   std::string scenario;
   std::string policy;
+  std::string site_selection;
   std::int64_t seed = -1;
   std::string out;
   std::string log_level = "warning";
@@ -45,6 +46,7 @@ struct Options {
 ScenarioOverrides overrides_of(const Options& o) {
   ScenarioOverrides ov;
   if (!o.policy.empty()) ov.policy = o.policy;
+  if (!o.site_selection.empty()) ov.site_selection = o.site_selection;
   if (o.seed >= 0) ov.seed = static_cast<std::uint64_t>(o.seed);
   return ov;
 }
@@ -198,6 +200,7 @@ int validate_command(const Options& o, std::ostream& out) {
   }
   fmt::print(out, "  policy      {}{}\n", config.policy, params.empty() ? "" : " (" + params + ")");
   fmt::print(out, "  placement   {}\n", config.placement);
+  if (config.fleet.sites.size() > 1) fmt::print(out, "  sites       {}\n", config.site_selection);
   fmt::print(out, "  preemption  overhead {} s, resume {} s\n", to_seconds(config.preempt_overhead),
              to_seconds(config.resume_overhead));
   fmt::print(out, "valid; nothing was simulated\n");
@@ -256,6 +259,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   CLI::App* run = app.add_subcommand("run", "simulate a scenario and write a results folder");
   run->add_option("scenario", o.scenario, "scenario YAML file")->required();
   run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
+  run->add_option("--site-selection", o.site_selection, "use this site selection instead");
   run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
 
@@ -263,6 +267,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
       app.add_subcommand("validate", "check a scenario and print what it would simulate");
   validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
   validate->add_option("--policy", o.policy, "use this policy instead");
+  validate->add_option("--site-selection", o.site_selection, "use this site selection instead");
   validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");

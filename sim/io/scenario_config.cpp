@@ -118,7 +118,14 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
                              known_placement_names());
     }
   }
-  if (auto selection = root.find("site_selection")) {
+  if (overrides.site_selection) {
+    out.site_selection = *overrides.site_selection;
+    if (find_site_selection(out.site_selection) == nullptr) {
+      throw ConfigError({"--site-selection", 0, 0}, "",
+                        fmt::format("unknown site selection \"{}\"; known: {}",
+                                    out.site_selection, known_site_selection_names()));
+    }
+  } else if (auto selection = root.find("site_selection")) {
     out.site_selection = selection->as_string();
     if (find_site_selection(out.site_selection) == nullptr) {
       throw selection->error("unknown site selection \"{}\"; known: {}", out.site_selection,

@@ -40,6 +40,7 @@ struct ScenarioConfig {
 struct ScenarioOverrides {
   std::optional<std::string> policy;  // replaces the policy; its parameters take their defaults
   std::optional<std::uint64_t> seed;
+  std::optional<std::string> site_selection;  // replaces the scenario's site_selection
 };
 
 // The fleet's sites, for resolving the workload's site names and residency places.

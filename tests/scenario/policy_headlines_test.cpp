@@ -25,7 +25,7 @@ std::string scenario_path(const std::string& name) {
 }
 
 std::vector<Job> run(const std::string& name, const std::string& policy, std::uint64_t seed = 1) {
-  return run_scenario(load_scenario(scenario_path(name), {policy, seed})).jobs;
+  return run_scenario(load_scenario(scenario_path(name), {policy, seed, std::nullopt})).jobs;
 }
 
 double seconds_of(Duration d) { return to_seconds(d); }

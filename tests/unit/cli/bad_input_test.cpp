@@ -10,6 +10,7 @@
 
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "tests/support/cli_run.hpp"
 
 namespace fleetsim {
@@ -214,6 +215,16 @@ TEST(CliBadInput, UnknownPolicyOnTheCommandLineNamesTheOption) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fleetsim: error: --policy: unknown policy \"sfj\"; known: " +
                        known_policy_names() + "\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+TEST(CliBadInput, UnknownSiteSelectionOnTheCommandLineNamesTheOption) {
+  TempDir tmp;
+  const CliResult r = run_cli({"run", source_path("tests/data/scenarios/small_synthetic.yaml"),
+                               "--site-selection", "cheapest", "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --site-selection: unknown site selection \"cheapest\"; "
+                   "known: " + known_site_selection_names() + "\n");
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
 }
 
