@@ -108,6 +108,29 @@ TEST(FreeCapacity, FailedPrimitiveTakeLeavesTheJournalUnchanged) {
   EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0xFEu);
 }
 
+TEST(FreeCapacity, AFailedShapeFailsAgainWithoutPlacingUntilCapacityGrows) {
+  // Two sites of one 4-GPU node, 3 free GPUs each: a 4-GPU gang fits at no site.
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 4}, {1, 1, 1, 4}}));
+  bed.occupy(0, 0x1);
+  bed.occupy(1, 0x1);
+  const auto placement = test::make_placement("first_fit");
+  FreeCapacity free(bed.index(), *placement);
+  EXPECT_FALSE(free.take(test::gang(4)));
+  EXPECT_EQ(free.memo_hits(), 0u);
+  EXPECT_FALSE(free.take(test::gang(4)));  // same shape: answered by the memo
+  EXPECT_EQ(free.memo_hits(), 1u);
+  // A different shape is placed: 2 GPUs fit, and taking them keeps the memo (capacity shrank).
+  ASSERT_TRUE(free.take(test::gang(2)));
+  EXPECT_FALSE(free.take(test::gang(4)));
+  EXPECT_EQ(free.memo_hits(), 2u);
+  // A release forgets it: the 4-GPU gang is tried again and fits at the site the 2-GPU gang
+  // left alone.
+  free.release(NodeId{0}, 0x1);
+  free.release(NodeId{1}, 0x1);
+  ASSERT_TRUE(free.take(test::gang(4)));
+  EXPECT_EQ(free.memo_hits(), 2u);
+}
+
 TEST(LowestBits, TakesTheCountLowestSetBits) {
   EXPECT_EQ(lowest_bits(0b1011'0100, 2), 0b0001'0100u);
   EXPECT_EQ(lowest_bits(0b1011'0100, 4), 0b1011'0100u);
