@@ -427,7 +427,7 @@ void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allo
                                who(), topo.site(site).name, topo.site(site).country,
                                fmt::join(allowed, ", ")));
     }
-    if (job.spec.data_gb > 0 && job.spec.data_site.valid() &&
+    if (job.spec.stages_data() &&
         !fleet_->wan.reachable(job.spec.data_site, site)) {
       policy_error(fmt::format("starts {} at site {}, which no WAN path joins to its data at {}",
                                who(), topo.site(site).name, topo.site(job.spec.data_site).name));
@@ -515,7 +515,7 @@ void Engine::apply_start(const StartDecision& start) {
   job.segment_start = state_.now;
   // Input data elsewhere is staged over the WAN first (once per site), then a restart or resume.
   job.segment_staging = 0;
-  if (job.spec.data_gb > 0 && job.spec.data_site.valid() && job.site != job.spec.data_site &&
+  if (job.spec.stages_data() && job.site != job.spec.data_site &&
       job.staged_site != job.site) {
     job.segment_staging =
         fleet_->wan.staging_time(job.spec.data_site, job.site, job.spec.data_gb);

@@ -82,7 +82,7 @@ void ServiceRuntime::resolve_round_trips(const Fleet& fleet) {
     }
     if (best == std::numeric_limits<double>::infinity()) continue;
     site_delay_s_[s] = best / 1000.0;
-    if (s < 64) reached |= std::uint64_t{1} << s;
+    reached |= std::uint64_t{1} << s;  // s < kMaxSites = 64
   }
   allowed_sites_ &= reached;
 }

@@ -1,5 +1,6 @@
 #include "sim/policy/free_capacity.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "sim/core/power_ledger.hpp"
@@ -41,9 +42,8 @@ std::optional<FreeCapacity::Shape> FreeCapacity::shape_of(const Placement& place
     if (t.index() >= 64) return std::nullopt;  // not representable: no memo for this job
     types |= std::uint64_t{1} << t.index();
   }
-  const bool stages = job.data_gb > 0 && job.data_site.valid();
   return Shape{&placement, job.allowed_sites, types, job.gpus,
-               stages ? static_cast<std::uint32_t>(job.data_site.index()) : ~std::uint32_t{0}};
+               job.stages_data() ? static_cast<std::uint32_t>(job.data_site.index()) : ~std::uint32_t{0}};
 }
 
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
@@ -77,11 +77,7 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
     std::optional<Allocation> chosen = placement.place(request, *this);
     if (!chosen) return std::nullopt;
     const SiteId site = sites_->fleet->site_of(chosen->slices.front().node);
-    const Milliwatts power = job_power(job, *chosen);
-    if (allowed_at(job, site) && power <= power_headroom(site)) {
-      take_power(site, power);
-      return chosen;
-    }
+    if (allowed_at(job, site) && take_busy_power(job, *chosen, +1)) return chosen;
     undo_to(before);
     if (site_count == 1) return std::nullopt;
     for (std::size_t s = 0; s < site_count; ++s) order_.push_back(SiteId{s});
@@ -101,26 +97,30 @@ std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, cons
   const std::size_t before = mark();
   std::optional<Allocation> a = placement.place(request, *this);
   if (!a) return std::nullopt;
-  const Milliwatts power = job_power(job, *a);
-  if (power > power_headroom(site)) {
+  if (!take_busy_power(job, *a, +1)) {
     undo_to(before);
     return std::nullopt;
   }
-  take_power(site, power);
   return a;
 }
 
 bool FreeCapacity::allowed_at(const JobSpec& job, SiteId site) const {
   if (!job.may_run_at(site)) return false;
-  return job.data_gb <= 0 || !job.data_site.valid() ||
-         sites_->fleet->wan.reachable(job.data_site, site);
+  return !job.stages_data() || sites_->fleet->wan.reachable(job.data_site, site);
 }
 
-Milliwatts FreeCapacity::job_power(const JobSpec& job, const Allocation& gpus) const {
-  if (!sites_->power->any_cap()) return 0;  // nothing to check against
+bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, int sign) {
+  if (!sites_ || !sites_->power->any_cap()) return true;  // nothing to account or check
   const Fleet& fleet = *sites_->fleet;
-  const GpuType& type = fleet.catalog.type(fleet.topology.node(gpus.slices.front().node).type);
-  return busy_extra_mw(type, job.gpu_utilisation) * gpus.gpu_count();
+  for (const NodeSlice& s : gpus.slices) {
+    const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
+    take_power(fleet.site_of(s.node),
+               sign * busy_extra_mw(type, job.gpu_utilisation) * std::popcount(s.gpus));
+  }
+  if (sign < 0) return true;
+  return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
+    return power_headroom(fleet.site_of(s.node)) >= 0;
+  });
 }
 
 Milliwatts FreeCapacity::power_headroom(SiteId site) const {
@@ -137,9 +137,8 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
 }
 
 void FreeCapacity::release(const Job& job) {
-  failed_.clear();
   release(job.allocation);
-  move_power(job, -1);
+  take_busy_power(job.spec, job.allocation, -1);
 }
 
 void FreeCapacity::release(const Allocation& allocation) {
@@ -150,41 +149,16 @@ bool FreeCapacity::try_take_back(const Job& job) {
   for (const NodeSlice& s : job.allocation.slices) {
     if ((index_->free_mask(s.node) & s.gpus) != s.gpus) return false;
   }
-  if (sites_ && sites_->power->any_cap()) {
-    const Fleet& fleet = *sites_->fleet;
-    const Milliwatts per_gpu =
-        busy_extra_mw(fleet.catalog.type(job.gpu_type), job.spec.gpu_utilisation);
-    for (const NodeSlice& s : job.allocation.slices) {  // a gang is in one site in practice
-      const SiteId site = fleet.site_of(s.node);
-      if (per_gpu * static_cast<Milliwatts>(job.allocation.gpu_count()) > power_headroom(site)) {
-        return false;
-      }
-    }
-  }
+  const std::size_t before = mark();
   for (const NodeSlice& s : job.allocation.slices) take(s.node, s.gpus);
-  move_power(job, +1);
-  return true;
+  if (take_busy_power(job.spec, job.allocation, +1)) return true;
+  undo_to(before);  // its sites lack the power now: it stays released
+  return false;
 }
 
 void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
   for (const NodeSlice& s : gpus.slices) take(s.node, s.gpus);
-  if (!sites_ || !sites_->power->any_cap()) return;
-  const Fleet& fleet = *sites_->fleet;
-  for (const NodeSlice& s : gpus.slices) {
-    const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
-    take_power(fleet.site_of(s.node), busy_extra_mw(type, job.gpu_utilisation) *
-                                          std::popcount(s.gpus));
-  }
-}
-
-void FreeCapacity::move_power(const Job& job, int sign) {
-  if (!sites_ || !sites_->power->any_cap()) return;
-  const Fleet& fleet = *sites_->fleet;
-  const Milliwatts per_gpu =
-      busy_extra_mw(fleet.catalog.type(job.gpu_type), job.spec.gpu_utilisation);
-  for (const NodeSlice& s : job.allocation.slices) {
-    take_power(fleet.site_of(s.node), sign * per_gpu * std::popcount(s.gpus));
-  }
+  take_busy_power(job, gpus, +1);
 }
 
 void FreeCapacity::take(NodeId node, std::uint64_t mask) {
@@ -193,14 +167,19 @@ void FreeCapacity::take(NodeId node, std::uint64_t mask) {
 }
 
 void FreeCapacity::release(NodeId node, std::uint64_t mask) {
-  failed_.clear();  // more free GPUs: a job that failed may fit now
+  forget_failures();  // more free GPUs: a job that failed may fit now
   index_->release(node, mask);
   journal_.push_back({node, mask, false, SiteId{}, 0});
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
-  failed_.clear();  // takes undone: a job that failed may fit now
+  forget_failures();  // takes undone: a job that failed may fit now
   undo_to(mark);
+}
+
+void FreeCapacity::forget_failures() {
+  // clear() costs the bucket count even when empty; preemption planning releases often.
+  if (!failed_.empty()) failed_.clear();
 }
 
 void FreeCapacity::undo_to(std::size_t mark) {

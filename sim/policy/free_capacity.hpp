@@ -52,8 +52,6 @@ class FreeCapacity {
   // Takes the GPUs of a start already decided, and the power the job will draw on them (used to
   // re-apply a plan after a rollback; no placement and no headroom check).
   void take_decided(const JobSpec& job, const Allocation& gpus);
-  // Power a site could still take in this pass: its headroom minus what the pass has taken.
-  Milliwatts power_headroom(SiteId site) const;
 
   // Primitives for placement strategies. Preconditions as CapacityIndex::take/release.
   void take(NodeId node, std::uint64_t mask);
@@ -92,14 +90,18 @@ class FreeCapacity {
   static std::optional<Shape> shape_of(const Placement& placement, const JobSpec& job);
   std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
+  void forget_failures();
   // Places the job within one site, if the site's power allows it.
   std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
                                     PlacementRequest request, SiteId site);
   bool allowed_at(const JobSpec& job, SiteId site) const;
-  Milliwatts job_power(const JobSpec& job, const Allocation& gpus) const;
+  // Power a site could still take in this pass: its headroom minus what the pass has taken.
+  Milliwatts power_headroom(SiteId site) const;
   void take_power(SiteId site, Milliwatts power);
-  // Takes (sign +1) or gives back (-1) the power a running job's GPUs draw above idle.
-  void move_power(const Job& job, int sign);
+  // Takes (sign +1) or gives back (-1) the power the job draws above idle on `gpus`, journaled.
+  // With +1, returns whether every site it touches is still within its headroom (the caller
+  // undoes the take when not). Always true without power caps, where nothing is taken.
+  bool take_busy_power(const JobSpec& job, const Allocation& gpus, int sign);
 
   CapacityIndex* index_;
   const Placement* placement_;

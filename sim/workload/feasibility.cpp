@@ -36,7 +36,7 @@ Feasibility::Feasibility(const Fleet& fleet) : fleet_(&fleet) {
 
 std::uint64_t Feasibility::usable_sites(const JobSpec& job) const {
   std::uint64_t mask = job.allowed_sites;
-  if (job.data_gb > 0 && job.data_site.valid()) {
+  if (job.stages_data()) {
     for (std::size_t s = 0; s < fleet_->topology.sites().size(); ++s) {
       if (!fleet_->wan.reachable(job.data_site, SiteId{s})) mask &= ~(std::uint64_t{1} << s);
     }
@@ -61,8 +61,7 @@ std::uint64_t Feasibility::fitting_at(const JobSpec& job, SiteId site, GpuTypeId
 }
 
 std::uint64_t Feasibility::largest_gang(const JobSpec& job) const {
-  const bool has_data = job.data_gb > 0 && job.data_site.valid();
-  if (!simple_ || job.allowed_sites != JobSpec::kAnySite || has_data) {
+  if (!simple_ || job.allowed_sites != JobSpec::kAnySite || job.stages_data()) {
     const std::uint64_t sites = usable_sites(job);
     const std::size_t site_count = fleet_->topology.sites().size();
     const CrossSiteGangs& cross = fleet_->cross_site;

@@ -48,6 +48,8 @@ struct JobSpec {
 
   static constexpr std::uint64_t kAnySite = ~std::uint64_t{0};
   bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
+  // Whether placing it away from data_site means moving data (and so needs a WAN path).
+  bool stages_data() const { return data_gb > 0 && data_site.valid(); }
 
   double work_gpu_s() const { return to_seconds(duration) * gpus; }
   Duration runtime_estimate() const { return estimate.value_or(duration); }

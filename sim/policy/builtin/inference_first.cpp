@@ -22,19 +22,9 @@ class InferenceFirst final : public Policy {
     Decisions decisions;
     FreeCapacity free = view.free_capacity();
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
-    std::vector<JobId> victims;
-    bool victims_listed = !preempt_;
-    for (JobId id : replicas_.jobs()) {
-      if (std::optional<Allocation> gpus = plan.take(view.job(id).spec)) {
-        decisions.start(id, std::move(*gpus));
-        continue;
-      }
-      if (!victims_listed) {
-        victims = detail::training_victims(view, [](const Job&) { return true; });
-        victims_listed = true;
-      }
-      detail::place_replica(view, plan, id, victims, decisions);
-    }
+    detail::place_replicas(
+        view, plan, replicas_.jobs(), preempt_, [](const JobSpec&) { return true; },
+        [](const Job&) { return true; }, decisions);
     detail::start_training_fifo(
         view, queue_, [&] { return plan.unpromised(); },
         [&](const JobSpec& spec) { return plan.take(spec); },

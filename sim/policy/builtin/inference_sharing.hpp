@@ -84,6 +84,34 @@ inline bool place_replica(const SchedulerView& view, PlanningCapacity& plan, Job
   return true;
 }
 
+// Places the queued replicas in id order with place_replica. Preemptible training jobs that
+// `victim(job)` accepts are listed as victims (latest started first) only once a replica does
+// not fit, and only when `may_preempt`. Replicas `eligible(spec)` rejects are skipped. Returns
+// whether an eligible replica is left waiting.
+template <class Eligible, class Victim>
+bool place_replicas(const SchedulerView& view, PlanningCapacity& plan,
+                    const std::set<JobId>& replicas, bool may_preempt, Eligible eligible,
+                    Victim victim, Decisions& decisions,
+                    std::vector<JobId>* released = nullptr) {
+  std::vector<JobId> victims;
+  bool listed = !may_preempt;
+  bool waits = false;
+  for (JobId id : replicas) {
+    const JobSpec& spec = view.job(id).spec;
+    if (!eligible(spec)) continue;
+    if (std::optional<Allocation> gpus = plan.take(spec)) {
+      decisions.start(id, std::move(*gpus));
+      continue;
+    }
+    if (!listed) {
+      victims = training_victims(view, victim);
+      listed = true;
+    }
+    if (!place_replica(view, plan, id, victims, decisions, released)) waits = true;
+  }
+  return waits;
+}
+
 // FIFO with greedy backfill over the waiting training jobs that `eligible(spec, id)` accepts:
 // each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus()` bounds the
 // gangs the walk visits (see QueuedBySize::walk_fitting). Replicas are skipped. `started`, when

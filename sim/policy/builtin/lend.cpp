@@ -39,24 +39,11 @@ class Lend final : public Policy {
     if (!replicas_.jobs().empty()) {
       const std::size_t before = decisions.starts().size();
       detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
-      std::vector<JobId> borrowers;
-      bool listed = !reclaim_;
-      for (JobId id : replicas_.jobs()) {
-        const JobSpec& spec = view.job(id).spec;
-        if (!partition_.ever_fits(spec, NodePartition::kInference)) continue;
-        if (std::optional<Allocation> gpus = plan.take(spec)) {
-          decisions.start(id, std::move(*gpus));
-          continue;
-        }
-        if (!listed) {
-          borrowers = detail::training_victims(
-              view, [&](const Job& job) { return partition_.holds_inference(job); });
-          listed = true;
-        }
-        if (!detail::place_replica(view, plan, id, borrowers, decisions, &phase.released)) {
-          replica_waits = true;
-        }
-      }
+      replica_waits = detail::place_replicas(
+          view, plan, replicas_.jobs(), reclaim_,
+          [&](const JobSpec& spec) { return partition_.ever_fits(spec, NodePartition::kInference); },
+          [&](const Job& job) { return partition_.holds_inference(job); }, decisions,
+          &phase.released);
       phase.close(view, decisions, before);
     }
     std::set<JobId> started;

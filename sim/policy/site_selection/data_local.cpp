@@ -9,9 +9,8 @@ class DataLocal final : public SiteSelection {
  public:
   void rank(const JobSpec& job, const SiteContext& context,
             std::vector<SiteId>& order) const override {
-    const bool has_data = job.data_gb > 0 && job.data_site.valid();
     detail::sites_sorted_by(context, order, [&](SiteId s) {
-      return has_data ? context.fleet->wan.staging_time(job.data_site, s, job.data_gb) : 0;
+      return job.stages_data() ? context.fleet->wan.staging_time(job.data_site, s, job.data_gb) : 0;
     });
   }
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/random/uniform_int_distribution.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -129,6 +130,56 @@ TEST(FreeCapacity, AFailedShapeFailsAgainWithoutPlacingUntilCapacityGrows) {
   free.release(NodeId{1}, 0x1);
   ASSERT_TRUE(free.take(test::gang(4)));
   EXPECT_EQ(free.memo_hits(), 2u);
+}
+
+TEST(FreeCapacity, TheFailureMemoNeverChangesAnAnswer) {
+  // The memo assumes a shape that failed keeps failing while capacity only shrinks. Check it
+  // against a scratch whose memo is cleared before every take (rollback to the current mark
+  // undoes nothing but forgets failures): the same random takes and releases must get the
+  // same allocations, on every placement, on a fleet of three sites of mixed shapes.
+  const std::vector<test::ClusterShape> shape = {{0, 2, 2, 8}, {1, 1, 4, 4}, {2, 3, 1, 8}};
+  for (const char* name : {"first_fit", "best_fit", "topology"}) {
+    test::PlacementBed memo_bed(test::fleet_of(shape));
+    test::PlacementBed plain_bed(test::fleet_of(shape));
+    const auto placement = test::make_placement(name);
+    FreeCapacity memo(memo_bed.index(), *placement);
+    FreeCapacity plain(plain_bed.index(), *placement);
+    std::mt19937_64 rng(7);
+    std::vector<Allocation> held;
+    std::uint64_t failures = 0;
+    for (int step = 0; step < 20000; ++step) {
+      // Gangs no larger than the free total, so that failures are placement failures.
+      const std::uint64_t free_now = memo.total_free();
+      if (!held.empty() &&
+          (free_now == 0 || boost::random::uniform_int_distribution<int>(0, 9)(rng) == 0)) {
+        const std::size_t i = boost::random::uniform_int_distribution<std::size_t>(
+            0, held.size() - 1)(rng);
+        memo.release(held[i]);
+        plain.release(held[i]);
+        held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      const auto gpus = boost::random::uniform_int_distribution<std::uint32_t>(
+          1, static_cast<std::uint32_t>(std::min<std::uint64_t>(24, free_now)))(rng);
+      plain.rollback(plain.mark());
+      const std::optional<Allocation> a = memo.take(test::gang(gpus));
+      const std::optional<Allocation> b = plain.take(test::gang(gpus));
+      ASSERT_EQ(a.has_value(), b.has_value()) << name << " step " << step << " gpus " << gpus;
+      if (!a) {
+        ++failures;
+        continue;
+      }
+      ASSERT_EQ(a->slices.size(), b->slices.size()) << name << " step " << step;
+      for (std::size_t k = 0; k < a->slices.size(); ++k) {
+        ASSERT_EQ(a->slices[k].node, b->slices[k].node) << name << " step " << step;
+        ASSERT_EQ(a->slices[k].gpus, b->slices[k].gpus) << name << " step " << step;
+      }
+      held.push_back(*a);
+    }
+    EXPECT_GT(failures, 100u) << name << ": too few failures to exercise the memo";
+    EXPECT_GT(memo.memo_hits(), 50u) << name << ": failures " << failures;
+    EXPECT_EQ(plain.memo_hits(), 0u) << name;
+  }
 }
 
 TEST(LowestBits, TakesTheCountLowestSetBits) {
