@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 
 #include "sim/core/power_ledger.hpp"
 #include "sim/fleet/topology.hpp"
@@ -22,43 +23,62 @@ std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
   return n;
 }
 
+std::uint64_t FreeCapacity::usable_free(float gpu_utilisation) const {
+  if (!sites_ || !sites_->power->any_cap()) return total_free();
+  if (usable_.version == version_ && usable_.utilisation == gpu_utilisation) return usable_.gpus;
+  const Fleet& fleet = *sites_->fleet;
+  std::uint64_t usable = 0;
+  for (std::size_t s = 0; s < topology().sites().size(); ++s) {
+    const SiteId site{s};
+    std::uint64_t free = 0;
+    Milliwatts least_extra = std::numeric_limits<Milliwatts>::max();
+    for (std::size_t t = 0; t < index_->type_count(); ++t) {
+      const std::uint64_t n = index_->site_free(site, GpuTypeId{t});
+      if (n == 0) continue;
+      free += n;
+      least_extra = std::min(least_extra,
+                             busy_extra_mw(fleet.catalog.type(GpuTypeId{t}), gpu_utilisation));
+    }
+    const Milliwatts headroom = power_headroom(site);
+    if (free > 0 && headroom != PowerLedger::kUncapped && least_extra > 0) {
+      free = std::min(free, static_cast<std::uint64_t>(std::max<Milliwatts>(0, headroom / least_extra)));
+    }
+    usable += free;
+  }
+  usable_ = {version_, gpu_utilisation, usable};
+  return usable;
+}
+
 std::optional<Allocation> FreeCapacity::take(const JobSpec& job) {
   return take_with(*placement_, job);
 }
 
-std::size_t FreeCapacity::ShapeHash::operator()(const Shape& s) const {
-  std::uint64_t h = reinterpret_cast<std::uintptr_t>(s.placement);
-  for (std::uint64_t v : {s.sites, s.types, std::uint64_t{s.gpus} << 32 | s.data_site}) {
+std::size_t FreeCapacity::FailedHash::operator()(const Failed& f) const {
+  std::uint64_t h = reinterpret_cast<std::uintptr_t>(f.placement);
+  for (std::uint64_t v : {f.shape.sites, f.shape.types,
+                          std::uint64_t{f.shape.gpus} << 32 | f.shape.data_site}) {
     h = (h ^ v) * 0x100000001b3ULL;  // FNV-1a style mixing
     h ^= h >> 29;
   }
   return static_cast<std::size_t>(h);
 }
 
-std::optional<FreeCapacity::Shape> FreeCapacity::shape_of(const Placement& placement,
-                                                          const JobSpec& job) {
-  std::uint64_t types = job.allowed_types.empty() ? ~std::uint64_t{0} : 0;
-  for (GpuTypeId t : job.allowed_types) {
-    if (t.index() >= 64) return std::nullopt;  // not representable: no memo for this job
-    types |= std::uint64_t{1} << t.index();
-  }
-  return Shape{&placement, job.allowed_sites, types, job.gpus,
-               job.stages_data() ? static_cast<std::uint32_t>(job.data_site.index()) : ~std::uint32_t{0}};
-}
-
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
                                                   const JobSpec& job) {
   if (free_for(job) < job.gpus) return std::nullopt;  // the common "does not fit" case: O(types)
-  const std::optional<Shape> shape = shape_of(placement, job);
-  if (shape) {
-    if (auto it = failed_.find(*shape); it != failed_.end() && job.gpu_utilisation >= it->second) {
+  std::optional<Failed> key;
+  if (const std::optional<JobShape> shape = JobShape::of(job); shape && shape_decides_fit()) {
+    key = Failed{&placement, *shape};
+  }
+  if (key) {
+    if (auto it = failed_.find(*key); it != failed_.end() && job.gpu_utilisation >= it->second) {
       ++memo_hits_;
       return std::nullopt;
     }
   }
   std::optional<Allocation> a = place_job(placement, job);
-  if (!a && shape) {
-    auto [it, inserted] = failed_.try_emplace(*shape, job.gpu_utilisation);
+  if (!a && key) {
+    auto [it, inserted] = failed_.try_emplace(*key, job.gpu_utilisation);
     if (!inserted) it->second = std::min(it->second, job.gpu_utilisation);
   }
   return a;
@@ -82,6 +102,12 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
     if (site_count == 1) return std::nullopt;
     for (std::size_t s = 0; s < site_count; ++s) order_.push_back(SiteId{s});
   } else {
+    // Most jobs a deep queue's walk tries fit nowhere: say so in O(sites x types) before ranking.
+    bool may_fit = false;
+    for (std::size_t s = 0; s < site_count && !may_fit; ++s) {
+      may_fit = allowed_at(job, SiteId{s}) && site_may_fit(job, SiteId{s});
+    }
+    if (!may_fit) return std::nullopt;
     selection_->rank(job, *sites_, order_);
   }
   for (SiteId site : order_) {
@@ -93,6 +119,7 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
 
 std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, const JobSpec& job,
                                                 PlacementRequest request, SiteId site) {
+  if (!site_may_fit(job, site)) return std::nullopt;
   request.site = site;
   const std::size_t before = mark();
   std::optional<Allocation> a = placement.place(request, *this);
@@ -102,6 +129,26 @@ std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, cons
     return std::nullopt;
   }
   return a;
+}
+
+bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
+  Milliwatts headroom = PowerLedger::kUncapped;
+  if (sites_->power->any_cap()) headroom = power_headroom(site);
+  // A gang is of one GPU type: it fits only if some allowed type has the GPUs free here and
+  // the power for all of them (the sum take_busy_power checks after a placement).
+  const Fleet& fleet = *sites_->fleet;
+  const auto fits = [&](GpuTypeId t) {
+    return index_->site_free(site, t) >= job.gpus &&
+           (headroom == PowerLedger::kUncapped ||
+            busy_extra_mw(fleet.catalog.type(t), job.gpu_utilisation) * job.gpus <= headroom);
+  };
+  if (!job.allowed_types.empty()) {
+    return std::any_of(job.allowed_types.begin(), job.allowed_types.end(), fits);
+  }
+  for (std::size_t t = 0; t < index_->type_count(); ++t) {
+    if (fits(GpuTypeId{t})) return true;
+  }
+  return false;
 }
 
 bool FreeCapacity::allowed_at(const JobSpec& job, SiteId site) const {
@@ -134,6 +181,7 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
   if (power_taken_.empty()) power_taken_.assign(topology().sites().size(), 0);
   power_taken_[site.index()] += power;
   journal_.push_back({NodeId{}, 0, true, site, power});
+  ++version_;
 }
 
 void FreeCapacity::release(const Job& job) {
@@ -164,12 +212,14 @@ void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
 void FreeCapacity::take(NodeId node, std::uint64_t mask) {
   index_->take(node, mask);
   journal_.push_back({node, mask, true, SiteId{}, 0});
+  ++version_;
 }
 
 void FreeCapacity::release(NodeId node, std::uint64_t mask) {
   forget_failures();  // more free GPUs: a job that failed may fit now
   index_->release(node, mask);
   journal_.push_back({node, mask, false, SiteId{}, 0});
+  ++version_;
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
@@ -193,6 +243,7 @@ void FreeCapacity::undo_to(std::size_t mark) {
       index_->take(c.node, c.mask);
     }
     journal_.pop_back();
+    ++version_;
   }
 }
 

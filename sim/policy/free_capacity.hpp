@@ -12,6 +12,7 @@
 #include "sim/fleet/allocation.hpp"
 #include "sim/fleet/capacity_index.hpp"
 #include "sim/model/power.hpp"
+#include "sim/policy/job_shape.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/site_selection.hpp"
 #include "sim/workload/job.hpp"
@@ -34,6 +35,12 @@ class FreeCapacity {
   const CapacityIndex& index() const { return *index_; }
   const Topology& topology() const { return index_->topology(); }
   std::uint64_t total_free() const { return index_->total_free(); }
+  // An upper bound on the GPUs a gang of jobs drawing `gpu_utilisation` could get: each site's
+  // free GPUs, at most as many as its power headroom could run at the least busy power among
+  // its free types. total_free() without power caps; O(sites x types), cached until the scratch
+  // changes. On a capped fleet it is what keeps a FIFO walk short while capped sites hold free
+  // GPUs they cannot power.
+  std::uint64_t usable_free(float gpu_utilisation) const;
   // Free GPUs the job could use (of its allowed types), fleet-wide. O(types).
   std::uint64_t free_for(const JobSpec& job) const;
 
@@ -59,6 +66,9 @@ class FreeCapacity {
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
 
+  // Whether a job that failed to fit means every later job of its shape and GPU utilisation
+  // fails too until capacity grows (true unless the site selection says otherwise).
+  bool shape_decides_fit() const { return selection_ == nullptr || selection_->shape_decides_sites(); }
   // How many take(job) calls the failure memo answered without placing (statistics, tests).
   std::uint64_t memo_hits() const { return memo_hits_; }
 
@@ -71,23 +81,19 @@ class FreeCapacity {
     SiteId site;
     Milliwatts power = 0;
   };
-  // A failed take(job) is remembered by the job's shape until capacity grows (a release or a
-  // rollback): the same shape, or the same with a higher GPU utilisation (more power), fails
-  // again without a placement, because takes only shrink the free GPUs and power. On a
-  // multi-site fleet a FIFO walk otherwise ranks and places thousands of queued jobs per pass
-  // that residency or power caps keep out.
-  struct Shape {
+  // A failed take(job) is remembered by the job's shape (job_shape.hpp) until capacity grows (a
+  // release or a rollback): the same shape, or the same with a higher GPU utilisation (more
+  // power), fails again without a placement, because takes only shrink the free GPUs and power.
+  // On a multi-site fleet a FIFO walk otherwise ranks and places thousands of queued jobs per
+  // pass that residency or power caps keep out.
+  struct Failed {
     const Placement* placement;
-    std::uint64_t sites;
-    std::uint64_t types;  // bit t = GPU type t allowed (all bits: any type)
-    std::uint32_t gpus;
-    std::uint32_t data_site;  // only when the job has data to stage: reachability depends on it
-    bool operator==(const Shape&) const = default;
+    JobShape shape;
+    bool operator==(const Failed&) const = default;
   };
-  struct ShapeHash {
-    std::size_t operator()(const Shape& s) const;
+  struct FailedHash {
+    std::size_t operator()(const Failed& f) const;
   };
-  static std::optional<Shape> shape_of(const Placement& placement, const JobSpec& job);
   std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
   void forget_failures();
@@ -95,6 +101,10 @@ class FreeCapacity {
   std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
                                     PlacementRequest request, SiteId site);
   bool allowed_at(const JobSpec& job, SiteId site) const;
+  // Whether the site has the free GPUs of some type the job may use, and the power headroom for
+  // them: necessary for a placement there, and O(types), so a full or power-capped site costs
+  // no placement and undo.
+  bool site_may_fit(const JobSpec& job, SiteId site) const;
   // Power a site could still take in this pass: its headroom minus what the pass has taken.
   Milliwatts power_headroom(SiteId site) const;
   void take_power(SiteId site, Milliwatts power);
@@ -110,8 +120,15 @@ class FreeCapacity {
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use
   std::vector<SiteId> order_;             // scratch for rankings
-  std::unordered_map<Shape, float, ShapeHash> failed_;  // shape -> least utilisation that failed
+  std::unordered_map<Failed, float, FailedHash> failed_;  // -> least utilisation that failed
   std::uint64_t memo_hits_ = 0;
+  std::uint64_t version_ = 0;  // bumped by every change to the scratch
+  struct UsableCache {
+    std::uint64_t version = ~std::uint64_t{0};
+    float utilisation = 0;
+    std::uint64_t gpus = 0;
+  };
+  mutable UsableCache usable_;
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

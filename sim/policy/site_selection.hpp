@@ -35,6 +35,11 @@ class SiteSelection {
   // the job is not placed there in this pass.
   virtual void rank(const JobSpec& job, const SiteContext& context,
                     std::vector<SiteId>& order) const = 0;
+  // Whether the sites rank() leaves out depend on the job only through its shape
+  // (job_shape.hpp: gang size, types, allowed sites, data site). Then a shape that failed in a
+  // pass fails again until capacity grows, and FreeCapacity and the FIFO walk skip it. A
+  // ranking that leaves sites out by, say, the job's duration must return false.
+  virtual bool shape_decides_sites() const { return true; }
 };
 
 struct SiteSelectionInfo {

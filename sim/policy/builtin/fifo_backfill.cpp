@@ -1,6 +1,6 @@
 // FIFO with greedy backfill: walk the queue in arrival order and start every job that fits,
 // skipping those that do not. No reservation, so a large job can starve behind small ones.
-#include "sim/policy/builtin/queued_by_size.hpp"
+#include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -12,20 +12,21 @@ class FifoBackfill final : public Policy {
     queue_.update(view);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    // The FIFO walk visits only jobs whose gang fits in the GPUs still free, so a pass costs
-    // O(jobs tried x distinct gang sizes) however deep the queue; FreeCapacity::take then
-    // answers "does not fit" for restricted GPU types in O(types) before it tries a placement.
-    queue_.walk_fitting([&] { return free.total_free(); }, [&](JobId id) {
-      if (std::optional<Allocation> gpus = free.take(view.job(id).spec)) {
-        decisions.start(id, std::move(*gpus));
-      }
-      return true;
+    // The FIFO walk visits only jobs whose gang fits in the GPUs still free, and leaves a shape
+    // at its first job that does not fit (its later jobs would not fit either), so a pass costs
+    // what it starts plus the number of shapes, however deep the queue.
+    const auto usable = [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); };
+    queue_.walk_fitting(usable, [&](JobId id) {
+      std::optional<Allocation> gpus = free.take(view.job(id).spec);
+      if (!gpus) return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
+      decisions.start(id, std::move(*gpus));
+      return detail::WalkStep::next;
     });
     return decisions;
   }
 
  private:
-  detail::QueuedBySize queue_;
+  detail::QueuedByShape queue_;
 };
 
 const PolicyRegistration kRegistration{{

@@ -35,7 +35,7 @@ class InferenceFirst final : public Policy {
  private:
   bool preempt_;
   detail::QueuedReplicas replicas_;
-  detail::QueuedBySize queue_;
+  detail::QueuedByShape queue_;
   detail::DrainingJobs draining_;
 };
 

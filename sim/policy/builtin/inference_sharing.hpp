@@ -13,7 +13,7 @@
 #include <fmt/format.h>
 
 #include "sim/policy/builtin/preempt_to_fit.hpp"
-#include "sim/policy/builtin/queued_by_size.hpp"
+#include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/policy/registry.hpp"
 
@@ -114,20 +114,21 @@ bool place_replicas(const SchedulerView& view, PlanningCapacity& plan,
 
 // FIFO with greedy backfill over the waiting training jobs that `eligible(spec, id)` accepts:
 // each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus()` bounds the
-// gangs the walk visits (see QueuedBySize::walk_fitting). Replicas are skipped. `started`, when
+// gangs the walk visits (see QueuedByShape::walk_fitting). Replicas are skipped. `started`, when
 // given, collects the jobs started.
 template <class FreeGpus, class Take, class Eligible>
-void start_training_fifo(const SchedulerView& view, const QueuedBySize& queue, FreeGpus free_gpus,
+void start_training_fifo(const SchedulerView& view, const QueuedByShape& queue, FreeGpus free_gpus,
                          Take take, Eligible eligible, Decisions& decisions,
                          std::set<JobId>* started = nullptr) {
-  queue.walk_fitting(free_gpus, [&](JobId id) {
+  queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
-    if (spec.is_replica() || !eligible(spec, id)) return true;
+    // Eligibility depends on more than the shape, so a failure never skips a shape here.
+    if (spec.is_replica() || !eligible(spec, id)) return WalkStep::next;
     if (std::optional<Allocation> gpus = take(spec)) {
       decisions.start(id, std::move(*gpus));
       if (started != nullptr) started->insert(id);
     }
-    return true;
+    return WalkStep::next;
   });
 }
 
@@ -235,15 +236,15 @@ class PartitionPhase {
 // Waiting jobs (replicas and training) too large for their side of `partition` even when it is
 // empty, in FIFO order, placed anywhere by `take(spec)`: otherwise they could never run.
 template <class FreeGpus, class Take>
-void start_oversized(const SchedulerView& view, const QueuedBySize& queue,
+void start_oversized(const SchedulerView& view, const QueuedByShape& queue,
                      const NodePartition& partition, FreeGpus free_gpus, Take take,
                      Decisions& decisions) {
-  queue.walk_fitting(free_gpus, [&](JobId id) {
+  queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
     const auto side = spec.is_replica() ? NodePartition::kInference : NodePartition::kTraining;
-    if (partition.ever_fits(spec, side)) return true;
+    if (partition.ever_fits(spec, side)) return WalkStep::next;
     if (std::optional<Allocation> gpus = take(spec)) decisions.start(id, std::move(*gpus));
-    return true;
+    return WalkStep::next;
   });
 }
 

@@ -81,7 +81,7 @@ class Lend final : public Policy {
   bool reclaim_;
   NodePartition partition_;
   detail::QueuedReplicas replicas_;
-  detail::QueuedBySize queue_;
+  detail::QueuedByShape queue_;
   detail::DrainingJobs draining_;
 };
 

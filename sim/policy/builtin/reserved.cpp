@@ -53,7 +53,7 @@ class Reserved final : public Policy {
   double share_;
   NodePartition partition_;
   detail::QueuedReplicas replicas_;
-  detail::QueuedBySize queue_;
+  detail::QueuedByShape queue_;
 };
 
 const PolicyRegistration kRegistration{{

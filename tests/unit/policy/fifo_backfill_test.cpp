@@ -48,5 +48,28 @@ TEST(FifoBackfill, HasNoReservationSoALongBackfillDelaysTheWaitingJob) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 212);
 }
 
+TEST(FifoBackfill, AJobThatDoesNotFitSkipsOnlyJobsOfItsOwnShape) {
+  // Two sites of one 8-GPU node. a (site0 only, 8 GPUs) holds site0 for 0-100. At 1 s arrive,
+  // in this order: b (4 GPUs, site0 only) -> does not fit; c (4, site0 only): same shape as b,
+  // skipped in the pass; d (4, any site) -> same size, other shape: starts at site1 1-11;
+  // e (4, site1 only) -> fits beside d, 1-21. At 100 s: b and c start at site0, 100-110.
+  const Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+  std::vector<JobSpec> jobs = {test::job("a", 0, 8, 100), test::job("b", 1, 4, 10),
+                               test::job("c", 1, 4, 10), test::job("d", 1, 4, 10),
+                               test::job("e", 1, 4, 20)};
+  for (const char* name : {"a", "b", "c"}) {
+    jobs[static_cast<std::size_t>(name[0] - 'a')].allowed_sites = 0b01;
+  }
+  jobs[4].allowed_sites = 0b10;
+  const auto out = test::run(fleet, std::move(jobs), "fifo_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 1);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 11);
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].first_start), 1);
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].end), 21);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 110);
+}
+
 }  // namespace
 }  // namespace fleetsim

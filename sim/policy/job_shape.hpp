@@ -1,0 +1,34 @@
+// What decides whether a job fits in the free capacity of a pass, apart from the power it draws:
+// its gang size, GPU types, allowed sites and, when it stages data, its data site. Two queued jobs
+// of one shape either both fit or both do not; and while a pass only takes capacity, a shape that
+// failed keeps failing. FreeCapacity remembers failed shapes with it, and the FIFO walk skips the
+// rest of a failed shape's jobs (queued_by_shape.hpp).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "sim/workload/job.hpp"
+
+namespace fleetsim {
+
+struct JobShape {
+  std::uint64_t sites = 0;
+  std::uint64_t types = 0;  // bit t = GPU type t allowed (all bits: any type)
+  std::uint32_t gpus = 0;
+  std::uint32_t data_site = ~std::uint32_t{0};  // only when the job stages data
+  auto operator<=>(const JobShape&) const = default;
+
+  // Nullopt when the job's types do not fit the 64-bit mask: such a job shares no shape.
+  static std::optional<JobShape> of(const JobSpec& job) {
+    JobShape s{job.allowed_sites, job.allowed_types.empty() ? ~std::uint64_t{0} : 0, job.gpus};
+    for (GpuTypeId t : job.allowed_types) {
+      if (t.index() >= 64) return std::nullopt;
+      s.types |= std::uint64_t{1} << t.index();
+    }
+    if (job.stages_data()) s.data_site = static_cast<std::uint32_t>(job.data_site.index());
+    return s;
+  }
+};
+
+}  // namespace fleetsim
