@@ -1,5 +1,6 @@
 // Whole scenarios end to end (YAML load excluded): gb200_100k with 100,000 and 1,000,000 jobs
-// under fifo_backfill and las, and the default scenario. One iteration each; every run checks
+// under fifo_backfill and las, the same on ten capped sites with energy accounting
+// (gb200_100k_10sites), and the default scenario. One iteration each; every run checks
 // that each job is accounted for and finished.
 #include <chrono>
 #include <cstdint>
@@ -93,6 +94,10 @@ void BM_Scenario_Gb200_FifoBackfill(benchmark::State& state) {
 void BM_Scenario_Gb200_Las(benchmark::State& state) {
   run_scenario_bench(state, "gb200_100k.yaml", "las", static_cast<std::uint64_t>(state.range(0)));
 }
+void BM_Scenario_Gb200_10Sites_FifoBackfill(benchmark::State& state) {
+  run_scenario_bench(state, "gb200_100k_10sites.yaml", "fifo_backfill",
+                     static_cast<std::uint64_t>(state.range(0)));
+}
 
 BENCHMARK(BM_Scenario_Default)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Scenario_Gb200_FifoBackfill)
@@ -102,6 +107,13 @@ BENCHMARK(BM_Scenario_Gb200_FifoBackfill)
     ->Unit(benchmark::kSecond)
     ->UseRealTime();
 BENCHMARK(BM_Scenario_Gb200_Las)
+    ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Iterations(1)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime();
+
+BENCHMARK(BM_Scenario_Gb200_10Sites_FifoBackfill)
     ->Arg(100'000)
     ->Arg(1'000'000)
     ->Iterations(1)

@@ -30,8 +30,9 @@ using test::source_path;
 using test::TempDir;
 
 // Scenarios too big for CI run with fewer synthetic jobs; the golden files are for that size.
-const std::map<std::string, std::uint64_t> kJobsOverride = {{"gb200_100k", 20'000},
-                                                            {"stargate", 20'000}};
+const std::map<std::string, std::uint64_t> kJobsOverride = {
+    {"gb200_100k", 20'000},          {"gb200_100k_10sites", 20'000}, {"gb200_2m_10sites_day", 2'000},
+    {"gb200_2m_10sites_year", 2'000}, {"stargate", 20'000}};
 // Above this size jobs.csv is kept as a checksum only (jobs.csv.crc32), not as a golden file.
 constexpr std::uintmax_t kMaxGoldenBytes = 2'000'000;
 
