@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <memory>
 #include <ostream>
@@ -87,6 +88,33 @@ std::string check_seed(std::string& text) {
 
 std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
 
+// `value` (in `unit`) with the largest of k, M, G, T (or k, M, B for dollars) that keeps it >= 1.
+std::string scaled(double value, const char* unit, bool dollars = false) {
+  static constexpr const char* kPrefixes[] = {"", "k", "M", "G", "T"};
+  static constexpr const char* kDollarSuffixes[] = {"", " k", " M", " B", " T"};
+  std::size_t step = 0;
+  while (step + 1 < std::size(kPrefixes) && std::abs(value) >= 1000.0) {
+    value /= 1000.0;
+    ++step;
+  }
+  if (dollars) return fmt::format("${:.3g}{}", value, kDollarSuffixes[step]);
+  return fmt::format("{:.4g} {}{}", value, kPrefixes[step], unit);
+}
+
+// Fleet-wide energy, carbon and cost: what site selections trade against JCT.
+void print_energy(std::ostream& out, const RunTotals& totals) {
+  SiteEnergyTotals fleet;
+  for (const SiteRunTotals& site : totals.sites) {
+    fleet.it_mwh += site.energy.it_mwh;
+    fleet.facility_mwh += site.energy.facility_mwh;
+    fleet.carbon_t += site.energy.carbon_t;
+    fleet.cost_usd += site.energy.cost_usd;
+  }
+  fmt::print(out, "  energy            {} IT, {} facility, {} CO2e, {}\n",
+             scaled(fleet.it_mwh * 1e6, "Wh"), scaled(fleet.facility_mwh * 1e6, "Wh"),
+             scaled(fleet.carbon_t, "t"), scaled(fleet.cost_usd, "", true));
+}
+
 // One line per inference service (training figures above are training jobs only).
 void print_services(std::ostream& out, const RunResult& r) {
   for (const ServiceResult& service : r.services) {
@@ -129,6 +157,8 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   fmt::print(out, "  GPU utilisation   {:.1f} % over the makespan, {:.1f} % while jobs arrive\n",
              100.0 * s.gpu_utilisation, 100.0 * s.gpu_utilisation_during_arrivals);
   fmt::print(out, "  preemptions       {} ({} jobs)\n", s.preemptions, s.jobs_preempted);
+  // Single-site scenarios have no profiles worth comparing; their summary stays as it was.
+  if (r.totals.sites.size() > 1) print_energy(out, r.totals);
   print_services(out, r);
   fmt::print(out, "  results           {}/\n", dir);
   fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
