@@ -440,6 +440,11 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
       y << YAML::Key << "residency" << YAML::Value << YAML::Flow << s->residency;
     }
     y << YAML::Key << "gpu_utilisation" << YAML::Value << s->gpu_utilisation;
+    if (s->flexible.fraction > 0) {
+      y << YAML::Key << "flexible" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "fraction" << YAML::Value << s->flexible.fraction;
+      y << YAML::Key << "slack_h" << YAML::Value << s->flexible.slack_h << YAML::EndMap;
+    }
   } else {
     const auto& t = std::get<TraceConfig>(w.source);
     y << YAML::Key << "source" << YAML::Value << "trace";

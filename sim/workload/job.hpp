@@ -45,6 +45,9 @@ struct JobSpec {
   // Share of (TDP - idle) power each of its GPUs draws while it runs.
   float gpu_utilisation = 1.0F;
   std::uint64_t allowed_sites = kAnySite;
+  // How long after submit the job may start without harm (a flexible batch job); 0 = not
+  // flexible. A site selection may hold it back that long (SiteSelection::release_time).
+  Duration start_slack = 0;
 
   static constexpr std::uint64_t kAnySite = ~std::uint64_t{0};
   bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
