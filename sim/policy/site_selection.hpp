@@ -35,6 +35,13 @@ class SiteSelection {
   // the job is not placed there in this pass.
   virtual void rank(const JobSpec& job, const SiteContext& context,
                     std::vector<SiteId>& order) const = 0;
+  // When a job that arrives at context.now with start_slack > 0 (never an inference replica)
+  // enters the queue: context.now (the default: at once) or later, up to now + start_slack.
+  // Asked once, at arrival; the engine holds the job until then whatever the capacity, as a
+  // forecast-based deferral (carbon_aware: the greenest hour in the slack).
+  virtual SimTime release_time(const JobSpec& /*job*/, const SiteContext& context) const {
+    return context.now;
+  }
 };
 
 struct SiteSelectionInfo {

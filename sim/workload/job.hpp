@@ -64,6 +64,7 @@ enum class JobState : std::uint8_t {
   Running,   // holds GPUs; makes progress after the resume overhead
   Draining,  // preempted; holds its GPUs for the preemption overhead, then Queued
   Done,
+  Held,  // arrived, deferred by its site selection until submit + Job::held; not in the queue
 };
 
 // How far a placement spreads: what decides its speed and what researchers report.
@@ -81,6 +82,9 @@ struct Job {
 
   JobSpec spec;
   JobState state = JobState::Queued;
+  // Held back after its submit before it entered the queue (0: queued on arrival). Queueing
+  // delay and JCT still count from the submit.
+  Duration held = 0;
   SimTime first_start = kTimeNever;
   SimTime end = kTimeNever;
   // Reference run time still to do. Exact while the run rate is 1.
