@@ -20,6 +20,7 @@ const char* state_name(JobState s) {
     case JobState::Running: return "running";
     case JobState::Draining: return "draining";
     case JobState::Done: return "done";
+    case JobState::Held: return "held";
   }
   return "?";
 }
@@ -169,6 +170,7 @@ void Engine::handle(const Event& event) {
     case EventKind::JobFinish: on_finish(JobId{event.index}, event.epoch); break;
     case EventKind::GpusReleased: on_gpus_released(JobId{event.index}); break;
     case EventKind::JobArrival: on_arrival(); break;
+    case EventKind::JobRelease: on_release(JobId{event.index}); break;
     case EventKind::ScheduleRound:
       // Several wake-ups for one instant, or a wake-up right after a pass that saw everything,
       // need no second pass.
@@ -208,11 +210,14 @@ void Engine::on_arrival() {
   job.checkpoint_interval = config_.checkpoint.interval;
   job.checkpoint_cost = config_.checkpoint.cost;
   next_arrival_.reset();
-  state_.enqueue(id);
-  state_.changes.push_back({id, JobChangeKind::Arrived});
+  const bool held = hold(id);  // engine_holds.cpp
+  if (!held) {
+    state_.enqueue(id);
+    state_.changes.push_back({id, JobChangeKind::Arrived});
+  }
   ++active_;
   for (RunObserver* o : observers_) o->on_arrival(job, state_.now);
-  request_pass();
+  if (!held) request_pass();
   admit_next_arrival(job.spec.submit);
 }
 

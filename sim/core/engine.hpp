@@ -109,6 +109,9 @@ class Engine {
   void handle(const Event& event);
   void admit_next_arrival(SimTime previous);  // reads the source's next job
   void on_arrival();
+  // A flexible job its site selection defers (engine_holds.cpp): Held now, queued at release.
+  bool hold(JobId id);
+  void on_release(JobId id);
   void on_finish(JobId id, std::uint32_t epoch);
   void on_gpus_released(JobId id);
   void on_sample();

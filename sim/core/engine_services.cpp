@@ -91,6 +91,9 @@ void Engine::stop_replica(JobId id) {
   switch (job.state) {
     case JobState::Done:
       return;
+    case JobState::Held:
+      FLEETSIM_CHECK(false, "replica {} was held", job.spec.name);  // replicas never are
+      return;
     case JobState::Draining:
       // Its GPUs are not free before the preemption overhead: it stops when they are.
       services_->at(job.spec.service).stop_on_release(id);

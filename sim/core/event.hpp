@@ -24,6 +24,7 @@ enum class EventKind : std::uint8_t {
   CapacityOnline,    // the same window's racks come (back) into service
   ServiceUpdate,     // index = inference service, epoch = ServiceUpdateKind (start, evaluate, end)
   ReplicaReady,      // index = replica job, epoch = its run epoch: its start time is over
+  JobRelease,        // index = a held job: it enters the queue (as if it arrived now)
 };
 
 struct Event {

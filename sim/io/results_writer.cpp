@@ -115,6 +115,14 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
                    {"long_job_ettr", s.long_job_ettr},
                    {"maintenance_interruptions", r.totals.maintenance_interruptions}};
   j["staging_gpu_hours"] = s.staging_gpu_hours;
+  // Only with flexible jobs, so other runs keep their exact bytes.
+  if (s.flexible_jobs > 0) {
+    j["carbon_delay"] = {{"flexible_jobs", s.flexible_jobs},
+                         {"held_jobs", s.held_jobs},
+                         {"held_work_gpu_hours", s.held_work_gpu_hours},
+                         {"mean_hold_s", s.mean_hold_s},
+                         {"max_hold_s", s.max_hold_s}};
+  }
   j["energy"] = energy_json(config, r.totals);
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;
@@ -140,7 +148,7 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
   fmt::format_to(std::back_inserter(out),
                  "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
                  "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-                 "checkpoint_s,restart_s,site,staging_s\n");
+                 "checkpoint_s,restart_s,site,staging_s,held_s\n");
   const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
   for (const Job& j : jobs) {
     const bool started = j.first_start != kTimeNever;
@@ -170,6 +178,8 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
     fmt::format_to(std::back_inserter(out), ",{},",
                    j.site.valid() ? std::string_view(fleet.topology.site(j.site).name) : "");
     seconds(j.staging_time);
+    out.push_back(',');
+    seconds(j.held);
     out.push_back('\n');
   }
   return fmt::to_string(out);
@@ -440,6 +450,11 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
       y << YAML::Key << "residency" << YAML::Value << YAML::Flow << s->residency;
     }
     y << YAML::Key << "gpu_utilisation" << YAML::Value << s->gpu_utilisation;
+    if (s->flexible.fraction > 0) {
+      y << YAML::Key << "flexible" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "fraction" << YAML::Value << s->flexible.fraction;
+      y << YAML::Key << "slack_h" << YAML::Value << s->flexible.slack_h << YAML::EndMap;
+    }
   } else {
     const auto& t = std::get<TraceConfig>(w.source);
     y << YAML::Key << "source" << YAML::Value << "trace";

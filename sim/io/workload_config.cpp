@@ -90,11 +90,25 @@ DataConfig load_data(const ConfigNode& node, const SiteDirectory& sites) {
   return d;
 }
 
+FlexibleConfig load_flexible(const ConfigNode& node) {
+  node.check_keys({"fraction", "slack_h"});
+  FlexibleConfig f;
+  const ConfigNode fraction = node.at("fraction");
+  f.fraction = fraction.as_non_negative_double();
+  if (f.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", f.fraction);
+  const ConfigNode slack = node.at("slack_h");
+  f.slack_h = slack.as_non_negative_double();
+  if (f.slack_h * 3600.0 > kMaxInputSeconds) {
+    throw slack.error("expected at most {:g} hours, got {}", kMaxInputSeconds / 3600.0, f.slack_h);
+  }
+  return f;
+}
+
 SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog,
                                const SiteDirectory& sites) {
   root.check_keys({"source", "jobs", "arrival", "gpus", "duration", "tenants",
-                   "preemptible_fraction", "allowed_gpu_types", "job_class", "data",
-                   "residency", "gpu_utilisation", "services"});
+                   "preemptible_fraction", "allowed_gpu_types", "job_class", "data", "residency",
+                   "gpu_utilisation", "flexible", "services"});
   SyntheticConfig c;
   c.origin = root.pos();
   c.jobs = root.at("jobs").as_positive_int();
@@ -163,6 +177,7 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
     c.gpu_utilisation = u->as_positive_double();
     if (c.gpu_utilisation > 1) throw u->error("expected a share in (0, 1], got {}", c.gpu_utilisation);
   }
+  if (auto flexible = root.find("flexible")) c.flexible = load_flexible(*flexible);
   return c;
 }
 

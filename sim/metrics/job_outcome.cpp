@@ -7,7 +7,8 @@ JobOutcome outcome_of(const Job& job) {
     case JobState::Done: return JobOutcome::Finished;
     case JobState::Running:
     case JobState::Draining: return JobOutcome::RunningAtEnd;
-    case JobState::Queued: break;
+    case JobState::Queued:
+    case JobState::Held: break;  // held past the end: never started
   }
   return job.first_start == kTimeNever ? JobOutcome::NeverStarted : JobOutcome::QueuedAtEnd;
 }

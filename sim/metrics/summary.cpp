@@ -19,6 +19,7 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
   delay.reserve(jobs.size());
   constexpr Duration kLongJob = 24 * 3600 * kMicrosPerSecond;
   double recovery_s = 0;
+  double hold_s = 0;
   double ettr_sum = 0;
   std::uint64_t recovered = 0;
   SimTime first_submit = kTimeNever;
@@ -43,6 +44,13 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
     const double gpus = job.spec.gpus;
     s.lost_gpu_hours += gpus * to_seconds(job.lost_time) / 3600.0;
     s.staging_gpu_hours += gpus * to_seconds(job.staging_time) / 3600.0;
+    if (job.spec.start_slack > 0) ++s.flexible_jobs;
+    if (job.held > 0) {
+      ++s.held_jobs;
+      s.held_work_gpu_hours += job.spec.work_gpu_s() / 3600.0;
+      hold_s += to_seconds(job.held);
+      s.max_hold_s = std::max(s.max_hold_s, to_seconds(job.held));
+    }
     s.checkpoint_gpu_hours += gpus * to_seconds(job.checkpoint_time) / 3600.0;
     s.restart_gpu_hours += gpus * to_seconds(job.restart_time) / 3600.0;
     recovery_s += to_seconds(job.recovery_time);
@@ -55,6 +63,7 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
     }
   }
   if (s.long_jobs > 0) s.long_job_ettr = ettr_sum / static_cast<double>(s.long_jobs);
+  if (s.held_jobs > 0) s.mean_hold_s = hold_s / static_cast<double>(s.held_jobs);
   if (recovered > 0) s.mean_recovery_s = recovery_s / static_cast<double>(recovered);
   const double wasted_gpu_hours = s.lost_gpu_hours + s.checkpoint_gpu_hours + s.restart_gpu_hours;
   if (s.allocated_gpu_hours > 0) {

@@ -47,6 +47,13 @@ struct Summary {
   std::uint64_t long_jobs = 0;
   double long_job_ettr = 0;
   double staging_gpu_hours = 0;  // GPUs held while input data came over the WAN
+  // Flexible jobs (start slack > 0) and those their site selection held back before queueing
+  // (carbon_aware: to a greener hour). Work = reference GPU-hours; holds in seconds.
+  std::uint64_t flexible_jobs = 0;
+  std::uint64_t held_jobs = 0;
+  double held_work_gpu_hours = 0;
+  double mean_hold_s = 0;  // over held jobs
+  double max_hold_s = 0;
   std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
   std::vector<std::pair<std::string, std::uint64_t>> interruptions_by_process;
   std::uint64_t events = 0;

@@ -40,6 +40,13 @@ class SiteSelection {
   // pass fails again until capacity grows, and FreeCapacity and the FIFO walk skip it. A
   // ranking that leaves sites out by, say, the job's duration must return false.
   virtual bool shape_decides_sites() const { return true; }
+  // When a job that arrives at context.now with start_slack > 0 (never an inference replica)
+  // enters the queue: context.now (the default: at once) or later, up to now + start_slack.
+  // Asked once, at arrival; the engine holds the job until then whatever the capacity, as a
+  // forecast-based deferral (carbon_aware: the greenest hour in the slack).
+  virtual SimTime release_time(const JobSpec& /*job*/, const SiteContext& context) const {
+    return context.now;
+  }
 };
 
 struct SiteSelectionInfo {

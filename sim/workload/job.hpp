@@ -45,6 +45,9 @@ struct JobSpec {
   // Share of (TDP - idle) power each of its GPUs draws while it runs.
   float gpu_utilisation = 1.0F;
   std::uint64_t allowed_sites = kAnySite;
+  // How long after submit the job may start without harm (a flexible batch job); 0 = not
+  // flexible. A site selection may hold it back that long (SiteSelection::release_time).
+  Duration start_slack = 0;
 
   static constexpr std::uint64_t kAnySite = ~std::uint64_t{0};
   bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
@@ -61,6 +64,7 @@ enum class JobState : std::uint8_t {
   Running,   // holds GPUs; makes progress after the resume overhead
   Draining,  // preempted; holds its GPUs for the preemption overhead, then Queued
   Done,
+  Held,  // arrived, deferred by its site selection until submit + Job::held; not in the queue
 };
 
 // How far a placement spreads: what decides its speed and what researchers report.
@@ -78,6 +82,9 @@ struct Job {
 
   JobSpec spec;
   JobState state = JobState::Queued;
+  // Held back after its submit before it entered the queue (0: queued on arrival). Queueing
+  // delay and JCT still count from the submit.
+  Duration held = 0;
   SimTime first_start = kTimeNever;
   SimTime end = kTimeNever;
   // Reference run time still to do. Exact while the run rate is 1.

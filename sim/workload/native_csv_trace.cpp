@@ -21,8 +21,8 @@ namespace {
 
 const std::vector<std::string> kRequired = {"job_id", "submit_time_s", "gpus", "duration_s"};
 const std::vector<std::string> kOptional = {
-    "gpu_type", "tenant",    "estimate_s", "preemptible",    "priority",
-    "job_class", "data_site", "data_gb",   "residency", "gpu_utilisation"};
+    "gpu_type",  "tenant",  "estimate_s", "preemptible",     "priority",     "job_class",
+    "data_site", "data_gb", "residency",  "gpu_utilisation", "start_slack_s"};
 
 using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
 
@@ -131,6 +131,15 @@ class RowParser {
                         fmt::format("\"{}\" is not an integer in [-1000000, 1000000]", text)};
       }
       job.priority = static_cast<int>(*p);
+    }
+    if (has("start_slack_s") && !cell(cells, "start_slack_s").empty()) {
+      const std::string text = cell(cells, "start_slack_s");
+      const auto slack = parse_seconds(text);
+      if (!slack) {
+        return RowError{"start_slack_s",
+                        fmt::format("\"{}\" is not a number of seconds in [0, 1e11]", text)};
+      }
+      job.start_slack = from_seconds(*slack);
     }
     return parse_sites(cells, job);
   }

@@ -35,6 +35,13 @@ struct DataConfig {
   std::vector<std::uint64_t> home_country;  // [i]: the sites in sites[i]'s country
 };
 
+// Which share of jobs is flexible (may start up to slack_h hours after submit; see
+// JobSpec::start_slack). Drawn from its own RNG stream, so turning it on changes no other draw.
+struct FlexibleConfig {
+  double fraction = 0;
+  double slack_h = 0;
+};
+
 struct SyntheticConfig {
   std::uint64_t jobs = 0;
   double rate_per_hour = 0;  // Poisson arrivals
@@ -49,6 +56,7 @@ struct SyntheticConfig {
   std::vector<std::string> residency;       // every job's (countries / regions); empty = any
   std::uint64_t residency_sites = ~std::uint64_t{0};
   double gpu_utilisation = 1.0;
+  FlexibleConfig flexible;  // fraction 0: no job is flexible
   SourcePos origin;      // the workload entry, for errors about generated jobs
   SourcePos gpus_origin;  // the gpus distribution, for "job too large" errors
 };

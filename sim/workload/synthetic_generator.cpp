@@ -21,6 +21,7 @@ SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog&
       tenants_(rng.stream("tenants")),
       preemptible_(rng.stream("preemptible")),
       data_(rng.stream("data")),
+      flexible_(rng.stream("flexible")),
       size_index_(config_.gpu_weights.begin(), config_.gpu_weights.end()) {
   if (!config_.data.empty()) {
     data_site_index_ = boost::random::discrete_distribution<std::size_t>(
@@ -56,6 +57,10 @@ std::optional<JobSpec> SyntheticGenerator::next() {
   job.allowed_sites = config_.residency_sites;
   job.gpu_utilisation = static_cast<float>(config_.gpu_utilisation);
   if (!config_.data.empty()) draw_data(job);
+  if (config_.flexible.fraction > 0 &&
+      boost::random::bernoulli_distribution<double>(config_.flexible.fraction)(flexible_)) {
+    job.start_slack = from_seconds(config_.flexible.slack_h * 3600.0);
+  }
   ++made_;
   return job;
 }

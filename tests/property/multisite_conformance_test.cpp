@@ -2,7 +2,8 @@
 // 2-4 sites with IT power caps, WAN links and jobs with residency and data elsewhere. An
 // observer keeps its own per-site power ledger from the start / finish / preempt hooks and checks
 // that no site is ever over its cap, that no job runs outside its residency, and that the
-// engine's energy equals its own integral of power over time.
+// engine's energy equals its own integral of power over time. A third of the jobs are flexible
+// (start slack up to 12 h): none starts before the release its site selection gives it.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -69,6 +70,8 @@ Scenario make_scenario(std::uint64_t seed) {
   }
   const Feasibility feasibility(sc.fleet);
   const std::uint32_t count = Int(200, 600)(rng);
+  // Its own generator, so the flexible jobs leave every other draw of the scenario as it was.
+  std::mt19937_64 flexible_rng(seed + 0x5eed);
   double t = 0;
   for (std::uint32_t i = 0; i < count; ++i) {
     t += Real(0, 60)(rng);
@@ -81,6 +84,9 @@ Scenario make_scenario(std::uint64_t seed) {
     spec.gpu_utilisation = static_cast<float>(Real(0.3, 1.0)(rng));
     spec.preemptible = Coin(0.8)(rng);
     spec.priority = static_cast<int>(Int(0, 2)(rng));
+    if (Coin(1.0 / 3)(flexible_rng)) {
+      spec.start_slack = from_seconds(Real(0, 12 * 3600.0)(flexible_rng));
+    }
     spec.gpus = static_cast<std::uint32_t>(std::min<std::uint64_t>(spec.gpus, feasibility.largest_gang(spec)));
     if (spec.gpus == 0) {
       spec.allowed_sites = JobSpec::kAnySite;
@@ -94,7 +100,9 @@ Scenario make_scenario(std::uint64_t seed) {
 // Per-site IT draw from the hooks alone, and its integral.
 class PowerCheck final : public RunObserver {
  public:
-  explicit PowerCheck(const Fleet& fleet) : fleet_(&fleet) {
+  // `selection` may be null ("any": no ranking, no hold).
+  PowerCheck(const Fleet& fleet, const SiteSelection* selection)
+      : fleet_(&fleet), selection_(selection) {
     const Topology& topo = fleet.topology;
     draw_.assign(topo.sites().size(), 0);
     energy_mwh_.assign(topo.sites().size(), 0);
@@ -103,7 +111,20 @@ class PowerCheck final : public RunObserver {
           powered_draw_mw(fleet.catalog.type(rack.type)) * rack.gpu_count;
     }
   }
+  // The release the site selection gives a flexible job, asked independently of the engine.
+  void on_arrival(const Job& job, SimTime now) override {
+    SimTime release = now;
+    if (job.spec.start_slack > 0 && selection_ != nullptr) {
+      release = selection_->release_time(job.spec, SiteContext{fleet_, nullptr, nullptr, now});
+    }
+    release_[job.spec.name] = release;
+    if (job.held != release - now) {
+      fail(now, job, fmt::format("held {} us, not {}", job.held, release - now));
+    }
+    if (job.held > job.spec.start_slack) fail(now, job, "held beyond its slack");
+  }
   void on_start(const Job& job, SimTime now) override {
+    if (now < release_.at(job.spec.name)) fail(now, job, "started before its release");
     for (const NodeSlice& s : job.allocation.slices) {
       const SiteId site = fleet_->site_of(s.node);
       if (!job.spec.may_run_at(site)) fail(now, job, "runs outside its residency");
@@ -146,6 +167,8 @@ class PowerCheck final : public RunObserver {
   }
 
   const Fleet* fleet_;
+  const SiteSelection* selection_;
+  std::map<std::string, SimTime> release_;
   std::vector<Milliwatts> draw_;
   std::map<std::string, Allocation> held_;
   std::vector<double> energy_mwh_;
@@ -177,7 +200,7 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
   config.policy_name = policy_name;
   Engine engine(sc.fleet, source, *policy, *placement, config);
   engine.set_site_selection(selection.get());
-  PowerCheck check(sc.fleet);
+  PowerCheck check(sc.fleet, selection.get());
   engine.add_observer(check);
   const RunTotals totals = engine.run();
   check.close(totals.end_time);
@@ -185,6 +208,13 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
   std::uint64_t finished = 0;
   for (const Job& j : engine.jobs()) finished += j.state == JobState::Done;
   EXPECT_EQ(finished, sc.jobs.size()) << "every job finishes";
+  std::uint64_t held = 0;
+  for (const Job& j : engine.jobs()) held += j.held > 0;
+  if (selection_name == "carbon_aware") {
+    EXPECT_GT(held, 0u) << "some flexible jobs wait for a greener hour";
+  } else {
+    EXPECT_EQ(held, 0u);
+  }
   for (std::size_t s = 0; s < totals.sites.size(); ++s) {
     EXPECT_NEAR(totals.sites[s].energy.it_mwh, check.energy_mwh()[s],
                 1e-9 * check.energy_mwh()[s])

@@ -354,6 +354,8 @@ INSTANTIATE_TEST_SUITE_P(
                     ":3: submit_time_s: \"noon\" is not a number of seconds in [0, 1e11]"},
         BrokenTrace{"trace_estimate_negative.yaml", "traces/estimate_negative.csv",
                     ":3: estimate_s: \"-5\" is not a number of seconds in [0, 1e11]"},
+        BrokenTrace{"trace_start_slack_negative.yaml", "traces/start_slack_negative.csv",
+                    ":3: start_slack_s: \"-3600\" is not a number of seconds in [0, 1e11]"},
         BrokenTrace{"trace_preemptible_not_a_flag.yaml", "traces/preemptible_not_a_flag.csv",
                     ":3: preemptible: \"maybe\" is not true/false/1/0"},
         BrokenTrace{"trace_priority_out_of_range.yaml", "traces/priority_out_of_range.csv",
@@ -362,11 +364,13 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenTrace{"trace_unknown_column_error.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
+                    "start_slack_s"},
         BrokenTrace{"trace_unknown_column_skip.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
+                    "start_slack_s"},
         BrokenTrace{"trace_missing_required_column_error.yaml",
                     "traces/missing_required_column.csv",
                     ":2: duration_s: missing required column"},
@@ -380,7 +384,8 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenTrace{"trace_header_newline_in_column.yaml", "traces/header_newline_in_column.csv",
                     ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
-                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation"},
+                    "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
+                    "start_slack_s"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
                     ": cannot open trace file"},

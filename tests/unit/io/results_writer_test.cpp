@@ -75,11 +75,11 @@ TEST_F(ResultsWriter, JobsCsvHeaderAndHandComputedRows) {
   EXPECT_EQ(read_file(dir_.path() / "jobs.csv"),
             "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
             "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-            "checkpoint_s,restart_s,site,staging_s\n"
+            "checkpoint_s,restart_s,site,staging_s,held_s\n"
             "\"j,1\",vc1,8,H100_SXM,12.500000,100.000000,3700.250000,87.500000,3687.750000,"
-            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000,lab,0.000000\n"
+            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000,lab,0.000000,0.000000\n"
             "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started,0,0.000000,0.000000,"
-            "0.000000,,0.000000\n");
+            "0.000000,,0.000000,0.000000\n");
 }
 
 TEST_F(ResultsWriter, TimeseriesCsvHasOneRowPerSample) {
@@ -150,10 +150,30 @@ TEST_F(ResultsWriter, SummaryJsonHasTheDocumentedKeysInOrder) {
   EXPECT_EQ(text.find(FLEETSIM_SOURCE_DIR), std::string::npos);
 }
 
+TEST_F(ResultsWriter, FlexibleJobsAddACarbonDelayBlockAndTheirHoldToJobsCsv) {
+  RunResult r = hand_made_result();
+  Job& held = r.jobs[0];  // 8 GPUs x 3,600 s of work, held 80 s of its 87.5 s queueing delay
+  held.spec.start_slack = s(7200);
+  held.spec.duration = s(3600);
+  held.held = s(80);
+  r.jobs[1].spec.start_slack = s(600);  // flexible, not held
+  r.summary = summarize(r.jobs, r.totals);
+  write_results(dir_.str(), config_, r);
+  const nlohmann::ordered_json j =
+      nlohmann::ordered_json::parse(read_file(dir_.path() / "summary.json"));
+  EXPECT_EQ(j["carbon_delay"].dump(),
+            R"({"flexible_jobs":2,"held_jobs":1,"held_work_gpu_hours":8.0,"mean_hold_s":80.0,)"
+            R"("max_hold_s":80.0})");
+  const std::string jobs = read_file(dir_.path() / "jobs.csv");
+  EXPECT_NE(jobs.find(",lab,0.000000,80.000000\n"), std::string::npos) << jobs;
+  // Without flexible jobs the block is left out (hand_made_result: see the key list above).
+}
+
 TEST_F(ResultsWriter, ResolvedScenarioLoadsBackToTheSameConfig) {
   ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml"));
   c.preempt_overhead = s(30);
   c.until = s(86400);
+  std::get<SyntheticConfig>(c.workload.source).flexible = {0.25, 7.5};
   write_results(dir_.str(), c, hand_made_result());
   const ScenarioConfig back = load_scenario(dir_ / "scenario.resolved.yaml");
   EXPECT_EQ(back.name, c.name);
@@ -178,6 +198,8 @@ TEST_F(ResultsWriter, ResolvedScenarioLoadsBackToTheSameConfig) {
   EXPECT_EQ(b.duration.sigma, a.duration.sigma);
   EXPECT_EQ(b.tenants, a.tenants);
   EXPECT_EQ(b.preemptible_fraction, a.preemptible_fraction);
+  EXPECT_EQ(b.flexible.fraction, 0.25);
+  EXPECT_EQ(b.flexible.slack_h, 7.5);
   // Written again, it is the same text: resolving is a fixed point.
   TempDir again;
   write_results(again.str(), back, hand_made_result());

@@ -146,6 +146,10 @@ TEST(WorkloadConfig, SyntheticErrors) {
       "w.yaml:4:22: gpus.distribution: unknown distribution \"uniform\"; expected: categorical");
   EXPECT_EQ(error_of(kHead + duration + "preemptible_fraction: 1.5\n"),
             "w.yaml:6:23: preemptible_fraction: expected a fraction in [0, 1]");
+  EXPECT_EQ(error_of(kHead + duration + "flexible: {fraction: 0.5}\n"),
+            "w.yaml:6:11: flexible.slack_h: missing required key");
+  EXPECT_EQ(error_of(kHead + duration + "flexible: {fraction: 0.5, slack_h: 1, jitter: 2}\n"),
+            "w.yaml:6:39: flexible.jitter: unknown key; expected one of: fraction, slack_h");
   EXPECT_EQ(error_of(kHead + duration + "tenants: 2000000\n"),
             "w.yaml:6:10: tenants: expected at most 1000000 tenants, got 2000000");
   EXPECT_EQ(error_of(kHead + duration + "allowed_gpu_types: [H100, V100]\n"),
@@ -154,7 +158,7 @@ TEST(WorkloadConfig, SyntheticErrors) {
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
       "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, data, residency, "
-            "gpu_utilisation, services");
+      "gpu_utilisation, flexible, services");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");

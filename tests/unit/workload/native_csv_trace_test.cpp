@@ -90,6 +90,20 @@ TEST_F(NativeCsvTrace, EveryOptionalColumnInAnyOrder) {
   EXPECT_FALSE(small.estimate.has_value());
 }
 
+TEST_F(NativeCsvTrace, StartSlackIsReadInSecondsAndEmptyMeansNotFlexible) {
+  const TraceReadResult r = read(
+      "job_id,submit_time_s,gpus,duration_s,start_slack_s\n"
+      "f,0,8,3600,43200.5\n"
+      "n,1,8,3600,\n");
+  ASSERT_EQ(r.jobs.size(), 2u);
+  EXPECT_EQ(r.jobs[0].start_slack, 43'200'500'000);
+  EXPECT_EQ(r.jobs[1].start_slack, 0);
+  EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,start_slack_s\nf,0,8,60,-1\n"),
+            "t.csv:2: start_slack_s: \"-1\" is not a number of seconds in [0, 1e11]");
+  EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,start_slack_s\nf,0,8,60,12h\n"),
+            "t.csv:2: start_slack_s: \"12h\" is not a number of seconds in [0, 1e11]");
+}
+
 TEST_F(NativeCsvTrace, CommentsAndBlankLinesAreSkippedButCountedAsLines) {
   const TraceReadResult r = read(
       "# a trace\n"                             // 1
@@ -182,7 +196,7 @@ TEST_F(NativeCsvTrace, HeaderProblemsAreErrorsEvenWhenSkippingRows) {
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,user\n", BadRows::Skip),
             "t.csv:1: user: unknown column; expected job_id, submit_time_s, gpus, duration_s and "
             "optionally gpu_type, tenant, estimate_s, preemptible, priority, job_class, data_site, "
-            "data_gb, residency, gpu_utilisation");
+            "data_gb, residency, gpu_utilisation, start_slack_s");
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,gpus\n", BadRows::Skip),
             "t.csv:1: gpus: column listed twice");
   EXPECT_EQ(error_of("# nothing but a comment\n", BadRows::Skip), "t.csv: no header row");

@@ -255,6 +255,42 @@ TEST(SyntheticGenerator, AllowedTypesAndJobClassAreCopiedToEveryJob) {
   }
 }
 
+TEST(SyntheticGenerator, FlexibleFractionIsTheShareOfJobsWithTheSlack) {
+  SyntheticConfig c = base_config(100000);
+  c.flexible = {0.3, 12};
+  const std::vector<JobSpec> jobs = generate(c, 43);
+  const auto flexible = std::count_if(jobs.begin(), jobs.end(), [](const JobSpec& j) {
+    return j.start_slack == 12 * kMicrosPerHour;
+  });
+  const auto any_slack =
+      std::count_if(jobs.begin(), jobs.end(), [](const JobSpec& j) { return j.start_slack != 0; });
+  EXPECT_EQ(flexible, any_slack);
+  // Binomial(100000, 0.3): sd = sqrt(0.3 x 0.7 / 100000) = 0.00145; 0.006 is 4 sd.
+  EXPECT_NEAR(static_cast<double>(flexible) / 100000.0, 0.3, 0.006);
+}
+
+TEST(SyntheticGenerator, TurningFlexibleJobsOnChangesNoOtherDraw) {
+  SyntheticConfig off = base_config(5000);
+  off.tenants = 7;
+  SyntheticConfig on = off;
+  on.flexible = {0.5, 6};
+  const std::vector<JobSpec> a = generate(off, 9);
+  const std::vector<JobSpec> b = generate(on, 9);
+  ASSERT_EQ(a.size(), b.size());
+  std::size_t flexible = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].submit, b[i].submit) << i;
+    ASSERT_EQ(a[i].gpus, b[i].gpus) << i;
+    ASSERT_EQ(a[i].duration, b[i].duration) << i;
+    ASSERT_EQ(a[i].tenant, b[i].tenant) << i;
+    ASSERT_EQ(a[i].preemptible, b[i].preemptible) << i;
+    ASSERT_EQ(a[i].start_slack, 0) << i;
+    flexible += b[i].start_slack > 0;
+  }
+  EXPECT_GT(flexible, 2000u);
+  EXPECT_LT(flexible, 3000u);
+}
+
 TEST(SyntheticGenerator, OriginOfEveryJobIsTheGpusEntry) {
   SyntheticConfig c = base_config(1);
   c.gpus_origin = {"w.yaml", 7, 3};
