@@ -7,10 +7,14 @@
 #include <boost/random/uniform_int_distribution.hpp>
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <random>
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/core/power_ledger.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "tests/unit/fleet/capacity_recount.hpp"
 #include "tests/unit/placement/placement_fixture.hpp"
 
@@ -180,6 +184,37 @@ TEST(FreeCapacity, TheFailureMemoNeverChangesAnAnswer) {
     EXPECT_GT(memo.memo_hits(), 50u) << name << ": failures " << failures;
     EXPECT_EQ(plain.memo_hits(), 0u) << name;
   }
+}
+
+TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
+  // Two sites of one 8-GPU H100 node (test catalog: 72 W idle, 700 W TDP, no overhead). site0
+  // is capped at 2 kW IT: idle it draws 8 x 72 = 576 W, leaving 1,424 W; a GPU at utilisation
+  // 1 adds 628 W, so its headroom runs floor(1424 / 628) = 2 GPUs, and at 0.5 (314 W) 4 GPUs.
+  // site1 is uncapped: its 8 free GPUs count in full.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+  constexpr double kUncapped = std::numeric_limits<double>::infinity();
+  fleet.site_energy = {SiteEnergy{0.002, 1.0, {}, {}}, SiteEnergy{kUncapped, 1.0, {}, {}}};
+  test::PlacementBed bed(std::move(fleet));
+  const PowerLedger power(bed.fleet());
+  const auto placement = test::make_placement("first_fit");
+  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
+  FreeCapacity free(bed.index(), *placement, SiteContext{&bed.fleet(), &bed.index(), &power, 0},
+                    pack.get());
+  EXPECT_EQ(free.total_free(), 16u);
+  EXPECT_EQ(free.usable_free(1.0F), 2u + 8u);
+  EXPECT_EQ(free.usable_free(0.5F), 4u + 8u);
+  // A 2-GPU gang at utilisation 1 takes site0's power (1,256 W of 1,424): 168 W are left, not
+  // enough for one more GPU, while 6 of its GPUs stay free. The cached bound follows.
+  JobSpec pair = gang(2);
+  pair.allowed_sites = 0b01;
+  ASSERT_TRUE(free.take(pair));
+  EXPECT_EQ(free.total_free(), 14u);
+  EXPECT_EQ(free.usable_free(0.5F), 0u + 8u);  // 168 / 314 = 0 (asked last before the take)
+  EXPECT_EQ(free.usable_free(1.0F), 0u + 8u);
+  // The bound holds: a third site0-only GPU does not fit, however many GPUs are free there.
+  JobSpec one = gang(1);
+  one.allowed_sites = 0b01;
+  EXPECT_FALSE(free.take(one));
 }
 
 TEST(LowestBits, TakesTheCountLowestSetBits) {
