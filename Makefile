@@ -1,13 +1,13 @@
 # The two README commands, and a few conveniences. Everything real is in CMake; this file only
 # chains "install what is missing -> configure -> build -> run".
-#   make run    build in Release and run the default scenario (results in results/default/)
+#   make run    build in Release and run the default scenario (results in results/stargate/)
 #   make test   build the CI configuration and run the whole test suite with ctest, then
 #               make test-sanitize and make test-fuzz
 #   make test-sanitize   the same suite built with clang 14, ASan and UBSan (preset asan)
 #   make test-fuzz       each libFuzzer target for FUZZ_SECONDS (tests/fuzz/README.md)
 #   make bench-ci   benchmark subset + scenario runs vs a stored baseline (bench/README.md)
 PRESET ?= release
-SCENARIO ?= configs/scenarios/default.yaml
+SCENARIO ?= configs/scenarios/stargate.yaml
 JOBS ?= 2
 FUZZ_SECONDS ?= 20
 
