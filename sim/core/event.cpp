@@ -15,6 +15,7 @@ Phase phase_of(EventKind kind) {
     case EventKind::ServiceUpdate:  // replicas asked for before the instant's pass
       return Phase::Arrival;
     case EventKind::JobArrival:
+    case EventKind::CapChange:
       return Phase::Arrival;
     case EventKind::ScheduleRound:
       return Phase::Schedule;

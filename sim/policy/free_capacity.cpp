@@ -13,7 +13,10 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement)
 
 FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
                            const SiteContext& sites, const SiteSelection* selection)
-    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {}
+    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {
+  sites_->planned_power = &power_taken_;  // rankings see this pass's plan (not copied: no moves)
+  memo_ = selection == nullptr || !selection->looks_ahead(sites);
+}
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
   if (job.allowed_types.empty()) return index_->total_free();
@@ -49,7 +52,7 @@ std::optional<FreeCapacity::Shape> FreeCapacity::shape_of(const Placement& place
 std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
                                                   const JobSpec& job) {
   if (free_for(job) < job.gpus) return std::nullopt;  // the common "does not fit" case: O(types)
-  const std::optional<Shape> shape = shape_of(placement, job);
+  const std::optional<Shape> shape = memo_ ? shape_of(placement, job) : std::nullopt;
   if (shape) {
     if (auto it = failed_.find(*shape); it != failed_.end() && job.gpu_utilisation >= it->second) {
       ++memo_hits_;

@@ -112,6 +112,7 @@ class FreeCapacity {
   std::vector<SiteId> order_;             // scratch for rankings
   std::unordered_map<Shape, float, ShapeHash> failed_;  // shape -> least utilisation that failed
   std::uint64_t memo_hits_ = 0;
+  bool memo_ = true;  // false when the site selection looks ahead (see SiteSelection)
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

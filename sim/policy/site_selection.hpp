@@ -11,6 +11,7 @@
 
 #include "sim/core/ids.hpp"
 #include "sim/core/time.hpp"
+#include "sim/model/power.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
@@ -20,12 +21,18 @@ class PowerLedger;
 struct Fleet;
 
 // What a ranking may look at: the fleet (sites, energy profiles, WAN), free GPUs, each site's
-// draw against its cap, and the time (for profiles).
+// draw against its cap, the power the current pass has already planned, and the time (for
+// profiles).
 struct SiteContext {
   const Fleet* fleet = nullptr;
   const CapacityIndex* free = nullptr;
   const PowerLedger* power = nullptr;
   SimTime now = 0;
+  // [site] busy power the pass's planned starts add to the ledger's draw; null or empty: none.
+  const std::vector<Milliwatts>* planned_power = nullptr;
+  Milliwatts planned(SiteId s) const {
+    return planned_power == nullptr || planned_power->empty() ? 0 : (*planned_power)[s.index()];
+  }
 };
 
 class SiteSelection {
@@ -35,7 +42,18 @@ class SiteSelection {
   // the job is not placed there in this pass.
   virtual void rank(const JobSpec& job, const SiteContext& context,
                     std::vector<SiteId>& order) const = 0;
+  // When a site's cap drops below its draw, the engine sheds its running jobs in this order
+  // until the draw is within the cap. `victims` holds those jobs (ids into `jobs`, all Running)
+  // and is reordered in place, first victim first. The default is default_shed_order.
+  virtual void order_shed_victims(const std::vector<Job>& jobs, std::vector<JobId>& victims) const;
+  // Whether rank() reads the job's runtime estimate or the pass's planned power (a look-ahead
+  // at cap schedules). FreeCapacity then keeps no memo of failed job shapes, which assumes a
+  // shape that failed fails again until capacity grows.
+  virtual bool looks_ahead(const SiteContext&) const { return false; }
 };
+
+// Newest start of the current run first (the least work at risk), ties by job id.
+void default_shed_order(const std::vector<Job>& jobs, std::vector<JobId>& victims);
 
 struct SiteSelectionInfo {
   std::string name;
