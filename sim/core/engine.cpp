@@ -251,12 +251,7 @@ void Engine::on_gpus_released(JobId id) {
   FLEETSIM_CHECK(job.state == JobState::Draining, "job {} released GPUs while {}", id.value,
                  state_name(job.state));
   job.run_time += state_.now - job.segment_start;
-  const auto d = std::find_if(draining_.begin(), draining_.end(),
-                              [&](const DrainingJob& e) { return e.id == id; });
-  FLEETSIM_CHECK(d != draining_.end(), "draining job {} not listed", id.value);
-  const bool powered = d->powered;
-  draining_.erase(d);
-  free_gpus(job, powered);
+  free_gpus(job, remove_draining(id));
   job.state = JobState::Queued;
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Requeued});
@@ -371,7 +366,7 @@ void Engine::preempt(JobId id) {
   } else {
     job.state = JobState::Draining;
     calendar_.push(state_.now + config_.preempt_overhead, EventKind::GpusReleased, id.value);
-    draining_.push_back({id, true});
+    add_draining(id);
   }
   if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Preempted);
 }
@@ -629,6 +624,23 @@ bool Engine::holds_gpus_at(const Job& job, SiteId site) const {
                      [&](const NodeSlice& s) { return fleet_->site_of(s.node) == site; });
 }
 
+void Engine::add_draining(JobId id) {
+  if (draining_pos_.size() <= id.index()) draining_pos_.resize(state_.jobs.size());
+  draining_pos_[id.index()] = static_cast<std::uint32_t>(draining_.size());
+  draining_.push_back({id, true});
+}
+
+bool Engine::remove_draining(JobId id) {
+  const std::uint32_t pos = draining_pos_[id.index()];
+  FLEETSIM_CHECK(pos < draining_.size() && draining_[pos].id == id, "draining job {} not listed",
+                 id.value);
+  const bool powered = draining_[pos].powered;
+  draining_[pos] = draining_.back();
+  draining_pos_[draining_[pos].id.index()] = pos;
+  draining_.pop_back();
+  return powered;
+}
+
 void Engine::cut_draining_power(Job& job) {
   const Milliwatts per_gpu =
       busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
@@ -664,9 +676,7 @@ void Engine::shed_to_cap(SiteId site) {
     preempt(id);
     if (state_.jobs[id.index()].state == JobState::Draining) {
       cut_draining_power(state_.jobs[id.index()]);
-      std::find_if(draining_.begin(), draining_.end(), [&](const DrainingJob& e) {
-        return e.id == id;
-      })->powered = false;
+      draining_[draining_pos_[id.index()]].powered = false;
     }
     ++totals_.cap_sheds;
     ++site_cap_sheds_[site.index()];

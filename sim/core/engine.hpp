@@ -129,6 +129,8 @@ class Engine {
   void shed_to_cap(SiteId site);
   bool holds_gpus_at(const Job& job, SiteId site) const;
   void cut_draining_power(Job& job);  // its busy draw ends now; its GPUs stay held
+  void add_draining(JobId id);     // O(1)
+  bool remove_draining(JobId id);  // O(1); returns whether the job still drew power
   void validate_start(const StartDecision& start);
   void apply_start(const StartDecision& start);
   void free_gpus(Job& job, bool with_power = true);  // with_power false: cut already
@@ -189,13 +191,14 @@ class Engine {
   std::vector<StepIntegral> site_allocated_;  // [site]
   std::vector<StepIntegral> site_online_;     // [site]
   std::vector<JobId> scratch_interrupted_;
-  // Preempted jobs holding GPUs for the preemption overhead; `powered` until a cap drop cuts
-  // their draw. Few at a time: scanned linearly.
+  // Preempted jobs holding GPUs for the preemption overhead (unordered); `powered` until a cap
+  // drop cuts their draw. A cap drop scans them; a release finds its entry by position.
   struct DrainingJob {
     JobId id;
     bool powered = true;
   };
   std::vector<DrainingJob> draining_;
+  std::vector<std::uint32_t> draining_pos_;  // [job] -> index in draining_ while Draining
   std::vector<JobId> scratch_victims_;
   std::vector<std::uint64_t> site_cap_sheds_;  // [site]
   std::optional<JobSpec> next_arrival_;
