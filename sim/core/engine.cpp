@@ -58,7 +58,8 @@ Engine::Engine(const Fleet& fleet, WorkloadSource& source, Policy& policy,
       state_(fleet, placement, config_.preempt_overhead),
       gpu_owner_(fleet.topology.gpu_count()),
       site_allocated_(fleet.topology.sites().size()),
-      site_online_(fleet.topology.sites().size()) {
+      site_online_(fleet.topology.sites().size()),
+      site_cap_sheds_(fleet.topology.sites().size(), 0) {
   totals_.total_gpus = fleet.topology.gpu_count();
   for (std::size_t s = 0; s < site_online_.size(); ++s) {
     site_online_[s].value = fleet.topology.site(SiteId{s}).gpu_count;
@@ -91,6 +92,12 @@ RunTotals Engine::run() {
       calendar_.push(windows[w].offline_from, EventKind::CapacityOffline, w);
     }
   }
+  for (std::size_t s = 0; s < fleet_->topology.sites().size(); ++s) {
+    const SimTime next = fleet_->energy(SiteId{s}).it_cap_mw.next_value_change(0);
+    if (next != kTimeNever) {
+      calendar_.push(next, EventKind::CapChange, static_cast<std::uint32_t>(s));
+    }
+  }
   admit_next_arrival(0);
   if (services_ != nullptr) start_services();
   if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
@@ -100,12 +107,18 @@ RunTotals Engine::run() {
       stopped_at_horizon = true;
       break;
     }
-    // Failure processes never run dry: once no job is left to hurt, their events (and capacity
-    // coming and going) are dropped without moving the clock, so they do not stretch the run.
+    // Failure processes and daily cap shapes never run dry: once no job is left to hurt, their
+    // events (and capacity coming and going) are dropped without moving the clock, so they do
+    // not stretch the run.
     if (!has_work_left() && (calendar_.next_kind() == EventKind::ComponentFailure ||
                              calendar_.next_kind() == EventKind::ComponentRepair ||
                              calendar_.next_kind() == EventKind::CapacityOffline ||
-                             calendar_.next_kind() == EventKind::CapacityOnline)) {
+                             calendar_.next_kind() == EventKind::CapacityOnline ||
+                             calendar_.next_kind() == EventKind::CapChange)) {
+      calendar_.pop();
+      continue;
+    }
+    if (calendar_.next_kind() == EventKind::CapChange && cap_cycles_stalled()) {
       calendar_.pop();
       continue;
     }
@@ -146,7 +159,7 @@ RunTotals Engine::run() {
     site_allocated_[site].set(site_allocated_[site].value, state_.now);
     site_online_[site].set(site_online_[site].value, state_.now);
     totals_.sites.push_back({state_.power.totals(SiteId{site}), site_allocated_[site].area,
-                             site_online_[site].area});
+                             site_online_[site].area, site_cap_sheds_[site]});
   }
   return totals_;
 }
@@ -185,6 +198,7 @@ void Engine::handle(const Event& event) {
       on_service_update(ServiceId{event.index}, static_cast<ServiceUpdateKind>(event.epoch));
       break;
     case EventKind::ReplicaReady: on_replica_ready(JobId{event.index}, event.epoch); break;
+    case EventKind::CapChange: on_cap_change(SiteId{event.index}); break;
   }
 }
 
@@ -242,7 +256,7 @@ void Engine::on_gpus_released(JobId id) {
   FLEETSIM_CHECK(job.state == JobState::Draining, "job {} released GPUs while {}", id.value,
                  state_name(job.state));
   job.run_time += state_.now - job.segment_start;
-  free_gpus(job);
+  free_gpus(job, remove_draining(id));
   job.state = JobState::Queued;
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Requeued});
@@ -267,7 +281,7 @@ void Engine::on_sample() {
     out.allocated_gpus = site_allocated_[i].value;
     out.it_power_mw = to_mw(state_.power.draw(site));
     out.facility_power_mw = out.it_power_mw * energy.pue;
-    out.cap_mw = energy.it_cap_mw;
+    out.cap_mw = energy.it_cap_mw.at(state_.now);
     out.carbon_g_per_kwh = energy.carbon_g_per_kwh.at(state_.now);
     out.price_usd_per_mwh = energy.price_usd_per_mwh.at(state_.now);
   }
@@ -277,6 +291,19 @@ void Engine::on_sample() {
   if (has_work_left() && !calendar_.empty()) {
     calendar_.push(state_.now + config_.sample_interval, EventKind::Sample, 0);
   }
+}
+
+bool Engine::cap_cycles_stalled() const {
+  constexpr Duration kTwoDays = 48 * kMicrosPerHour;
+  if (!state_.running.empty() || !draining_.empty() || next_arrival_ || services_open_ > 0 ||
+      held_jobs_ > 0 || state_.now - last_start_ < kTwoDays) {
+    return false;
+  }
+  for (std::size_t s = 0; s < fleet_->topology.sites().size(); ++s) {
+    const StepProfile& cap = fleet_->energy(SiteId{s}).it_cap_mw;
+    if (!cap.is_daily() && cap.next_value_change(state_.now) != kTimeNever) return false;
+  }
+  return true;
 }
 
 bool Engine::has_work_left() const {
@@ -324,6 +351,11 @@ void Engine::apply_preempt(JobId id) {
     policy_error(fmt::format("preempts job {} (id {}), which is not preemptible", job.spec.name,
                              id.value));
   }
+  preempt(id);
+}
+
+void Engine::preempt(JobId id) {
+  Job& job = state_.jobs[id.index()];
   job.remaining = remaining_at(job, state_.now);
   close_segment(job);  // the draining period that follows also counts as run time
   ++job.preemptions;
@@ -339,6 +371,7 @@ void Engine::apply_preempt(JobId id) {
   } else {
     job.state = JobState::Draining;
     calendar_.push(state_.now + config_.preempt_overhead, EventKind::GpusReleased, id.value);
+    add_draining(id);
   }
   if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Preempted);
 }
@@ -517,6 +550,7 @@ void Engine::apply_start(const StartDecision& start) {
   job.allocation = start.gpus;
   job.state = JobState::Running;
   if (job.first_start == kTimeNever) job.first_start = state_.now;
+  last_start_ = state_.now;
   job.segment_start = state_.now;
   // Input data elsewhere is staged over the WAN first (once per site), then a restart or resume.
   job.segment_staging = 0;
@@ -551,7 +585,7 @@ void Engine::apply_start(const StartDecision& start) {
   for (RunObserver* o : observers_) o->on_start(job, state_.now);
 }
 
-void Engine::free_gpus(Job& job) {
+void Engine::free_gpus(Job& job, bool with_power) {
   const Topology& topo = fleet_->topology;
   const Milliwatts per_gpu =
       busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
@@ -559,7 +593,7 @@ void Engine::free_gpus(Job& job) {
     const Node& node = topo.node(slice.node);
     const SiteId site = fleet_->site_of(slice.node);
     const auto gpus = std::popcount(slice.gpus);
-    state_.power.change(site, -per_gpu * gpus, state_.now);
+    if (with_power) state_.power.change(site, -per_gpu * gpus, state_.now);
     add_site_allocated(site, -gpus);
     // Failed GPUs stay out of the free capacity until their repair, offline racks until they
     // come back.
@@ -574,6 +608,88 @@ void Engine::free_gpus(Job& job) {
   allocated_gpus_ -= job.spec.gpus;
   if (job.spec.is_replica()) replica_gpus_ -= job.spec.gpus;
   job.allocation.slices.clear();
+}
+
+void Engine::on_cap_change(SiteId site) {
+  const Milliwatts before = state_.power.cap(site);
+  state_.power.set_cap(site, state_.now);
+  const SimTime next = fleet_->energy(site).it_cap_mw.next_value_change(state_.now);
+  if (next != kTimeNever) calendar_.push(next, EventKind::CapChange, site.value);
+  SPDLOG_DEBUG("t={} cap site={} cap_mw={:.6f} draw_mw={:.6f}", state_.now, site.value,
+               to_mw(state_.power.cap(site)), to_mw(state_.power.draw(site)));
+  if (state_.power.cap(site) > before) {
+    request_pass();  // queued jobs may fit now
+  } else if (state_.power.draw(site) > state_.power.cap(site)) {
+    shed_to_cap(site);
+  }
+}
+
+bool Engine::holds_gpus_at(const Job& job, SiteId site) const {
+  return std::any_of(job.allocation.slices.begin(), job.allocation.slices.end(),
+                     [&](const NodeSlice& s) { return fleet_->site_of(s.node) == site; });
+}
+
+void Engine::add_draining(JobId id) {
+  if (draining_pos_.size() <= id.index()) draining_pos_.resize(state_.jobs.size());
+  draining_pos_[id.index()] = static_cast<std::uint32_t>(draining_.size());
+  draining_.push_back({id, true});
+}
+
+bool Engine::remove_draining(JobId id) {
+  const std::uint32_t pos = draining_pos_[id.index()];
+  FLEETSIM_CHECK(pos < draining_.size() && draining_[pos].id == id, "draining job {} not listed",
+                 id.value);
+  const bool powered = draining_[pos].powered;
+  draining_[pos] = draining_.back();
+  draining_pos_[draining_[pos].id.index()] = pos;
+  draining_.pop_back();
+  return powered;
+}
+
+void Engine::cut_draining_power(Job& job) {
+  const Milliwatts per_gpu =
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+  for (const NodeSlice& slice : job.allocation.slices) {
+    state_.power.change(fleet_->site_of(slice.node), -per_gpu * std::popcount(slice.gpus),
+                        state_.now);
+  }
+}
+
+void Engine::shed_to_cap(SiteId site) {
+  const auto over = [&] { return state_.power.draw(site) > state_.power.cap(site); };
+  for (DrainingJob& d : draining_) {
+    if (!over()) break;
+    Job& job = state_.jobs[d.id.index()];
+    if (!d.powered || !holds_gpus_at(job, site)) continue;
+    cut_draining_power(job);
+    d.powered = false;
+  }
+  std::vector<JobId>& victims = scratch_victims_;
+  victims.clear();
+  for (JobId id : state_.running) {
+    if (holds_gpus_at(state_.jobs[id.index()], site)) victims.push_back(id);
+  }
+  if (state_.site_selection != nullptr) {
+    state_.site_selection->order_shed_victims(state_.jobs, victims);
+  } else {
+    default_shed_order(state_.jobs, victims);
+  }
+  for (JobId id : victims) {
+    if (!over()) break;
+    SPDLOG_DEBUG("t={} shed job={} site={}", state_.now, state_.jobs[id.index()].spec.name,
+                 site.value);
+    preempt(id);
+    if (state_.jobs[id.index()].state == JobState::Draining) {
+      cut_draining_power(state_.jobs[id.index()]);
+      draining_[draining_pos_[id.index()]].powered = false;
+    }
+    ++totals_.cap_sheds;
+    ++site_cap_sheds_[site.index()];
+  }
+  // Idle draw within every cap value is checked at load (fleet_config.cpp).
+  FLEETSIM_CHECK(!over(), "site {} draws {} mW over its cap {} mW with nothing left to shed",
+                 site.value, state_.power.draw(site), state_.power.cap(site));
+  request_pass();
 }
 
 void Engine::close_segment(Job& job) {
@@ -703,6 +819,10 @@ void Engine::on_capacity_offline(std::uint32_t window) {
 void Engine::on_capacity_online(std::uint32_t window) {
   const CapacityWindow& w = fleet_->capacity_windows[window];
   for (std::uint32_t r = 0; r < w.rack_count; ++r) bring_rack_online(RackId{w.first_rack.value + r});
+  // Racks back online draw idle power that the busy jobs' headroom did not count: shed if
+  // that puts the site over its cap.
+  const SiteId site = fleet_->topology.cluster(fleet_->topology.rack(w.first_rack).cluster).site;
+  if (state_.power.draw(site) > state_.power.cap(site)) shed_to_cap(site);
   request_pass();
 }
 

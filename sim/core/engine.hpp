@@ -46,6 +46,7 @@ struct SiteRunTotals {
   SiteEnergyTotals energy;
   double allocated_gpu_seconds = 0;
   double online_gpu_seconds = 0;  // built and not in maintenance
+  std::uint64_t cap_sheds = 0;    // running jobs stopped because the site's cap dropped
 };
 
 // A count that changes in steps, and its integral over time.
@@ -74,6 +75,7 @@ struct RunTotals {
   double allocated_gpu_seconds_at_last_arrival = 0;
   FailureTotals failures;
   std::uint64_t maintenance_interruptions = 0;  // running jobs whose racks went offline
+  std::uint64_t cap_sheds = 0;  // running jobs stopped because their site's cap dropped
   std::vector<SiteRunTotals> sites;             // [site]
   // Inference replicas' share of allocated_gpu_seconds (and of the figure at the last arrival):
   // what training used is the difference.
@@ -117,10 +119,24 @@ class Engine {
   void on_sample();
   void request_pass();
   void run_pass();
-  void apply_preempt(JobId id);
+  void apply_preempt(JobId id);  // a policy's decision: checked, then preempt()
+  // Stops a running job, which keeps its progress: requeued at once, or draining for the
+  // preemption overhead (holding its GPUs, and drawing power unless cut_draining_power()).
+  void preempt(JobId id);
+  // Cap schedules (power_cap_mw as a profile): the ledger follows the cap; a rise asks for a
+  // pass, a drop below the draw sheds work (shed_to_cap).
+  void on_cap_change(SiteId site);
+  // Brings the site's draw within its cap: draining jobs there stop drawing first (they were
+  // stopping anyway), then running jobs are shed (preempted) in the site selection's victim
+  // order. Each shed job's power is released at once, even while it drains.
+  void shed_to_cap(SiteId site);
+  bool holds_gpus_at(const Job& job, SiteId site) const;
+  void cut_draining_power(Job& job);  // its busy draw ends now; its GPUs stay held
+  void add_draining(JobId id);     // O(1)
+  bool remove_draining(JobId id);  // O(1); returns whether the job still drew power
   void validate_start(const StartDecision& start);
   void apply_start(const StartDecision& start);
-  void free_gpus(Job& job);
+  void free_gpus(Job& job, bool with_power = true);  // with_power false: cut already
   void close_segment(Job& job);  // accounts a Running job's segment up to now
   void on_component_failure(std::uint32_t process, std::uint32_t component);
   void on_component_repair(std::uint32_t process, std::uint32_t component);
@@ -139,6 +155,10 @@ class Engine {
   // of `type`; scratch_sites_ holds the site of each slice.
   void validate_sites(const Job& job, JobId id, GpuTypeId type, const Allocation& gpus);
   bool has_work_left() const;
+  // Jobs are left queued, but nothing runs, drains, is held, arrives or serves, no start came in two days
+  // (two turns of every daily cap shape) and no cap series has a step left: daily cap steps
+  // would only spin, so the run ends instead (as it would without cap schedules).
+  bool cap_cycles_stalled() const;
   // Inference services (engine_services.cpp).
   void start_services();
   void finish_services();
@@ -174,12 +194,24 @@ class Engine {
   std::vector<StepIntegral> site_allocated_;  // [site]
   std::vector<StepIntegral> site_online_;     // [site]
   std::vector<JobId> scratch_interrupted_;
+  // Preempted jobs holding GPUs for the preemption overhead (unordered); `powered` until a cap
+  // drop cuts their draw. A cap drop scans them; a release finds its entry by position.
+  struct DrainingJob {
+    JobId id;
+    bool powered = true;
+  };
+  std::vector<DrainingJob> draining_;
+  std::vector<std::uint32_t> draining_pos_;  // [job] -> index in draining_ while Draining
+  std::vector<JobId> scratch_victims_;
+  std::vector<std::uint64_t> site_cap_sheds_;  // [site]
   std::optional<JobSpec> next_arrival_;
   SimTime last_pass_at_ = -1;
+  SimTime last_start_ = 0;
   bool changed_since_pass_ = false;
   std::uint64_t allocated_gpus_ = 0;
   std::uint64_t finished_ = 0;
   std::uint64_t active_ = 0;  // arrived and not finished
+  std::uint64_t held_jobs_ = 0;  // flexible jobs held, waiting for their release (engine_holds.cpp)
   RunTotals totals_;
   // Reused per start, so starting a job allocates nothing beyond its own allocation copy.
   std::vector<NodeId> scratch_nodes_;

@@ -27,6 +27,7 @@ bool Engine::hold(JobId id) {
   if (release == state_.now) return false;
   job.state = JobState::Held;
   job.held = release - state_.now;
+  ++held_jobs_;
   calendar_.push(release, EventKind::JobRelease, id.value);
   SPDLOG_TRACE("t={} hold job={} until={}", state_.now, spec.name, release);
   return true;
@@ -36,6 +37,7 @@ void Engine::on_release(JobId id) {
   Job& job = state_.jobs[id.index()];
   FLEETSIM_CHECK(job.state == JobState::Held, "job {} released while not held", id.value);
   job.state = JobState::Queued;
+  --held_jobs_;
   state_.enqueue(id);
   state_.changes.push_back({id, JobChangeKind::Arrived});
   request_pass();

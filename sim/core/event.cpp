@@ -16,6 +16,7 @@ Phase phase_of(EventKind kind) {
       return Phase::Arrival;
     case EventKind::JobArrival:
     case EventKind::JobRelease:
+    case EventKind::CapChange:
       return Phase::Arrival;
     case EventKind::ScheduleRound:
       return Phase::Schedule;

@@ -9,7 +9,9 @@
 namespace fleetsim {
 
 // Same-instant order: GPUs are released before new jobs arrive, and every arrival is in the
-// queue before the policy is asked to schedule; samples see the state after scheduling.
+// queue before the policy is asked to schedule; samples see the state after scheduling. A cap
+// change comes with the arrivals: after the instant's finishes and releases (fewer sheds), before
+// its pass.
 enum class Phase : std::uint8_t { Completion = 0, Arrival = 1, Schedule = 2, Sample = 3 };
 
 enum class EventKind : std::uint8_t {
@@ -25,6 +27,7 @@ enum class EventKind : std::uint8_t {
   ServiceUpdate,     // index = inference service, epoch = ServiceUpdateKind (start, evaluate, end)
   ReplicaReady,      // index = replica job, epoch = its run epoch: its start time is over
   JobRelease,        // index = a held job: it enters the queue (as if it arrived now)
+  CapChange,         // index = site: its IT power cap profile steps to another value
 };
 
 struct Event {

@@ -19,13 +19,19 @@ PowerLedger::PowerLedger(const Fleet& fleet)
         powered_draw_mw(fleet.catalog.type(rack.type)) * rack.gpu_count;
   }
   for (std::size_t s = 0; s < draw_.size(); ++s) {
-    const double cap_mw = fleet.energy(SiteId{s}).it_cap_mw;
-    if (std::isfinite(cap_mw)) {
-      cap_[s] = std::llround(cap_mw * 1e9);
+    if (fleet.energy(SiteId{s}).capped()) {
+      set_cap(SiteId{s}, 0);
       any_cap_ = true;
     }
     totals_[s].peak_it_mw = draw_[s];
   }
+}
+
+void PowerLedger::set_cap(SiteId s, SimTime now) {
+  const double cap_mw = fleet_->energy(s).it_cap_mw.at(now);
+  FLEETSIM_CHECK(std::isfinite(cap_mw) && cap_mw > 0, "site {} cap {} MW at t={}", s.value, cap_mw,
+                 now);
+  cap_[s.index()] = std::llround(cap_mw * 1e9);
 }
 
 void PowerLedger::change(SiteId s, Milliwatts delta, SimTime now) {

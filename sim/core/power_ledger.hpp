@@ -1,7 +1,8 @@
 // Each site's IT draw as the run goes, and its integral: IT and facility energy, carbon and cost.
 // The engine changes a site's draw when jobs start and stop and when racks come and go; the
 // ledger integrates the previous draw up to that instant first (splitting at the hours where the
-// carbon or price profile steps), so energy = integral of power exactly, event by event.
+// carbon or price profile steps), so energy = integral of power exactly, event by event. The cap
+// is the value of the site's cap profile at the latest step the engine told the ledger about.
 #pragma once
 
 #include <cstdint>
@@ -36,6 +37,9 @@ class PowerLedger {
     return cap_[s.index()] == kUncapped ? kUncapped : cap_[s.index()] - draw_[s.index()];
   }
   bool any_cap() const { return any_cap_; }
+  // The cap as a site's profile reads at `now` (the engine calls it at each step of the profile).
+  // Precondition: the site is capped.
+  void set_cap(SiteId s, SimTime now);
   // Integrates the site up to `now`, then changes its draw by `delta`.
   void change(SiteId s, Milliwatts delta, SimTime now);
   // Integrates every site up to `now` (before reading totals).

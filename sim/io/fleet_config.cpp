@@ -136,10 +136,11 @@ SiteConfig load_node_list_site(const ConfigNode& list, const std::set<std::strin
 }
 
 // A cap below what the site's GPUs draw idle could never be met: bad input, not a run where
-// nothing starts.
+// nothing starts. A cap profile is checked at every value (the error names the hour or CSV row),
+// so that shedding every job always brings a site under its cap.
 void check_idle_draw_under_cap(const ConfigNode& site, const SiteConfig& sc,
                                const std::vector<GpuType>& types) {
-  if (sc.power_cap_mw <= 0) return;
+  if (!sc.power_cap_mw) return;
   double idle_w = 0;
   for (const ClusterConfig& c : sc.clusters) {
     for (const RackGroupConfig& g : c.racks) {
@@ -149,10 +150,33 @@ void check_idle_draw_under_cap(const ConfigNode& site, const SiteConfig& sc,
                 (type->idle_w + type->overhead_w);
     }
   }
-  if (idle_w / 1e6 > sc.power_cap_mw) {
-    throw site.at("power_cap_mw").error(
-        "site {}: its GPUs draw {:.3f} MW idle (idle_w + overhead_w), above its cap of {} MW",
-        sc.name, idle_w / 1e6, sc.power_cap_mw);
+  const double idle_mw = idle_w / 1e6;
+  const auto message = [&](double cap_mw) {
+    return fmt::format("site {}: its GPUs draw {:.3f} MW idle (idle_w + overhead_w), above its cap "
+                       "of {} MW",
+                       sc.name, idle_mw, cap_mw);
+  };
+  const ProfileConfig& cap = *sc.power_cap_mw;
+  switch (cap.kind) {
+    case ProfileConfig::Kind::Constant:
+      if (idle_mw > cap.value) throw site.at("power_cap_mw").error("{}", message(cap.value));
+      break;
+    case ProfileConfig::Kind::Daily:
+      for (std::size_t h = 0; h < 24; ++h) {
+        if (idle_mw > cap.hourly[h]) {
+          throw site.at("power_cap_mw").at("daily")[h].error("{} at local hour {}",
+                                                             message(cap.hourly[h]), h);
+        }
+      }
+      break;
+    case ProfileConfig::Kind::Series:
+      for (std::size_t i = 0; i < cap.series_values.size(); ++i) {
+        if (idle_mw > cap.series_values[i]) {
+          throw ConfigError({cap.csv_path, cap.series_lines[i], 0}, "value",
+                            message(cap.series_values[i]));
+        }
+      }
+      break;
   }
 }
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,8 @@ struct ClusterConfig {
   std::vector<RackGroupConfig> racks;
 };
 
-// A carbon-intensity or electricity-price profile as written: a constant, 24 hourly values in
-// the site's local time, or a CSV series of (utc, value) rows.
+// A carbon-intensity, electricity-price or power-cap profile as written: a constant, 24 hourly
+// values in the site's local time, or a CSV series of (utc, value) rows.
 struct ProfileConfig {
   enum class Kind { Constant, Daily, Series };
   Kind kind = Kind::Constant;
@@ -36,6 +37,7 @@ struct ProfileConfig {
   std::string csv_path;  // Series: the file as resolved
   std::vector<std::int64_t> series_unix_s;
   std::vector<double> series_values;
+  std::vector<int> series_lines;  // Series: the CSV line of each value (for errors)
 };
 
 // `racks` more racks of `cluster` (in id order; 0 = all the rest) come online at `online`.
@@ -61,7 +63,7 @@ struct SiteConfig {
   std::string region;
   std::string provider;
   std::vector<ClusterConfig> clusters;
-  double power_cap_mw = 0;  // IT power cap; 0 = none
+  std::optional<ProfileConfig> power_cap_mw;  // IT power cap; nullopt = none
   double pue = 1.0;
   double utc_offset_h = 0;  // local time of the daily profiles
   ProfileConfig carbon_g_per_kwh;

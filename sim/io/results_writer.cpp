@@ -1,5 +1,6 @@
 #include "sim/io/results_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -26,9 +27,32 @@ nlohmann::ordered_json to_json(const Distribution& d) {
           {"p95", d.p95},     {"p99", d.p99},   {"max", d.max}};
 }
 
+bool cap_profiled(const SiteConfig& sc) {
+  return sc.power_cap_mw && sc.power_cap_mw->kind != ProfileConfig::Kind::Constant;
+}
+
+// A constant cap as a number (null: none); a profile as its range, {"min": x, "max": y}.
+nlohmann::ordered_json cap_json(const SiteConfig& sc) {
+  if (!sc.power_cap_mw) return nullptr;
+  const ProfileConfig& p = *sc.power_cap_mw;
+  switch (p.kind) {
+    case ProfileConfig::Kind::Constant: return p.value;
+    case ProfileConfig::Kind::Daily:
+      return {{"min", *std::min_element(p.hourly.begin(), p.hourly.end())},
+              {"max", *std::max_element(p.hourly.begin(), p.hourly.end())}};
+    case ProfileConfig::Kind::Series:
+      return {{"min", *std::min_element(p.series_values.begin(), p.series_values.end())},
+              {"max", *std::max_element(p.series_values.begin(), p.series_values.end())}};
+  }
+  return nullptr;
+}
+
 // Fleet totals, then one entry per site: energy, carbon, cost, power against the cap, and
 // utilisation of the GPUs that were online.
 nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals& totals) {
+  // Sheds are counted only where a cap can drop: a fleet of constant caps keeps its old summary.
+  const bool cap_varies = std::any_of(config.fleet.sites.begin(), config.fleet.sites.end(),
+                                      [](const SiteConfig& sc) { return cap_profiled(sc); });
   SiteEnergyTotals fleet;
   nlohmann::ordered_json sites = nlohmann::ordered_json::array();
   const double run_h = to_seconds(totals.end_time) / 3600.0;
@@ -43,7 +67,7 @@ nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals
     site["name"] = sc.name;
     site["country"] = sc.country;
     site["provider"] = sc.provider;
-    site["it_cap_mw"] = sc.power_cap_mw > 0 ? nlohmann::ordered_json(sc.power_cap_mw) : nullptr;
+    site["it_cap_mw"] = cap_json(sc);
     site["pue"] = sc.pue;
     site["peak_it_mw"] = to_mw(t.energy.peak_it_mw);
     site["mean_it_mw"] = run_h > 0 ? t.energy.it_mwh / run_h : 0.0;
@@ -55,13 +79,16 @@ nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals
     site["online_gpu_hours"] = t.online_gpu_seconds / 3600.0;
     site["gpu_utilisation"] =
         t.online_gpu_seconds > 0 ? t.allocated_gpu_seconds / t.online_gpu_seconds : 0.0;
+    if (cap_varies) site["cap_sheds"] = t.cap_sheds;
     sites.push_back(std::move(site));
   }
-  return {{"it_mwh", fleet.it_mwh},
-          {"facility_mwh", fleet.facility_mwh},
-          {"carbon_t", fleet.carbon_t},
-          {"cost_usd", fleet.cost_usd},
-          {"sites", std::move(sites)}};
+  nlohmann::ordered_json out = {{"it_mwh", fleet.it_mwh},
+                                {"facility_mwh", fleet.facility_mwh},
+                                {"carbon_t", fleet.carbon_t},
+                                {"cost_usd", fleet.cost_usd}};
+  if (cap_varies) out["cap_sheds"] = totals.cap_sheds;
+  out["sites"] = std::move(sites);
+  return out;
 }
 
 std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
@@ -258,7 +285,7 @@ void emit_profile(YAML::Emitter& y, const char* key, const ProfileConfig& p,
 
 // A site's power, profiles, build-out and maintenance, as the loader reads them.
 void emit_site_energy(YAML::Emitter& y, const SiteConfig& s, const std::string& dir) {
-  if (s.power_cap_mw > 0) y << YAML::Key << "power_cap_mw" << YAML::Value << s.power_cap_mw;
+  if (s.power_cap_mw) emit_profile(y, "power_cap_mw", *s.power_cap_mw, dir);
   y << YAML::Key << "pue" << YAML::Value << s.pue;
   y << YAML::Key << "utc_offset_h" << YAML::Value << s.utc_offset_h;
   emit_profile(y, "carbon_g_per_kwh", s.carbon_g_per_kwh, dir);

@@ -23,8 +23,9 @@ std::int64_t as_utc(const ConfigNode& node) {
   return *t;
 }
 
-// A CSV of `utc,value` rows (header first), values >= 0, times strictly ascending.
-void load_profile_csv(const ConfigNode& path_node, ProfileConfig& out) {
+// A CSV of `utc,value` rows (header first), values >= 0 (> 0 if `positive`), times strictly
+// ascending.
+void load_profile_csv(const ConfigNode& path_node, bool positive, ProfileConfig& out) {
   out.csv_path = resolve_relative(path_node.file(), path_node.as_string());
   std::ifstream in(out.csv_path, std::ios::binary);
   if (!in) throw path_node.error("cannot open profile file {}", out.csv_path);
@@ -61,20 +62,25 @@ void load_profile_csv(const ConfigNode& path_node, ProfileConfig& out) {
     }
     char* end = nullptr;
     const double v = std::strtod(cells[1].c_str(), &end);
-    if (cells[1].empty() || *end != '\0' || !(v >= 0) || !std::isfinite(v)) {
-      throw row_error("value", fmt::format("\"{}\" is not a number >= 0", cells[1]));
+    if (cells[1].empty() || *end != '\0' || !(positive ? v > 0 : v >= 0) || !std::isfinite(v)) {
+      throw row_error("value",
+                      fmt::format("\"{}\" is not a number {} 0", cells[1], positive ? ">" : ">="));
     }
     out.series_unix_s.push_back(*t);
     out.series_values.push_back(v);
+    out.series_lines.push_back(line_no);
   }
   if (out.series_values.empty()) throw path_node.error("profile file {} has no rows", out.csv_path);
 }
 
-// `350`, `{daily: [24 values]}` or `{csv: file}`.
-ProfileConfig load_profile(const ConfigNode& node) {
+// `350`, `{daily: [24 values]}` or `{csv: file}`; every value >= 0, or > 0 if `positive`.
+ProfileConfig load_profile(const ConfigNode& node, bool positive = false) {
+  const auto value_of = [positive](const ConfigNode& n) {
+    return positive ? n.as_positive_double() : n.as_non_negative_double();
+  };
   ProfileConfig out;
   if (node.is_scalar()) {
-    out.value = node.as_non_negative_double();
+    out.value = value_of(node);
     return out;
   }
   if (!node.is_map()) throw node.error("expected a number, {{daily: [24 values]}} or {{csv: file}}");
@@ -87,10 +93,10 @@ ProfileConfig load_profile(const ConfigNode& node) {
       throw daily->error("expected 24 hourly values (local time), got {}", daily->size());
     }
     out.kind = ProfileConfig::Kind::Daily;
-    for (std::size_t h = 0; h < 24; ++h) out.hourly[h] = (*daily)[h].as_non_negative_double();
+    for (std::size_t h = 0; h < 24; ++h) out.hourly[h] = value_of((*daily)[h]);
   } else {
     out.kind = ProfileConfig::Kind::Series;
-    load_profile_csv(node.at("csv"), out);
+    load_profile_csv(node.at("csv"), positive, out);
   }
   return out;
 }
@@ -134,7 +140,7 @@ SimTime to_sim_time(std::int64_t unix_s, std::int64_t start_unix_s) {
 }  // namespace
 
 void load_site_energy(const ConfigNode& site, SiteConfig& out) {
-  if (auto cap = site.find("power_cap_mw")) out.power_cap_mw = cap->as_positive_double();
+  if (auto cap = site.find("power_cap_mw")) out.power_cap_mw = load_profile(*cap, true);
   if (auto pue = site.find("pue")) {
     out.pue = pue->as_positive_double();
     if (out.pue < 1) throw pue->error("a PUE is at least 1, got {}", out.pue);
@@ -253,7 +259,9 @@ void build_site_energy(const FleetConfig& config, std::int64_t start_unix_s, Fle
   }
   for (const SiteConfig& sc : config.sites) {
     SiteEnergy e;
-    if (sc.power_cap_mw > 0) e.it_cap_mw = sc.power_cap_mw;
+    if (sc.power_cap_mw) {
+      e.it_cap_mw = build_profile(*sc.power_cap_mw, sc.utc_offset_h, start_unix_s);
+    }
     e.pue = sc.pue;
     e.carbon_g_per_kwh = build_profile(sc.carbon_g_per_kwh, sc.utc_offset_h, start_unix_s);
     e.price_usd_per_mwh = build_profile(sc.price_usd_per_mwh, sc.utc_offset_h, start_unix_s);

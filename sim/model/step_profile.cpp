@@ -70,6 +70,42 @@ SimTime StepProfile::next_change(SimTime t) const {
   return kTimeNever;
 }
 
+SimTime StepProfile::next_value_change(SimTime t) const {
+  if (kind_ == Kind::Constant) return kTimeNever;
+  const double now = at(t);
+  if (kind_ == Kind::Daily) {
+    for (int step = 0; step < 24; ++step) {
+      t = next_change(t);
+      if (at(t) != now) return t;
+    }
+    return kTimeNever;  // 24 equal values
+  }
+  for (t = next_change(t); t != kTimeNever; t = next_change(t)) {
+    if (at(t) != now) return t;
+  }
+  return kTimeNever;
+}
+
+double StepProfile::min_over(SimTime a, SimTime b) const {
+  double low = at(a);
+  if (kind_ == Kind::Constant) return low;
+  // Past a whole day, a daily shape has shown every value.
+  if (kind_ == Kind::Daily && b - a >= 24 * kHour) {
+    return *std::min_element(hourly_.begin(), hourly_.end());
+  }
+  for (SimTime t = next_change(a); t < b; t = next_change(t)) low = std::min(low, at(t));
+  return low;
+}
+
+double StepProfile::max_value() const {
+  switch (kind_) {
+    case Kind::Constant: return value_;
+    case Kind::Daily: return *std::max_element(hourly_.begin(), hourly_.end());
+    case Kind::Series: return *std::max_element(values_.begin(), values_.end());
+  }
+  return value_;
+}
+
 double StepProfile::integral_s(SimTime a, SimTime b) const {
   FLEETSIM_CHECK(a <= b, "integral over [{}, {})", a, b);
   if (kind_ == Kind::Constant) return value_ * to_seconds(b - a);

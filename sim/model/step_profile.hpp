@@ -1,6 +1,6 @@
-// A quantity that changes over simulated time in steps: a site's carbon intensity or electricity
-// price. Either constant, a 24-value daily shape in the site's local time, or a series of
-// (time, value) steps for the whole run. Pure: no I/O; the loader builds it.
+// A quantity that changes over simulated time in steps: a site's carbon intensity, electricity
+// price or IT power cap. Either constant, a 24-value daily shape in the site's local time, or a
+// series of (time, value) steps for the whole run. Pure: no I/O; the loader builds it.
 #pragma once
 
 #include <array>
@@ -24,9 +24,17 @@ class StepProfile {
   double at(SimTime t) const;
   // The first instant after t at which the value may change, or kTimeNever.
   SimTime next_change(SimTime t) const;
+  // The first instant after t at which the value differs from at(t), or kTimeNever (steps to an
+  // equal value are skipped). Daily: at most 24 steps; series: a scan from t's step.
+  SimTime next_value_change(SimTime t) const;
   // Integral of the value over [a, b), in value x seconds. Precondition: a <= b.
   double integral_s(SimTime a, SimTime b) const;
+  // The smallest value over [a, b) (at(a) when a >= b). Daily: at most 24 steps.
+  double min_over(SimTime a, SimTime b) const;
+  // The largest value the profile ever takes (a series' first value holds before its first step).
+  double max_value() const;
   bool is_constant() const { return kind_ == Kind::Constant; }
+  bool is_daily() const { return kind_ == Kind::Daily; }
 
  private:
   enum class Kind { Constant, Daily, Series };

@@ -14,7 +14,10 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement)
 
 FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
                            const SiteContext& sites, const SiteSelection* selection)
-    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {}
+    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {
+  sites_->planned_power = &power_taken_;  // rankings see this pass's plan (not copied: no moves)
+  shape_decides_fit_ = selection == nullptr || !selection->looks_ahead(sites);
+}
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
   if (job.allowed_types.empty()) return index_->total_free();

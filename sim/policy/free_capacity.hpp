@@ -66,9 +66,10 @@ class FreeCapacity {
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
 
-  // Whether a job that failed to fit means every later job of its shape and GPU utilisation
-  // fails too until capacity grows (true unless the site selection says otherwise).
-  bool shape_decides_fit() const { return selection_ == nullptr || selection_->shape_decides_sites(); }
+  // Whether a job that failed to fit means every later job of its shape (job_shape.hpp) and GPU
+  // utilisation fails too until capacity grows: true unless the site selection looks ahead
+  // (SiteSelection::looks_ahead), when its ranking depends on more than the shape.
+  bool shape_decides_fit() const { return shape_decides_fit_; }
   // How many take(job) calls the failure memo answered without placing (statistics, tests).
   std::uint64_t memo_hits() const { return memo_hits_; }
 
@@ -129,6 +130,7 @@ class FreeCapacity {
     std::uint64_t gpus = 0;
   };
   mutable UsableCache usable_;
+  bool shape_decides_fit_ = true;
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

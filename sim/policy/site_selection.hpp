@@ -11,6 +11,7 @@
 
 #include "sim/core/ids.hpp"
 #include "sim/core/time.hpp"
+#include "sim/model/power.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim {
@@ -20,12 +21,18 @@ class PowerLedger;
 struct Fleet;
 
 // What a ranking may look at: the fleet (sites, energy profiles, WAN), free GPUs, each site's
-// draw against its cap, and the time (for profiles).
+// draw against its cap, the power the current pass has already planned, and the time (for
+// profiles).
 struct SiteContext {
   const Fleet* fleet = nullptr;
   const CapacityIndex* free = nullptr;
   const PowerLedger* power = nullptr;
   SimTime now = 0;
+  // [site] busy power the pass's planned starts add to the ledger's draw; null or empty: none.
+  const std::vector<Milliwatts>* planned_power = nullptr;
+  Milliwatts planned(SiteId s) const {
+    return planned_power == nullptr || planned_power->empty() ? 0 : (*planned_power)[s.index()];
+  }
 };
 
 class SiteSelection {
@@ -35,11 +42,6 @@ class SiteSelection {
   // the job is not placed there in this pass.
   virtual void rank(const JobSpec& job, const SiteContext& context,
                     std::vector<SiteId>& order) const = 0;
-  // Whether the sites rank() leaves out depend on the job only through its shape
-  // (job_shape.hpp: gang size, types, allowed sites, data site). Then a shape that failed in a
-  // pass fails again until capacity grows, and FreeCapacity and the FIFO walk skip it. A
-  // ranking that leaves sites out by, say, the job's duration must return false.
-  virtual bool shape_decides_sites() const { return true; }
   // When a job that arrives at context.now with start_slack > 0 (never an inference replica)
   // enters the queue: context.now (the default: at once) or later, up to now + start_slack.
   // Asked once, at arrival; the engine holds the job until then whatever the capacity, as a
@@ -47,7 +49,20 @@ class SiteSelection {
   virtual SimTime release_time(const JobSpec& /*job*/, const SiteContext& context) const {
     return context.now;
   }
+  // When a site's cap drops below its draw, the engine sheds its running jobs in this order
+  // until the draw is within the cap. `victims` holds those jobs (ids into `jobs`, all Running)
+  // and is reordered in place, first victim first. The default is default_shed_order.
+  virtual void order_shed_victims(const std::vector<Job>& jobs, std::vector<JobId>& victims) const;
+  // Whether the sites rank() leaves out depend on more than the job's shape (job_shape.hpp:
+  // gang, types, allowed sites, data site), e.g. on its runtime estimate or the pass's planned
+  // power (a look-ahead at cap schedules). FreeCapacity then keeps no memo of failed shapes and
+  // the FIFO walk does not skip a failed shape's later jobs: both assume that a shape that
+  // failed fails again until capacity grows.
+  virtual bool looks_ahead(const SiteContext&) const { return false; }
 };
+
+// Newest start of the current run first (the least work at risk), ties by job id.
+void default_shed_order(const std::vector<Job>& jobs, std::vector<JobId>& victims);
 
 struct SiteSelectionInfo {
   std::string name;

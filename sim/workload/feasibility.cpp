@@ -29,7 +29,7 @@ Feasibility::Feasibility(const Fleet& fleet) : fleet_(&fleet) {
     by_site_type_.insert(by_site_type_.end(), per_type.begin(), per_type.end());
   }
   for (std::size_t s = 0; s < topo.sites().size(); ++s) {
-    any_cap_ = any_cap_ || std::isfinite(fleet.energy(SiteId{s}).it_cap_mw);
+    any_cap_ = any_cap_ || fleet.energy(SiteId{s}).capped();
   }
   simple_ = topo.sites().size() == 1 && !any_cap_;
 }
@@ -46,7 +46,7 @@ std::uint64_t Feasibility::usable_sites(const JobSpec& job) const {
 
 std::uint64_t Feasibility::fitting_at(const JobSpec& job, SiteId site, GpuTypeId type) const {
   const std::uint64_t gpus = by_site_type_[site.index() * fleet_->catalog.size() + type.index()];
-  const double cap_mw = fleet_->energy(site).it_cap_mw;
+  const double cap_mw = fleet_->energy(site).it_cap_mw.max_value();
   if (!std::isfinite(cap_mw) || gpus == 0) return gpus;
   // With every GPU of the site powered (idle), what the cap leaves for busy power.
   double idle_mw = 0;

@@ -1,7 +1,8 @@
 // Whether a job can ever run on the fleet: its gang must fit in the largest placement the rules
 // allow (one GPU type, one site of its residency that the WAN joins to its data, within the
 // site's power cap). A job that cannot is bad input, reported with its origin, not a job that
-// waits forever.
+// waits forever. A cap that varies over time counts at the largest value it ever reaches: a job
+// that fits then is feasible, even if it must wait (or is shed) while the cap is lower.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,7 @@ class Feasibility {
  private:
   // Sites the job may use: its residency, minus sites the WAN does not join to its data.
   std::uint64_t usable_sites(const JobSpec& job) const;
-  // GPUs of `type` at `site` the job could hold at once within the site's power cap.
+  // GPUs of `type` at `site` the job could hold at once within the site's largest power cap.
   std::uint64_t fitting_at(const JobSpec& job, SiteId site, GpuTypeId type) const;
 
   const Fleet* fleet_;

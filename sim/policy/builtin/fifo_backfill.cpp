@@ -18,7 +18,9 @@ class FifoBackfill final : public Policy {
     const auto usable = [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); };
     queue_.walk_fitting(usable, [&](JobId id) {
       std::optional<Allocation> gpus = free.take(view.job(id).spec);
-      if (!gpus) return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
+      if (!gpus) {
+        return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
+      }
       decisions.start(id, std::move(*gpus));
       return detail::WalkStep::next;
     });

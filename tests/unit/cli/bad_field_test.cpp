@@ -78,6 +78,19 @@ INSTANTIATE_TEST_SUITE_P(
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
+    PowerCap, CliBadField,
+    ::testing::Values(
+        BadField{"power_cap_profile_not_positive.yaml", nullptr,
+                 ":7:39: fleet.sites[0].power_cap_mw.daily[3]: expected a positive number, got \"0\""},
+        BadField{"power_cap_step_below_idle.yaml", nullptr,
+                 ":8:48: fleet.sites[0].power_cap_mw.daily[6]: site lab: its GPUs draw 0.058 MW "
+                 "idle (idle_w + overhead_w), above its cap of 0.05 MW at local hour 6"},
+        BadField{"power_cap_csv_step_below_idle.yaml", "power_cap_below_idle.csv",
+                 ":3: value: site lab: its GPUs draw 0.058 MW idle (idle_w + overhead_w), above "
+                 "its cap of 0.04 MW"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
     NodeList, CliBadField,
     ::testing::Values(
         BadField{"node_list_unknown_format.yaml", nullptr,

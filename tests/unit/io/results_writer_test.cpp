@@ -3,6 +3,7 @@
 #include "sim/io/results_writer.hpp"
 
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -270,6 +271,40 @@ TEST(ResolvedScenario, TracePathWorksForARelativeScenarioAndAnAbsoluteResultsFol
             test::normal(source_path("tests/data/traces/small.csv")));
   run_into(back, second.str());
   expect_same_results(first.path(), second.path());
+}
+
+TEST(ResultsWriterCapSchedule, SitesCsvFollowsTheCapAndTheResolvedScenarioKeepsTheProfile) {
+  const ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/cap_schedule.yaml"));
+  TempDir dir;
+  run_into(c, dir.str());
+  // sites.csv: it_cap_mw (7th column) is 0.012 MW on even hours and 0.008 MW on odd ones.
+  std::istringstream rows(read_file(dir.path() / "sites.csv"));
+  std::string row;
+  std::getline(rows, row);  // header
+  std::size_t even = 0, odd = 0;
+  while (std::getline(rows, row)) {
+    std::vector<std::string> cells;
+    std::istringstream cell_stream(row);
+    for (std::string cell; std::getline(cell_stream, cell, ',');) cells.push_back(cell);
+    ASSERT_EQ(cells.size(), 9u) << row;
+    const auto hour = static_cast<long>(std::stod(cells[0]) / 3600);
+    EXPECT_EQ(cells[6], hour % 2 == 0 ? "0.012000" : "0.008000") << row;
+    (hour % 2 == 0 ? even : odd) += 1;
+  }
+  EXPECT_GT(even, 0u);
+  EXPECT_GT(odd, 0u);
+  const nlohmann::json j = nlohmann::json::parse(read_file(dir.path() / "summary.json"));
+  EXPECT_EQ(j["energy"]["sites"][0]["it_cap_mw"]["min"], 0.008);
+  EXPECT_EQ(j["energy"]["sites"][0]["it_cap_mw"]["max"], 0.012);
+  EXPECT_EQ(j["energy"]["cap_sheds"], j["energy"]["sites"][0]["cap_sheds"]);
+  // The resolved scenario keeps the daily form, loads back to the same profile and runs the same.
+  const ScenarioConfig back = load_scenario(dir / "scenario.resolved.yaml");
+  ASSERT_TRUE(back.fleet.sites[0].power_cap_mw.has_value());
+  EXPECT_EQ(back.fleet.sites[0].power_cap_mw->kind, ProfileConfig::Kind::Daily);
+  EXPECT_EQ(back.fleet.sites[0].power_cap_mw->hourly, c.fleet.sites[0].power_cap_mw->hourly);
+  TempDir again;
+  run_into(back, again.str());
+  expect_same_results(dir.path(), again.path());
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ std::string run_fixed_expecting_error(const Fleet& fleet, std::vector<JobSpec> j
 }
 
 SiteEnergy energy(double cap_mw, double pue, StepProfile carbon, StepProfile price) {
-  return {cap_mw, pue, std::move(carbon), std::move(price)};
+  return {StepProfile::constant(cap_mw), pue, std::move(carbon), std::move(price)};
 }
 
 // H100 in the test catalog: 700 W TDP, 72 W idle, no overhead. An 8-GPU node draws 576 W idle

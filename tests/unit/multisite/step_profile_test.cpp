@@ -54,5 +54,38 @@ TEST(UtcTime, ParsesDatesAndTimesAndRejectsImpossibleDays) {
   EXPECT_FALSE(parse_utc("yesterday"));
 }
 
+TEST(StepProfile, NextValueChangeSkipsStepsToTheSameValue) {
+  // Hours 0-5 at 1, 6-17 at 2, 18-23 at 1, from local midnight at time 0.
+  std::array<double, 24> h{};
+  for (std::size_t i = 0; i < 24; ++i) h[i] = i >= 6 && i < 18 ? 2 : 1;
+  const StepProfile p = StepProfile::daily(h, 0);
+  EXPECT_EQ(p.next_value_change(0), 6 * kMicrosPerHour);
+  EXPECT_EQ(p.next_value_change(6 * kMicrosPerHour), 18 * kMicrosPerHour);
+  EXPECT_EQ(p.next_value_change(18 * kMicrosPerHour), 30 * kMicrosPerHour);  // over midnight
+  std::array<double, 24> flat{};
+  flat.fill(3);
+  EXPECT_EQ(StepProfile::daily(flat, 0).next_value_change(0), kTimeNever);
+  const StepProfile s = StepProfile::series({0, 10, 20, 30}, {5, 5, 7, 7});
+  EXPECT_EQ(s.next_value_change(0), 20);
+  EXPECT_EQ(s.next_value_change(20), kTimeNever);
+  EXPECT_EQ(StepProfile::constant(1).next_value_change(0), kTimeNever);
+}
+
+TEST(StepProfile, MinOverAnIntervalAndMaxValue) {
+  const StepProfile s = StepProfile::series({0, 10, 20, 30}, {5, 3, 7, 4});
+  EXPECT_EQ(s.min_over(0, 10), 5);   // [0, 10): the first step only
+  EXPECT_EQ(s.min_over(0, 11), 3);
+  EXPECT_EQ(s.min_over(20, 30), 7);
+  EXPECT_EQ(s.min_over(25, 1000), 4);
+  EXPECT_EQ(s.max_value(), 7);
+  std::array<double, 24> h{};
+  for (std::size_t i = 0; i < 24; ++i) h[i] = static_cast<double>(i + 1);
+  const StepProfile d = StepProfile::daily(h, 0);
+  EXPECT_EQ(d.min_over(5 * kMicrosPerHour, 7 * kMicrosPerHour), 6);
+  EXPECT_EQ(d.min_over(23 * kMicrosPerHour, 25 * kMicrosPerHour), 1);  // over midnight
+  EXPECT_EQ(d.min_over(5 * kMicrosPerHour, 40 * kMicrosPerHour), 1);   // a whole day: all hours
+  EXPECT_EQ(d.max_value(), 24);
+}
+
 }  // namespace
 }  // namespace fleetsim
