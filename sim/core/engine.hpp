@@ -155,9 +155,9 @@ class Engine {
   // of `type`; scratch_sites_ holds the site of each slice.
   void validate_sites(const Job& job, JobId id, GpuTypeId type, const Allocation& gpus);
   bool has_work_left() const;
-  // Jobs are left queued, but nothing runs, drains, is held, arrives or serves, no start came in two days
-  // (two turns of every daily cap shape) and no cap series has a step left: daily cap steps
-  // would only spin, so the run ends instead (as it would without cap schedules).
+  // Jobs are left queued, but nothing runs, drains, is held, arrives or serves, no start came in
+  // two days (two turns of every daily cap shape) and no cap series has a step left: daily cap
+  // steps would only spin, so the run ends instead (as it would without cap schedules).
   bool cap_cycles_stalled() const;
   // Inference services (engine_services.cpp).
   void start_services();

@@ -43,9 +43,9 @@ Fleet two_sites(std::array<double, 24> a = {}, std::array<double, 24> b = {}) {
     b[9] = 50;
   }
   Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
-  const double inf = std::numeric_limits<double>::infinity();
-  fleet.site_energy = {{inf, 1.0, StepProfile::daily(a, 0), StepProfile::constant(0)},
-                       {inf, 1.0, StepProfile::daily(b, 0), StepProfile::constant(0)}};
+  const StepProfile uncapped = StepProfile::constant(std::numeric_limits<double>::infinity());
+  fleet.site_energy = {{uncapped, 1.0, StepProfile::daily(a, 0), StepProfile::constant(0)},
+                       {uncapped, 1.0, StepProfile::daily(b, 0), StepProfile::constant(0)}};
   return fleet;
 }
 

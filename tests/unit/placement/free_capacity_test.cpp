@@ -193,7 +193,8 @@ TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
   // site1 is uncapped: its 8 free GPUs count in full.
   Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
   constexpr double kUncapped = std::numeric_limits<double>::infinity();
-  fleet.site_energy = {SiteEnergy{0.002, 1.0, {}, {}}, SiteEnergy{kUncapped, 1.0, {}, {}}};
+  fleet.site_energy = {SiteEnergy{StepProfile::constant(0.002), 1.0, {}, {}},
+                       SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
   test::PlacementBed bed(std::move(fleet));
   const PowerLedger power(bed.fleet());
   const auto placement = test::make_placement("first_fit");
