@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include <fmt/format.h>
@@ -22,7 +23,11 @@ namespace fs = std::filesystem;
 // paths in scenario.resolved.yaml come out the same) and renames it into place.
 void run_cell(const std::string& out_dir, const SweepCell& cell) {
   const fs::path final_dir = cell_folder(out_dir, cell);
-  const fs::path partial = final_dir.parent_path() / ("." + final_dir.filename().string() + ".partial");
+  // Built by appending: g++ 12 -O3 warns (-Wrestrict, a false positive) on "." + name + "...".
+  std::string partial_name = ".";
+  partial_name += final_dir.filename().string();
+  partial_name += ".partial";
+  const fs::path partial = final_dir.parent_path() / partial_name;
   fs::remove_all(partial);  // left by a sweep killed while writing this cell
   const RunResult result = run_scenario(cell.config);
   write_results(partial.string(), cell.config, result);

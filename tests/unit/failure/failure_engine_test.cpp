@@ -51,7 +51,13 @@ CheckpointConfig checkpoints(double interval_s, double cost_s, double restart_s)
 
 FailureConfig scripted(double at_s, FailureLevel level, std::uint64_t index, double repair_s) {
   FailureConfig f;
-  f.scripted.push_back({from_seconds(at_s), level, index, from_seconds(repair_s), {}});
+  // Field by field: a braced temporary makes g++ 12 -O3 warn (-Wmaybe-uninitialized, a false
+  // positive) about its strings.
+  ScriptedFailure& s = f.scripted.emplace_back();
+  s.at = from_seconds(at_s);
+  s.level = level;
+  s.index = index;
+  s.repair = from_seconds(repair_s);
   return f;
 }
 

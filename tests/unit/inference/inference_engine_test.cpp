@@ -264,7 +264,11 @@ TEST(InferenceEngine, AFailedReplicaRestartsElsewhereAndServesAgainAfterItsStart
   ServiceSpec s = service(0, 1000, 4, 1, 1, constant_demand(5));
   s.replica_start = from_seconds(10);
   FailureConfig failures;
-  failures.scripted.push_back({from_seconds(100), FailureLevel::Node, 0, from_seconds(3600), {}});
+  ScriptedFailure& node_failure = failures.scripted.emplace_back();  // field by field: see
+  node_failure.at = from_seconds(100);                                 // failure_engine_test.cpp
+  node_failure.level = FailureLevel::Node;
+  node_failure.index = 0;
+  node_failure.repair = from_seconds(3600);
   const PolicyInfo* info = find_policy("fifo_backfill");
   std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
   const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
