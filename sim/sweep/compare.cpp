@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/core/error.hpp"
+#include "sim/policy/site_selection.hpp"
 
 namespace fleetsim {
 namespace {
@@ -35,6 +36,11 @@ const std::vector<MetricSource>& metric_sources() {
       {"gpu_utilisation", "/gpu_utilisation", 1},
       {"finished_jobs", "/finished", 1},
       {"preemptions", "/preemptions", 1},
+      // Fleet-wide energy and its price: what site selections trade against JCT.
+      {"it_mwh", "/energy/it_mwh", 1},
+      {"facility_mwh", "/energy/facility_mwh", 1},
+      {"carbon_t", "/energy/carbon_t", 1},
+      {"cost_usd", "/energy/cost_usd", 1},
   };
   return sources;
 }
@@ -47,9 +53,15 @@ bool is_seed_folder(const std::string& name) {
 
 // A sweep cell <out>/<scenario>/<variant...>/seed-N names its variant by the folders between it
 // and its nearest ancestor named after the scenario (which may lie above the folder compare was
-// given, e.g. `compare <out>/<scenario>`); any other results folder is named by its policy.
-std::string variant_of(const fs::path& dir, const std::string& scenario, const std::string& policy) {
-  if (!is_seed_folder(dir.filename().string())) return policy;
+// given, e.g. `compare <out>/<scenario>`); any other results folder is named by its policy, and
+// its site selection when that is not the default ("fifo_backfill+data_local").
+std::string variant_of(const fs::path& dir, const std::string& scenario, const std::string& policy,
+                       const std::string& site_selection) {
+  if (!is_seed_folder(dir.filename().string())) {
+    return site_selection.empty() || site_selection == kDefaultSiteSelection
+               ? policy
+               : policy + "+" + site_selection;
+  }
   std::vector<std::string> parts;
   const fs::path absolute = fs::absolute(dir).lexically_normal();
   for (fs::path p = absolute.parent_path(); p.has_relative_path(); p = p.parent_path()) {
@@ -77,7 +89,8 @@ RunRecord read_run(const fs::path& dir) {
   try {
     run.scenario = summary.at("scenario").get<std::string>();
     run.seed = summary.at("seed").get<std::uint64_t>();
-    run.variant = variant_of(dir, run.scenario, summary.at("policy").get<std::string>());
+    run.variant = variant_of(dir, run.scenario, summary.at("policy").get<std::string>(),
+                             summary.value("site_selection", std::string()));
     for (const MetricSource& m : metric_sources()) {
       run.metrics.push_back(summary.at(nlohmann::json::json_pointer(m.pointer)).get<double>() *
                             m.scale);

@@ -1,5 +1,5 @@
 // The comparison a paper needs, from results folders (a sweep's or single runs'): per scenario,
-// variant (policy, or policy/param=value in a sweep) and metric, the mean and 95% confidence
+// variant (policy, policy+site_selection, or policy/param=value in a sweep) and metric, the mean and 95% confidence
 // interval across seeds, and the paired difference against a baseline variant on the seeds both
 // ran.
 #pragma once

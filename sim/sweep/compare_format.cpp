@@ -1,5 +1,6 @@
 #include "sim/sweep/compare_format.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -47,7 +48,7 @@ std::string csv(const Comparison& c) {
 }
 
 void table_header(fmt::memory_buffer& out, const Comparison& c, const std::string& scenario,
-                  bool markdown) {
+                  bool markdown, std::size_t variant_width) {
   auto it = std::back_inserter(out);
   const std::string diff_head = c.baseline.empty() ? "" : "vs " + c.baseline + " (paired)";
   const char* gap = out.size() != 0 ? "\n" : "";
@@ -58,8 +59,8 @@ void table_header(fmt::memory_buffer& out, const Comparison& c, const std::strin
     fmt::format_to(it, "|---|---|---:|---:|{}\n", c.baseline.empty() ? "" : "---:|");
   } else {
     fmt::format_to(it, "{}scenario {}: mean ± 95% CI across seeds (Student t)\n", gap, scenario);
-    fmt::format_to(it, "  {:<20} {:<24} {:>5}  {:>24}  {}\n", "metric", "variant", "seeds",
-                   "mean ± 95% CI", diff_head);
+    fmt::format_to(it, "  {:<20} {:<{}} {:>5}  {:>24}  {}\n", "metric", "variant", variant_width,
+                   "seeds", "mean ± 95% CI", diff_head);
   }
 }
 
@@ -69,7 +70,12 @@ std::string table(const Comparison& c, bool markdown) {
   for (std::size_t first = 0; first < c.rows.size();) {
     std::size_t last = first;
     while (last < c.rows.size() && c.rows[last].scenario == c.rows[first].scenario) ++last;
-    table_header(out, c, c.rows[first].scenario, markdown);
+    // At least 24 columns, more when a variant's name is longer ("fifo_backfill+carbon_aware").
+    std::size_t variant_width = 24;
+    for (std::size_t r = first; r < last; ++r) {
+      variant_width = std::max(variant_width, c.rows[r].variant.size());
+    }
+    table_header(out, c, c.rows[first].scenario, markdown, variant_width);
     for (std::size_t m = 0; m < compared_metrics().size(); ++m) {
       for (std::size_t r = first; r < last; ++r) {
         const VariantComparison& row = c.rows[r];
@@ -81,9 +87,10 @@ std::string table(const Comparison& c, bool markdown) {
                          with_interval(mc.value), c.baseline.empty() ? "" : " " + diff + " |");
         } else {
           // fmt pads by display width, so "±" counts as one column.
-          std::string line = fmt::format("  {:<20} {:<24} {:>5}  {:>24}  {}",
+          std::string line = fmt::format("  {:<20} {:<{}} {:>5}  {:>24}  {}",
                                          r == first ? compared_metrics()[m] : "", row.variant,
-                                         seeds_text(row), with_interval(mc.value), diff);
+                                         variant_width, seeds_text(row), with_interval(mc.value),
+                                         diff);
           line.erase(line.find_last_not_of(' ') + 1);
           fmt::format_to(std::back_inserter(out), "{}\n", line);
         }

@@ -3,6 +3,7 @@
 // on summaries written by the test.
 #include "sim/sweep/compare.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -20,16 +21,19 @@ using test::CliResult;
 using test::run_cli;
 using test::TempDir;
 
-// A summary.json with the fields compare reads; JCT mean `jct_h` hours, the rest fixed.
+// A summary.json with the fields compare reads; JCT mean `jct_h` hours, carbon `carbon_t`, the
+// rest fixed.
 void write_summary(const fs::path& dir, const std::string& scenario, const std::string& policy,
-                   int seed, double jct_h) {
+                   int seed, double jct_h, const std::string& site_selection = "any",
+                   double carbon_t = 1) {
   fs::create_directories(dir);
   std::ofstream(dir / "summary.json") << fmt::format(
-      R"({{"scenario": "{}", "seed": {}, "policy": "{}", "finished": 40, "preemptions": 0,
-          "jct_s": {{"mean": {}, "p50": 0, "p95": 0, "p99": 0}},
+      R"({{"scenario": "{}", "seed": {}, "policy": "{}", "site_selection": "{}", "finished": 40,
+          "preemptions": 0, "jct_s": {{"mean": {}, "p50": 0, "p95": 0, "p99": 0}},
           "queue_delay_s": {{"mean": 0, "p95": 0}}, "makespan_s": 7200,
-          "gpu_utilisation": 0.5}})",
-      scenario, seed, policy, jct_h * 3600);
+          "gpu_utilisation": 0.5, "energy": {{"it_mwh": 2, "facility_mwh": 2.4,
+          "carbon_t": {}, "cost_usd": 100}}}})",
+      scenario, seed, policy, site_selection, jct_h * 3600, carbon_t);
 }
 
 // Seeds 1-3 of fifo (JCT 10, 12, 14 h) and las (11, 14, 15 h) in a sweep's layout, plus las
@@ -92,7 +96,8 @@ TEST(SweepCompare, CsvHasOneRowPerVariantAndMetricWithBounds) {
                      "fifo,3,1.333333,-0.100884,2.767551\n"),
             std::string::npos)
       << csv;
-  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 10);
+  // The header, then 2 variants x 14 metrics.
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 14);
 }
 
 TEST(SweepCompare, CommandPrintsTableAndMarkdownAndRejectsAnUnknownBaseline) {
@@ -150,6 +155,27 @@ TEST(SweepCompare, FolderWithoutResultsIsBadInput) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fleetsim: error: " + tmp.str() +
                        ": no results found (no folder with a summary.json)\n");
+}
+
+TEST(SweepCompare, RunsOfOnePolicyAreToldApartByTheirSiteSelectionAndCompareCarbon) {
+  // Two results folders of one policy, as `fleetsim run --site-selection` writes them: pack
+  // (carbon 10 t) and carbon_aware (8 t). Each is its own variant; paired on seed 1, carbon_aware
+  // differs from the baseline by 8 - 10 = -2 t.
+  TempDir tmp;
+  write_summary(tmp.path() / "pack", "grid", "fifo_backfill", 1, 5, "pack", 10);
+  write_summary(tmp.path() / "carbon", "grid", "fifo_backfill", 1, 6, "carbon_aware", 8);
+  const std::vector<RunRecord> runs = find_runs({tmp.str()});
+  const Comparison c = compare_runs(runs, "fifo_backfill+pack");
+  ASSERT_EQ(c.rows.size(), 2u);
+  EXPECT_EQ(c.rows[0].variant, "fifo_backfill+pack");
+  EXPECT_EQ(c.rows[1].variant, "fifo_backfill+carbon_aware");
+  const auto& names = compared_metrics();
+  const auto carbon = static_cast<std::size_t>(
+      std::find(names.begin(), names.end(), "carbon_t") - names.begin());
+  ASSERT_LT(carbon, names.size());
+  EXPECT_DOUBLE_EQ(c.rows[1].metrics[carbon].value.mean, 8);
+  ASSERT_TRUE(c.rows[1].metrics[carbon].vs_baseline.has_value());
+  EXPECT_DOUBLE_EQ(c.rows[1].metrics[carbon].vs_baseline->mean, -2);
 }
 
 }  // namespace
