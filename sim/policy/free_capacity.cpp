@@ -44,7 +44,8 @@ std::uint64_t FreeCapacity::usable_free(float gpu_utilisation) const {
     }
     const Milliwatts headroom = power_headroom(site);
     if (free > 0 && headroom != PowerLedger::kUncapped && least_extra > 0) {
-      free = std::min(free, static_cast<std::uint64_t>(std::max<Milliwatts>(0, headroom / least_extra)));
+      const Milliwatts powered = std::max<Milliwatts>(0, headroom / least_extra);
+      free = std::min(free, static_cast<std::uint64_t>(powered));
     }
     usable += free;
   }
