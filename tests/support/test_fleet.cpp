@@ -1,5 +1,7 @@
 #include "tests/support/test_fleet.hpp"
 
+#include <memory>
+
 #include <gtest/gtest.h>
 
 #include "sim/workload/vector_source.hpp"
@@ -80,6 +82,31 @@ RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
   out.totals = engine.run();
   out.jobs = engine.jobs();
   out.services = inference.take_results();
+  return out;
+}
+
+EngineConfig no_samples() {
+  EngineConfig config;
+  config.sample_interval = 0;
+  return config;
+}
+
+RunOutput run_at_sites(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& selection,
+                       const std::string& policy, EngineConfig config,
+                       const std::vector<RunObserver*>& observers, const SiteSelection* custom) {
+  const PolicyInfo* info = find_policy(policy);
+  std::unique_ptr<Policy> p = info->make(make_params(*info, {}));
+  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
+  std::unique_ptr<SiteSelection> named;
+  if (!selection.empty()) named = find_site_selection(selection)->make();
+  VectorSource source(std::move(jobs));
+  config.policy_name = policy;
+  Engine engine(fleet, source, *p, *placement, config);
+  engine.set_site_selection(custom != nullptr ? custom : named.get());
+  for (RunObserver* o : observers) engine.add_observer(*o);
+  RunOutput out;
+  out.totals = engine.run();
+  out.jobs = engine.take_jobs();
   return out;
 }
 

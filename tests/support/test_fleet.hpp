@@ -10,6 +10,7 @@
 #include "sim/fleet/topology.hpp"
 #include "sim/inference/services.hpp"
 #include "sim/policy/registry.hpp"
+#include "sim/policy/site_selection.hpp"
 #include "sim/workload/job.hpp"
 
 namespace fleetsim::test {
@@ -50,6 +51,16 @@ RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
                             std::vector<ServiceSpec> services, const std::string& policy,
                             const std::map<std::string, ParamValue>& params = {},
                             const std::string& placement = "first_fit", EngineConfig config = {});
+
+// An engine config without samples (the engine's default samples every 10 minutes).
+EngineConfig no_samples();
+
+// A run with a site selection: `selection` a registered name ("" = none, the placement
+// chooses), or `custom` instead when given; `observers` watch the run.
+RunOutput run_at_sites(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& selection,
+                       const std::string& policy = "fifo", EngineConfig config = no_samples(),
+                       const std::vector<RunObserver*>& observers = {},
+                       const SiteSelection* custom = nullptr);
 
 // Seconds since time 0, for readable assertions.
 double seconds(SimTime t);

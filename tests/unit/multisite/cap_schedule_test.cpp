@@ -42,40 +42,19 @@ struct Samples final : RunObserver {
   std::vector<SampleState> rows;
 };
 
-struct CapRun {
-  std::vector<Job> jobs;
-  RunTotals totals;
+struct CapRun : test::RunOutput {
   std::vector<SampleState> samples;
-  const Job& operator[](const std::string& name) const {
-    for (const Job& j : jobs) {
-      if (j.spec.name == name) return j;
-    }
-    ADD_FAILURE() << "no job " << name;
-    static const Job missing;
-    return missing;
-  }
 };
 
 // fifo + first_fit with a site selection (empty: the default, "any").
 CapRun run_caps(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& selection = "",
                 Duration preempt_overhead = 0, Duration sample_interval = 0) {
-  const PolicyInfo* info = find_policy("fifo");
-  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
-  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
-  std::unique_ptr<SiteSelection> site_selection;
-  if (!selection.empty()) site_selection = find_site_selection(selection)->make();
-  VectorSource source(std::move(jobs));
   EngineConfig config;
-  config.policy_name = "fifo";
   config.preempt_overhead = preempt_overhead;
   config.sample_interval = sample_interval;
-  Engine engine(fleet, source, *policy, *placement, config);
-  engine.set_site_selection(site_selection.get());
   Samples samples;
-  engine.add_observer(samples);
-  CapRun out;
-  out.totals = engine.run();
-  out.jobs = engine.take_jobs();
+  CapRun out{test::run_at_sites(fleet, std::move(jobs), selection, "fifo", config, {&samples}),
+             {}};
   out.samples = std::move(samples.rows);
   return out;
 }

@@ -55,29 +55,13 @@ JobSpec flexible(const std::string& name, double submit_s, double duration_s, do
   return j;
 }
 
-struct HoldRun {
-  std::vector<Job> jobs;
-  RunTotals totals;
-};
+using HoldRun = test::RunOutput;
 
 // fifo + first_fit with the named site selection ("" = none: the placement chooses).
 HoldRun run_with(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& selection,
                  const SiteSelection* custom = nullptr) {
-  const PolicyInfo* info = find_policy("fifo");
-  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
-  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
-  std::unique_ptr<SiteSelection> owned;
-  if (!selection.empty()) owned = find_site_selection(selection)->make();
-  VectorSource source(std::move(jobs));
-  EngineConfig config;
-  config.policy_name = "fifo";
-  config.sample_interval = 0;
-  Engine engine(fleet, source, *policy, *placement, config);
-  engine.set_site_selection(custom != nullptr ? custom : owned.get());
-  HoldRun out;
-  out.totals = engine.run();
-  out.jobs = engine.take_jobs();
-  return out;
+  return test::run_at_sites(fleet, std::move(jobs), selection, "fifo", test::no_samples(), {},
+                            custom);
 }
 
 SimTime carbon_release(const Fleet& fleet, const JobSpec& spec) {

@@ -47,29 +47,12 @@ Allocation on_nodes(std::initializer_list<std::uint32_t> nodes) {
   return a;
 }
 
-struct SiteRun {
-  std::vector<Job> jobs;
-  RunTotals totals;
-};
+using SiteRun = test::RunOutput;
 
 // fifo + first_fit, no samples, with a site selection (empty name: the default, "any").
 SiteRun run_sites(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& selection = "",
                   const std::string& policy_name = "fifo") {
-  const PolicyInfo* info = find_policy(policy_name);
-  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
-  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
-  std::unique_ptr<SiteSelection> site_selection;
-  if (!selection.empty()) site_selection = find_site_selection(selection)->make();
-  VectorSource source(std::move(jobs));
-  EngineConfig config;
-  config.policy_name = policy_name;
-  config.sample_interval = 0;
-  Engine engine(fleet, source, *policy, *placement, config);
-  engine.set_site_selection(site_selection.get());
-  SiteRun out;
-  out.totals = engine.run();
-  out.jobs = engine.take_jobs();
-  return out;
+  return test::run_at_sites(fleet, std::move(jobs), selection, policy_name);
 }
 
 std::string run_fixed_expecting_error(const Fleet& fleet, std::vector<JobSpec> jobs,
