@@ -103,13 +103,7 @@ std::string scaled(double value, const char* unit, bool dollars = false) {
 
 // Fleet-wide energy, carbon and cost: what site selections trade against JCT.
 void print_energy(std::ostream& out, const RunTotals& totals) {
-  SiteEnergyTotals fleet;
-  for (const SiteRunTotals& site : totals.sites) {
-    fleet.it_mwh += site.energy.it_mwh;
-    fleet.facility_mwh += site.energy.facility_mwh;
-    fleet.carbon_t += site.energy.carbon_t;
-    fleet.cost_usd += site.energy.cost_usd;
-  }
+  const SiteEnergyTotals fleet = fleet_energy(totals);
   fmt::print(out, "  energy            {} IT, {} facility, {} CO2e, {}\n",
              scaled(fleet.it_mwh * 1e6, "Wh"), scaled(fleet.facility_mwh * 1e6, "Wh"),
              scaled(fleet.carbon_t, "t"), scaled(fleet.cost_usd, "", true));

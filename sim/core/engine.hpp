@@ -83,6 +83,18 @@ struct RunTotals {
   double replica_gpu_seconds_at_last_arrival = 0;
 };
 
+// The sites' energy, carbon and cost added up (peak_it_mw stays 0: site peaks need not coincide).
+inline SiteEnergyTotals fleet_energy(const RunTotals& totals) {
+  SiteEnergyTotals fleet;
+  for (const SiteRunTotals& site : totals.sites) {
+    fleet.it_mwh += site.energy.it_mwh;
+    fleet.facility_mwh += site.energy.facility_mwh;
+    fleet.carbon_t += site.energy.carbon_t;
+    fleet.cost_usd += site.energy.cost_usd;
+  }
+  return fleet;
+}
+
 class Engine {
  public:
   // All references must outlive the engine.

@@ -53,16 +53,11 @@ nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals
   // Sheds are counted only where a cap can drop: a fleet of constant caps keeps its old summary.
   const bool cap_varies = std::any_of(config.fleet.sites.begin(), config.fleet.sites.end(),
                                       [](const SiteConfig& sc) { return cap_profiled(sc); });
-  SiteEnergyTotals fleet;
   nlohmann::ordered_json sites = nlohmann::ordered_json::array();
   const double run_h = to_seconds(totals.end_time) / 3600.0;
   for (std::size_t i = 0; i < totals.sites.size(); ++i) {
     const SiteRunTotals& t = totals.sites[i];
     const SiteConfig& sc = config.fleet.sites[i];
-    fleet.it_mwh += t.energy.it_mwh;
-    fleet.facility_mwh += t.energy.facility_mwh;
-    fleet.carbon_t += t.energy.carbon_t;
-    fleet.cost_usd += t.energy.cost_usd;
     nlohmann::ordered_json site;
     site["name"] = sc.name;
     site["country"] = sc.country;
@@ -82,6 +77,7 @@ nlohmann::ordered_json energy_json(const ScenarioConfig& config, const RunTotals
     if (cap_varies) site["cap_sheds"] = t.cap_sheds;
     sites.push_back(std::move(site));
   }
+  const SiteEnergyTotals fleet = fleet_energy(totals);
   nlohmann::ordered_json out = {{"it_mwh", fleet.it_mwh},
                                 {"facility_mwh", fleet.facility_mwh},
                                 {"carbon_t", fleet.carbon_t},
