@@ -553,12 +553,16 @@ void Engine::apply_start(const StartDecision& start) {
   last_start_ = state_.now;
   job.segment_start = state_.now;
   // Input data elsewhere is staged over the WAN first (once per site), then a restart or resume.
+  // Every site of a cross-site gang needs it; the transfers run side by side, the slowest counts.
   job.segment_staging = 0;
-  if (job.spec.stages_data() && job.site != job.spec.data_site &&
-      job.staged_site != job.site) {
-    job.segment_staging =
-        fleet_->wan.staging_time(job.spec.data_site, job.site, job.spec.data_gb);
-    job.staged_site = job.site;
+  if (job.spec.stages_data()) {
+    for (std::uint32_t i = 0; i < job.span.sites; ++i) {  // sites[0, span.sites): distinct
+      if (sites[i] == job.spec.data_site || sites[i] == job.staged_site) continue;
+      job.segment_staging = std::max(
+          job.segment_staging,
+          fleet_->wan.staging_time(job.spec.data_site, sites[i], job.spec.data_gb));
+    }
+    if (job.segment_staging > 0) job.staged_site = job.site;
     job.staging_time += job.segment_staging;
   }
   const Duration overhead = job.restarting         ? config_.checkpoint.restart

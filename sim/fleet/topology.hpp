@@ -82,6 +82,11 @@ class Topology {
   std::uint64_t gpu_count() const { return gpu_count_; }
   // GPUs of each type, indexed by GpuTypeId.
   const std::vector<std::uint64_t>& gpus_by_type() const { return gpus_by_type_; }
+  // GPUs of one type at one site (built or not yet).
+  std::uint64_t site_gpus(SiteId site, GpuTypeId type) const {
+    const std::vector<std::uint64_t>& by_type = site_gpus_by_type_[site.index()];
+    return type.index() < by_type.size() ? by_type[type.index()] : 0;
+  }
   std::uint32_t max_gpus_per_node() const { return max_gpus_per_node_; }
   std::uint32_t max_gpus_per_rack() const { return max_gpus_per_rack_; }
 
@@ -91,6 +96,7 @@ class Topology {
   std::vector<Rack> racks_;
   std::vector<Node> nodes_;
   std::vector<std::uint64_t> gpus_by_type_;
+  std::vector<std::vector<std::uint64_t>> site_gpus_by_type_;  // [site][type]
   std::uint64_t gpu_count_ = 0;
   std::uint32_t max_gpus_per_node_ = 0;
   std::uint32_t max_gpus_per_rack_ = 0;
@@ -98,11 +104,17 @@ class Topology {
 
 // Whether one gang may span sites, and what it pays: its rate is divided by
 // 1 + RTT / half_speed_rtt_ms, RTT being the largest between its sites (so at half_speed_rtt_ms
-// it runs at half speed).
+// it runs at half speed). Every two of its sites are within max_rtt_ms of each other.
 struct CrossSiteGangs {
+  // When the built-in placements split a gang (a policy's own starts may split any gang):
+  // Oversized, only a gang of a GPU type that no single allowed site has enough of; WhenBlocked,
+  // also a gang that no single site can take in this pass (it runs now, slower, instead of
+  // waiting for one site).
+  enum class Split { Oversized, WhenBlocked };
   bool allowed = false;
   double max_rtt_ms = 0;
   double half_speed_rtt_ms = 0;
+  Split split = Split::Oversized;
 };
 
 // Everything static about the fleet: its GPU catalog, shape, span slowdowns, the sites'

@@ -371,7 +371,9 @@ void emit_fleet(YAML::Emitter& y, const FleetConfig& f, const std::string& dir) 
     y << YAML::Key << "cross_site_gangs" << YAML::Value << YAML::Flow << YAML::BeginMap
       << YAML::Key << "allowed" << YAML::Value << true << YAML::Key << "max_rtt_ms"
       << YAML::Value << f.cross_site.max_rtt_ms << YAML::Key << "half_speed_rtt_ms"
-      << YAML::Value << f.cross_site.half_speed_rtt_ms << YAML::EndMap;
+      << YAML::Value << f.cross_site.half_speed_rtt_ms << YAML::Key << "split" << YAML::Value
+      << (f.cross_site.split == CrossSiteGangs::Split::WhenBlocked ? "when_blocked" : "oversized")
+      << YAML::EndMap;
   }
   y << YAML::EndMap;
 }

@@ -240,11 +240,19 @@ void load_wan(const ConfigNode& root, FleetConfig& out) {
     }
   }
   if (auto cross = root.find("cross_site_gangs")) {
-    cross->check_keys({"allowed", "max_rtt_ms", "half_speed_rtt_ms"});
+    cross->check_keys({"allowed", "max_rtt_ms", "half_speed_rtt_ms", "split"});
     out.cross_site.allowed = cross->at("allowed").as_bool();
     if (out.cross_site.allowed) {
       out.cross_site.max_rtt_ms = cross->at("max_rtt_ms").as_positive_double();
       out.cross_site.half_speed_rtt_ms = cross->at("half_speed_rtt_ms").as_positive_double();
+      if (auto split = cross->find("split")) {
+        const std::string when = split->as_string();
+        if (when == "when_blocked") {
+          out.cross_site.split = CrossSiteGangs::Split::WhenBlocked;
+        } else if (when != "oversized") {
+          throw split->error("expected one of oversized, when_blocked, got \"{}\"", when);
+        }
+      }
     }
   }
 }

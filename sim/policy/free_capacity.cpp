@@ -5,7 +5,9 @@
 #include <limits>
 
 #include "sim/core/power_ledger.hpp"
+#include "sim/fleet/cross_site_group.hpp"
 #include "sim/fleet/topology.hpp"
+#include "sim/workload/feasibility.hpp"
 
 namespace fleetsim {
 
@@ -94,31 +96,112 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
   if (!sites_) return placement.place(request, *this);
   const std::size_t site_count = topology().sites().size();
   order_.clear();
+  const bool may_split = sites_->fleet->cross_site.allowed && job.gpus > 1 && site_count > 1;
   if (selection_ == nullptr) {
     // The placement picks the site, as in a single-site fleet; if that site is not allowed or
     // lacks power, try the sites in id order instead.
     const std::size_t before = mark();
     std::optional<Allocation> chosen = placement.place(request, *this);
-    if (!chosen) return std::nullopt;
-    const SiteId site = sites_->fleet->site_of(chosen->slices.front().node);
-    if (allowed_at(job, site) && take_busy_power(job, *chosen, +1)) return chosen;
-    undo_to(before);
-    if (site_count == 1) return std::nullopt;
+    if (chosen) {
+      const SiteId site = sites_->fleet->site_of(chosen->slices.front().node);
+      if (allowed_at(job, site) && take_busy_power(job, *chosen, +1)) return chosen;
+      undo_to(before);
+    }
+    if (site_count == 1 || (!chosen && !may_split)) return std::nullopt;
     for (std::size_t s = 0; s < site_count; ++s) order_.push_back(SiteId{s});
+    if (!chosen) return split_across_sites(placement, job);  // no one site has the GPUs free
   } else {
     // Most jobs a deep queue's walk tries fit nowhere: say so in O(sites x types) before ranking.
     bool may_fit = false;
     for (std::size_t s = 0; s < site_count && !may_fit; ++s) {
       may_fit = allowed_at(job, SiteId{s}) && site_may_fit(job, SiteId{s});
     }
-    if (!may_fit) return std::nullopt;
+    if (!may_fit && !may_split) return std::nullopt;
     selection_->rank(job, *sites_, order_);
+    if (!may_fit) return split_across_sites(placement, job);
   }
   for (SiteId site : order_) {
     if (!allowed_at(job, site)) continue;
     if (std::optional<Allocation> a = take_at(placement, job, request, site)) return a;
   }
+  if (!may_split) return std::nullopt;
+  return split_across_sites(placement, job);
+}
+
+std::optional<Allocation> FreeCapacity::split_across_sites(const Placement& placement,
+                                                           const JobSpec& job) {
+  const Fleet& fleet = *sites_->fleet;
+  std::uint64_t ranked = 0;  // allowed sites the ranking offers
+  for (SiteId site : order_) {
+    if (allowed_at(job, site)) ranked |= std::uint64_t{1} << site.index();
+  }
+  if (std::popcount(ranked) < 2) return std::nullopt;
+  // The types to split on: by default only those no single site could ever hold the gang of,
+  // judged as the loader's feasibility check does (over every allowed site, whatever the ranking).
+  split_types_.clear();
+  const std::size_t site_count = topology().sites().size();
+  const auto consider = [&](GpuTypeId t) {
+    if (fleet.cross_site.split == CrossSiteGangs::Split::Oversized) {
+      for (std::size_t s = 0; s < site_count; ++s) {
+        if (allowed_at(job, SiteId{s}) &&
+            gang_capacity_at(fleet, job, SiteId{s}, t) >= job.gpus) {
+          return;
+        }
+      }
+    }
+    split_types_.push_back(t);
+  };
+  if (job.allowed_types.empty()) {
+    for (std::size_t t = 0; t < index_->type_count(); ++t) consider(GpuTypeId{t});
+  } else {
+    for (GpuTypeId t : job.allowed_types) consider(t);
+  }
+  if (split_types_.empty()) return std::nullopt;
+  for (SiteId anchor : order_) {
+    if ((ranked >> anchor.index() & 1U) == 0) continue;
+    cross_site_group(fleet, anchor, ranked, group_);
+    if (group_.size() < 2) continue;
+    for (GpuTypeId t : split_types_) {
+      if (std::optional<Allocation> a = take_split(placement, job, t)) return a;
+    }
+  }
   return std::nullopt;
+}
+
+std::optional<Allocation> FreeCapacity::take_split(const Placement& placement,
+                                                   const JobSpec& job, GpuTypeId type) {
+  std::uint64_t powered = 0;
+  for (SiteId site : group_) powered += powered_free(site, type, job.gpu_utilisation);
+  if (powered < job.gpus) return std::nullopt;
+  const std::size_t before = mark();
+  const GpuTypeId only_type[] = {type};
+  Allocation gang;
+  std::uint32_t left = job.gpus;
+  // Nearest sites first, each as full as it allows: the fewest sites at the lowest RTT.
+  for (SiteId site : group_) {
+    const auto part = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(left, powered_free(site, type, job.gpu_utilisation)));
+    if (part == 0) continue;
+    std::optional<Allocation> a = placement.place({part, only_type, site}, *this);
+    if (!a) continue;  // the placement found no shape for this part here: try the next site
+    gang.slices.insert(gang.slices.end(), a->slices.begin(), a->slices.end());
+    left -= part;
+    if (left == 0) break;
+  }
+  if (left > 0 || !take_busy_power(job, gang, +1)) {
+    undo_to(before);
+    return std::nullopt;
+  }
+  return gang;
+}
+
+std::uint64_t FreeCapacity::powered_free(SiteId site, GpuTypeId type, float gpu_utilisation) const {
+  const std::uint64_t free = index_->site_free(site, type);
+  if (free == 0 || !sites_->power->any_cap()) return free;
+  const Milliwatts headroom = power_headroom(site);
+  const Milliwatts per_gpu = busy_extra_mw(sites_->fleet->catalog.type(type), gpu_utilisation);
+  if (headroom == PowerLedger::kUncapped || per_gpu <= 0) return free;
+  return std::min(free, static_cast<std::uint64_t>(std::max<Milliwatts>(0, headroom / per_gpu)));
 }
 
 std::optional<Allocation> FreeCapacity::take_at(const Placement& placement, const JobSpec& job,

@@ -44,7 +44,9 @@ class FreeCapacity {
   // Free GPUs the job could use (of its allowed types), fleet-wide. O(types).
   std::uint64_t free_for(const JobSpec& job) const;
 
-  // Places the job with the scenario's placement strategy and takes its GPUs here.
+  // Places the job with the scenario's placement strategy and takes its GPUs here. With
+  // cross-site gangs allowed, a gang no single site takes may be split over nearby sites
+  // (CrossSiteGangs::Split says when).
   std::optional<Allocation> take(const JobSpec& job);
   // The same with another placement strategy.
   std::optional<Allocation> take_with(const Placement& placement, const JobSpec& job);
@@ -101,6 +103,14 @@ class FreeCapacity {
   // Places the job within one site, if the site's power allows it.
   std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
                                     PlacementRequest request, SiteId site);
+  // With cross-site gangs, when no single site took the job: one gang over a group of the
+  // ranked sites (cross_site_group.hpp), anchored at each ranked site in turn.
+  std::optional<Allocation> split_across_sites(const Placement& placement, const JobSpec& job);
+  // Places the job over group_, on GPUs of one type, or takes nothing.
+  std::optional<Allocation> take_split(const Placement& placement, const JobSpec& job,
+                                       GpuTypeId type);
+  // Free GPUs of the type at the site that its power headroom could run busy.
+  std::uint64_t powered_free(SiteId site, GpuTypeId type, float gpu_utilisation) const;
   bool allowed_at(const JobSpec& job, SiteId site) const;
   // Whether the site has the free GPUs of some type the job may use, and the power headroom for
   // them: necessary for a placement there, and O(types), so a full or power-capped site costs
@@ -121,6 +131,8 @@ class FreeCapacity {
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use
   std::vector<SiteId> order_;             // scratch for rankings
+  std::vector<SiteId> group_;             // scratch for a cross-site split
+  std::vector<GpuTypeId> split_types_;    // scratch for a cross-site split
   std::unordered_map<Failed, float, FailedHash> failed_;  // -> least utilisation that failed
   std::uint64_t memo_hits_ = 0;
   std::uint64_t version_ = 0;  // bumped by every change to the scratch

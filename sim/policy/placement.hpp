@@ -21,8 +21,10 @@ class FreeCapacity;
 
 struct PlacementRequest {
   std::uint32_t gpus = 0;
-  std::span<const GpuTypeId> allowed_types;  // empty = any type; a gang never spans sites
-  SiteId site;  // place within this site only; invalid = the placement chooses the site too
+  std::span<const GpuTypeId> allowed_types;  // empty = any type
+  // Place within this site only; invalid = the placement chooses the site too. A placement
+  // never spans sites: FreeCapacity splits a cross-site gang into one request per site.
+  SiteId site;
 };
 
 class Placement {

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/fleet/cross_site_group.hpp"
 #include "sim/model/power.hpp"
 
 namespace fleetsim {
@@ -14,21 +15,10 @@ namespace fleetsim {
 Feasibility::Feasibility(const Fleet& fleet) : fleet_(&fleet) {
   const Topology& topo = fleet.topology;
   largest_by_type_.assign(fleet.catalog.size(), 0);
-  for (const Site& site : topo.sites()) {
-    std::vector<std::uint64_t> per_type(fleet.catalog.size(), 0);
-    for (std::uint32_t c = 0; c < site.cluster_count; ++c) {
-      const Cluster& cluster = topo.cluster(ClusterId{site.first_cluster.value + c});
-      for (std::uint32_t r = 0; r < cluster.rack_count; ++r) {
-        const Rack& rack = topo.rack(RackId{cluster.first_rack.value + r});
-        per_type[rack.type.index()] += rack.gpu_count;
-      }
-    }
-    for (std::size_t t = 0; t < per_type.size(); ++t) {
-      largest_by_type_[t] = std::max(largest_by_type_[t], per_type[t]);
-    }
-    by_site_type_.insert(by_site_type_.end(), per_type.begin(), per_type.end());
-  }
   for (std::size_t s = 0; s < topo.sites().size(); ++s) {
+    for (std::size_t t = 0; t < largest_by_type_.size(); ++t) {
+      largest_by_type_[t] = std::max(largest_by_type_[t], topo.site_gpus(SiteId{s}, GpuTypeId{t}));
+    }
     any_cap_ = any_cap_ || fleet.energy(SiteId{s}).capped();
   }
   simple_ = topo.sites().size() == 1 && !any_cap_;
@@ -44,17 +34,18 @@ std::uint64_t Feasibility::usable_sites(const JobSpec& job) const {
   return mask;
 }
 
-std::uint64_t Feasibility::fitting_at(const JobSpec& job, SiteId site, GpuTypeId type) const {
-  const std::uint64_t gpus = by_site_type_[site.index() * fleet_->catalog.size() + type.index()];
-  const double cap_mw = fleet_->energy(site).it_cap_mw.max_value();
+std::uint64_t gang_capacity_at(const Fleet& fleet, const JobSpec& job, SiteId site, GpuTypeId type) {
+  const Topology& topo = fleet.topology;
+  const std::uint64_t gpus = topo.site_gpus(site, type);
+  const double cap_mw = fleet.energy(site).it_cap_mw.max_value();
   if (!std::isfinite(cap_mw) || gpus == 0) return gpus;
   // With every GPU of the site powered (idle), what the cap leaves for busy power.
   double idle_mw = 0;
-  for (std::size_t t = 0; t < fleet_->catalog.size(); ++t) {
-    idle_mw += to_mw(powered_draw_mw(fleet_->catalog.type(GpuTypeId{t}))) *
-               static_cast<double>(by_site_type_[site.index() * fleet_->catalog.size() + t]);
+  for (std::size_t t = 0; t < fleet.catalog.size(); ++t) {
+    idle_mw += to_mw(powered_draw_mw(fleet.catalog.type(GpuTypeId{t}))) *
+               static_cast<double>(topo.site_gpus(site, GpuTypeId{t}));
   }
-  const double per_gpu_mw = to_mw(busy_extra_mw(fleet_->catalog.type(type), job.gpu_utilisation));
+  const double per_gpu_mw = to_mw(busy_extra_mw(fleet.catalog.type(type), job.gpu_utilisation));
   if (per_gpu_mw <= 0) return gpus;
   const auto by_power = static_cast<std::uint64_t>(std::max(0.0, (cap_mw - idle_mw) / per_gpu_mw));
   return std::min(gpus, by_power);
@@ -64,20 +55,16 @@ std::uint64_t Feasibility::largest_gang(const JobSpec& job) const {
   if (!simple_ || job.allowed_sites != JobSpec::kAnySite || job.stages_data()) {
     const std::uint64_t sites = usable_sites(job);
     const std::size_t site_count = fleet_->topology.sites().size();
-    const CrossSiteGangs& cross = fleet_->cross_site;
+    std::vector<SiteId> group;
     std::uint64_t best = 0;
     const auto consider = [&](GpuTypeId t) {
       for (std::size_t s = 0; s < site_count; ++s) {
         if ((sites >> s & 1U) == 0) continue;
-        // A cross-site gang may add the sites within its RTT limit (an upper bound: they need
-        // not all be within the limit of each other).
+        // The group FreeCapacity would split a gang over (just this site without cross-site
+        // gangs).
+        cross_site_group(*fleet_, SiteId{s}, sites, group);
         std::uint64_t gang = 0;
-        for (std::size_t o = 0; o < site_count; ++o) {
-          const bool joins = o == s || (cross.allowed && (sites >> o & 1U) != 0 &&
-                                        fleet_->wan.reachable(SiteId{s}, SiteId{o}) &&
-                                        fleet_->wan.rtt_ms(SiteId{s}, SiteId{o}) <= cross.max_rtt_ms);
-          if (joins) gang += fitting_at(job, SiteId{o}, t);
-        }
+        for (SiteId member : group) gang += gang_capacity_at(*fleet_, job, member, t);
         best = std::max(best, gang);
       }
     };

@@ -5,7 +5,7 @@
 // ever over its cap at that instant (so a cap drop must shed work), that no job runs outside its
 // residency, and that the engine's energy equals its own integral of power over time. A third
 // of the jobs are flexible (start slack up to 12 h): none starts before the release its site
-// selection gives it.
+// selection gives it. Half the fleets allow cross-site gangs, some of which only a split holds.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -41,6 +41,15 @@ struct Scenario {
   std::vector<JobSpec> jobs;
 };
 
+// The fleet with each site's cap at its lowest value over the first three days.
+Fleet at_lowest_caps(const Fleet& fleet) {
+  Fleet out = fleet;
+  for (SiteEnergy& e : out.site_energy) {
+    if (e.capped()) e.it_cap_mw = StepProfile::constant(e.it_cap_mw.min_over(0, 3 * 24 * kMicrosPerHour));
+  }
+  return out;
+}
+
 Scenario make_scenario(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   Scenario sc;
@@ -55,6 +64,14 @@ Scenario make_scenario(std::uint64_t seed) {
     links.push_back({SiteId{s - 1}, SiteId{s}, Real(1, 50)(rng), Real(1, 100)(rng)});
   }
   sc.fleet.wan = WanGraph(sites, std::move(links));
+  // Cross-site gangs on half the fleets, drawn from their own generator so that every other
+  // draw of a seed stays as it was.
+  std::mt19937_64 cross_rng(seed + 0xc055);
+  if (Coin(0.5)(cross_rng)) {
+    sc.fleet.cross_site = {true, Real(10, 100)(cross_rng), Real(5, 100)(cross_rng),
+                           Coin(0.5)(cross_rng) ? CrossSiteGangs::Split::WhenBlocked
+                                                : CrossSiteGangs::Split::Oversized};
+  }
   // Caps between idle draw and full busy draw: some starts must wait for headroom.
   for (std::uint32_t s = 0; s < sites; ++s) {
     const Site& site = sc.fleet.topology.site(SiteId{s});
@@ -100,6 +117,10 @@ Scenario make_scenario(std::uint64_t seed) {
     sc.fleet.site_energy.push_back(std::move(e));
   }
   const Feasibility feasibility(sc.fleet);
+  // Gangs sized to the largest group at every site's lowest cap: split, and placeable whenever
+  // their sites are idle (at the highest caps, which sites may never reach together).
+  const Fleet lowest = at_lowest_caps(sc.fleet);
+  const Feasibility at_lowest(lowest);
   const std::uint32_t count = Int(200, 600)(rng);
   // Its own generator, so the flexible jobs leave every other draw of the scenario as it was.
   std::mt19937_64 flexible_rng(seed + 0x5eed);
@@ -122,6 +143,9 @@ Scenario make_scenario(std::uint64_t seed) {
     if (spec.gpus == 0) {
       spec.allowed_sites = JobSpec::kAnySite;
       spec.gpus = 8;
+    }
+    if (sc.fleet.cross_site.allowed && Coin(0.1)(cross_rng)) {
+      spec.gpus = std::max(spec.gpus, static_cast<std::uint32_t>(at_lowest.largest_gang(spec)));
     }
     sc.jobs.push_back(std::move(spec));
   }
@@ -156,9 +180,20 @@ class PowerCheck final : public RunObserver {
   }
   void on_start(const Job& job, SimTime now) override {
     if (now < release_.at(job.spec.name)) fail(now, job, "started before its release");
+    std::vector<SiteId> sites;
     for (const NodeSlice& s : job.allocation.slices) {
       const SiteId site = fleet_->site_of(s.node);
       if (!job.spec.may_run_at(site)) fail(now, job, "runs outside its residency");
+      sites.push_back(site);
+    }
+    for (SiteId a : sites) {
+      for (SiteId b : sites) {
+        if (a == b) continue;
+        if (!fleet_->cross_site.allowed) fail(now, job, "spans sites without cross-site gangs");
+        if (!fleet_->wan.reachable(a, b) || fleet_->wan.rtt_ms(a, b) > fleet_->cross_site.max_rtt_ms) {
+          fail(now, job, "spans sites farther apart than the cross-site limit");
+        }
+      }
     }
     held_[job.spec.name] = job.allocation;  // the engine clears it before on_finish
     change(job, job.allocation, now, +1);
@@ -243,6 +278,11 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
   std::uint64_t finished = 0;
   for (const Job& j : engine.jobs()) finished += j.state == JobState::Done;
   EXPECT_EQ(finished, sc.jobs.size()) << "every job finishes";
+  std::uint64_t split = 0;
+  for (const Job& j : engine.jobs()) split += j.span.sites > 1;
+  if (!sc.fleet.cross_site.allowed) {
+    EXPECT_EQ(split, 0u) << "a gang spans sites on a fleet without cross-site gangs";
+  }
   std::uint64_t held = 0;
   for (const Job& j : engine.jobs()) held += j.held > 0;
   if (selection_name == "carbon_aware") {
@@ -255,6 +295,20 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
                 1e-9 * check.energy_mwh()[s])
         << "site " << s << ": energy = integral of power";
   }
+}
+
+TEST(PropertyMultiSiteSplit, TheFleetsThatAllowCrossSiteGangsSplitSome) {
+  std::uint64_t fleets = 0, split = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    const Scenario sc = make_scenario(seed);
+    if (!sc.fleet.cross_site.allowed) continue;
+    ++fleets;
+    for (const Job& j : test::run_at_sites(sc.fleet, sc.jobs, "spread").jobs) {
+      split += j.span.sites > 1;
+    }
+  }
+  EXPECT_GE(fleets, 2u);
+  EXPECT_GT(split, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Property, PropertyMultiSite, ::testing::ValuesIn(cases()),

@@ -91,6 +91,17 @@ INSTANTIATE_TEST_SUITE_P(
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
+    CrossSite, CliBadField,
+    ::testing::Values(
+        BadField{"cross_site_split_unknown.yaml", nullptr,
+                 ":9:83: fleet.cross_site_gangs.split: expected one of oversized, when_blocked, "
+                 "got \"sometimes\""},
+        BadField{"cross_site_job_beyond_rtt_limit.yaml", nullptr,
+                 ":9:9: gpus: job largest generated job needs 16 GPUs but the largest placement "
+                 "the fleet allows (one GPU type, sites within the cross-site RTT limit) has 8"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
     NodeList, CliBadField,
     ::testing::Values(
         BadField{"node_list_unknown_format.yaml", nullptr,
