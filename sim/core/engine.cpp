@@ -721,6 +721,14 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   const FailureModel::Outcome outcome = failures_->fail(process, component, state_.now);
   if (outcome.next) schedule_failure(*outcome.next);
   if (!outcome.takes_effect) return;  // already down for this cause: a thinned draw
+  const ComponentGpus gpus = failures_->gpus_of(process, component);
+  if (component_offline(gpus)) {
+    // The model still repairs it (and draws its next failure then); the engine ignores both.
+    ++totals_.failures.failures_while_offline;
+    offline_failures_.insert(std::uint64_t{process} << 32 | component);
+    calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
+    return;
+  }
   ++totals_.failures.failures_by_process[process];
   calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
 
@@ -744,7 +752,7 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
     }
     if (newly_down_free != 0) state_.capacity.take(node_id, newly_down_free);
   };
-  for_each_component_node(fleet_->topology, failures_->gpus_of(process, component), take_down);
+  for_each_component_node(fleet_->topology, gpus, take_down);
   for (JobId id : hit) {
     if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
     interrupt(id);
@@ -753,10 +761,21 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   if (!hit.empty()) request_pass();
 }
 
+bool Engine::component_offline(const ComponentGpus& gpus) const {
+  if (rack_offline_count_.empty()) return false;
+  const Topology& topo = fleet_->topology;
+  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
+    if (rack_online(topo.node(NodeId{gpus.first_node.value + n}).rack)) return false;
+  }
+  return true;
+}
+
 void Engine::on_component_repair(std::uint32_t process, std::uint32_t component) {
   if (const std::optional<FailureDraw> next = failures_->repair(process, component, state_.now)) {
     schedule_failure(*next);
   }
+  const std::uint64_t key = std::uint64_t{process} << 32 | component;
+  if (!offline_failures_.empty() && offline_failures_.erase(key) > 0) return;  // nothing went down
   bool freed = false;
   const auto bring_back = [&](NodeId node_id, const Node& node, std::uint64_t mask) {
     std::uint64_t back_free = 0;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/core/calendar.hpp"
@@ -39,6 +40,10 @@ struct FailureTotals {
   std::vector<std::uint64_t> interruptions_by_process;  // running jobs they interrupted
   std::uint64_t job_interruptions = 0;
   double down_gpu_seconds = 0;  // integral of failed GPUs over time
+  // Failures drawn while every rack of the component was offline (not built yet, or in
+  // maintenance): hardware that is not there or not powered cannot fail, so they take no effect
+  // and are not in failures_by_process.
+  std::uint64_t failures_while_offline = 0;
 };
 
 // One site over the run.
@@ -161,6 +166,8 @@ class Engine {
   bool rack_online(RackId rack) const {
     return rack_offline_count_.empty() || rack_offline_count_[rack.index()] == 0;
   }
+  // Whether every rack the failure component's GPUs are in is offline.
+  bool component_offline(const ComponentGpus& gpus) const;
   // Changes a site's allocated-GPU count (and its integral).
   void add_site_allocated(SiteId site, std::int64_t delta);
   // Residency, the WAN path for staging, cross-site rules and power caps of a start on `gpus`
@@ -206,6 +213,9 @@ class Engine {
   std::vector<StepIntegral> site_allocated_;  // [site]
   std::vector<StepIntegral> site_online_;     // [site]
   std::vector<JobId> scratch_interrupted_;
+  // Failures (process << 32 | component) that took no effect because the component was offline:
+  // their repair brings nothing back.
+  std::unordered_set<std::uint64_t> offline_failures_;
   // Preempted jobs holding GPUs for the preemption overhead (unordered); `powered` until a cap
   // drop cuts their draw. A cap drop scans them; a release finds its entry by position.
   struct DrainingJob {

@@ -137,6 +137,8 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
                    {"long_jobs", s.long_jobs},
                    {"long_job_ettr", s.long_job_ettr},
                    {"maintenance_interruptions", r.totals.maintenance_interruptions}};
+  // Only when some were drawn, so other runs keep their exact bytes.
+  if (s.failures_while_offline > 0) j["failures"]["failures_while_offline"] = s.failures_while_offline;
   j["staging_gpu_hours"] = s.staging_gpu_hours;
   // Only with flexible jobs, so other runs keep their exact bytes.
   if (s.flexible_jobs > 0) {

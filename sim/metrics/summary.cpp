@@ -72,6 +72,7 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
         static_cast<double>(s.interruptions) / (s.allocated_gpu_hours / 24.0 / 1000.0);
   }
   s.down_gpu_hours = totals.failures.down_gpu_seconds / 3600.0;
+  s.failures_while_offline = totals.failures.failures_while_offline;
   for (std::size_t p = 0; p < totals.failures.process_names.size(); ++p) {
     s.failures_by_process.emplace_back(totals.failures.process_names[p],
                                        totals.failures.failures_by_process[p]);

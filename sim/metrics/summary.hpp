@@ -55,6 +55,7 @@ struct Summary {
   double mean_hold_s = 0;  // over held jobs
   double max_hold_s = 0;
   std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
+  std::uint64_t failures_while_offline = 0;  // no effect: the component's racks were offline
   std::vector<std::pair<std::string, std::uint64_t>> interruptions_by_process;
   std::uint64_t events = 0;
   std::uint64_t scheduling_passes = 0;

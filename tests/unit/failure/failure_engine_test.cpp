@@ -157,6 +157,28 @@ TEST(Failure, RackFailureInterruptsEveryJobOnItAndOnlyThose) {
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 200);
 }
 
+TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
+  Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  fleet.capacity_windows = {{CapacityWindow::Cause::BuildOut, 0, from_seconds(1000), RackId{0}, 1}};
+  // The rack fails at 500, before it is built at 1,000, "until" 5,000: no effect. The job that
+  // arrives at 0 starts at 1,000 and ends at 1,100, uninterrupted, and no GPU is ever down.
+  const FailureRun before = run_with_failures(fleet, {job("A", 0, 8, 100)},
+                                              scripted(500, FailureLevel::Rack, 0, 4500), {});
+  EXPECT_EQ(before.totals.failures.failures_by_process, (std::vector<std::uint64_t>{0}));
+  EXPECT_EQ(before.totals.failures.failures_while_offline, 1u);
+  EXPECT_DOUBLE_EQ(before.totals.failures.down_gpu_seconds, 0);
+  EXPECT_DOUBLE_EQ(seconds(before.jobs[0].first_start), 1000);
+  EXPECT_DOUBLE_EQ(seconds(before.jobs[0].end), 1100);
+  // The same failure at 1,050, once built, interrupts the job; it restarts at the repair
+  // (1,050 + 4,500 = 5,550) and ends at 5,650.
+  const FailureRun after = run_with_failures(fleet, {job("A", 0, 8, 100)},
+                                             scripted(1050, FailureLevel::Rack, 0, 4500), {});
+  EXPECT_EQ(after.totals.failures.failures_by_process, (std::vector<std::uint64_t>{1}));
+  EXPECT_EQ(after.totals.failures.failures_while_offline, 0u);
+  EXPECT_EQ(after.jobs[0].interruptions, 1u);
+  EXPECT_DOUBLE_EQ(seconds(after.jobs[0].end), 5650);
+}
+
 TEST(Failure, ScriptedIndexBeyondTheFleetIsAConfigError) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   FailureConfig f = scripted(0, FailureLevel::Node, 2, 0);
