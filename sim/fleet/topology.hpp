@@ -18,6 +18,9 @@ namespace fleetsim {
 
 constexpr int kMaxGpusPerNode = 64;  // a node's free GPUs are one 64-bit mask
 constexpr int kMaxSites = 64;        // a job's allowed sites are one 64-bit mask
+// GPU and node ids are 32-bit; 100 M is 50 x the largest fleet benchmarked (2 M GPUs), and its
+// per-GPU state alone is about 1 GB.
+constexpr std::uint64_t kMaxFleetGpus = 100'000'000;
 
 struct Node {
   RackId rack;

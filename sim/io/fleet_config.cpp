@@ -203,8 +203,19 @@ FleetConfig load_fleet_config(const ConfigNode& node) {
   }
 
   std::set<std::string> site_names, cluster_names;
+  std::uint64_t fleet_gpus = 0;
+  const auto add_gpus = [&](const ConfigNode& where, std::uint64_t gpus) {
+    fleet_gpus += gpus;
+    if (fleet_gpus > kMaxFleetGpus) {
+      throw where.error("the fleet would have {} GPUs; at most {} are supported", fleet_gpus,
+                        kMaxFleetGpus);
+    }
+  };
   if (auto list = root.find("node_list")) {
     out.sites.push_back(load_node_list_site(*list, type_names));
+    for (const RackGroupConfig& g : out.sites.back().clusters.front().racks) {
+      add_gpus(list->at("path"), std::uint64_t{g.count} * g.nodes * g.gpus_per_node);
+    }
     site_names.insert(out.sites.back().name);
     cluster_names.insert(out.sites.back().clusters.front().name);
     if (!root.has("sites")) {
@@ -243,6 +254,7 @@ FleetConfig load_fleet_config(const ConfigNode& node) {
         rg.count = as_u32(group.at("count"), 1u << 24);
         rg.nodes = as_u32(group.at("nodes"), 1024);
         rg.gpus_per_node = as_u32(group.at("gpus_per_node"), kMaxGpusPerNode);
+        add_gpus(group.at("count"), std::uint64_t{rg.count} * rg.nodes * rg.gpus_per_node);
         const ConfigNode type = group.at("gpu_type");
         rg.gpu_type = type.as_string();
         if (!type_names.contains(rg.gpu_type)) {

@@ -1,8 +1,8 @@
 #include "sim/io/site_energy_config.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <boost/tokenizer.hpp>
@@ -10,6 +10,7 @@
 
 #include "sim/io/path_resolution.hpp"
 #include "sim/io/utc_time.hpp"
+#include "sim/workload/traces/line_reader.hpp"
 
 namespace fleetsim {
 namespace {
@@ -27,17 +28,20 @@ std::int64_t as_utc(const ConfigNode& node) {
 // ascending.
 void load_profile_csv(const ConfigNode& path_node, bool positive, ProfileConfig& out) {
   out.csv_path = resolve_relative(path_node.file(), path_node.as_string());
-  std::ifstream in(out.csv_path, std::ios::binary);
-  if (!in) throw path_node.error("cannot open profile file {}", out.csv_path);
+  std::optional<LineReader> in;  // bounded lines, plain or gzip
+  try {
+    in.emplace(out.csv_path, out.csv_path);
+  } catch (const ConfigError&) {
+    throw path_node.error("cannot open profile file {}", out.csv_path);
+  }
   using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
   std::string line;
   int line_no = 0;
   const auto row_error = [&](const std::string& field, const std::string& message) {
     return ConfigError({out.csv_path, line_no, 0}, field, message);
   };
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (in->next(line)) {
+    line_no = static_cast<int>(in->line_number());
     if (line.empty()) continue;
     std::vector<std::string> cells;
     try {

@@ -2,8 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/core/error.hpp"
+#include "sim/workload/traces/line_reader.hpp"
 
 namespace fleetsim {
 namespace {
@@ -206,19 +205,13 @@ class RowParser {
 TraceReadResult read_native_csv(const std::string& path, const std::string& display_path,
                                 const GpuCatalog& catalog, BadRows bad_rows,
                                 const SiteDirectory& sites) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError({display_path, 0, 0}, "", "cannot open trace file");
-  // A directory opens as an empty stream on Linux; say so rather than "no header row".
-  if (std::filesystem::is_directory(path)) {
-    throw ConfigError({display_path, 0, 0}, "", "cannot open trace file: it is a directory");
-  }
+  LineReader in(path, display_path);  // plain or gzip; bounded lines
   std::string line;
   std::size_t line_no = 0;
   // Header: skip blank lines and '#' comments before it.
   std::vector<std::string> header;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (in.next(line)) {
+    line_no = in.line_number();
     if (line.empty() || line.front() == '#') continue;
     auto cells = split(line);
     if (const auto* problem = std::get_if<RowError>(&cells)) {
@@ -251,9 +244,8 @@ TraceReadResult read_native_csv(const std::string& path, const std::string& disp
   TraceReadResult result;
   const RowParser parser(columns, catalog, sites);
   std::set<std::string> seen_ids;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  while (in.next(line)) {
+    line_no = in.line_number();
     if (line.empty() || line.front() == '#') continue;
     ++result.rows;
     const SourcePos pos{display_path, static_cast<int>(line_no), 0};

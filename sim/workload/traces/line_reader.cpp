@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <zlib.h>
 
 #include "sim/core/error.hpp"
@@ -34,6 +35,7 @@ bool LineReader::next(std::string& line) {
   while (gzgets(gz, buffer, sizeof buffer) != nullptr) {
     const std::size_t n = std::strlen(buffer);
     line.append(buffer, n);
+    if (line.size() > kMaxLineBytes + 2) too_long();  // + 2: the "\r\n", not in the line
     if (n > 0 && buffer[n - 1] == '\n') {
       complete = true;
       break;
@@ -57,7 +59,17 @@ bool LineReader::next(std::string& line) {
   ++line_no_;
   if (!line.empty() && line.back() == '\n') line.pop_back();
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.size() > kMaxLineBytes) {
+    --line_no_;
+    too_long();
+  }
   return true;
+}
+
+void LineReader::too_long() const {
+  throw ConfigError({display_path_, static_cast<int>(line_no_ + 1), 0}, "",
+                    fmt::format("line longer than {} bytes: not a row of this format",
+                                kMaxLineBytes));
 }
 
 }  // namespace fleetsim

@@ -74,7 +74,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"site_without_clusters.yaml", nullptr,
                  ":7:17: fleet.sites[0].clusters: expected at least one cluster"},
         BadField{"fleet_without_sites.yaml", nullptr,
-                 ":5:10: fleet.sites: expected at least one site"}),
+                 ":5:10: fleet.sites: expected at least one site"},
+        BadField{"fleet_gpus_above_limit.yaml", nullptr,
+                 ":12:27: fleet.sites[0].clusters[1].racks[0].count: the fleet would have "
+                 "108000000 GPUs; at most 100000000 are supported"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(

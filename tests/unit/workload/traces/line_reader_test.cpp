@@ -1,5 +1,6 @@
 // LineReader: plain and gzip files give the same lines with the same numbers; CRLF, long lines
-// and a last line without newline; a missing file, a folder and a damaged stream are errors.
+// and a last line without newline; a missing file, a folder, a damaged stream and a line over
+// the limit are errors.
 #include "sim/workload/traces/line_reader.hpp"
 
 #include <fstream>
@@ -52,6 +53,22 @@ TEST(LineReader, MissingFileAndFolderAreErrors) {
   test::TempDir dir;
   EXPECT_EQ(error_of(dir / "none.csv"), "t: cannot open trace file");
   EXPECT_EQ(error_of(dir.str()), "t: cannot open trace file: it is a directory");
+}
+
+TEST(LineReader, ALineOverTheLimitIsAnErrorAtThatLine) {
+  test::TempDir dir;
+  // Exactly at the limit (with CRLF) is a line; one byte more is an error, plain or gzip.
+  const std::string at_limit(LineReader::kMaxLineBytes, 'x');
+  std::ofstream(dir / "ok.csv", std::ios::binary) << "h\n" << at_limit << "\r\n";
+  EXPECT_EQ(lines_of(dir / "ok.csv"), (std::vector<std::string>{"h", at_limit}));
+  const std::string text = "h\nrow\n" + at_limit + "x\nnext\n";
+  std::ofstream(dir / "long.csv", std::ios::binary) << text;
+  gzFile gz = gzopen((dir / "long.csv.gz").c_str(), "wb1");
+  gzwrite(gz, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(gz);
+  const std::string want = "t:3: line longer than 1048576 bytes: not a row of this format";
+  EXPECT_EQ(error_of(dir / "long.csv"), want);
+  EXPECT_EQ(error_of(dir / "long.csv.gz"), want);
 }
 
 TEST(LineReader, TruncatedGzipIsAnErrorAtTheFirstLineNotReadWhole) {
