@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Plots of fleetsim results, run by `fleetsim plot DIR`: per scenario, the JCT and queueing-delay
-CDFs per variant (all seeds pooled), GPU utilisation over time (lowest seed of each variant) and a
-bar chart of the compare table (OUT/compare.csv, written by `fleetsim plot` before it runs this),
-each as PNG and SVG in OUT.
+CDFs per variant (all seeds pooled), GPU utilisation over time (lowest seed of each variant), a
+bar chart of the compare table (OUT/compare.csv, written by `fleetsim plot` before it runs this)
+and, on multi-site or capped fleets, each site's IT power against its cap and its GPU use over time (lowest
+seed of each variant), each as PNG and SVG in OUT.
 
 usage: plot_results.py DIR OUT
 """
@@ -90,10 +91,7 @@ def cdf_plot(cells, column, title, xlabel, out, name):
 
 def utilisation_plot(cells_with_seed, scenario, out, name):
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    first_seed = {}
-    for variant, seed, folder in cells_with_seed:
-        if variant not in first_seed or seed < first_seed[variant][0]:
-            first_seed[variant] = (seed, folder)
+    first_seed = lowest_seed(cells_with_seed)
     for variant in sorted(first_seed):
         seed, folder = first_seed[variant]
         rows = read_csv(os.path.join(folder, "timeseries.csv"))
@@ -105,6 +103,54 @@ def utilisation_plot(cells_with_seed, scenario, out, name):
     ax.set_title(f"{scenario}: GPU utilisation over time")
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
+    save(fig, out, name)
+
+
+def lowest_seed(cells_with_seed):
+    """variant -> (seed, folder) of its lowest seed."""
+    first = {}
+    for variant, seed, folder in cells_with_seed:
+        if variant not in first or seed < first[variant][0]:
+            first[variant] = (seed, folder)
+    return first
+
+
+def cap_mw(row):
+    """A sites.csv row's IT cap in MW, or None for an uncapped site (an empty cell)."""
+    text = row["it_cap_mw"]
+    return float(text) if text not in ("", "inf") else None
+
+
+def site_plot(variant, seed, folder, scenario, out, name):
+    """Per site: IT power against its cap, and GPUs allocated of those online, over time."""
+    rows = read_csv(os.path.join(folder, "sites.csv"))
+    sites = list(dict.fromkeys(r["site"] for r in rows))  # file order = fleet order
+    fig, axes = plt.subplots(len(sites), 2, figsize=(11, 1.9 * len(sites) + 0.8), sharex=True,
+                             squeeze=False)
+    for (power_ax, use_ax), site in zip(axes, sites):
+        mine = [r for r in rows if r["site"] == site]
+        days = [float(r["time_s"]) / 86400 for r in mine]
+        # Steps: a sample holds until the next one; a line would cut below a cap drop.
+        power_ax.step(days, [float(r["it_power_mw"]) for r in mine], where="post", linewidth=1,
+                      label="IT draw")
+        caps = [cap_mw(r) for r in mine]
+        if any(c is not None for c in caps):
+            power_ax.step(days, [float("nan") if c is None else c for c in caps], where="post",
+                          linestyle="--", color="tab:red", linewidth=1, label="IT cap")
+        power_ax.set_ylabel(f"{site}\nMW", fontsize="small")
+        use_ax.step(days, [100 * float(r["allocated_gpus"]) / float(r["online_gpus"])
+                           if float(r["online_gpus"]) > 0 else 0 for r in mine], where="post",
+                    linewidth=1)
+        use_ax.set_ylim(0, 105)
+        for ax in (power_ax, use_ax):
+            ax.grid(True, alpha=0.3)
+    axes[0][0].set_title("IT power and cap (MW)", fontsize="medium")
+    axes[0][0].legend(fontsize="x-small", loc="upper left")
+    axes[0][1].set_title("GPUs allocated of those online (%)", fontsize="medium")
+    for ax in axes[-1]:
+        ax.set_xlabel("simulated time (days)")
+    fig.suptitle(f"{scenario}, {variant} (seed {seed}): per site")
+    fig.tight_layout()
     save(fig, out, name)
 
 
@@ -146,6 +192,16 @@ def main():
                  out, f"{scenario}_queue_delay_cdf")
         utilisation_plot(mine, scenario, out, f"{scenario}_utilisation")
         compare_bars(compare, scenario, out, f"{scenario}_compare")
+        # Per-site power and use, for each variant, when the fleet has several sites or a cap
+        # (a file name per variant: its path with "/" and "+" made safe).
+        for variant, (seed, folder) in sorted(lowest_seed(mine).items()):
+            if not os.path.exists(os.path.join(folder, "sites.csv")):
+                continue
+            rows = read_csv(os.path.join(folder, "sites.csv"))
+            capped = any(cap_mw(r) is not None for r in rows)
+            if capped or len({r["site"] for r in rows}) > 1:
+                safe = re.sub(r"[^A-Za-z0-9_.-]", "_", variant)
+                site_plot(variant, seed, folder, scenario, out, f"{scenario}_{safe}_sites")
     print(f"plot_results.py: {len(cells)} runs plotted into {out}", file=sys.stderr)
 
 

@@ -42,6 +42,22 @@ TEST(SweepPlot, WritesCompareCsvAndEveryPlotAsPngAndSvg) {
       EXPECT_NE(read_file(plots / (stem + ".svg")).find("<svg"), std::string::npos) << stem;
     }
   }
+  // An uncapped single-site fleet has no per-site plot: it would repeat the utilisation one.
+  for (const fs::directory_entry& e : fs::directory_iterator(plots)) {
+    EXPECT_EQ(e.path().filename().string().find("_sites."), std::string::npos) << e.path();
+  }
+}
+
+TEST(SweepPlot, ACappedFleetGetsEachSitesPowerAgainstItsCap) {
+  if (!has_matplotlib()) GTEST_SKIP() << "python3-matplotlib is not installed";
+  TempDir tmp;
+  ASSERT_EQ(run_cli({"run", source_path("tests/data/scenarios/cap_schedule.yaml"), "--out",
+                     tmp / "r/cap_schedule/seed-7"}).exit_code, 0);
+  const CliResult r = run_cli({"plot", tmp / "r"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const fs::path plots = tmp.path() / "r/plots";
+  EXPECT_EQ(read_file(plots / "cap_schedule_fifo_sites.png").substr(1, 3), "PNG");
+  EXPECT_NE(read_file(plots / "cap_schedule_fifo_sites.svg").find("IT cap"), std::string::npos);
 }
 
 TEST(SweepPlot, InterpreterThatCannotStartIsBadInput) {
