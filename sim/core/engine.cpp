@@ -667,6 +667,7 @@ void Engine::shed_to_cap(SiteId site) {
     if (!d.powered || !holds_gpus_at(job, site)) continue;
     cut_draining_power(job);
     d.powered = false;
+    for (RunObserver* o : observers_) o->on_power_cut(job, state_.now);
   }
   std::vector<JobId>& victims = scratch_victims_;
   victims.clear();
@@ -686,6 +687,7 @@ void Engine::shed_to_cap(SiteId site) {
     if (state_.jobs[id.index()].state == JobState::Draining) {
       cut_draining_power(state_.jobs[id.index()]);
       draining_[draining_pos_[id.index()]].powered = false;
+      for (RunObserver* o : observers_) o->on_power_cut(state_.jobs[id.index()], state_.now);
     }
     ++totals_.cap_sheds;
     ++site_cap_sheds_[site.index()];

@@ -38,6 +38,9 @@ class RunObserver {
   virtual void on_arrival(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_start(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_preempt(const Job& /*job*/, SimTime /*now*/) {}
+  // A cap drop (or racks back online over the cap) ended the busy draw of a draining job, just
+  // preempted or draining already; it keeps its GPUs until its release.
+  virtual void on_power_cut(const Job& /*job*/, SimTime /*now*/) {}
   virtual void on_finish(const Job& /*job*/, SimTime /*now*/) {}
   // A failure took one of the job's GPUs; it is back in the queue (lost work already deducted).
   virtual void on_interrupt(const Job& /*job*/, SimTime /*now*/) {}

@@ -117,14 +117,16 @@ struct Job {
   Duration segment_staging = 0;  // the current segment's staging, before its progress starts
 };
 
-// Computing time in the first `elapsed` of a segment's progress: cycles of checkpoint_interval
-// computing + checkpoint_cost saving.
-inline Duration compute_within(const Job& job, Duration elapsed) {
+// Computing time in the first `elapsed` of a segment's progress: cycles of `interval` computing
+// + `cost` saving (interval 0: no checkpoints).
+inline Duration compute_within(Duration interval, Duration cost, Duration elapsed) {
   if (elapsed <= 0) return 0;
-  if (job.checkpoint_interval <= 0) return elapsed;
-  const Duration cycle = job.checkpoint_interval + job.checkpoint_cost;
-  return elapsed / cycle * job.checkpoint_interval +
-         std::min(elapsed % cycle, job.checkpoint_interval);
+  if (interval <= 0) return elapsed;
+  const Duration cycle = interval + cost;
+  return elapsed / cycle * interval + std::min(elapsed % cycle, interval);
+}
+inline Duration compute_within(const Job& job, Duration elapsed) {
+  return compute_within(job.checkpoint_interval, job.checkpoint_cost, elapsed);
 }
 
 // Progress time (wall) that `compute` of computing takes: a checkpoint after every full
