@@ -1,0 +1,132 @@
+// `fleetsim run --check`: a RunObserver that rebuilds the run from the engine's hooks and the
+// fleet's fixed calendar, and records every place where the two disagree. What it checks: no GPU
+// held by two jobs or taken while its rack is offline; a start's GPUs are the gang size, of one
+// allowed type, within residency, at one site (or, with cross-site gangs, sites within the RTT
+// limit); rate = type speed x span slowdowns (/ the cross-site RTT factor); progress starts after
+// staging and the resume or restart overhead; remaining work carries over preemptions and
+// interruptions (checkpointed work only); a finish is within 1 us of remaining / rate; held jobs
+// start no earlier than their release; non-preemptible jobs stop only in a cap shed; samples
+// count what it counts; and at the end run times, GPU-seconds, energy (= the integral of power)
+// and interruption counts agree with the engine's totals. Sites: site_ledger.hpp.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/check/site_ledger.hpp"
+#include "sim/check/violation_log.hpp"
+#include "sim/core/engine.hpp"
+#include "sim/core/run_observer.hpp"
+#include "sim/inference/service_spec.hpp"
+
+namespace fleetsim {
+
+// What a checked run found, for callers that do not keep the checker.
+struct CheckReport {
+  std::uint64_t events = 0;  // hooks observed
+  std::uint64_t checks = 0;  // conditions evaluated
+  std::uint64_t violation_count = 0;
+  std::vector<std::string> violations;  // the first few, formatted (format_violation)
+};
+
+class InvariantChecker final : public RunObserver {
+ public:
+  // `jobs` is the engine's job table (Engine::jobs()): each hook's job is one of its elements and
+  // its position there is its JobId. `services` are the run's inference services. All must
+  // outlive the checker.
+  InvariantChecker(const Fleet& fleet, const EngineConfig& config, const std::vector<Job>& jobs,
+                   const std::vector<ServiceSpec>& services = {});
+
+  void on_arrival(const Job& job, SimTime now) override;
+  void on_start(const Job& job, SimTime now) override;
+  void on_preempt(const Job& job, SimTime now) override;
+  void on_power_cut(const Job& job, SimTime now) override;
+  void on_finish(const Job& job, SimTime now) override;
+  void on_interrupt(const Job& job, SimTime now) override;
+  void on_stop(const Job& job, SimTime now) override;
+  void on_sample(const SampleState& state) override;
+
+  // The end-of-run checks against what Engine::run() returned; call once, while the engine's
+  // job table still holds the jobs (before Engine::take_jobs()).
+  void finish(const RunTotals& totals);
+
+  const ViolationLog& violations() const { return log_; }
+  CheckReport report() const { return {events_, checks_, log_.count(), log_.lines()}; }
+  std::uint64_t checks() const { return checks_; }  // conditions evaluated
+  std::uint64_t events() const { return events_; }  // hooks observed
+  // IT energy of a site by the checker's own integral of its draw (valid after finish()).
+  double it_mwh(SiteId site) const { return sites_.it_mwh(site); }
+
+ private:
+  enum class State : std::uint8_t { Held, Queued, Running, Draining, Done, Stopped };
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+  // A job as the checker saw it (index = JobId).
+  struct Entry {
+    Duration remaining = 0;      // reference work left, by the checker's arithmetic
+    SimTime release = 0;         // submit + held: queued from then
+    SimTime segment_start = 0;   // of the current segment; while draining: when it was stopped
+    SimTime progress_start = 0;  // after staging and overheads
+    SimTime drain_until = 0;
+    SimTime first_start = kTimeNever;
+    SimTime end = kTimeNever;
+    Duration run_time = 0;  // wall time holding GPUs over closed segments and drains
+    Duration staging = 0;   // of the current segment, before its progress
+    double rate = 1;
+    Milliwatts busy_per_gpu = 0;
+    std::uint32_t gpus = 0;
+    std::uint32_t preemptions = 0;
+    std::uint32_t interruptions = 0;
+    std::uint32_t slot = kNone;  // into allocations_ while it holds GPUs
+    SiteId staged_site;
+    State state = State::Queued;
+    bool replica = false;
+    bool restarting = false;  // its last segment ended in an interruption
+    bool powered = false;     // draining and still drawing its busy power
+  };
+
+  // Checks one condition; `what` (a string or a callable making one) only on failure.
+  template <class What>
+  bool expect(bool ok, SimTime now, std::uint32_t id, What&& what);
+  // The job's id, or kNone (recorded) if it is not in the table or never arrived.
+  std::uint32_t id_of(const Job& job, SimTime now);
+  // Time moves to `now`: windows step, drains end and held jobs are released first.
+  void advance(SimTime now);
+  void check_offline_window(const CapacityWindow& window, SimTime since);
+  void end_drain(std::uint32_t id);
+  // Accounts the running segment up to `now` (run time, staging cut short, restart over).
+  void close_segment(Entry& e, SimTime now);
+  // Gives back the GPUs (and the busy draw, unless already cut) of a job that holds them.
+  void release(std::uint32_t id, SimTime now, bool with_power);
+  Duration done_by(const Entry& e, SimTime now) const;
+  Duration computed(const Entry& e, Duration elapsed) const;
+  const Allocation& allocation(const Entry& e) const { return allocations_[e.slot]; }
+  const std::string& name(std::uint32_t id) const;
+
+  const Fleet* fleet_;
+  EngineConfig config_;
+  const std::vector<Job>* jobs_;
+  std::vector<Duration> replica_start_;  // [service]
+  ViolationLog log_;
+  SiteLedger sites_;
+  std::vector<Entry> entries_;
+  std::vector<Allocation> allocations_;  // slots of the jobs holding GPUs
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::uint32_t> owner_;    // [GPU] id of the job holding it, or kNone
+  std::deque<std::uint32_t> draining_;  // by drain end: the overhead is the same for every job
+  std::priority_queue<std::pair<SimTime, std::uint32_t>,
+                      std::vector<std::pair<SimTime, std::uint32_t>>, std::greater<>>
+      held_;
+  SimTime now_ = 0;
+  std::uint64_t running_ = 0, finished_ = 0, stopped_ = 0;
+  std::uint64_t allocated_gpus_ = 0;  // running and draining
+  std::uint64_t checks_ = 0, events_ = 0;
+  std::vector<std::uint32_t> scratch_;  // ids of nodes, racks, clusters or sites of one start
+  std::vector<SiteId> sites_of_start_;
+};
+
+}  // namespace fleetsim
