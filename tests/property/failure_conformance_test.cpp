@@ -1,6 +1,7 @@
 // Every registered policy under random failures: the engine refuses any start on a failed GPU
 // (a PolicyError, which fails the run here), so a clean run means no GPU was allocated while
-// down. On top: every job finishes, allocated GPU-seconds = sum of GPUs x run time, the
+// down. On top: the InvariantChecker finds nothing (lost work after checkpoints, restart
+// overheads, run times), every job finishes, allocated GPU-seconds = sum of GPUs x run time, the
 // per-job interruption counts add up to the engine's, and the same seed runs identically.
 #include <memory>
 #include <random>
@@ -11,6 +12,7 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <gtest/gtest.h>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/core/rng_streams.hpp"
 #include "sim/failure/failure_model.hpp"
@@ -29,6 +31,7 @@ struct Outcome {
   std::vector<Job> jobs;
   RunTotals totals;
   std::string error;
+  CheckReport check;  // the simulator's InvariantChecker on the same run
 };
 
 Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t seed) {
@@ -65,9 +68,13 @@ Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t s
   Engine engine(fleet, source, *policy, *placement, config);
   FailureModel model(failures, fleet.topology, RngStreams(seed));
   engine.set_failure_model(model);
+  InvariantChecker checker(fleet, config, engine.jobs());
+  engine.add_observer(checker);
   Outcome out;
   try {
     out.totals = engine.run();
+    checker.finish(out.totals);
+    out.check = checker.report();
   } catch (const std::exception& e) {
     out.error = e.what();
   }
@@ -88,6 +95,8 @@ TEST_P(PropertyFailureConformance, RandomFailuresKeepEveryInvariantAndAreDetermi
     SCOPED_TRACE("seed " + std::to_string(seed));
     const Outcome a = run_with_random_failures(GetParam(), seed);
     ASSERT_EQ(a.error, "");
+    for (const std::string& v : a.check.violations) ADD_FAILURE() << v;
+    EXPECT_EQ(a.check.violation_count, 0u);
     double gpu_seconds = 0;
     std::uint64_t interruptions = 0;
     for (const Job& job : a.jobs) {

@@ -1,11 +1,12 @@
 // Multi-site conformance: every registered policy and site selection on seeded random fleets of
 // 2-4 sites with IT power caps (constant, or schedules that drop and rise: a daily shape or a
-// series of steps), WAN links and jobs with residency and data elsewhere. An observer keeps its
-// own per-site power ledger from the start / finish / preempt hooks and checks that no site is
-// ever over its cap at that instant (so a cap drop must shed work), that no job runs outside its
-// residency, and that the engine's energy equals its own integral of power over time. A third
-// of the jobs are flexible (start slack up to 12 h): none starts before the release its site
-// selection gives it. Half the fleets allow cross-site gangs, some of which only a split holds.
+// series of steps), WAN links and jobs with residency and data elsewhere. The simulator's
+// InvariantChecker keeps its own per-site power ledger from the hooks and checks that no site is
+// ever over its cap at any instant (so a cap drop must shed work), that no job runs outside its
+// residency or spans sites farther apart than the cross-site limit, and that the engine's energy
+// equals its own integral of power over time. A third of the jobs are flexible (start slack up
+// to 12 h): each is held exactly until the release its site selection gives it, and none starts
+// before. Half the fleets allow cross-site gangs, some of which only a split holds.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -14,15 +15,13 @@
 #include <boost/random/uniform_real_distribution.hpp>
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
-#include "sim/core/run_observer.hpp"
-#include "sim/model/power.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/policy/site_selection.hpp"
 #include "sim/workload/feasibility.hpp"
@@ -152,100 +151,6 @@ Scenario make_scenario(std::uint64_t seed) {
   return sc;
 }
 
-// Per-site IT draw from the hooks alone, and its integral.
-class PowerCheck final : public RunObserver {
- public:
-  // `selection` may be null ("any": no ranking, no hold).
-  PowerCheck(const Fleet& fleet, const SiteSelection* selection)
-      : fleet_(&fleet), selection_(selection) {
-    const Topology& topo = fleet.topology;
-    draw_.assign(topo.sites().size(), 0);
-    energy_mwh_.assign(topo.sites().size(), 0);
-    for (const Rack& rack : topo.racks()) {
-      draw_[topo.cluster(rack.cluster).site.index()] +=
-          powered_draw_mw(fleet.catalog.type(rack.type)) * rack.gpu_count;
-    }
-  }
-  // The release the site selection gives a flexible job, asked independently of the engine.
-  void on_arrival(const Job& job, SimTime now) override {
-    SimTime release = now;
-    if (job.spec.start_slack > 0 && selection_ != nullptr) {
-      release = selection_->release_time(job.spec, SiteContext{fleet_, nullptr, nullptr, now});
-    }
-    release_[job.spec.name] = release;
-    if (job.held != release - now) {
-      fail(now, job, fmt::format("held {} us, not {}", job.held, release - now));
-    }
-    if (job.held > job.spec.start_slack) fail(now, job, "held beyond its slack");
-  }
-  void on_start(const Job& job, SimTime now) override {
-    if (now < release_.at(job.spec.name)) fail(now, job, "started before its release");
-    std::vector<SiteId> sites;
-    for (const NodeSlice& s : job.allocation.slices) {
-      const SiteId site = fleet_->site_of(s.node);
-      if (!job.spec.may_run_at(site)) fail(now, job, "runs outside its residency");
-      sites.push_back(site);
-    }
-    for (SiteId a : sites) {
-      for (SiteId b : sites) {
-        if (a == b) continue;
-        if (!fleet_->cross_site.allowed) fail(now, job, "spans sites without cross-site gangs");
-        if (!fleet_->wan.reachable(a, b) || fleet_->wan.rtt_ms(a, b) > fleet_->cross_site.max_rtt_ms) {
-          fail(now, job, "spans sites farther apart than the cross-site limit");
-        }
-      }
-    }
-    held_[job.spec.name] = job.allocation;  // the engine clears it before on_finish
-    change(job, job.allocation, now, +1);
-  }
-  void on_finish(const Job& job, SimTime now) override { change(job, held_[job.spec.name], now, -1); }
-  void on_preempt(const Job& job, SimTime now) override {  // no preemption overhead: freed now
-    change(job, held_[job.spec.name], now, -1);
-  }
-  void close(SimTime end) { integrate(end); }
-
-  const std::vector<double>& energy_mwh() const { return energy_mwh_; }
-  const std::vector<std::string>& failures() const { return failures_; }
-
- private:
-  void change(const Job& job, const Allocation& gpus, SimTime now, int sign) {
-    integrate(now);
-    const Milliwatts per_gpu =
-        busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
-    for (const NodeSlice& s : gpus.slices) {
-      draw_[fleet_->site_of(s.node).index()] += sign * per_gpu * std::popcount(s.gpus);
-    }
-  }
-  // The draw held over [last_, now): it must be within the cap at every instant of it. Checked
-  // when time moves on, so that the sheds of a cap drop at `now` all count before the check.
-  void integrate(SimTime now) {
-    for (std::size_t s = 0; s < draw_.size(); ++s) {
-      if (now <= last_) break;
-      const double cap = fleet_->energy(SiteId{s}).it_cap_mw.min_over(last_, now);
-      if (to_mw(draw_[s]) > cap + 1e-12) {
-        failures_.push_back(fmt::format("t=[{}, {}) site {} draws {} MW over its {} MW cap", last_,
-                                        now, s, to_mw(draw_[s]), cap));
-      }
-    }
-    for (std::size_t s = 0; s < draw_.size(); ++s) {
-      energy_mwh_[s] += static_cast<double>(draw_[s]) / 1e3 * to_seconds(now - last_) / 3.6e9;
-    }
-    last_ = now;
-  }
-  void fail(SimTime now, const Job& job, const std::string& what) {
-    failures_.push_back(fmt::format("t={} job {}: {}", now, job.spec.name, what));
-  }
-
-  const Fleet* fleet_;
-  const SiteSelection* selection_;
-  std::map<std::string, SimTime> release_;
-  std::vector<Milliwatts> draw_;
-  std::map<std::string, Allocation> held_;
-  std::vector<double> energy_mwh_;
-  SimTime last_ = 0;
-  std::vector<std::string> failures_;
-};
-
 std::vector<std::tuple<std::string, std::string, std::uint64_t>> cases() {
   std::vector<std::tuple<std::string, std::string, std::uint64_t>> out;
   std::uint64_t seed = 1;
@@ -270,11 +175,22 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
   config.policy_name = policy_name;
   Engine engine(sc.fleet, source, *policy, *placement, config);
   engine.set_site_selection(selection.get());
-  PowerCheck check(sc.fleet, selection.get());
+  InvariantChecker check(sc.fleet, config, engine.jobs());
   engine.add_observer(check);
   const RunTotals totals = engine.run();
-  check.close(totals.end_time);
-  for (const std::string& f : check.failures()) ADD_FAILURE() << f;
+  check.finish(totals);
+  for (const std::string& f : check.violations().lines()) ADD_FAILURE() << f;
+  EXPECT_EQ(check.violations().count(), 0u);
+  // The hold is the site selection's release, asked again independently of the engine (it is
+  // decided at arrival, on the forecast alone).
+  for (const Job& j : engine.jobs()) {
+    SimTime release = j.spec.submit;
+    if (j.spec.start_slack > 0 && selection != nullptr) {
+      release =
+          selection->release_time(j.spec, SiteContext{&sc.fleet, nullptr, nullptr, j.spec.submit});
+    }
+    EXPECT_EQ(j.held, release - j.spec.submit) << j.spec.name;
+  }
   std::uint64_t finished = 0;
   for (const Job& j : engine.jobs()) finished += j.state == JobState::Done;
   EXPECT_EQ(finished, sc.jobs.size()) << "every job finishes";
@@ -291,8 +207,8 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
     EXPECT_EQ(held, 0u);
   }
   for (std::size_t s = 0; s < totals.sites.size(); ++s) {
-    EXPECT_NEAR(totals.sites[s].energy.it_mwh, check.energy_mwh()[s],
-                1e-9 * check.energy_mwh()[s])
+    EXPECT_NEAR(totals.sites[s].energy.it_mwh, check.it_mwh(SiteId{s}),
+                1e-9 * check.it_mwh(SiteId{s}))
         << "site " << s << ": energy = integral of power";
   }
 }

@@ -4,9 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/workload/vector_source.hpp"
 
 namespace fleetsim::test {
+
+void expect_no_violations(InvariantChecker& checker, const RunTotals& totals) {
+  checker.finish(totals);
+  for (const std::string& v : checker.violations().lines()) ADD_FAILURE() << "--check: " << v;
+  EXPECT_EQ(checker.violations().count(), 0u) << "invariant violations";
+}
 
 GpuCatalog test_catalog() {
   GpuType h100{"H100", 989, 80, 700, 72, 0, {}};
@@ -76,10 +83,13 @@ RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
   VectorSource source(std::move(jobs));
   config.policy_name = policy;
   Engine engine(fleet, source, *p, *pl, config);
+  InvariantChecker checker(fleet, config, engine.jobs(), services);
+  engine.add_observer(checker);
   InferenceServices inference(std::move(services), fleet, RngStreams(1));
   if (inference.size() > 0) engine.set_services(inference);
   RunOutput out;
   out.totals = engine.run();
+  expect_no_violations(checker, out.totals);
   out.jobs = engine.jobs();
   out.services = inference.take_results();
   return out;
@@ -104,8 +114,11 @@ RunOutput run_at_sites(const Fleet& fleet, std::vector<JobSpec> jobs, const std:
   Engine engine(fleet, source, *p, *placement, config);
   engine.set_site_selection(custom != nullptr ? custom : named.get());
   for (RunObserver* o : observers) engine.add_observer(*o);
+  InvariantChecker checker(fleet, config, engine.jobs());
+  engine.add_observer(checker);
   RunOutput out;
   out.totals = engine.run();
+  expect_no_violations(checker, out.totals);
   out.jobs = engine.take_jobs();
   return out;
 }

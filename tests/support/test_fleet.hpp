@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/fleet/topology.hpp"
 #include "sim/inference/services.hpp"
@@ -34,6 +35,10 @@ Fleet fleet_of(const std::vector<ClusterShape>& clusters);
 
 JobSpec job(std::string name, double submit_s, std::uint32_t gpus, double duration_s);
 
+// Ends the checker's run (finish) and fails the test for each violation it found.
+void expect_no_violations(InvariantChecker& checker, const RunTotals& totals);
+
+// Runs below are watched by the InvariantChecker (sim/check/), and fail the test on a violation.
 struct RunOutput {
   std::vector<Job> jobs;  // replicas of inference services included, in id order
   RunTotals totals;

@@ -218,7 +218,9 @@ TEST(CrossSite, AGangAcrossSitesRunsSlowerByTheRttAndOnlyWhenAllowed) {
   EngineConfig config;
   config.sample_interval = 0;
   Engine engine(fleet, source, policy, *placement, config);
-  engine.run();
+  InvariantChecker checker(fleet, config, engine.jobs());
+  engine.add_observer(checker);
+  test::expect_no_violations(checker, engine.run());
   // RTT 10 ms against 20 ms for half speed: rate 1 / 1.5, so 3,000 s of work takes 4,500 s.
   EXPECT_DOUBLE_EQ(seconds(engine.jobs()[0].end), 4500);
   EXPECT_EQ(engine.jobs()[0].span.sites, 2u);
