@@ -1,6 +1,7 @@
 // Multi-site conformance: every registered policy and site selection on seeded random fleets of
 // 2-4 sites with IT power caps (constant, or schedules that drop and rise: a daily shape or a
-// series of steps), WAN links and jobs with residency and data elsewhere. The simulator's
+// series of steps), WAN links, jobs with residency and data elsewhere, preemption overheads and
+// maintenance windows on some seeds. The simulator's
 // InvariantChecker keeps its own per-site power ledger from the hooks and checks that no site is
 // ever over its cap at any instant (so a cap drop must shed work), that no job runs outside its
 // residency or spans sites farther apart than the cross-site limit, and that the engine's energy
@@ -38,6 +39,7 @@ using Coin = boost::random::bernoulli_distribution<double>;
 struct Scenario {
   Fleet fleet;
   std::vector<JobSpec> jobs;
+  EngineConfig config;
 };
 
 // The fleet with each site's cap at its lowest value over the first three days.
@@ -148,6 +150,20 @@ Scenario make_scenario(std::uint64_t seed) {
     }
     sc.jobs.push_back(std::move(spec));
   }
+  // Half the seeds pay preemption overheads (a shed job drains without drawing busy power),
+  // half take a rack out for maintenance while jobs run; their own generator again.
+  std::mt19937_64 extra_rng(seed + 0xc4ec);
+  if (Coin(0.5)(extra_rng)) {
+    sc.config.preempt_overhead = from_seconds(Real(1, 120)(extra_rng));
+    sc.config.resume_overhead = from_seconds(Real(0, 60)(extra_rng));
+  }
+  if (Coin(0.5)(extra_rng)) {
+    const auto racks = static_cast<std::uint32_t>(sc.fleet.topology.racks().size());
+    const SimTime from = from_seconds(Real(0, t)(extra_rng));
+    sc.fleet.capacity_windows = {{CapacityWindow::Cause::Maintenance, from,
+                                  from + from_seconds(Real(600, 7200)(extra_rng)),
+                                  RackId{Int(0, racks - 1)(extra_rng)}, 1}};
+  }
   return sc;
 }
 
@@ -171,7 +187,7 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
   const std::unique_ptr<Placement> placement = find_placement("topology")->make();
   const std::unique_ptr<SiteSelection> selection = find_site_selection(selection_name)->make();
   VectorSource source(sc.jobs);
-  EngineConfig config;
+  EngineConfig config = sc.config;
   config.policy_name = policy_name;
   Engine engine(sc.fleet, source, *policy, *placement, config);
   engine.set_site_selection(selection.get());
