@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 #include <ostream>
 
@@ -32,6 +33,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitPolicy = 3;
+constexpr int kExitCheck = 4;  // run --check: an invariant broke (a simulator bug)
+constexpr std::size_t kViolationsShown = 20;
 
 struct Options {
   std::string scenario;
@@ -42,6 +45,7 @@ struct Options {
   std::string log_level = "warning";
   TraceOptions trace;  // trace-stats
   std::string duration_from;
+  bool check = false;  // run: also with FLEETSIM_CHECK_INVARIANTS=1 in the environment
 };
 
 ScenarioOverrides overrides_of(const Options& o) {
@@ -154,21 +158,44 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   // Single-site scenarios have no profiles worth comparing; their summary stays as it was.
   if (r.totals.sites.size() > 1) print_energy(out, r.totals);
   print_services(out, r);
+  if (r.check) {
+    fmt::print(out, "  checked           {} invariants at {} job and sample events: {}\n",
+               r.check->checks, r.check->events,
+               r.check->violation_count == 0
+                   ? std::string("all held")
+                   : fmt::format("{} violations", r.check->violation_count));
+  }
   fmt::print(out, "  results           {}/\n", dir);
   fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
 }
 
-int run_command(const Options& o, std::ostream& out) {
+bool check_requested(const Options& o) {
+  const char* env = std::getenv("FLEETSIM_CHECK_INVARIANTS");
+  return o.check || (env != nullptr && std::string(env) == "1");
+}
+
+// The first violations, one line each, and their count; kExitCheck if there are any.
+int report_check(const CheckReport& check, std::ostream& err) {
+  if (check.violation_count == 0) return kExitOk;
+  for (std::size_t i = 0; i < check.violations.size() && i < kViolationsShown; ++i) {
+    fmt::print(err, "fleetsim: check: {}\n", check.violations[i]);
+  }
+  fmt::print(err, "fleetsim: check: {} invariant violations in {} checks\n", check.violation_count,
+             check.checks);
+  return kExitCheck;
+}
+
+int run_command(const Options& o, std::ostream& out, std::ostream& err) {
   const ScenarioConfig config = load_scenario(o.scenario, overrides_of(o));
   const std::string dir = o.out.empty() ? "results/" + config.name : o.out;
   const auto start = std::chrono::steady_clock::now();
-  const RunResult result = run_scenario(config);
+  const RunResult result = run_scenario(config, {.check = check_requested(o)});
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_results(dir, config, result);
   spdlog::info("run done: jobs={} wall_s={:.2f}", result.summary.jobs, wall_s);
   print_summary(out, config, result, dir, wall_s);
-  return kExitOk;
+  return result.check ? report_check(*result.check, err) : kExitOk;
 }
 
 void print_fleet(std::ostream& out, const Fleet& fleet) {
@@ -274,6 +301,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   CLI::App app{"fleetsim: discrete-event simulator of GPU-fleet schedulers", "fleetsim"};
   app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
   app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run --check "
+      "found a broken invariant.");
   Options o;
   const std::vector<std::string> levels = {"trace", "debug", "info", "warning", "error", "off"};
   app.add_option("--log-level", o.log_level, "log level on stderr")
@@ -286,6 +316,9 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   run->add_option("--site-selection", o.site_selection, "use this site selection instead");
   run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
+  run->add_flag("--check", o.check,
+                "check every invariant during the run (slower; same results): print the first "
+                "violations and exit 4 if one breaks (also FLEETSIM_CHECK_INVARIANTS=1)");
 
   CLI::App* validate =
       app.add_subcommand("validate", "check a scenario and print what it would simulate");
@@ -332,7 +365,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   const DefaultLoggerRestorer restore_logger;
   set_up_logging(err, o.log_level == "warning" ? "warn" : o.log_level);
   try {
-    if (run->parsed()) return run_command(o, out);
+    if (run->parsed()) return run_command(o, out, err);
     if (validate->parsed()) return validate_command(o, out);
     if (policies->parsed()) return policies_command(out);
     if (stats->parsed()) {

@@ -6,7 +6,8 @@
 
 namespace fleetsim {
 
-// Exit codes: 0 ok, 1 internal error, 2 bad input (config, trace, arguments), 3 policy error.
+// Exit codes: 0 ok, 1 internal error, 2 bad input (config, trace, arguments), 3 policy error,
+// 4 `run --check` found a broken invariant.
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 }  // namespace fleetsim

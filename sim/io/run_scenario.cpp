@@ -11,7 +11,7 @@
 
 namespace fleetsim {
 
-RunResult run_scenario(const ScenarioConfig& config) {
+RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) {
   const Fleet fleet = build_fleet(config.fleet, config.start_unix_s);
   const RngStreams rng(config.seed);
   if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.workload.source)) {
@@ -52,9 +52,18 @@ RunResult run_scenario(const ScenarioConfig& config) {
   }
   TimeSeries series;
   engine.add_observer(series);
+  std::optional<InvariantChecker> checker;
+  if (options.check) {
+    checker.emplace(fleet, engine_config, engine.jobs(), config.workload.services);
+    engine.add_observer(*checker);
+  }
 
   RunResult result;
   result.totals = engine.run();
+  if (checker) {
+    checker->finish(result.totals);
+    result.check = checker->report();
+  }
   result.jobs = engine.take_jobs();
   result.samples = series.rows();
   RunTotals training = result.totals;

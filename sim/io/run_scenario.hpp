@@ -4,9 +4,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/core/run_observer.hpp"
 #include "sim/inference/services.hpp"
@@ -28,9 +30,15 @@ struct RunResult {
   // jobs only; `totals` covers both).
   std::vector<ServiceResult> services;
   std::vector<Job> replicas;
+  std::optional<CheckReport> check;  // with RunOptions::check
+};
+
+struct RunOptions {
+  // Attach the InvariantChecker (fleetsim run --check): slower, same results.
+  bool check = false;
 };
 
 // Throws ConfigError (bad input found while streaming, e.g. an impossible job) or PolicyError.
-RunResult run_scenario(const ScenarioConfig& config);
+RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options = {});
 
 }  // namespace fleetsim

@@ -1,6 +1,7 @@
 // Every configs/scenarios/*.yaml, run twice: the two results folders must be byte-identical (a
 // run is a pure function of scenario and seed), and must match the golden files in
-// tests/data/expected/<name>/ (see the README there for how and when to regenerate them).
+// tests/data/expected/<name>/ (see the README there for how and when to regenerate them). The
+// first run is watched by the invariant checker (fleetsim run --check) and must break nothing.
 // gb200_100k and stargate run with 20,000 of their 1,000,000 and 200,000 jobs, to fit in CI.
 // Also: switching the policy leaves the generated workload alone; switching the seed does not.
 #include <algorithm>
@@ -63,8 +64,14 @@ ScenarioConfig load(const std::string& name) {
   return config;
 }
 
-void run_into(const ScenarioConfig& config, const fs::path& dir) {
-  write_results(dir.string(), config, run_scenario(config));
+// With `check`, the run is watched by the invariant checker and fails the test on a violation.
+void run_into(const ScenarioConfig& config, const fs::path& dir, bool check = false) {
+  const RunResult result = run_scenario(config, {.check = check});
+  if (check) {
+    for (const std::string& v : result.check->violations) ADD_FAILURE() << "--check: " << v;
+    EXPECT_EQ(result.check->violation_count, 0u) << config.name << ": invariant violations";
+  }
+  write_results(dir.string(), config, result);
 }
 
 // "crc32 <hex> bytes <n>": CRC-32 as zlib and Python's zlib.crc32 compute it.
@@ -105,7 +112,8 @@ TEST_P(ScenarioGolden, RunsTwiceByteIdenticalAndMatchesTheGoldenFiles) {
   const std::string name = GetParam();
   const ScenarioConfig config = load(name);
   TempDir first, second;
-  run_into(config, first.path());
+  // The first run is checked, the second not: checking must change no result either.
+  run_into(config, first.path(), true);
   run_into(config, second.path());
   for (const char* file : kResultFiles) {
     if (optional_file(file) && !fs::exists(first.path() / file)) continue;
