@@ -125,8 +125,11 @@ class InvariantChecker final : public RunObserver {
   std::uint64_t running_ = 0, finished_ = 0, stopped_ = 0;
   std::uint64_t allocated_gpus_ = 0;  // running and draining
   std::uint64_t checks_ = 0, events_ = 0;
-  std::vector<std::uint32_t> scratch_;  // ids of nodes, racks, clusters or sites of one start
-  std::vector<SiteId> sites_of_start_;
+  // Each start stamps the nodes, racks, clusters and sites it holds with its serial.
+  std::uint32_t serial_ = 0;
+  std::vector<std::uint32_t> node_seen_, rack_seen_, cluster_seen_, site_seen_;
+  std::vector<std::int64_t> site_gpus_;  // [site] GPUs of the start or release at hand, else 0
+  std::vector<SiteId> touched_sites_;    // the sites of that start or release
 };
 
 }  // namespace fleetsim
