@@ -62,7 +62,9 @@ bool InvariantChecker::expect(bool ok, SimTime now, std::uint32_t id, What&& wha
 
 const std::string& InvariantChecker::name(std::uint32_t id) const { return (*jobs_)[id].spec.name; }
 
-std::uint32_t InvariantChecker::id_of(const Job& job, SimTime now) {
+std::uint32_t InvariantChecker::observe(const Job& job, SimTime now) {
+  ++events_;
+  advance(now);
   ++checks_;
   const auto at = reinterpret_cast<std::uintptr_t>(&job);
   const auto first = reinterpret_cast<std::uintptr_t>(jobs_->data());
@@ -123,6 +125,13 @@ void InvariantChecker::check_offline_window(const CapacityWindow& window, SimTim
       }
     }
   }
+}
+
+bool InvariantChecker::may_shed(const Entry& e, SimTime now) const {
+  const Allocation& gpus = allocation(e);
+  return std::any_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
+    return sites_.may_shed(fleet_->site_of(s.node), now);
+  });
 }
 
 Duration InvariantChecker::computed(const Entry& e, Duration elapsed) const {
@@ -216,9 +225,7 @@ void InvariantChecker::on_arrival(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_start(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   if (!expect(e.state == State::Queued, now, id, [&] {
@@ -382,18 +389,13 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_preempt(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   if (!expect(e.state == State::Running, now, id, "preempted only while running")) return;
   if (!job.spec.preemptible) {
-    const Allocation& gpus = allocation(e);
-    expect(std::any_of(
-               gpus.slices.begin(), gpus.slices.end(),
-               [&](const NodeSlice& s) { return sites_.may_shed(fleet_->site_of(s.node), now); }),
-           now, id, "preempted only if preemptible, or shed when its site's cap drops");
+    expect(may_shed(e, now), now, id,
+           "preempted only if preemptible, or shed when its site's cap drops");
   }
   e.remaining -= done_by(e, now);
   expect(job.remaining == e.remaining, now, id, [&] {
@@ -416,21 +418,16 @@ void InvariantChecker::on_preempt(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_power_cut(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   if (!expect(e.state == State::Draining && e.powered, now, id,
               "power cut only while draining and drawing")) {
     return;
   }
-  const Allocation& gpus = allocation(e);
-  expect(std::any_of(
-             gpus.slices.begin(), gpus.slices.end(),
-             [&](const NodeSlice& s) { return sites_.may_shed(fleet_->site_of(s.node), now); }),
-         now, id, "power cut only when its site's cap drops or racks come online");
-  for (const NodeSlice& slice : gpus.slices) {
+  expect(may_shed(e, now), now, id,
+         "power cut only when its site's cap drops or racks come online");
+  for (const NodeSlice& slice : allocation(e).slices) {
     sites_.change_draw(fleet_->site_of(slice.node), -e.busy_per_gpu * std::popcount(slice.gpus),
                        now);
   }
@@ -438,9 +435,7 @@ void InvariantChecker::on_power_cut(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_finish(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   if (!expect(e.state == State::Running, now, id, "finished only while running")) return;
@@ -472,9 +467,7 @@ void InvariantChecker::on_finish(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_interrupt(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   if (!expect(e.state == State::Running, now, id, "interrupted only while running")) return;
@@ -504,9 +497,7 @@ void InvariantChecker::on_interrupt(const Job& job, SimTime now) {
 }
 
 void InvariantChecker::on_stop(const Job& job, SimTime now) {
-  ++events_;
-  advance(now);
-  const std::uint32_t id = id_of(job, now);
+  const std::uint32_t id = observe(job, now);
   if (id == kNone) return;
   Entry& e = entries_[id];
   expect(e.replica, now, id, "only inference replicas are stopped");

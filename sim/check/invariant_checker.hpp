@@ -92,8 +92,9 @@ class InvariantChecker final : public RunObserver {
   // Checks one condition; `what` (a string or a callable making one) only on failure.
   template <class What>
   bool expect(bool ok, SimTime now, std::uint32_t id, What&& what);
-  // The job's id, or kNone (recorded) if it is not in the table or never arrived.
-  std::uint32_t id_of(const Job& job, SimTime now);
+  // A hook about `job`: time moves to `now`; returns the job's id, or kNone (recorded) if it is
+  // not in the table or never arrived.
+  std::uint32_t observe(const Job& job, SimTime now);
   // Time moves to `now`: windows step, drains end and held jobs are released first.
   void advance(SimTime now);
   void check_offline_window(const CapacityWindow& window, SimTime since);
@@ -102,6 +103,8 @@ class InvariantChecker final : public RunObserver {
   void close_segment(Entry& e, SimTime now);
   // Gives back the GPUs (and the busy draw, unless already cut) of a job that holds them.
   void release(std::uint32_t id, SimTime now, bool with_power);
+  // Whether a cap shed may stop the job now (at one of its sites: SiteLedger::may_shed).
+  bool may_shed(const Entry& e, SimTime now) const;
   Duration done_by(const Entry& e, SimTime now) const;
   Duration computed(const Entry& e, Duration elapsed) const;
   const Allocation& allocation(const Entry& e) const { return allocations_[e.slot]; }

@@ -37,6 +37,15 @@ void start(Job& job, Allocation gpus, SimTime now) {
   job.segment_start = job.progress_start = now;
 }
 
+// What on_finish sets, then the hook.
+void finish(InvariantChecker& checker, Job& job, SimTime now) {
+  job.state = JobState::Done;
+  job.end = now;
+  job.remaining = 0;
+  job.allocation = {};
+  checker.on_finish(job, now);
+}
+
 TEST(InvariantChecker, FlagsAGpuHeldByTwoJobs) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   Table t;
@@ -62,11 +71,7 @@ TEST(InvariantChecker, FlagsAFinishBeforeTheWorkIsDone) {
   start(a, Allocation{{{NodeId{0}, 0xFF}}}, 0);
   checker.on_start(a, 0);
   ASSERT_EQ(checker.violations().count(), 0u);
-  a.state = JobState::Done;
-  a.end = from_seconds(99);
-  a.remaining = 0;
-  a.allocation = {};
-  checker.on_finish(a, from_seconds(99));
+  finish(checker, a, from_seconds(99));
   ASSERT_EQ(checker.violations().count(), 1u);
   EXPECT_EQ(checker.violations().lines()[0],
             "t=99000000 job a: finished early: 99000000 us at rate 1 for 100000000 us of work");
@@ -81,11 +86,7 @@ TEST(InvariantChecker, FlagsASiteOverItsCapForAsLongAsItLasts) {
   Job& a = t.arrive(checker, test::job("a", 0, 8, 100));
   start(a, Allocation{{{NodeId{0}, 0xFF}}}, 0);
   checker.on_start(a, 0);
-  a.state = JobState::Done;
-  a.end = from_seconds(100);
-  a.remaining = 0;
-  a.allocation = {};
-  checker.on_finish(a, from_seconds(100));
+  finish(checker, a, from_seconds(100));
   ASSERT_EQ(checker.violations().count(), 1u);
   EXPECT_EQ(checker.violations().lines()[0],
             "t=0 site site0: draws 0.005600 MW, over its 0.004000 MW cap, until t=100000000");
@@ -109,11 +110,7 @@ std::vector<std::string> start_across_three_sites(const Fleet& fleet, double rat
   g.rate = rate;
   checker.on_start(g, 0);
   // 3,000 s of work at the right rate, 1/2 (below), ends at 6,000 s.
-  g.state = JobState::Done;
-  g.end = from_seconds(6000);
-  g.remaining = 0;
-  g.allocation = {};
-  checker.on_finish(g, from_seconds(6000));
+  finish(checker, g, from_seconds(6000));
   return checker.violations().lines();
 }
 
