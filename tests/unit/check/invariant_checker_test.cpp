@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/support/test_fleet.hpp"
@@ -118,14 +119,13 @@ TEST(InvariantChecker, FlagsAGangAcrossSitesUnlessAllowedWithinTheRttAndAtItsSlo
   // The largest RTT between its sites is 20 ms (site0 to site2); at a half-speed RTT of 20 ms
   // the gang runs at 1 / (1 + 20 / 20) = 1/2.
   EXPECT_EQ(start_across_three_sites(three_sites({true, 25, 20}), 0.5), std::vector<std::string>{});
+  const auto spans = [](const char* pair) {
+    return fmt::format("t=0 job g: spans sites {}: one site unless cross-site gangs are allowed",
+                       pair);
+  };
   EXPECT_EQ(start_across_three_sites(three_sites({false, 0, 0}), 1),
             (std::vector<std::string>{
-                "t=0 job g: spans sites site0 and site1: one site unless cross-site gangs are "
-                "allowed",
-                "t=0 job g: spans sites site0 and site2: one site unless cross-site gangs are "
-                "allowed",
-                "t=0 job g: spans sites site1 and site2: one site unless cross-site gangs are "
-                "allowed",
+                spans("site0 and site1"), spans("site0 and site2"), spans("site1 and site2"),
                 "t=6000000000 job g: finished late: 6000000000 us at rate 1 for 3000000000 us of "
                 "work"}));
   // site0-site2 is over a 15 ms limit; the pairs within it still slow the gang (10 ms: 1/1.5).
