@@ -1,13 +1,13 @@
 // Multi-site conformance: every registered policy and site selection on seeded random fleets of
 // 2-4 sites with IT power caps (constant, or schedules that drop and rise: a daily shape or a
-// series of steps), WAN links, jobs with residency and data elsewhere, preemption overheads and
-// maintenance windows on some seeds. The simulator's
-// InvariantChecker keeps its own per-site power ledger from the hooks and checks that no site is
-// ever over its cap at any instant (so a cap drop must shed work), that no job runs outside its
-// residency or spans sites farther apart than the cross-site limit, and that the engine's energy
-// equals its own integral of power over time. A third of the jobs are flexible (start slack up
-// to 12 h): each is held exactly until the release its site selection gives it, and none starts
-// before. Half the fleets allow cross-site gangs, some of which only a split holds.
+// series of steps), WAN links, jobs with residency and data elsewhere, and on some seeds
+// preemption overheads and a maintenance window. The simulator's InvariantChecker keeps its own
+// per-site power ledger from the hooks and checks that no site is ever over its cap at any
+// instant (so a cap drop must shed work), that no job runs outside its residency or spans sites
+// farther apart than the cross-site limit, and that the engine's energy equals its own integral
+// of power over time. A third of the jobs are flexible (start slack up to 12 h): each is held
+// exactly until the release its site selection gives it, and none starts before. Half the fleets
+// allow cross-site gangs, some of which only a split holds.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
