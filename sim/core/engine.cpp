@@ -100,7 +100,10 @@ RunTotals Engine::run() {
   }
   admit_next_arrival(0);
   if (services_ != nullptr) start_services();
-  if (config_.sample_interval > 0) calendar_.push(0, EventKind::Sample, 0);
+  if (config_.sample_interval > 0) {
+    calendar_.push(0, EventKind::Sample, 0);
+    sample_due_ = 0;
+  }
   bool stopped_at_horizon = false;
   while (!calendar_.empty()) {
     if (calendar_.next_time() > config_.horizon) {
@@ -109,12 +112,14 @@ RunTotals Engine::run() {
     }
     // Failure processes and daily cap shapes never run dry: once no job is left to hurt, their
     // events (and capacity coming and going) are dropped without moving the clock, so they do
-    // not stretch the run.
-    if (!has_work_left() && (calendar_.next_kind() == EventKind::ComponentFailure ||
-                             calendar_.next_kind() == EventKind::ComponentRepair ||
-                             calendar_.next_kind() == EventKind::CapacityOffline ||
-                             calendar_.next_kind() == EventKind::CapacityOnline ||
-                             calendar_.next_kind() == EventKind::CapChange)) {
+    // not stretch the run. Those before a sample still due happen: that sample moves the clock,
+    // and the online GPUs, caps and power it integrates up to must be right.
+    if (!has_work_left() && calendar_.next_time() > sample_due_ &&
+        (calendar_.next_kind() == EventKind::ComponentFailure ||
+         calendar_.next_kind() == EventKind::ComponentRepair ||
+         calendar_.next_kind() == EventKind::CapacityOffline ||
+         calendar_.next_kind() == EventKind::CapacityOnline ||
+         calendar_.next_kind() == EventKind::CapChange)) {
       calendar_.pop();
       continue;
     }
@@ -288,8 +293,10 @@ void Engine::on_sample() {
   for (RunObserver* o : observers_) o->on_sample(s);
   // An empty calendar here means nothing can change any more (no arrival, finish, release or
   // wake is pending): stop, even with jobs left queued, instead of sampling forever.
+  sample_due_ = -1;
   if (has_work_left() && !calendar_.empty()) {
-    calendar_.push(state_.now + config_.sample_interval, EventKind::Sample, 0);
+    sample_due_ = state_.now + config_.sample_interval;
+    calendar_.push(sample_due_, EventKind::Sample, 0);
   }
 }
 

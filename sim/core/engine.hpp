@@ -229,6 +229,9 @@ class Engine {
   std::optional<JobSpec> next_arrival_;
   SimTime last_pass_at_ = -1;
   SimTime last_start_ = 0;
+  // When the pending sample is due; -1 when none is: the last instant the clock still moves to
+  // once no work is left, so background events up to it still happen.
+  SimTime sample_due_ = -1;
   bool changed_since_pass_ = false;
   std::uint64_t allocated_gpus_ = 0;
   std::uint64_t finished_ = 0;

@@ -187,6 +187,24 @@ TEST(BuildOut, CapacityAppearsAtItsDateAndDrawsNothingBefore) {
   EXPECT_DOUBLE_EQ(r.totals.sites[0].online_gpu_seconds, 8 * 1000.0 + 16 * 500.0);
 }
 
+TEST(Maintenance, AWindowAfterTheLastJobStillCountsUntilTheLastSample) {
+  // Two 8-GPU racks; rack 1 is in maintenance from 1,500 s to 2,000 s; the only job runs on
+  // rack 0 from 0 to 1,000 s; samples every 3,000 s, so the run ends at the sample at 3,000 s.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "H100"}});
+  fleet.capacity_windows = {{CapacityWindow::Cause::Maintenance, from_seconds(1500),
+                             from_seconds(2000), RackId{1}, 1}};
+  EngineConfig config;
+  config.sample_interval = from_seconds(3000);
+  const SiteRun r = test::run_at_sites(fleet, {job("a", 0, 8, 1000)}, "", "fifo", config);
+  EXPECT_DOUBLE_EQ(seconds(r.totals.end_time), 3000);
+  // Rack 1 is offline for 500 s of the 3,000 (it used to count as online once no job was left).
+  EXPECT_DOUBLE_EQ(r.totals.sites[0].online_gpu_seconds, 16 * 3000.0 - 8 * 500.0);
+  // 6,176 W (8 busy at 700 W, 8 idle at 72 W) to 1,000 s, 1,152 W idle, 576 W while rack 1 is
+  // off, 1,152 W again: 8,192,000 J.
+  EXPECT_NEAR(r.totals.sites[0].energy.it_mwh,
+              (6176.0 * 1000 + 1152.0 * 500 + 576.0 * 500 + 1152.0 * 1000) / 3.6e9, 1e-15);
+}
+
 TEST(Maintenance, AWindowInterruptsTheJobsOnItsRacksAndReturnsThemAfter) {
   Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   fleet.capacity_windows = {{CapacityWindow::Cause::Maintenance, from_seconds(500),
