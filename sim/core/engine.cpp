@@ -730,16 +730,15 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   const FailureModel::Outcome outcome = failures_->fail(process, component, state_.now);
   if (outcome.next) schedule_failure(*outcome.next);
   if (!outcome.takes_effect) return;  // already down for this cause: a thinned draw
+  calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
   const ComponentGpus gpus = failures_->gpus_of(process, component);
   if (component_offline(gpus)) {
     // The model still repairs it (and draws its next failure then); the engine ignores both.
     ++totals_.failures.failures_while_offline;
     offline_failures_.insert(std::uint64_t{process} << 32 | component);
-    calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
     return;
   }
   ++totals_.failures.failures_by_process[process];
-  calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
 
   std::vector<JobId>& hit = scratch_interrupted_;
   hit.clear();
