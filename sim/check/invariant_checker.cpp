@@ -146,8 +146,13 @@ Duration InvariantChecker::done_by(const Entry& e, SimTime now) const {
   return std::min(done, e.remaining);
 }
 
+void InvariantChecker::hold(Entry& e, SimTime until) {
+  e.run_time += until - e.segment_start;
+  e.gpu_seconds += e.gpus * to_seconds(until - e.segment_start);
+}
+
 void InvariantChecker::close_segment(Entry& e, SimTime now) {
-  e.run_time += now - e.segment_start;
+  hold(e, now);
   // Stopped while its data was still on the way: a later start there stages it again.
   if (now < e.segment_start + e.staging) e.staged_site = SiteId{};
   e.restarting = false;
@@ -182,7 +187,7 @@ void InvariantChecker::release(std::uint32_t id, SimTime now, bool with_power) {
 
 void InvariantChecker::end_drain(std::uint32_t id) {
   Entry& e = entries_[id];
-  e.run_time += e.drain_until - e.segment_start;
+  hold(e, e.drain_until);
   e.segment_start = e.drain_until;
   release(id, e.drain_until, e.powered);
   e.powered = false;
@@ -235,7 +240,16 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
     return;
   }
   expect(job.state == JobState::Running, now, id, "running once started");
-  expect(job.allocation.gpu_count() == job.spec.gpus, now, id, "allocation size = gang size");
+  const std::uint32_t gang = job.allocation.gpu_count();
+  if (job.spec.elastic()) {
+    expect(gang >= job.spec.min_gang() && gang <= job.spec.max_gang(), now, id,
+           "elastic allocation within [min_gpus, max_gpus]");
+  } else {
+    expect(gang == job.spec.gpus, now, id, "allocation size = gang size");
+  }
+  if (e.first_start != kTimeNever && gang != e.gpus) ++e.resizes;
+  e.gpus = gang;
+  expect(job.gang == gang && job.resizes == e.resizes, now, id, "job.gang and resize count");
   expect(job.remaining == e.remaining, now, id, [&] {
     return fmt::format("remaining work {} us; {} us carried over from its last segment",
                        job.remaining, e.remaining);
@@ -324,6 +338,11 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
          now, id, "span");
   if (type.valid()) {
     double rate = fleet_->catalog.speed(type, job.spec.job_class);
+    if (job.spec.elastic() && gang != job.spec.gpus) {  // Amdahl's law, against the requested gang
+      const double s = job.spec.serial_fraction;
+      const auto speedup = [s](double n) { return n / (1 + s * (n - 1)); };
+      rate *= speedup(gang) / speedup(job.spec.gpus);
+    }
     if (racks > 1) rate *= fleet_->span_speed.cross_rack;
     if (clusters > 1) rate *= fleet_->span_speed.cross_cluster;
     if (sites.size() > 1 && fleet_->cross_site.allowed) {
@@ -555,8 +574,7 @@ void InvariantChecker::finish(const RunTotals& totals) {
       e.remaining -= done_by(e, end);
       expect(job.remaining == e.remaining, end, id, "remaining work closed at the end");
     }
-    if (e.state == State::Running || e.state == State::Draining)
-      e.run_time += end - e.segment_start;
+    if (e.state == State::Running || e.state == State::Draining) hold(e, end);
     static constexpr JobState kEngineState[] = {JobState::Held,    JobState::Queued,
                                                 JobState::Running, JobState::Draining,
                                                 JobState::Done,    JobState::Done};
@@ -580,8 +598,12 @@ void InvariantChecker::finish(const RunTotals& totals) {
         expect(e.replica, end, id, "only a replica may end without starting");
       }
     }
-    gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
-    if (e.replica) replica_gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
+    expect(detail::sums_agree(job.gpu_seconds, e.gpu_seconds), end, id, [&] {
+      return fmt::format("{} GPU-seconds; it held {} (GPUs x time, per segment)", job.gpu_seconds,
+                         e.gpu_seconds);
+    });
+    gpu_seconds += e.gpu_seconds;
+    if (e.replica) replica_gpu_seconds += e.gpu_seconds;
     interruptions += job.interruptions;
   }
   expect(detail::sums_agree(totals.allocated_gpu_seconds, gpu_seconds), end, kNone, [&] {

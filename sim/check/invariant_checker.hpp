@@ -75,6 +75,8 @@ class InvariantChecker final : public RunObserver {
     SimTime first_start = kTimeNever;
     SimTime end = kTimeNever;
     Duration run_time = 0;  // wall time holding GPUs over closed segments and drains
+    double gpu_seconds = 0;  // the same weighted by the GPUs held
+    std::uint32_t resizes = 0;
     Duration staging = 0;   // of the current segment, before its progress
     double rate = 1;
     Milliwatts busy_per_gpu = 0;
@@ -99,6 +101,7 @@ class InvariantChecker final : public RunObserver {
   void advance(SimTime now);
   void check_offline_window(const CapacityWindow& window, SimTime since);
   void end_drain(std::uint32_t id);
+  void hold(Entry& e, SimTime until);  // adds the GPU time held since segment_start
   // Accounts the running segment up to `now` (run time, staging cut short, restart over).
   void close_segment(Entry& e, SimTime now);
   // Gives back the GPUs (and the busy draw, unless already cut) of a job that holds them.

@@ -10,6 +10,7 @@
 #include "sim/core/error.hpp"
 #include "sim/core/huge_pages.hpp"
 #include "sim/inference/services.hpp"
+#include "sim/model/elastic_scaling.hpp"
 
 namespace fleetsim {
 namespace {
@@ -149,7 +150,7 @@ RunTotals Engine::run() {
       job.remaining = remaining_at(job, state_.now);
       close_segment(job);
     } else if (job.state == JobState::Draining) {
-      job.run_time += state_.now - job.segment_start;
+      add_held_time(job, state_.now - job.segment_start);
       job.segment_start = state_.now;
     }
   }
@@ -260,7 +261,7 @@ void Engine::on_gpus_released(JobId id) {
   Job& job = state_.jobs[id.index()];
   FLEETSIM_CHECK(job.state == JobState::Draining, "job {} released GPUs while {}", id.value,
                  state_name(job.state));
-  job.run_time += state_.now - job.segment_start;
+  add_held_time(job, state_.now - job.segment_start);
   free_gpus(job, remove_draining(id));
   job.state = JobState::Queued;
   state_.enqueue(id);
@@ -395,9 +396,13 @@ void Engine::validate_start(const StartDecision& start) {
     policy_error(fmt::format("starts {}, which is {}, not queued", who(), state_name(job.state)));
   }
   const std::uint32_t count = start.gpus.gpu_count();
-  if (count != job.spec.gpus) {
+  if (!job.spec.elastic() && count != job.spec.gpus) {
     policy_error(fmt::format("starts {} on {} GPUs; its gang size is {}", who(), count,
                              job.spec.gpus));
+  }
+  if (job.spec.elastic() && (count < job.spec.min_gang() || count > job.spec.max_gang())) {
+    policy_error(fmt::format("starts elastic {} on {} GPUs; it runs on {} to {}", who(), count,
+                             job.spec.min_gang(), job.spec.max_gang()));
   }
   const Topology& topo = fleet_->topology;
   GpuTypeId type;
@@ -542,7 +547,14 @@ void Engine::apply_start(const StartDecision& start) {
   }
   job.span = {static_cast<std::uint32_t>(start.gpus.slices.size()), count_distinct(racks),
               count_distinct(clusters), count_distinct(sites)};
+  const std::uint32_t gang = start.gpus.gpu_count();
+  if (job.first_start != kTimeNever && gang != job.gang) {
+    ++job.resizes;
+    ++totals_.elastic.resizes;
+  }
+  job.gang = gang;
   job.rate = fleet_->catalog.speed(job.gpu_type, job.spec.job_class);
+  if (job.spec.elastic()) job.rate *= elastic_speed(job.spec, gang);
   if (job.span.racks > 1) job.rate *= fleet_->span_speed.cross_rack;
   if (job.span.clusters > 1) job.rate *= fleet_->span_speed.cross_cluster;
   if (job.span.sites > 1) {
@@ -571,6 +583,7 @@ void Engine::apply_start(const StartDecision& start) {
     }
     if (job.segment_staging > 0) job.staged_site = job.site;
     job.staging_time += job.segment_staging;
+    add_elastic(job, totals_.elastic.staging_gpu_seconds, job.segment_staging);
   }
   const Duration overhead = job.restarting         ? config_.checkpoint.restart
                             : job.preemptions > 0 ? config_.resume_overhead
@@ -588,11 +601,11 @@ void Engine::apply_start(const StartDecision& start) {
     calendar_.push(job.progress_start + wall_for_compute(job, compute), EventKind::JobFinish,
                    start.job.value, job.epoch);
   }
-  allocated_gpus_ += job.spec.gpus;
+  allocated_gpus_ += job.gang;
   state_.queue.erase(start.job);
   state_.add_running(start.job);
   state_.changes.push_back({start.job, JobChangeKind::Started});
-  SPDLOG_TRACE("t={} start job={} gpus={}", state_.now, job.spec.name, job.spec.gpus);
+  SPDLOG_TRACE("t={} start job={} gpus={}", state_.now, job.spec.name, job.gang);
   for (RunObserver* o : observers_) o->on_start(job, state_.now);
 }
 
@@ -616,8 +629,8 @@ void Engine::free_gpus(Job& job, bool with_power) {
       gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] = JobId{};
     }
   }
-  allocated_gpus_ -= job.spec.gpus;
-  if (job.spec.is_replica()) replica_gpus_ -= job.spec.gpus;
+  allocated_gpus_ -= job.gang;
+  if (job.spec.is_replica()) replica_gpus_ -= job.gang;
   job.allocation.slices.clear();
 }
 
@@ -707,18 +720,26 @@ void Engine::shed_to_cap(SiteId site) {
 
 void Engine::close_segment(Job& job) {
   const Duration progress = state_.now - job.progress_start;
-  if (progress > 0) job.checkpoint_time += progress - compute_within(job, progress);
+  if (progress > 0) {
+    const Duration saving = progress - compute_within(job, progress);
+    job.checkpoint_time += saving;
+    add_elastic(job, totals_.elastic.checkpoint_gpu_seconds, saving);
+  }
   const SimTime staged_at = job.segment_start + job.segment_staging;
   if (state_.now < staged_at) {
     // Stopped while its data was still on the way: a later start there stages it again.
     job.staging_time -= staged_at - state_.now;
+    add_elastic(job, totals_.elastic.staging_gpu_seconds, -(staged_at - state_.now));
     job.staged_site = SiteId{};
   }
   if (job.restarting) {
-    job.restart_time += std::max<Duration>(0, std::min(state_.now, job.progress_start) - staged_at);
+    const Duration restart =
+        std::max<Duration>(0, std::min(state_.now, job.progress_start) - staged_at);
+    job.restart_time += restart;
+    add_elastic(job, totals_.elastic.restart_gpu_seconds, restart);
     job.restarting = false;
   }
-  job.run_time += state_.now - job.segment_start;
+  add_held_time(job, state_.now - job.segment_start);
   job.segment_start = state_.now;
 }
 
@@ -817,6 +838,7 @@ void Engine::interrupt(JobId id) {
     kept = progress / (job.checkpoint_interval + job.checkpoint_cost) * job.checkpoint_interval;
   }
   job.lost_time += compute - kept;
+  add_elastic(job, totals_.elastic.lost_gpu_seconds, compute - kept);
   const auto kept_work = static_cast<Duration>(static_cast<double>(kept) * job.rate);
   job.remaining = kept_work >= job.remaining ? 0 : job.remaining - kept_work;
   close_segment(job);
@@ -916,6 +938,15 @@ void Engine::bring_rack_online(RackId rack_id) {
 void Engine::policy_error(const std::string& message) const {
   throw PolicyError(fmt::format("policy {}: t={:.6f}s: {}", config_.policy_name,
                                 to_seconds(state_.now), message));
+}
+
+void Engine::add_held_time(Job& job, Duration wall) {
+  job.run_time += wall;
+  job.gpu_seconds += job.gang * to_seconds(wall);
+}
+
+void Engine::add_elastic(const Job& job, double& gpu_seconds, Duration wall) {
+  if (job.spec.elastic()) gpu_seconds += job.gang * to_seconds(wall);
 }
 
 }  // namespace fleetsim

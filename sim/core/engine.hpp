@@ -46,6 +46,17 @@ struct FailureTotals {
   std::uint64_t failures_while_offline = 0;
 };
 
+// Elastic jobs' overheads, each weighted by the GPUs the job held when it happened: their gangs
+// change, so the summary cannot weight a job's overhead times by one GPU count as it does for
+// rigid gangs.
+struct ElasticTotals {
+  std::uint64_t resizes = 0;  // starts on another GPU count than the job's previous segment
+  double lost_gpu_seconds = 0;
+  double checkpoint_gpu_seconds = 0;
+  double restart_gpu_seconds = 0;
+  double staging_gpu_seconds = 0;
+};
+
 // One site over the run.
 struct SiteRunTotals {
   SiteEnergyTotals energy;
@@ -81,6 +92,7 @@ struct RunTotals {
   FailureTotals failures;
   std::uint64_t maintenance_interruptions = 0;  // running jobs whose racks went offline
   std::uint64_t cap_sheds = 0;  // running jobs stopped because their site's cap dropped
+  ElasticTotals elastic;
   std::vector<SiteRunTotals> sites;             // [site]
   // Inference replicas' share of allocated_gpu_seconds (and of the figure at the last arrival):
   // what training used is the difference.
@@ -155,6 +167,10 @@ class Engine {
   void apply_start(const StartDecision& start);
   void free_gpus(Job& job, bool with_power = true);  // with_power false: cut already
   void close_segment(Job& job);  // accounts a Running job's segment up to now
+  // Adds wall time the job held its GPUs (run time) and the GPU-seconds that make.
+  static void add_held_time(Job& job, Duration wall);
+  // Adds an overhead of an elastic job to one of RunTotals::elastic's GPU-second sums.
+  static void add_elastic(const Job& job, double& gpu_seconds, Duration wall);
   void on_component_failure(std::uint32_t process, std::uint32_t component);
   void on_component_repair(std::uint32_t process, std::uint32_t component);
   void interrupt(JobId id);

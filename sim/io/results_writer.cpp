@@ -148,6 +148,12 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
                          {"mean_hold_s", s.mean_hold_s},
                          {"max_hold_s", s.max_hold_s}};
   }
+  // Only with elastic jobs, so other runs keep their exact bytes.
+  if (s.elastic_jobs > 0) {
+    j["elastic"] = {{"elastic_jobs", s.elastic_jobs},
+                    {"gpu_hours", s.elastic_gpu_hours},
+                    {"resizes", s.resizes}};
+  }
   j["energy"] = energy_json(config, r.totals);
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;
@@ -173,7 +179,13 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
   fmt::format_to(std::back_inserter(out),
                  "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
                  "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-                 "checkpoint_s,restart_s,site,staging_s,held_s\n");
+                 "checkpoint_s,restart_s,site,staging_s,held_s");
+  // Only with elastic jobs, so other runs keep their exact bytes: the GPU counts a job may run
+  // on, the GPU-seconds it held, and how often it restarted on another count.
+  const bool elastic = std::any_of(jobs.begin(), jobs.end(),
+                                   [](const Job& j) { return j.spec.elastic(); });
+  if (elastic) fmt::format_to(std::back_inserter(out), ",min_gpus,max_gpus,gpu_s,resizes");
+  out.push_back('\n');
   const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
   for (const Job& j : jobs) {
     const bool started = j.first_start != kTimeNever;
@@ -205,6 +217,10 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
     seconds(j.staging_time);
     out.push_back(',');
     seconds(j.held);
+    if (elastic) {
+      fmt::format_to(std::back_inserter(out), ",{},{},{:.6f},{}", j.spec.min_gang(),
+                     j.spec.max_gang(), j.gpu_seconds, j.resizes);
+    }
     out.push_back('\n');
   }
   return fmt::to_string(out);
@@ -481,6 +497,14 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
       y << YAML::Key << "flexible" << YAML::Value << YAML::Flow << YAML::BeginMap;
       y << YAML::Key << "fraction" << YAML::Value << s->flexible.fraction;
       y << YAML::Key << "slack_h" << YAML::Value << s->flexible.slack_h << YAML::EndMap;
+    }
+    if (s->elastic.fraction > 0) {
+      const ElasticConfig& e = s->elastic;
+      y << YAML::Key << "elastic" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "fraction" << YAML::Value << e.fraction;
+      y << YAML::Key << "min_factor" << YAML::Value << e.min_factor;
+      y << YAML::Key << "max_factor" << YAML::Value << e.max_factor;
+      y << YAML::Key << "serial_fraction" << YAML::Value << e.serial_fraction << YAML::EndMap;
     }
   } else {
     const auto& t = std::get<TraceConfig>(w.source);

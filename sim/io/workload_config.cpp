@@ -104,11 +104,36 @@ FlexibleConfig load_flexible(const ConfigNode& node) {
   return f;
 }
 
+ElasticConfig load_elastic(const ConfigNode& node) {
+  node.check_keys({"fraction", "min_factor", "max_factor", "serial_fraction"});
+  ElasticConfig e;
+  const ConfigNode fraction = node.at("fraction");
+  e.fraction = fraction.as_non_negative_double();
+  if (e.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", e.fraction);
+  if (auto f = node.find("min_factor")) {
+    e.min_factor = f->as_positive_double();
+    if (e.min_factor > 1) throw f->error("expected a factor in (0, 1], got {}", e.min_factor);
+  }
+  if (auto f = node.find("max_factor")) {
+    e.max_factor = f->as_positive_double();
+    if (e.max_factor < 1 || e.max_factor > 1024) {
+      throw f->error("expected a factor in [1, 1024], got {}", e.max_factor);
+    }
+  }
+  if (auto f = node.find("serial_fraction")) {
+    e.serial_fraction = f->as_non_negative_double();
+    if (e.serial_fraction > 1) {
+      throw f->error("expected a fraction in [0, 1], got {}", e.serial_fraction);
+    }
+  }
+  return e;
+}
+
 SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog,
                                const SiteDirectory& sites) {
   root.check_keys({"source", "jobs", "arrival", "gpus", "duration", "tenants",
                    "preemptible_fraction", "allowed_gpu_types", "job_class", "data", "residency",
-                   "gpu_utilisation", "flexible", "services"});
+                   "gpu_utilisation", "flexible", "elastic", "services"});
   SyntheticConfig c;
   c.origin = root.pos();
   c.jobs = root.at("jobs").as_positive_int();
@@ -178,6 +203,7 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
     if (c.gpu_utilisation > 1) throw u->error("expected a share in (0, 1], got {}", c.gpu_utilisation);
   }
   if (auto flexible = root.find("flexible")) c.flexible = load_flexible(*flexible);
+  if (auto elastic = root.find("elastic")) c.elastic = load_elastic(*elastic);
   return c;
 }
 

@@ -41,7 +41,12 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
     if (job.preemptions > 0) ++s.jobs_preempted;
     s.interruptions += job.interruptions;
     if (job.interruptions > 0) ++s.jobs_interrupted;
-    const double gpus = job.spec.gpus;
+    if (job.spec.elastic()) {
+      ++s.elastic_jobs;
+      s.elastic_gpu_hours += job.gpu_seconds / 3600.0;
+    }
+    // An elastic job's overheads are weighted by the gang it held at each one (below).
+    const double gpus = job.spec.elastic() ? 0.0 : job.spec.gpus;
     s.lost_gpu_hours += gpus * to_seconds(job.lost_time) / 3600.0;
     s.staging_gpu_hours += gpus * to_seconds(job.staging_time) / 3600.0;
     if (job.spec.start_slack > 0) ++s.flexible_jobs;
@@ -62,6 +67,11 @@ Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals) {
       ++s.long_jobs;
     }
   }
+  s.resizes = totals.elastic.resizes;
+  s.lost_gpu_hours += totals.elastic.lost_gpu_seconds / 3600.0;
+  s.staging_gpu_hours += totals.elastic.staging_gpu_seconds / 3600.0;
+  s.checkpoint_gpu_hours += totals.elastic.checkpoint_gpu_seconds / 3600.0;
+  s.restart_gpu_hours += totals.elastic.restart_gpu_seconds / 3600.0;
   if (s.long_jobs > 0) s.long_job_ettr = ettr_sum / static_cast<double>(s.long_jobs);
   if (s.held_jobs > 0) s.mean_hold_s = hold_s / static_cast<double>(s.held_jobs);
   if (recovered > 0) s.mean_recovery_s = recovery_s / static_cast<double>(recovered);

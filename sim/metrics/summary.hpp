@@ -54,6 +54,11 @@ struct Summary {
   double held_work_gpu_hours = 0;
   double mean_hold_s = 0;  // over held jobs
   double max_hold_s = 0;
+  // Elastic jobs (min_gpus < max_gpus): how many, the GPU-hours they held, and how often a job
+  // restarted on another GPU count.
+  std::uint64_t elastic_jobs = 0;
+  double elastic_gpu_hours = 0;
+  std::uint64_t resizes = 0;
   std::vector<std::pair<std::string, std::uint64_t>> failures_by_process;
   std::uint64_t failures_while_offline = 0;  // no effect: the component's racks were offline
   std::vector<std::pair<std::string, std::uint64_t>> interruptions_by_process;

@@ -271,9 +271,11 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
   ++version_;
 }
 
-void FreeCapacity::release(const Job& job) {
-  release(job.allocation);
-  take_busy_power(job.spec, job.allocation, -1);
+void FreeCapacity::release(const Job& job) { release_decided(job.spec, job.allocation); }
+
+void FreeCapacity::release_decided(const JobSpec& job, const Allocation& gpus) {
+  release(gpus);
+  take_busy_power(job, gpus, -1);
 }
 
 void FreeCapacity::release(const Allocation& allocation) {

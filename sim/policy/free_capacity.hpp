@@ -61,6 +61,9 @@ class FreeCapacity {
   // Takes the GPUs of a start already decided, and the power the job will draw on them (used to
   // re-apply a plan after a rollback; no placement and no headroom check).
   void take_decided(const JobSpec& job, const Allocation& gpus);
+  // Its inverse: gives back GPUs a plan took for the job, and their power (an elastic policy
+  // trying a job on another GPU count).
+  void release_decided(const JobSpec& job, const Allocation& gpus);
 
   // Primitives for placement strategies. Preconditions as CapacityIndex::take/release.
   void take(NodeId node, std::uint64_t mask);

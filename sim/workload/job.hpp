@@ -21,11 +21,17 @@ struct JobSpec {
   SimTime submit = 0;
   std::string tenant = "default";
   std::string job_class = "default";  // row of the catalog's relative-speed matrix
-  std::uint32_t gpus = 1;             // gang size: all or nothing
+  std::uint32_t gpus = 1;             // gang size: all or nothing (the requested size if elastic)
+  // Elastic jobs (Pollux, AFS) may run on any count in [min_gpus, max_gpus], resized by
+  // checkpoint-restart; on n GPUs they progress at elastic_speed(n) (sim/model/elastic_scaling.hpp,
+  // Amdahl's law with serial_fraction). 0 = `gpus`: a rigid gang. Policies that do not resize
+  // start every job on `gpus`. (The three fields sit in padding: a JobSpec is no larger.)
+  std::uint32_t min_gpus = 0;
   std::vector<GpuTypeId> allowed_types;  // empty = any type
   // Share of each GPU the job asks for, in 1/1000 (openb GPU sharing). Kept from the trace for
   // policies and reports; the engine still gives every job whole GPUs.
   std::uint16_t gpu_milli = 1000;
+  std::uint32_t max_gpus = 0;  // elastic: see min_gpus
   // Run time on `gpus` GPUs of the catalog's reference type, in one NVLink domain.
   Duration duration = 0;
   // What a user would have told the scheduler (EASY backfill); nullopt = the true duration.
@@ -44,6 +50,7 @@ struct JobSpec {
   float data_gb = 0;
   // Share of (TDP - idle) power each of its GPUs draws while it runs.
   float gpu_utilisation = 1.0F;
+  float serial_fraction = 0;  // elastic: see min_gpus
   std::uint64_t allowed_sites = kAnySite;
   // How long after submit the job may start without harm (a flexible batch job); 0 = not
   // flexible. A site selection may hold it back that long (SiteSelection::release_time).
@@ -53,6 +60,10 @@ struct JobSpec {
   bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
   // Whether placing it away from data_site means moving data (and so needs a WAN path).
   bool stages_data() const { return data_gb > 0 && data_site.valid(); }
+
+  std::uint32_t min_gang() const { return min_gpus == 0 ? gpus : min_gpus; }
+  std::uint32_t max_gang() const { return max_gpus == 0 ? gpus : max_gpus; }
+  bool elastic() const { return min_gang() != max_gang(); }
 
   double work_gpu_s() const { return to_seconds(duration) * gpus; }
   Duration runtime_estimate() const { return estimate.value_or(duration); }
@@ -82,6 +93,8 @@ struct Job {
 
   JobSpec spec;
   JobState state = JobState::Queued;
+  // GPUs of the current (or last) allocation: spec.gpus unless an elastic job was resized.
+  std::uint32_t gang = 0;
   // Held back after its submit before it entered the queue (0: queued on arrival). Queueing
   // delay and JCT still count from the submit.
   Duration held = 0;
@@ -91,6 +104,8 @@ struct Job {
   Duration remaining = 0;
   // Wall time spent holding GPUs, over all finished segments (overheads included).
   Duration run_time = 0;
+  // The same weighted by the GPUs held: what the job used of the fleet (GPU-seconds).
+  double gpu_seconds = 0;
   // Start of the current segment, and when progress begins in it (after the resume overhead).
   SimTime segment_start = 0;
   SimTime progress_start = 0;
@@ -113,6 +128,7 @@ struct Job {
   GpuTypeId gpu_type;       // of the current (or last) allocation
   SiteId site;              // of the current (or last) allocation's first GPU
   SiteId staged_site;       // where its data has been staged to (a later start there is free)
+  std::uint32_t resizes = 0;  // starts on another GPU count than the segment before (elastic)
   Duration staging_time = 0;  // holding GPUs while data came over the WAN, all segments
   Duration segment_staging = 0;  // the current segment's staging, before its progress starts
 };

@@ -21,7 +21,8 @@ namespace {
 const std::vector<std::string> kRequired = {"job_id", "submit_time_s", "gpus", "duration_s"};
 const std::vector<std::string> kOptional = {
     "gpu_type",  "tenant",  "estimate_s", "preemptible",     "priority",     "job_class",
-    "data_site", "data_gb", "residency",  "gpu_utilisation", "start_slack_s"};
+    "data_site", "data_gb", "residency",  "gpu_utilisation", "start_slack_s",
+    "min_gpus",  "max_gpus", "serial_fraction"};
 
 using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
 
@@ -140,6 +141,7 @@ class RowParser {
       }
       job.start_slack = from_seconds(*slack);
     }
+    if (auto error = parse_elastic(cells, job)) return error;
     return parse_sites(cells, job);
   }
 
@@ -191,6 +193,32 @@ class RowParser {
         return RowError{"gpu_utilisation", fmt::format("\"{}\" is not a share in (0, 1]", text)};
       }
       job.gpu_utilisation = static_cast<float>(*u);
+    }
+    return std::nullopt;
+  }
+
+  // min_gpus <= gpus <= max_gpus (each empty: gpus), serial_fraction in [0, 1].
+  std::optional<RowError> parse_elastic(const std::vector<std::string>& cells, JobSpec& job) const {
+    for (const char* column : {"min_gpus", "max_gpus"}) {
+      if (!has(column) || cell(cells, column).empty()) continue;
+      const std::string& text = cell(cells, column);
+      const auto g = parse_integer(text);
+      const bool is_min = column[1] == 'i';
+      const std::int64_t low = is_min ? 1 : job.gpus;
+      const std::int64_t high = is_min ? job.gpus : std::int64_t{1} << 31;
+      if (!g || *g < low || *g > high) {
+        return RowError{column, fmt::format("\"{}\" is not an integer in [{}, {}] ({} gpus)", text,
+                                            low, high, is_min ? "at most" : "at least")};
+      }
+      (is_min ? job.min_gpus : job.max_gpus) = static_cast<std::uint32_t>(*g);
+    }
+    if (has("serial_fraction") && !cell(cells, "serial_fraction").empty()) {
+      const std::string& text = cell(cells, "serial_fraction");
+      const auto s = parse_seconds(text);
+      if (!s || *s > 1) {
+        return RowError{"serial_fraction", fmt::format("\"{}\" is not a fraction in [0, 1]", text)};
+      }
+      job.serial_fraction = static_cast<float>(*s);
     }
     return std::nullopt;
   }

@@ -42,6 +42,16 @@ struct FlexibleConfig {
   double slack_h = 0;
 };
 
+// Which share of jobs is elastic (JobSpec::min_gpus..max_gpus around the drawn gang, scaling by
+// Amdahl's law with serial_fraction). Drawn from its own RNG stream, so turning it on changes no
+// other draw.
+struct ElasticConfig {
+  double fraction = 0;
+  double min_factor = 0.5;  // min_gpus = max(1, floor(gpus x min_factor))
+  double max_factor = 2;    // max_gpus = floor(gpus x max_factor)
+  double serial_fraction = 0;
+};
+
 struct SyntheticConfig {
   std::uint64_t jobs = 0;
   double rate_per_hour = 0;  // Poisson arrivals
@@ -57,6 +67,7 @@ struct SyntheticConfig {
   std::uint64_t residency_sites = ~std::uint64_t{0};
   double gpu_utilisation = 1.0;
   FlexibleConfig flexible;  // fraction 0: no job is flexible
+  ElasticConfig elastic;    // fraction 0: no job is elastic
   SourcePos origin;      // the workload entry, for errors about generated jobs
   SourcePos gpus_origin;  // the gpus distribution, for "job too large" errors
 };

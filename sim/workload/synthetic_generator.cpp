@@ -22,6 +22,7 @@ SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog&
       preemptible_(rng.stream("preemptible")),
       data_(rng.stream("data")),
       flexible_(rng.stream("flexible")),
+      elastic_(rng.stream("elastic")),
       size_index_(config_.gpu_weights.begin(), config_.gpu_weights.end()) {
   if (!config_.data.empty()) {
     data_site_index_ = boost::random::discrete_distribution<std::size_t>(
@@ -60,6 +61,13 @@ std::optional<JobSpec> SyntheticGenerator::next() {
   if (config_.flexible.fraction > 0 &&
       boost::random::bernoulli_distribution<double>(config_.flexible.fraction)(flexible_)) {
     job.start_slack = from_seconds(config_.flexible.slack_h * 3600.0);
+  }
+  const ElasticConfig& e = config_.elastic;
+  if (e.fraction > 0 && boost::random::bernoulli_distribution<double>(e.fraction)(elastic_)) {
+    const double gpus = job.gpus;
+    job.min_gpus = static_cast<std::uint32_t>(std::max(1.0, std::floor(gpus * e.min_factor)));
+    job.max_gpus = static_cast<std::uint32_t>(std::min(std::floor(gpus * e.max_factor), 0x1p31));
+    job.serial_fraction = static_cast<float>(e.serial_fraction);
   }
   ++made_;
   return job;

@@ -33,6 +33,7 @@ void start(Job& job, Allocation gpus, SimTime now) {
   if (job.first_start == kTimeNever) job.first_start = now;
   job.span = {static_cast<std::uint32_t>(gpus.slices.size()), 1, 1, 1};
   job.allocation = std::move(gpus);
+  job.gang = job.allocation.gpu_count();
   job.gpu_type = GpuTypeId{0};
   job.site = SiteId{0};
   job.segment_start = job.progress_start = now;

@@ -160,6 +160,8 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:24: workload.flexible.fraction: expected a fraction in [0, 1], got 1.2"},
         BadField{"flexible_negative_slack.yaml", nullptr,
                  ":10:38: workload.flexible.slack_h: expected a number >= 0, got \"-3\""},
+        BadField{"elastic_max_factor_below_one.yaml", nullptr,
+                 ":10:38: workload.elastic.max_factor: expected a factor in [1, 1024], got 0.5"},
         BadField{"allowed_gpu_type_unknown.yaml", nullptr,
                  ":10:33: workload.allowed_gpu_types[1]: unknown GPU type \"V100\""},
         BadField{"workload_source_unknown.yaml", nullptr,

@@ -354,6 +354,10 @@ INSTANTIATE_TEST_SUITE_P(
                     ":3: submit_time_s: \"noon\" is not a number of seconds in [0, 1e11]"},
         BrokenTrace{"trace_estimate_negative.yaml", "traces/estimate_negative.csv",
                     ":3: estimate_s: \"-5\" is not a number of seconds in [0, 1e11]"},
+        BrokenTrace{"trace_max_gpus_below_gpus.yaml", "traces/max_gpus_below_gpus.csv",
+                    ":3: max_gpus: \"3\" is not an integer in [4, 2147483648] (at least gpus)"},
+        BrokenTrace{"trace_serial_fraction_above_one.yaml", "traces/serial_fraction_above_one.csv",
+                    ":3: serial_fraction: \"1.5\" is not a fraction in [0, 1]"},
         BrokenTrace{"trace_start_slack_negative.yaml", "traces/start_slack_negative.csv",
                     ":3: start_slack_s: \"-3600\" is not a number of seconds in [0, 1e11]"},
         BrokenTrace{"trace_preemptible_not_a_flag.yaml", "traces/preemptible_not_a_flag.csv",
@@ -365,12 +369,12 @@ INSTANTIATE_TEST_SUITE_P(
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
         BrokenTrace{"trace_unknown_column_skip.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
         BrokenTrace{"trace_missing_required_column_error.yaml",
                     "traces/missing_required_column.csv",
                     ":2: duration_s: missing required column"},
@@ -385,7 +389,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
                     ": cannot open trace file"},

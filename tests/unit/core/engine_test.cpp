@@ -361,6 +361,19 @@ TEST(Engine, StartingAJobOnTheWrongNumberOfGpusIsAPolicyError) {
             "policy bad: t=0.000000s: starts job A (id 0) on 3 GPUs; its gang size is 4");
 }
 
+TEST(Engine, StartingAnElasticJobOutsideItsRangeIsAPolicyError) {
+  // A runs on 2 to 6 GPUs (requested 4): 7 GPUs (mask 0x7F) is one too many.
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  JobSpec a = job("A", 0, 4, 100);
+  a.min_gpus = 2;
+  a.max_gpus = 6;
+  EXPECT_EQ(policy_error_of(fleet, {a},
+                            [](const SchedulerView& view, Decisions& d) {
+                              d.start(*view.queued_jobs().begin(), Allocation{{{NodeId{0}, 0x7F}}});
+                            }),
+            "policy bad: t=0.000000s: starts elastic job A (id 0) on 7 GPUs; it runs on 2 to 6");
+}
+
 TEST(Engine, StartingAnUnknownOrNonQueuedJobIsAPolicyError) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   EXPECT_EQ(policy_error_of(fleet, {job("A", 0, 1, 100)},

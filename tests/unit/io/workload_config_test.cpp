@@ -158,7 +158,7 @@ TEST(WorkloadConfig, SyntheticErrors) {
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
       "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, data, residency, "
-      "gpu_utilisation, flexible, services");
+      "gpu_utilisation, flexible, elastic, services");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");

@@ -196,7 +196,7 @@ TEST_F(NativeCsvTrace, HeaderProblemsAreErrorsEvenWhenSkippingRows) {
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,user\n", BadRows::Skip),
             "t.csv:1: user: unknown column; expected job_id, submit_time_s, gpus, duration_s and "
             "optionally gpu_type, tenant, estimate_s, preemptible, priority, job_class, data_site, "
-            "data_gb, residency, gpu_utilisation, start_slack_s");
+            "data_gb, residency, gpu_utilisation, start_slack_s, min_gpus, max_gpus, serial_fraction");
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,gpus\n", BadRows::Skip),
             "t.csv:1: gpus: column listed twice");
   EXPECT_EQ(error_of("# nothing but a comment\n", BadRows::Skip), "t.csv: no header row");
