@@ -95,6 +95,25 @@ def gavel(binary):
     print()
 
 
+def elastic(binary):
+    print("### Elastic Philly-like jobs, 64 H100 (elastic_64.yaml), mean of seeds 1-5\n")
+    print("| policy | mean JCT (h) | p50 JCT (h) | p99 JCT (h) | mean queueing (h) | "
+          "GPU utilisation | resizes |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for policy in ["fifo_backfill", "elastic"]:
+        rows = []
+        for seed in SEEDS:
+            summary, _ = run(binary, "elastic_64", policy, seed)
+            rows.append((hours(summary["jct_s"]["mean"]), hours(summary["jct_s"]["p50"]),
+                         hours(summary["jct_s"]["p99"]), hours(summary["queue_delay_s"]["mean"]),
+                         summary["gpu_utilisation_during_arrivals"],
+                         summary["elastic"]["resizes"]))
+        m = [statistics.fmean(c) for c in zip(*rows)]
+        print(f"| `{policy}` | {m[0]:.2f} | {m[1]:.2f} | {m[2]:.1f} | {m[3]:.2f} | "
+              f"{100 * m[4]:.0f} % | {m[5]:.0f} |")
+    print()
+
+
 def main():
     default = os.path.join(ROOT, "build", "release", "fleetsim")
     binary = sys.argv[1] if len(sys.argv) > 1 else default
@@ -102,6 +121,7 @@ def main():
     heavy_tail(binary)
     priority(binary)
     gavel(binary)
+    elastic(binary)
 
 
 if __name__ == "__main__":

@@ -114,6 +114,17 @@ Scenario make_scenario(std::uint64_t seed) {
     sc.jobs.push_back(std::move(spec));
   }
 
+  // A third of the jobs are elastic (half to twice their gang, serial fraction up to 0.3), drawn
+  // from a stream of their own so that every other draw stays as it was. Only policies that
+  // resize (elastic) run them on another count.
+  std::mt19937_64 elastic_rng(seed * 6151 + 29);
+  for (JobSpec& spec : sc.jobs) {
+    if (!Coin(1.0 / 3)(elastic_rng)) continue;
+    spec.min_gpus = std::max(1U, spec.gpus / 2);
+    spec.max_gpus = 2 * spec.gpus;
+    spec.serial_fraction = static_cast<float>(Real(0, 0.3)(elastic_rng));
+  }
+
   if (seed % 3 == 1) {
     sc.config.preempt_overhead = from_seconds(Real(0, 120)(rng));
     sc.config.resume_overhead = from_seconds(Real(0, 60)(rng));
@@ -298,8 +309,13 @@ void check_run(const Scenario& sc, const RunResult& run) {
       ++unfinished;
       EXPECT_EQ(job.end, kTimeNever);
     }
-    gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
-    if (job.spec.is_replica()) replica_gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
+    // An elastic job's gang may change between segments: the GPUs x time of each add up.
+    if (!job.spec.elastic() || job.resizes == 0) {
+      const double held = job.gang * to_seconds(job.run_time);
+      EXPECT_NEAR(job.gpu_seconds, held, 1e-9 * std::max(1.0, held));
+    }
+    gpu_seconds += job.gpu_seconds;
+    if (job.spec.is_replica()) replica_gpu_seconds += job.gpu_seconds;
   }
   EXPECT_NEAR(run.totals.replica_gpu_seconds, replica_gpu_seconds,
               1e-9 * std::max(1.0, replica_gpu_seconds))
@@ -396,6 +412,32 @@ TEST(PropertyServices, RandomServicesStartReplicasAndPreemptTraining) {
               static_cast<unsigned long long>(services), static_cast<unsigned long long>(starts),
               static_cast<unsigned long long>(stopped_running),
               static_cast<unsigned long long>(training_preemptions));
+}
+
+TEST(PropertyElastic, ElasticJobsAreResizedAndRunOnOtherCounts) {
+  // Guards the elastic jobs in the suite above against passing vacuously: under elastic some run
+  // on fewer GPUs than they asked for, some on more, and running ones are resized.
+  std::uint64_t elastic = 0, below = 0, above = 0, resizes = 0;
+  for (std::uint64_t seed : {2, 3, 7}) {
+    const Scenario sc = make_scenario(seed);
+    const RunResult run =
+        run_once(sc, *find_policy("elastic"), *find_placement("best_fit"), seed, false);
+    ASSERT_EQ(run.error, "");
+    for (const Job& job : run.jobs) {
+      if (!job.spec.elastic() || job.first_start == kTimeNever) continue;
+      ++elastic;
+      below += job.gang < job.spec.gpus ? 1 : 0;
+      above += job.gang > job.spec.gpus ? 1 : 0;
+      resizes += job.resizes;
+    }
+  }
+  EXPECT_GT(elastic, 100u);
+  EXPECT_GT(below, 0u);
+  EXPECT_GT(above, 0u);
+  EXPECT_GT(resizes, 0u);
+  std::printf("elastic jobs %llu: last gang below request %llu, above %llu; resizes %llu\n",
+              static_cast<unsigned long long>(elastic), static_cast<unsigned long long>(below),
+              static_cast<unsigned long long>(above), static_cast<unsigned long long>(resizes));
 }
 
 TEST(PropertyRegistry, HasPoliciesAndPlacementsToCheck) {

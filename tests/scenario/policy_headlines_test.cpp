@@ -98,5 +98,14 @@ TEST(ScenarioPolicyHeadlines, GavelLowersMeanJctOnAHeterogeneousFleet) {
   EXPECT_LT(mean_jct(run("gavel_108", "gavel_throughput")), agnostic);
 }
 
+TEST(ScenarioPolicyHeadlines, ElasticJobsCutMeanJctAgainstRigidGangs) {
+  // The same jobs: fifo_backfill runs each on its requested gang, elastic resizes them.
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    SCOPED_TRACE(seed);
+    EXPECT_LT(mean_jct(run("elastic_64", "elastic", seed)),
+              mean_jct(run("elastic_64", "fifo_backfill", seed)));
+  }
+}
+
 }  // namespace
 }  // namespace fleetsim
