@@ -159,7 +159,8 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   if (r.totals.sites.size() > 1) print_energy(out, r.totals);
   print_services(out, r);
   if (r.check) {
-    fmt::print(out, "  checked           {} invariant checks at {} job and sample events: {}\n",
+    fmt::print(out,
+               "  checked           {} invariant checks at {} job, failure and sample events: {}\n",
                r.check->checks, r.check->events,
                r.check->violation_count == 0
                    ? std::string("all held")

@@ -186,7 +186,8 @@ TEST(Cli, RunCheckVerifiesTheRunAndSaysWhatItChecked) {
   const CliResult r = run_cli({"run", file, "--check", "--out", tmp / "checked"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_NE(r.out.find(" invariant checks at 22 job and sample events: all held\n"), std::string::npos)
+  EXPECT_NE(r.out.find(" invariant checks at 22 job, failure and sample events: all held\n"),
+            std::string::npos)
       << r.out;
   // Unchecked, the summary has no such line and the results are the same bytes.
   const CliResult plain = run_cli({"run", file, "--out", tmp / "plain"});
