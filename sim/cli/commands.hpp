@@ -1,5 +1,6 @@
 // The subcommands that live in their own files (sweep, compare, plot): each adds itself to the
-// CLI11 app and runs from the options it parsed. cli.cpp owns the exit codes and error lines.
+// CLI11 app and runs from the options it parsed. cli.cpp owns the error lines; the exit codes
+// and the report of a checked run are here, as `run` and `sweep` share them.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +13,21 @@ class App;
 }  // namespace CLI
 
 namespace fleetsim {
+
+struct CheckReport;
+
+// Exit codes, as cli.hpp lists them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitPolicy = 3;
+inline constexpr int kExitCheck = 4;  // --check: an invariant broke (a simulator bug)
+
+// Whether runs are checked: the --check flag, or FLEETSIM_CHECK_INVARIANTS=1 in the environment.
+bool check_requested(bool flag);
+// A checked run's first violations, one line each ("fleetsim: check: " + `subject` + the
+// violation), and their count, to `err`; kExitCheck if there are any, else kExitOk.
+int report_check(const CheckReport& check, const std::string& subject, std::ostream& err);
 
 struct SweepArgs {
   std::string file;

@@ -3,11 +3,7 @@
 // it, and `run` writes a results folder and a summary.
 #include "sim/cli/cli.hpp"
 
-#include <stdlib.h>  // setenv, unsetenv (POSIX)
-
-#include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -20,6 +16,7 @@
 namespace fleetsim {
 namespace {
 
+using test::CheckEnvironment;
 using test::CliResult;
 using test::run_cli;
 using test::source_path;
@@ -150,32 +147,6 @@ TEST(Cli, RunWritesTheResultsFolderAndPrintsASummary) {
     EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out_dir) / name)) << name;
   }
 }
-
-// FLEETSIM_CHECK_INVARIANTS set (as ctest sets it) or unset for a scope, restored after.
-class CheckEnvironment {
- public:
-  explicit CheckEnvironment(const char* value) {
-    if (const char* v = std::getenv(kName)) previous_ = v;
-    if (value != nullptr) {
-      setenv(kName, value, 1);
-    } else {
-      unsetenv(kName);
-    }
-  }
-  ~CheckEnvironment() {
-    if (previous_) {
-      setenv(kName, previous_->c_str(), 1);
-    } else {
-      unsetenv(kName);
-    }
-  }
-  CheckEnvironment(const CheckEnvironment&) = delete;
-  CheckEnvironment& operator=(const CheckEnvironment&) = delete;
-
- private:
-  static constexpr const char* kName = "FLEETSIM_CHECK_INVARIANTS";
-  std::optional<std::string> previous_;
-};
 
 TEST(Cli, RunCheckVerifiesTheRunAndSaysWhatItChecked) {
   // small_trace: 4 jobs, each arriving, starting and finishing (12 events), and samples every
