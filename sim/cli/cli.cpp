@@ -297,7 +297,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run --check "
+      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run or sweep --check "
       "found a broken invariant.");
   Options o;
   const std::vector<std::string> levels = {"trace", "debug", "info", "warning", "error", "off"};

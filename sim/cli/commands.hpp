@@ -15,6 +15,8 @@ class App;
 namespace fleetsim {
 
 struct CheckReport;
+struct SweepPlan;
+struct SweepReport;
 
 // Exit codes, as cli.hpp lists them.
 inline constexpr int kExitOk = 0;
@@ -34,9 +36,14 @@ struct SweepArgs {
   unsigned jobs = 0;  // 0 = one per core
   std::string out;
   std::size_t max_runs = 0;
+  bool check = false;  // also with FLEETSIM_CHECK_INVARIANTS=1 in the environment
 };
 CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args);
 int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err);
+// The checked cells' violations (report_check for each, the subject naming the cell's scenario,
+// variant and seed: "small_busy/fifo seed 2: "), in cell order; kExitCheck if any cell broke an
+// invariant, else kExitOk.
+int report_sweep_check(const SweepPlan& plan, const SweepReport& report, std::ostream& err);
 
 struct CompareArgs {
   std::vector<std::string> dirs;
