@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "sim/failure/failure_model.hpp"
+
 namespace fleetsim {
 namespace {
 
@@ -26,6 +28,31 @@ const char* state_name(JobState s) {
       return "held";
   }
   return "?";
+}
+
+std::uint64_t node_mask(std::uint32_t gpu_count) {
+  return gpu_count >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << gpu_count) - 1;
+}
+
+// Calls f(global GPU index) for each GPU of a failure component.
+template <class F>
+void for_each_component_gpu(const Topology& topo, const ComponentGpus& gpus, F f) {
+  for (std::uint32_t n = 0; n < gpus.node_count; ++n) {
+    const Node& node = topo.node(NodeId{gpus.first_node.value + n});
+    const std::uint64_t mask =
+        gpus.single_gpu_mask != 0 ? gpus.single_gpu_mask : node_mask(node.gpu_count);
+    for (std::uint64_t m = mask; m != 0; m &= m - 1) {
+      f(node.first_gpu.index() + static_cast<std::size_t>(std::countr_zero(m)));
+    }
+  }
+}
+
+// a[i] == b[i] for every i, the shorter read as zeros beyond its end.
+bool same_counts(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b) {
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+    if ((i < a.size() ? a[i] : 0) != (i < b.size() ? b[i] : 0)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -85,6 +112,7 @@ void InvariantChecker::advance(SimTime now) {
               [&] { return fmt::format("time went back from t={}", now_); })) {
     return;
   }
+  if (now > now_ && !hit_.empty()) check_hits();
   sites_.take_offline_windows(
       now, [&](const CapacityWindow& w, SimTime since) { check_offline_window(w, since); });
   // Releases and capacity steps come first at their instant (the engine's completion phase).
@@ -125,6 +153,42 @@ void InvariantChecker::check_offline_window(const CapacityWindow& window, SimTim
       }
     }
   }
+}
+
+void InvariantChecker::check_hits() {
+  for (const auto& [id, gpu] : hit_) {
+    Entry& e = entries_[id];
+    expect(e.hit_by == kNone, now_, id, [&] {
+      return fmt::format(
+          "held GPU {} when a failure (process {}) took it down, and was not "
+          "interrupted",
+          gpu, e.hit_by);
+    });
+    e.hit_by = kNone;
+  }
+  hit_.clear();
+}
+
+void InvariantChecker::settle_down(SimTime now) {
+  down_gpu_seconds_ += static_cast<double>(down_gpus_) * to_seconds(now - down_since_);
+  down_since_ = now;
+}
+
+bool InvariantChecker::window_steps_at(RackId first, RackId last, SimTime now) const {
+  // Windows offline from 0 are applied before any event; none comes online at 0.
+  return std::any_of(fleet_->capacity_windows.begin(), fleet_->capacity_windows.end(),
+                     [&](const CapacityWindow& w) {
+                       return ((w.offline_from == now && now > 0) || w.online_at == now) &&
+                              w.first_rack.value <= last.value &&
+                              first.value < w.first_rack.value + w.rack_count;
+                     });
+}
+
+bool InvariantChecker::on_offline_rack(const Entry& e) const {
+  const Allocation& gpus = allocation(e);
+  return std::any_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
+    return !sites_.rack_online(fleet_->topology.node(s.node).rack);
+  });
 }
 
 bool InvariantChecker::may_shed(const Entry& e, SimTime now) const {
@@ -294,6 +358,8 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
         return fmt::format("GPU {} allocated twice: still held by {}", gpu, name(owner));
       });
       owner = id;
+      expect(down_.empty() || down_[gpu] == 0, now, id,
+             [&] { return fmt::format("started on GPU {}, which a failure holds down", gpu); });
     }
   }
   const std::size_t slices = job.allocation.slices.size();
@@ -491,6 +557,16 @@ void InvariantChecker::on_interrupt(const Job& job, SimTime now) {
   Entry& e = entries_[id];
   if (!expect(e.state == State::Running, now, id, "interrupted only while running")) return;
   expect(job.state == JobState::Queued, now, id, "queued again once interrupted");
+  // Its cause: a failure that took one of its GPUs at this instant, or one of its racks offline.
+  if (e.hit_by != kNone) {
+    if (interruptions_by_process_.size() <= e.hit_by)
+      interruptions_by_process_.resize(e.hit_by + 1);
+    ++interruptions_by_process_[e.hit_by];
+    e.hit_by = kNone;
+  } else if (expect(on_offline_rack(e), now, id,
+                    "interrupted, but no failure took its GPUs and none of its racks is offline")) {
+    ++maintenance_interruptions_;
+  }
   // Work since the last completed checkpoint is lost; without checkpoints, the whole segment.
   const Duration progress = std::max<Duration>(0, now - e.progress_start);
   Duration kept = 0;
@@ -537,6 +613,83 @@ void InvariantChecker::on_stop(const Job& job, SimTime now) {
   ++stopped_;
 }
 
+void InvariantChecker::on_failure(const FailureModel& failures, std::uint32_t process,
+                                  std::uint32_t component, bool takes_effect, SimTime now) {
+  ++events_;
+  advance(now);
+  const Topology& topo = fleet_->topology;
+  const ComponentGpus gpus = failures.gpus_of(process, component);
+  const auto what = [&] {
+    return fmt::format("failure of {} {} (process {}, {})",
+                       level_name(failures.process_level(process)), component, process,
+                       failures.process_name(process));
+  };
+  // Hardware that is offline (not built yet, or in maintenance) cannot fail: the failure takes
+  // effect unless every rack of the component is offline. The component's nodes are one range,
+  // so its racks are too. Where a capacity window steps one of them at this very instant, the
+  // engine may handle the failure before or after the window (by the order the events were
+  // scheduled in, which no hook shows): then either outcome is right.
+  bool offline = false, ambiguous = true;
+  if (gpus.node_count > 0) {
+    const RackId first = topo.node(gpus.first_node).rack;
+    const RackId last = topo.node(NodeId{gpus.first_node.value + gpus.node_count - 1}).rack;
+    offline = true;
+    for (std::uint32_t r = first.value; r <= last.value && offline; ++r) {
+      offline = !sites_.rack_online(RackId{r});
+    }
+    ambiguous = window_steps_at(first, last, now);
+  }
+  const bool effect = ambiguous ? takes_effect : !offline;
+  expect(takes_effect == effect, now, kNone, [&] {
+    return what() + (takes_effect ? ": took effect with every rack of it offline"
+                                  : ": took no effect with a rack of it online");
+  });
+  const std::uint64_t key = std::uint64_t{process} << 32 | component;
+  if (!expect(failed_.emplace(key, effect).second, now, kNone,
+              [&] { return what() + ": failed again before its repair"; })) {
+    return;
+  }
+  if (!effect) {
+    ++failures_while_offline_;
+    return;
+  }
+  if (failures_by_process_.size() <= process) failures_by_process_.resize(process + 1);
+  ++failures_by_process_[process];
+  if (down_.empty()) down_.assign(topo.gpu_count(), 0);
+  settle_down(now);
+  for_each_component_gpu(topo, gpus, [&](std::size_t gpu) {
+    if (down_[gpu]++ == 0) ++down_gpus_;
+    const std::uint32_t owner = owner_[gpu];
+    if (owner != kNone && entries_[owner].state == State::Running &&
+        entries_[owner].hit_by == kNone) {
+      entries_[owner].hit_by = process;
+      hit_.emplace_back(owner, gpu);
+    }
+  });
+}
+
+void InvariantChecker::on_repair(const FailureModel& failures, std::uint32_t process,
+                                 std::uint32_t component, SimTime now) {
+  ++events_;
+  advance(now);
+  const auto it = failed_.find(std::uint64_t{process} << 32 | component);
+  if (!expect(it != failed_.end(), now, kNone, [&] {
+        return fmt::format("repair of {} {} (process {}, {}), which is not down",
+                           level_name(failures.process_level(process)), component, process,
+                           failures.process_name(process));
+      })) {
+    return;
+  }
+  const bool effect = it->second;
+  failed_.erase(it);
+  if (!effect) return;  // nothing went down
+  settle_down(now);
+  for_each_component_gpu(fleet_->topology, failures.gpus_of(process, component),
+                         [&](std::size_t gpu) {
+                           if (--down_[gpu] == 0) --down_gpus_;
+                         });
+}
+
 void InvariantChecker::on_sample(const SampleState& s) {
   ++events_;
   advance(s.time);
@@ -557,6 +710,8 @@ void InvariantChecker::on_sample(const SampleState& s) {
 void InvariantChecker::finish(const RunTotals& totals) {
   const SimTime end = totals.end_time;
   advance(end);
+  check_hits();
+  settle_down(end);
   sites_.take_offline_windows(
       kTimeNever, [&](const CapacityWindow& w, SimTime since) { check_offline_window(w, since); });
   sites_.finish(end, totals);
@@ -622,6 +777,29 @@ void InvariantChecker::finish(const RunTotals& totals) {
            return fmt::format("{} interruptions counted ({} by cause); the jobs had {}",
                               totals.failures.job_interruptions, by_cause, interruptions);
          });
+  const FailureTotals& failures = totals.failures;
+  expect(same_counts(failures.interruptions_by_process, interruptions_by_process_) &&
+             totals.maintenance_interruptions == maintenance_interruptions_,
+         end, kNone, [&] {
+           return fmt::format(
+               "interruptions by failure process [{}] and by maintenance {}; the checker counts "
+               "[{}] and {}",
+               fmt::join(failures.interruptions_by_process, ", "), totals.maintenance_interruptions,
+               fmt::join(interruptions_by_process_, ", "), maintenance_interruptions_);
+         });
+  expect(same_counts(failures.failures_by_process, failures_by_process_) &&
+             failures.failures_while_offline == failures_while_offline_,
+         end, kNone, [&] {
+           return fmt::format(
+               "failures that took effect by process [{}], {} while offline; the checker counts "
+               "[{}], {}",
+               fmt::join(failures.failures_by_process, ", "), failures.failures_while_offline,
+               fmt::join(failures_by_process_, ", "), failures_while_offline_);
+         });
+  expect(detail::sums_agree(failures.down_gpu_seconds, down_gpu_seconds_), end, kNone, [&] {
+    return fmt::format("down GPU-seconds {}; the integral of the GPUs failures held down is {}",
+                       failures.down_gpu_seconds, down_gpu_seconds_);
+  });
 }
 
 }  // namespace fleetsim

@@ -5,15 +5,20 @@
 // limit); rate = type speed x span slowdowns (/ the cross-site RTT factor); progress starts after
 // staging and the resume or restart overhead; remaining work carries over preemptions and
 // interruptions (checkpointed work only); a finish is within 1 us of remaining / rate; held jobs
-// start no earlier than their release; non-preemptible jobs stop only in a cap shed; samples
-// count what it counts; and at the end run times, GPU-seconds, energy (= the integral of power)
-// and interruption counts agree with the engine's totals. Sites: site_ledger.hpp.
+// start no earlier than their release; non-preemptible jobs stop only in a cap shed; failures
+// take effect unless every rack of the component is offline, no start is on a GPU a failure
+// holds down, a job running on one is interrupted at that instant, and every interruption has a
+// failure or maintenance behind it; samples count what it counts; and at the end run times,
+// GPU-seconds, energy (= the integral of power), down GPU-seconds (= the integral of failed
+// GPUs), failure and interruption counts by cause agree with the engine's totals. Sites:
+// site_ledger.hpp.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <queue>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -49,6 +54,10 @@ class InvariantChecker final : public RunObserver {
   void on_interrupt(const Job& job, SimTime now) override;
   void on_stop(const Job& job, SimTime now) override;
   void on_sample(const SampleState& state) override;
+  void on_failure(const FailureModel& failures, std::uint32_t process, std::uint32_t component,
+                  bool takes_effect, SimTime now) override;
+  void on_repair(const FailureModel& failures, std::uint32_t process, std::uint32_t component,
+                 SimTime now) override;
 
   // The end-of-run checks against what Engine::run() returned; call once, while the engine's
   // job table still holds the jobs (before Engine::take_jobs()).
@@ -60,6 +69,8 @@ class InvariantChecker final : public RunObserver {
   std::uint64_t events() const { return events_; }  // hooks observed
   // IT energy of a site by the checker's own integral of its draw (valid after finish()).
   double it_mwh(SiteId site) const { return sites_.it_mwh(site); }
+  // GPU-seconds of failed GPUs by the checker's own integral (valid after finish()).
+  double down_gpu_seconds() const { return down_gpu_seconds_; }
 
  private:
   enum class State : std::uint8_t { Held, Queued, Running, Draining, Done, Stopped };
@@ -83,7 +94,8 @@ class InvariantChecker final : public RunObserver {
     std::uint32_t gpus = 0;
     std::uint32_t preemptions = 0;
     std::uint32_t interruptions = 0;
-    std::uint32_t slot = kNone;  // into allocations_ while it holds GPUs
+    std::uint32_t hit_by = kNone;  // the process of a failure that took one of its GPUs at now_
+    std::uint32_t slot = kNone;    // into allocations_ while it holds GPUs
     SiteId staged_site;
     State state = State::Queued;
     bool replica = false;
@@ -100,6 +112,13 @@ class InvariantChecker final : public RunObserver {
   // Time moves to `now`: windows step, drains end and held jobs are released first.
   void advance(SimTime now);
   void check_offline_window(const CapacityWindow& window, SimTime since);
+  // Each job a failure hit at now_ should have been interrupted then; called before time moves.
+  void check_hits();
+  // Integrates the down GPUs up to `now`.
+  void settle_down(SimTime now);
+  // Whether a capacity window takes racks [first, last] offline or brings them back at `now`.
+  bool window_steps_at(RackId first, RackId last, SimTime now) const;
+  bool on_offline_rack(const Entry& e) const;
   void end_drain(std::uint32_t id);
   void hold(Entry& e, SimTime until);  // adds the GPU time held since segment_start
   // Accounts the running segment up to `now` (run time, staging cut short, restart over).
@@ -136,6 +155,15 @@ class InvariantChecker final : public RunObserver {
   std::vector<std::uint32_t> node_seen_, rack_seen_, cluster_seen_, site_seen_;
   std::vector<std::int64_t> site_gpus_;  // [site] GPUs of the start or release at hand, else 0
   std::vector<SiteId> touched_sites_;    // the sites of that start or release
+  // Failures as the checker counts them from on_failure and on_repair.
+  std::vector<std::uint16_t> down_;  // [GPU] failures holding it down; sized at the first one
+  std::uint64_t down_gpus_ = 0;      // GPUs with down_ > 0
+  SimTime down_since_ = 0;
+  double down_gpu_seconds_ = 0;                     // integral of down_gpus_ up to down_since_
+  std::unordered_map<std::uint64_t, bool> failed_;  // process << 32 | component -> took effect
+  std::vector<std::uint64_t> failures_by_process_, interruptions_by_process_;
+  std::uint64_t failures_while_offline_ = 0, maintenance_interruptions_ = 0;
+  std::vector<std::pair<std::uint32_t, std::size_t>> hit_;  // (job, GPU) a failure hit at now_
 };
 
 }  // namespace fleetsim

@@ -29,11 +29,6 @@
 namespace fleetsim {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitInternal = 1;
-constexpr int kExitBadInput = 2;
-constexpr int kExitPolicy = 3;
-constexpr int kExitCheck = 4;  // run --check: an invariant broke (a simulator bug)
 constexpr std::size_t kViolationsShown = 20;
 
 struct Options {
@@ -45,7 +40,7 @@ struct Options {
   std::string log_level = "warning";
   TraceOptions trace;  // trace-stats
   std::string duration_from;
-  bool check = false;  // run: also with FLEETSIM_CHECK_INVARIANTS=1 in the environment
+  bool check = false;  // run: check_requested()
 };
 
 ScenarioOverrides overrides_of(const Options& o) {
@@ -159,7 +154,8 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   if (r.totals.sites.size() > 1) print_energy(out, r.totals);
   print_services(out, r);
   if (r.check) {
-    fmt::print(out, "  checked           {} invariant checks at {} job and sample events: {}\n",
+    fmt::print(out,
+               "  checked           {} invariant checks at {} job, failure and sample events: {}\n",
                r.check->checks, r.check->events,
                r.check->violation_count == 0
                    ? std::string("all held")
@@ -169,33 +165,17 @@ void print_summary(std::ostream& out, const ScenarioConfig& c, const RunResult& 
   fmt::print(out, "  wall time         {:.2f} s ({} events)\n", wall_s, s.events);
 }
 
-bool check_requested(const Options& o) {
-  const char* env = std::getenv("FLEETSIM_CHECK_INVARIANTS");
-  return o.check || (env != nullptr && std::string(env) == "1");
-}
-
-// The first violations, one line each, and their count; kExitCheck if there are any.
-int report_check(const CheckReport& check, std::ostream& err) {
-  if (check.violation_count == 0) return kExitOk;
-  for (std::size_t i = 0; i < check.violations.size() && i < kViolationsShown; ++i) {
-    fmt::print(err, "fleetsim: check: {}\n", check.violations[i]);
-  }
-  fmt::print(err, "fleetsim: check: {} invariant violations in {} checks\n", check.violation_count,
-             check.checks);
-  return kExitCheck;
-}
-
 int run_command(const Options& o, std::ostream& out, std::ostream& err) {
   const ScenarioConfig config = load_scenario(o.scenario, overrides_of(o));
   const std::string dir = o.out.empty() ? "results/" + config.name : o.out;
   const auto start = std::chrono::steady_clock::now();
-  const RunResult result = run_scenario(config, {.check = check_requested(o)});
+  const RunResult result = run_scenario(config, {.check = check_requested(o.check)});
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_results(dir, config, result);
   spdlog::info("run done: jobs={} wall_s={:.2f}", result.summary.jobs, wall_s);
   print_summary(out, config, result, dir, wall_s);
-  return result.check ? report_check(*result.check, err) : kExitOk;
+  return result.check ? report_check(*result.check, "", err) : kExitOk;
 }
 
 void print_fleet(std::ostream& out, const Fleet& fleet) {
@@ -297,12 +277,27 @@ int policies_command(std::ostream& out) {
 
 }  // namespace
 
+bool check_requested(bool flag) {
+  const char* env = std::getenv("FLEETSIM_CHECK_INVARIANTS");
+  return flag || (env != nullptr && std::string(env) == "1");
+}
+
+int report_check(const CheckReport& check, const std::string& subject, std::ostream& err) {
+  if (check.violation_count == 0) return kExitOk;
+  for (std::size_t i = 0; i < check.violations.size() && i < kViolationsShown; ++i) {
+    fmt::print(err, "fleetsim: check: {}{}\n", subject, check.violations[i]);
+  }
+  fmt::print(err, "fleetsim: check: {}{} invariant violations in {} checks\n", subject,
+             check.violation_count, check.checks);
+  return kExitCheck;
+}
+
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"fleetsim: discrete-event simulator of GPU-fleet schedulers", "fleetsim"};
   app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run --check "
+      "Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run or sweep --check "
       "found a broken invariant.");
   Options o;
   const std::vector<std::string> levels = {"trace", "debug", "info", "warning", "error", "off"};

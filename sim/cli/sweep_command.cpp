@@ -1,10 +1,13 @@
-// `fleetsim sweep SWEEP.yaml [-j N] [--out DIR]`: runs a grid of cells in parallel, with a
-// progress bar and ETA on a terminal and one log line per cell otherwise. Under mpirun each rank
-// runs its share of the cells (threads within a rank as usual) into the same folder.
+// `fleetsim sweep SWEEP.yaml [-j N] [--out DIR] [--check]`: runs a grid of cells in parallel,
+// with a progress bar and ETA on a terminal and one log line per cell otherwise. Under mpirun
+// each rank runs its share of the cells (threads within a rank as usual) into the same folder.
+// With --check every cell run is watched by the InvariantChecker; each rank reports its own
+// cells' violations, and every rank exits 4 if any cell broke an invariant.
 #include <unistd.h>  // isatty
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <iostream>
 #include <ostream>
@@ -98,7 +101,23 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
   sweep->add_option("--out", args.out, "results folder (default results/sweeps/<sweep name>)");
   sweep->add_option("--max-runs", args.max_runs,
                     "stop after simulating this many cells (resume by running again)");
+  sweep->add_flag("--check", args.check,
+                  "check every invariant in every cell run (slower; same results): print each "
+                  "cell's first violations and exit 4 if one breaks, results written all the "
+                  "same; cells already complete are not run, so not checked (also "
+                  "FLEETSIM_CHECK_INVARIANTS=1)");
   return sweep;
+}
+
+int report_sweep_check(const SweepPlan& plan, const SweepReport& report, std::ostream& err) {
+  int exit_code = kExitOk;
+  for (const CellCheck& c : report.checks) {
+    const SweepCell& cell = plan.cells[c.index];
+    const std::string subject =
+        fmt::format("{}/{} seed {}: ", cell.config.name, cell.variant, cell.config.seed);
+    if (report_check(c.report, subject, err) != kExitOk) exit_code = kExitCheck;
+  }
+  return exit_code;
 }
 
 int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
@@ -108,6 +127,7 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   SweepOptions options;
   options.threads = args.jobs != 0 ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   options.max_runs = args.max_runs;
+  options.check = check_requested(args.check);
   options.stride = ranks.size();
   options.offset = ranks.rank();
   const std::size_t share = (plan.cells.size() + ranks.size() - 1 - ranks.rank()) / ranks.size();
@@ -132,7 +152,22 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
   }
   const std::size_t ran = ranks.sum(report.ran.size());
   const std::size_t skipped = ranks.sum(report.skipped.size());
-  if (ranks.rank() != 0) return 0;
+  // Each rank names its own broken cells; the totals below are every rank's.
+  const int check_exit = options.check ? report_sweep_check(plan, report, err) : kExitOk;
+  const bool broken = ranks.any(check_exit != kExitOk);
+  std::uint64_t checks = 0, events = 0, violations = 0, broken_cells = 0;
+  for (const CellCheck& c : report.checks) {
+    checks += c.report.checks;
+    events += c.report.events;
+    violations += c.report.violation_count;
+    broken_cells += c.report.violation_count > 0;
+  }
+  checks = ranks.sum(checks);
+  events = ranks.sum(events);
+  violations = ranks.sum(violations);
+  broken_cells = ranks.sum(broken_cells);
+  const int exit_code = broken ? kExitCheck : kExitOk;
+  if (ranks.rank() != 0) return exit_code;
   const double wall_s = progress.seconds();
   const std::size_t left = plan.cells.size() - ran - skipped;
   fmt::print(out, "sweep {}: {} cells: {} run, {} already complete, {} left; {:.2f} s, {:.2f} "
@@ -140,8 +175,18 @@ int sweep_command(const SweepArgs& args, std::ostream& out, std::ostream& err) {
              plan.name, plan.cells.size(), ran, skipped, left, wall_s,
              wall_s > 0 ? static_cast<double>(ran) / wall_s : 0.0,
              ranks.size() > 1 ? fmt::format("{} ranks x ", ranks.size()) : "", options.threads);
+  if (options.check) {
+    const auto cells = [](std::uint64_t n) {
+      return fmt::format("{} cell{}", n, n == 1 ? "" : "s");
+    };
+    fmt::print(out, "  checked {}: {} invariant checks at {} job, failure and sample events: {}\n",
+               cells(ran), checks, events,
+               violations == 0 ? std::string("all held")
+                               : fmt::format("{} violations in {}", violations,
+                                             cells(broken_cells)));
+  }
   fmt::print(out, "  results {}/\n", dir);
-  return 0;
+  return exit_code;
 }
 
 }  // namespace fleetsim

@@ -753,7 +753,11 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   if (!outcome.takes_effect) return;  // already down for this cause: a thinned draw
   calendar_.push(outcome.repair_at, EventKind::ComponentRepair, process, component);
   const ComponentGpus gpus = failures_->gpus_of(process, component);
-  if (component_offline(gpus)) {
+  const bool offline = component_offline(gpus);
+  for (RunObserver* o : observers_) {
+    o->on_failure(*failures_, process, component, !offline, state_.now);
+  }
+  if (offline) {
     // The model still repairs it (and draws its next failure then); the engine ignores both.
     ++totals_.failures.failures_while_offline;
     offline_failures_.insert(std::uint64_t{process} << 32 | component);
@@ -803,6 +807,7 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
   if (const std::optional<FailureDraw> next = failures_->repair(process, component, state_.now)) {
     schedule_failure(*next);
   }
+  for (RunObserver* o : observers_) o->on_repair(*failures_, process, component, state_.now);
   const std::uint64_t key = std::uint64_t{process} << 32 | component;
   if (!offline_failures_.empty() && offline_failures_.erase(key) > 0) return;  // nothing went down
   bool freed = false;

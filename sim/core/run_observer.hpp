@@ -10,6 +10,8 @@
 
 namespace fleetsim {
 
+class FailureModel;  // sim/failure/failure_model.hpp
+
 // One site at a sample instant.
 struct SiteSample {
   std::uint64_t online_gpus = 0;  // built and not in maintenance
@@ -48,6 +50,18 @@ class RunObserver {
   // An inference replica was stopped by its service (scale-down or end of its lifetime), from
   // the queue or holding GPUs; it is Done and holds none.
   virtual void on_stop(const Job& /*job*/, SimTime /*now*/) {}
+  // A component failure of `process` (one of `failures`' processes; the component's GPUs are
+  // failures.gpus_of(process, component)), told before the engine acts on it. `takes_effect` is
+  // false when every rack of the component is offline: nothing goes down and the failure counts
+  // in FailureTotals::failures_while_offline. Otherwise its GPUs are down until its repair, and
+  // each job running on one is interrupted next, at this instant. Draws the model thins (the
+  // component already down for this process) are not told.
+  virtual void on_failure(const FailureModel& /*failures*/, std::uint32_t /*process*/,
+                          std::uint32_t /*component*/, bool /*takes_effect*/, SimTime /*now*/) {}
+  // The repair of a failure told by on_failure (whether or not it took effect): its GPUs are up
+  // again, unless another failure still holds them down.
+  virtual void on_repair(const FailureModel& /*failures*/, std::uint32_t /*process*/,
+                         std::uint32_t /*component*/, SimTime /*now*/) {}
 };
 
 }  // namespace fleetsim

@@ -5,6 +5,7 @@
 #include <exception>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -20,8 +21,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Runs one cell into a temporary folder beside its final one (same depth, so relative trace
-// paths in scenario.resolved.yaml come out the same) and renames it into place.
-void run_cell(const std::string& out_dir, const SweepCell& cell) {
+// paths in scenario.resolved.yaml come out the same) and renames it into place. Returns what
+// the InvariantChecker found when `check`.
+std::optional<CheckReport> run_cell(const std::string& out_dir, const SweepCell& cell, bool check) {
   const fs::path final_dir = cell_folder(out_dir, cell);
   // Built by appending: g++ 12 -O3 warns (-Wrestrict, a false positive) on "." + name + "...".
   std::string partial_name = ".";
@@ -29,7 +31,7 @@ void run_cell(const std::string& out_dir, const SweepCell& cell) {
   partial_name += ".partial";
   const fs::path partial = final_dir.parent_path() / partial_name;
   fs::remove_all(partial);  // left by a sweep killed while writing this cell
-  const RunResult result = run_scenario(cell.config);
+  RunResult result = run_scenario(cell.config, {.check = check});
   write_results(partial.string(), cell.config, result);
   std::error_code ec;
   fs::rename(partial, final_dir, ec);
@@ -37,6 +39,7 @@ void run_cell(const std::string& out_dir, const SweepCell& cell) {
     throw ConfigError({final_dir.string(), 0, 0}, "",
                       fmt::format("cannot move the finished cell into place: {}", ec.message()));
   }
+  return std::move(result.check);
 }
 
 // The shared state of one run_sweep call; every member is guarded by `lock`.
@@ -61,8 +64,9 @@ void work(Pool& pool, const SweepPlan& plan, const std::string& out_dir,
       ++pool.started;
     }
     const auto start = std::chrono::steady_clock::now();
+    std::optional<CheckReport> check;
     try {
-      run_cell(out_dir, plan.cells[index]);
+      check = run_cell(out_dir, plan.cells[index], options.check);
     } catch (...) {
       const std::lock_guard<std::mutex> guard(pool.lock);
       if (!pool.failure) pool.failure = std::current_exception();
@@ -72,6 +76,7 @@ void work(Pool& pool, const SweepPlan& plan, const std::string& out_dir,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::lock_guard<std::mutex> guard(pool.lock);
     pool.report.ran.push_back(index);
+    if (check) pool.report.checks.push_back({index, std::move(*check)});
     spdlog::debug("sweep cell done: cell={} wall_s={:.3f}", plan.cells[index].dir, wall_s);
     if (options.on_cell_done) options.on_cell_done({index, false, wall_s});
   }
@@ -111,6 +116,8 @@ SweepReport run_sweep(const SweepPlan& plan, const std::string& out_dir,
   }
   if (pool.failure) std::rethrow_exception(pool.failure);
   std::sort(pool.report.ran.begin(), pool.report.ran.end());
+  std::sort(pool.report.checks.begin(), pool.report.checks.end(),
+            [](const CellCheck& a, const CellCheck& b) { return a.index < b.index; });
   return pool.report;
 }
 

@@ -1,6 +1,8 @@
 #include "tests/support/cli_run.hpp"
 
-#include <stdlib.h>  // mkdtemp (POSIX)
+#include <stdlib.h>  // mkdtemp, setenv, unsetenv (POSIX)
+
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -60,6 +62,27 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+namespace {
+constexpr const char* kCheckVariable = "FLEETSIM_CHECK_INVARIANTS";
+}  // namespace
+
+CheckEnvironment::CheckEnvironment(const char* value) {
+  if (const char* v = std::getenv(kCheckVariable)) previous_ = v;
+  if (value != nullptr) {
+    setenv(kCheckVariable, value, 1);
+  } else {
+    unsetenv(kCheckVariable);
+  }
+}
+
+CheckEnvironment::~CheckEnvironment() {
+  if (previous_) {
+    setenv(kCheckVariable, previous_->c_str(), 1);
+  } else {
+    unsetenv(kCheckVariable);
+  }
 }
 
 InDirectory::InDirectory(const std::filesystem::path& dir)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,19 @@ class TempDir {
 
  private:
   std::filesystem::path path_;
+};
+
+// FLEETSIM_CHECK_INVARIANTS set to `value` (as ctest sets it to "1") or, for nullptr, unset for
+// a scope; restored after.
+class CheckEnvironment {
+ public:
+  explicit CheckEnvironment(const char* value);
+  ~CheckEnvironment();
+  CheckEnvironment(const CheckEnvironment&) = delete;
+  CheckEnvironment& operator=(const CheckEnvironment&) = delete;
+
+ private:
+  std::optional<std::string> previous_;
 };
 
 // Changes the working directory for a scope, and restores it even if the test throws.

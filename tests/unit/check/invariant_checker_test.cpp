@@ -1,15 +1,24 @@
 // The invariant checker must notice a broken run. Each test tells it a run by hand, hook by hook
 // as the engine would (the engine itself refuses these decisions, so only a fake run can show
-// them), and pins the messages it records. Clean engine runs are checked by every test that runs
-// through tests/support/test_fleet.hpp and by the conformance suites.
+// them), or changes the engine's totals before the end-of-run checks, and pins the messages it
+// records. Clean engine runs are checked by every test that runs through
+// tests/support/test_fleet.hpp and by the conformance suites; the failure cases here also run
+// the engine, so that the checker's own account of failed GPUs is shown on hand-computed numbers.
 #include "sim/check/invariant_checker.hpp"
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "sim/core/rng_streams.hpp"
+#include "sim/failure/failure_model.hpp"
+#include "sim/policy/placement.hpp"
+#include "sim/policy/registry.hpp"
+#include "sim/workload/vector_source.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -186,6 +195,189 @@ TEST(InvariantChecker, FlagsASampleThatMiscounts) {
   EXPECT_EQ(checker.violations().lines(),
             std::vector<std::string>{
                 "t=60000000: sample allocated=0 running=0 queued=0 finished=0; checker 0 0 1 0"});
+}
+
+// Adds a scripted failure (its own process, named "scripted", after the ones already there).
+void script(FailureConfig& f, double at_s, FailureLevel level, std::uint64_t index,
+            double repair_s) {
+  // Field by field: a braced temporary makes g++ 12 -O3 warn (-Wmaybe-uninitialized, a false
+  // positive) about its strings.
+  ScriptedFailure& s = f.scripted.emplace_back();
+  s.at = from_seconds(at_s);
+  s.level = level;
+  s.index = index;
+  s.repair = from_seconds(repair_s);
+}
+
+// What the checker made of an engine run with failures.
+struct FailureCheck {
+  std::vector<Job> jobs;
+  RunTotals totals;  // as the engine returned them, before `tamper`
+  std::vector<std::string> violations;
+  double down_gpu_seconds = 0;  // the checker's own integral
+  std::uint64_t events = 0;
+};
+
+// Runs `jobs` (fifo_backfill, first_fit, no samples, no checkpoints) under `failures`, watched by
+// an InvariantChecker; `tamper` may change the totals the checker's end-of-run checks are given.
+FailureCheck check_failures(const Fleet& fleet, std::vector<JobSpec> jobs, FailureConfig failures,
+                            const std::function<void(RunTotals&)>& tamper = {}) {
+  const PolicyInfo* info = find_policy("fifo_backfill");
+  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
+  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
+  VectorSource source(std::move(jobs));
+  const EngineConfig config = test::no_samples();
+  Engine engine(fleet, source, *policy, *placement, config);
+  FailureModel model(std::move(failures), fleet.topology, RngStreams(1));
+  engine.set_failure_model(model);
+  InvariantChecker checker(fleet, config, engine.jobs());
+  engine.add_observer(checker);
+  FailureCheck out;
+  out.totals = engine.run();
+  RunTotals told = out.totals;
+  if (tamper) tamper(told);
+  checker.finish(told);
+  out.violations = checker.violations().lines();
+  out.down_gpu_seconds = checker.down_gpu_seconds();
+  out.events = checker.events();
+  out.jobs = engine.jobs();
+  return out;
+}
+
+// Two 8-GPU jobs of 100 s on one rack of two 8-GPU nodes (GPUs 0-7, 8-15): A on node 0, B on
+// node 1. Node 0 fails at 30 s for 40 s; GPU 3 (on node 0) fails at 50 s for 100 s.
+FailureCheck overlapping_failures(const std::function<void(RunTotals&)>& tamper = {}) {
+  FailureConfig f;
+  script(f, 30, FailureLevel::Node, 0, 40);
+  script(f, 50, FailureLevel::Gpu, 3, 100);
+  return check_failures(test::single_cluster_fleet(1, 2, 8),
+                        {test::job("A", 0, 8, 100), test::job("B", 0, 8, 100)}, f, tamper);
+}
+
+TEST(InvariantChecker, FollowsOverlappingFailuresAndIntegratesTheGpusTheyHoldDown) {
+  // A is interrupted at 30 (no checkpoints: all 30 s lost). At 70 node 0 is back but for GPU 3,
+  // 7 GPUs: too few. B ends at 100 and A runs again from 100 to 200. Down GPUs: 30-50 node 0's
+  // 8; 50-70 still 8 (GPU 3 counts once); 70-150 GPU 3 alone: 8 x 20 + 8 x 20 + 1 x 80 = 400.
+  const FailureCheck run = overlapping_failures();
+  EXPECT_EQ(run.violations, std::vector<std::string>{});
+  EXPECT_DOUBLE_EQ(run.down_gpu_seconds, 400);
+  EXPECT_DOUBLE_EQ(run.totals.failures.down_gpu_seconds, 400);
+  EXPECT_EQ(run.totals.failures.failures_by_process, (std::vector<std::uint64_t>{1, 1}));
+  EXPECT_EQ(run.totals.failures.interruptions_by_process, (std::vector<std::uint64_t>{1, 0}));
+  EXPECT_DOUBLE_EQ(test::seconds(run.jobs[0].end), 200);
+  // 2 arrivals, 3 starts (A twice), 1 interruption, 2 finishes, 2 failures and 2 repairs.
+  EXPECT_EQ(run.events, 12u);
+}
+
+TEST(InvariantChecker, FlagsDownGpuSecondsOrFailureCountsThatAreNotItsOwn) {
+  // An engine that brought GPU 3 back with its node would count 8 x 40 = 320 down GPU-seconds.
+  EXPECT_EQ(
+      overlapping_failures([](RunTotals& t) { t.failures.down_gpu_seconds = 320; }).violations,
+      std::vector<std::string>{"t=200000000: down GPU-seconds 320; the integral of the GPUs "
+                               "failures held down is 400"});
+  // One that put A's interruption down to the GPU failure, and counted that failure as offline.
+  EXPECT_EQ(overlapping_failures([](RunTotals& t) {
+              t.failures.interruptions_by_process = {0, 1};
+              t.failures.failures_by_process = {1, 0};
+              t.failures.failures_while_offline = 1;
+            }).violations,
+            (std::vector<std::string>{
+                "t=200000000: interruptions by failure process [0, 1] and by maintenance 0; the "
+                "checker counts [1] and 0",
+                "t=200000000: failures that took effect by process [1, 0], 1 while offline; the "
+                "checker counts [1, 1], 0"}));
+}
+
+TEST(InvariantChecker, AFailureBeforeOrAtTheBuildOfItsRackTakesNoEffect) {
+  Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  fleet.capacity_windows = {{CapacityWindow::Cause::BuildOut, 0, from_seconds(1000), RackId{0}, 1}};
+  // The rack fails at 500 and again at 1,000, the instant it is built (the engine handles that
+  // failure first: it was scheduled first), each "for" 4,000 s: neither takes effect, nothing
+  // is ever down. A, arriving at 0, runs from 1,000 to 1,100.
+  FailureConfig f;
+  script(f, 500, FailureLevel::Rack, 0, 4000);
+  script(f, 1000, FailureLevel::Rack, 0, 4000);
+  const FailureCheck run = check_failures(fleet, {test::job("A", 0, 8, 100)}, f);
+  EXPECT_EQ(run.violations, std::vector<std::string>{});
+  EXPECT_EQ(run.totals.failures.failures_while_offline, 2u);
+  EXPECT_DOUBLE_EQ(run.down_gpu_seconds, 0);
+  EXPECT_DOUBLE_EQ(test::seconds(run.jobs[0].end), 1100);
+}
+
+// One 8-GPU node and a failure model of two scripted failures (processes 0 and 1): GPU 3 and
+// rack 0. Their times do not matter here: the tests tell the checker the failures themselves.
+struct HandFailures {
+  Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  FailureModel model{[] {
+                       FailureConfig f;
+                       script(f, 0, FailureLevel::Gpu, 3, 50);
+                       script(f, 0, FailureLevel::Rack, 0, 50);
+                       return f;
+                     }(),
+                     fleet.topology, RngStreams(1)};
+};
+
+TEST(InvariantChecker, FlagsAStartOnAGpuAFailureHoldsDown) {
+  HandFailures h;
+  Table t;
+  InvariantChecker checker(h.fleet, EngineConfig{}, t.jobs);
+  Job& a = t.arrive(checker, test::job("a", 0, 4, 10));
+  checker.on_failure(h.model, 0, 3, true, 0);
+  start(a, Allocation{{{NodeId{0}, 0x0F}}}, 0);
+  checker.on_start(a, 0);
+  EXPECT_EQ(checker.violations().lines(),
+            std::vector<std::string>{"t=0 job a: started on GPU 3, which a failure holds down"});
+}
+
+TEST(InvariantChecker, FlagsAJobLeftRunningOnAGpuThatWentDown) {
+  HandFailures h;
+  Table t;
+  InvariantChecker checker(h.fleet, EngineConfig{}, t.jobs);
+  Job& a = t.arrive(checker, test::job("a", 0, 8, 100));
+  start(a, Allocation{{{NodeId{0}, 0xFF}}}, 0);
+  checker.on_start(a, 0);
+  checker.on_failure(h.model, 0, 3, true, from_seconds(50));  // no interruption follows
+  ASSERT_EQ(checker.violations().count(), 0u);                // it may still come at this instant
+  finish(checker, a, from_seconds(100));
+  EXPECT_EQ(checker.violations().lines(),
+            std::vector<std::string>{"t=50000000 job a: held GPU 3 when a failure (process 0) "
+                                     "took it down, and was not interrupted"});
+}
+
+TEST(InvariantChecker, FlagsAnInterruptionWithNoFailureOrMaintenanceBehindIt) {
+  HandFailures h;
+  Table t;
+  InvariantChecker checker(h.fleet, EngineConfig{}, t.jobs);
+  Job& a = t.arrive(checker, test::job("a", 0, 8, 100));
+  start(a, Allocation{{{NodeId{0}, 0xFF}}}, 0);
+  checker.on_start(a, 0);
+  // What interrupt() sets: no checkpoints, so all 100 s of work are left; back in the queue.
+  a.state = JobState::Queued;
+  a.interruptions = 1;
+  a.allocation = {};
+  checker.on_interrupt(a, from_seconds(50));
+  EXPECT_EQ(checker.violations().lines(),
+            std::vector<std::string>{"t=50000000 job a: interrupted, but no failure took its GPUs "
+                                     "and none of its racks is offline"});
+}
+
+TEST(InvariantChecker, FlagsAFailureThatTookEffectOnlyWhereHardwareWasOffline) {
+  HandFailures h;
+  h.fleet.capacity_windows = {
+      {CapacityWindow::Cause::BuildOut, 0, from_seconds(1000), RackId{0}, 1}};
+  Table t;
+  InvariantChecker checker(h.fleet, EngineConfig{}, t.jobs);
+  checker.on_failure(h.model, 1, 0, true, from_seconds(500));  // the rack is not built yet
+  checker.on_repair(h.model, 1, 0, from_seconds(600));
+  checker.on_failure(h.model, 0, 3, false, from_seconds(1500));  // its GPU 3, once built
+  checker.on_repair(h.model, 1, 0, from_seconds(1600));          // never failed since
+  EXPECT_EQ(checker.violations().lines(),
+            (std::vector<std::string>{
+                "t=500000000: failure of rack 0 (process 1, scripted): took effect with every "
+                "rack of it offline",
+                "t=1500000000: failure of gpu 3 (process 0, scripted): took no effect with a rack "
+                "of it online",
+                "t=1600000000: repair of rack 0 (process 1, scripted), which is not down"}));
 }
 
 TEST(ViolationLog, KeepsTheFirstViolationsAndCountsThemAll) {

@@ -3,11 +3,7 @@
 // it, and `run` writes a results folder and a summary.
 #include "sim/cli/cli.hpp"
 
-#include <stdlib.h>  // setenv, unsetenv (POSIX)
-
-#include <cstdlib>
 #include <filesystem>
-#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -20,6 +16,7 @@
 namespace fleetsim {
 namespace {
 
+using test::CheckEnvironment;
 using test::CliResult;
 using test::run_cli;
 using test::source_path;
@@ -46,8 +43,8 @@ TEST(Cli, HelpOnEverySubcommandExitsZeroWithUsage) {
   EXPECT_NE(run_cli({"run", "--help"}).out.find("--out"), std::string::npos);
   EXPECT_NE(run_cli({"run", "--help"}).out.find("--check"), std::string::npos);
   const std::string help = run_cli({"--help"}).out;
-  EXPECT_NE(help.find("Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run "
-                      "--check found a broken invariant."),
+  EXPECT_NE(help.find("Exit codes: 0 ok, 1 internal error, 2 bad input, 3 policy error, 4 run or "
+                      "sweep --check found a broken invariant."),
             std::string::npos)
       << help;
 }
@@ -151,32 +148,6 @@ TEST(Cli, RunWritesTheResultsFolderAndPrintsASummary) {
   }
 }
 
-// FLEETSIM_CHECK_INVARIANTS set (as ctest sets it) or unset for a scope, restored after.
-class CheckEnvironment {
- public:
-  explicit CheckEnvironment(const char* value) {
-    if (const char* v = std::getenv(kName)) previous_ = v;
-    if (value != nullptr) {
-      setenv(kName, value, 1);
-    } else {
-      unsetenv(kName);
-    }
-  }
-  ~CheckEnvironment() {
-    if (previous_) {
-      setenv(kName, previous_->c_str(), 1);
-    } else {
-      unsetenv(kName);
-    }
-  }
-  CheckEnvironment(const CheckEnvironment&) = delete;
-  CheckEnvironment& operator=(const CheckEnvironment&) = delete;
-
- private:
-  static constexpr const char* kName = "FLEETSIM_CHECK_INVARIANTS";
-  std::optional<std::string> previous_;
-};
-
 TEST(Cli, RunCheckVerifiesTheRunAndSaysWhatItChecked) {
   // small_trace: 4 jobs, each arriving, starting and finishing (12 events), and samples every
   // 600 s from 0 to 5,400 s (10; the run ends at 4,896 s, the sample due next still comes).
@@ -186,7 +157,8 @@ TEST(Cli, RunCheckVerifiesTheRunAndSaysWhatItChecked) {
   const CliResult r = run_cli({"run", file, "--check", "--out", tmp / "checked"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_NE(r.out.find(" invariant checks at 22 job and sample events: all held\n"), std::string::npos)
+  EXPECT_NE(r.out.find(" invariant checks at 22 job, failure and sample events: all held\n"),
+            std::string::npos)
       << r.out;
   // Unchecked, the summary has no such line and the results are the same bytes.
   const CliResult plain = run_cli({"run", file, "--out", tmp / "plain"});

@@ -1,12 +1,14 @@
 // Failures, repairs and checkpoint/restart in the engine, on cases a person can work out by hand,
 // plus the two statistical checks of the model: interruption counts against GPUs x time / MTBF,
-// and the goodput-optimal checkpoint interval against Young/Daly.
+// and the goodput-optimal checkpoint interval against Young/Daly. Every run is watched by the
+// InvariantChecker.
 #include <cmath>
 #include <memory>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
 #include "sim/core/rng_streams.hpp"
 #include "sim/failure/failure_model.hpp"
@@ -39,8 +41,11 @@ FailureRun run_with_failures(const Fleet& fleet, std::vector<JobSpec> jobs, Fail
   Engine engine(fleet, source, *policy, *placement, config);
   FailureModel model(std::move(failures), fleet.topology, RngStreams(seed));
   if (model.process_count() > 0) engine.set_failure_model(model);
+  InvariantChecker checker(fleet, config, engine.jobs());
+  engine.add_observer(checker);
   FailureRun out;
   out.totals = engine.run();
+  test::expect_no_violations(checker, out.totals);
   out.jobs = engine.take_jobs();
   return out;
 }

@@ -175,8 +175,34 @@ TEST(SweepRunner, ShareOfOneRankTakesEveryStrideThCell) {
   EXPECT_EQ(r.ran, (std::vector<std::size_t>{1, 4, 7, 10}));
 }
 
+TEST(SweepRunner, CheckedCellsAreReportedInCellOrderAndWriteTheSameFiles) {
+  TempDir tmp;
+  const SweepPlan plan = load_sweep(two_by_two());
+  SweepOptions checked;
+  checked.threads = 2;
+  checked.stride = 3;  // cells 1, 4, 7 and 10
+  checked.offset = 1;
+  checked.check = true;
+  const SweepReport r = run_sweep(plan, tmp / "checked", checked);
+  ASSERT_EQ(r.ran, (std::vector<std::size_t>{1, 4, 7, 10}));
+  ASSERT_EQ(r.checks.size(), 4u);
+  for (std::size_t i = 0; i < r.checks.size(); ++i) {
+    const CheckReport& check = r.checks[i].report;
+    EXPECT_EQ(r.checks[i].index, r.ran[i]);
+    EXPECT_EQ(check.violation_count, 0u) << (check.violations.empty() ? "" : check.violations[0]);
+    // Each of the cell's 40 jobs arrives, starts and finishes: at least 120 hooks.
+    EXPECT_GE(check.events, 120u);
+  }
+  // Unchecked: no reports, and the same files.
+  SweepOptions plain = checked;
+  plain.check = false;
+  EXPECT_TRUE(run_sweep(plan, tmp / "plain", plain).checks.empty());
+  EXPECT_TRUE(tree(tmp.path() / "checked") == tree(tmp.path() / "plain"));
+}
+
 TEST(SweepRunner, HelpOfSweepCompareAndPlotNamesTheirOptions) {
   for (const auto& [command, option] : {std::pair{"sweep", "--max-runs"}, {"sweep", "--jobs"},
+                                        {"sweep", "--check"},
                                         {"compare", "--baseline"}, {"compare", "--format"},
                                         {"plot", "--python"}}) {
     const CliResult r = run_cli({command, "--help"});
