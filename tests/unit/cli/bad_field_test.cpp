@@ -44,7 +44,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"sample_interval_below_one_second.yaml", nullptr,
                  ":6:29: output.sample_interval_s: expected at least 1 second, got 0.5"},
         BadField{"until_beyond_max_seconds.yaml", nullptr,
-                 ":6:16: run.until_s: expected at most 1e+11 seconds, got \"1e12\""}),
+                 ":6:16: run.until_s: expected at most 1e+11 seconds, got \"1e12\""},
+        BadField{"start_not_a_date.yaml", nullptr,
+                 ":3:8: start: expected a UTC date such as 2026-01-01 or 2026-01-01T00:00, got "
+                 "\"2026-13-01\""},
+        // The file the scenario names is the one that cannot be read.
+        BadField{"fleet_file_missing.yaml", "../fleets/no_such_fleet.yaml", ": cannot open file"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -77,7 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
                  ":5:10: fleet.sites: expected at least one site"},
         BadField{"fleet_gpus_above_limit.yaml", nullptr,
                  ":12:27: fleet.sites[0].clusters[1].racks[0].count: the fleet would have "
-                 "108000000 GPUs; at most 100000000 are supported"}),
+                 "108000000 GPUs; at most 100000000 are supported"},
+        BadField{"too_many_sites.yaml", nullptr,
+                 ":6:5: fleet.sites: at most 64 sites are supported, got 65"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
@@ -90,7 +97,90 @@ INSTANTIATE_TEST_SUITE_P(
                  "idle (idle_w + overhead_w), above its cap of 0.05 MW at local hour 6"},
         BadField{"power_cap_csv_step_below_idle.yaml", "power_cap_below_idle.csv",
                  ":3: value: site lab: its GPUs draw 0.058 MW idle (idle_w + overhead_w), above "
-                 "its cap of 0.04 MW"}),
+                 "its cap of 0.04 MW"},
+        BadField{"power_cap_not_a_profile.yaml", nullptr,
+                 ":7:21: fleet.sites[0].power_cap_mw: expected a number, {daily: [24 values]} or "
+                 "{csv: file}"},
+        BadField{"power_cap_daily_and_csv.yaml", nullptr,
+                 ":7:21: fleet.sites[0].power_cap_mw: expected exactly one of daily or csv"},
+        BadField{"power_cap_daily_23_values.yaml", nullptr,
+                 ":7:29: fleet.sites[0].power_cap_mw.daily: expected 24 hourly values (local "
+                 "time), got 23"}),
+    fixture_name);
+
+// Carbon, price and cap series from a CSV file (utc,value), checked row by row; PUE and the
+// site's time zone.
+INSTANTIATE_TEST_SUITE_P(
+    SiteEnergy, CliBadField,
+    ::testing::Values(
+        BadField{"profile_csv_wrong_header.yaml", "profile_wrong_header.csv",
+                 ":1: expected the header \"utc,value\""},
+        BadField{"profile_csv_bad_escape.yaml", "profile_bad_escape.csv",
+                 ":2: malformed CSV: unknown escape sequence"},
+        BadField{"profile_csv_three_cells.yaml", "profile_three_cells.csv",
+                 ":2: expected 2 cells (utc,value), got 3"},
+        BadField{"profile_csv_bad_date.yaml", "profile_bad_date.csv",
+                 ":2: utc: \"2026-02-30T00:00\" is not a UTC date and time"},
+        BadField{"profile_csv_time_goes_back.yaml", "profile_time_goes_back.csv",
+                 ":4: utc: 2026-01-01T06:00 is not after the previous row"},
+        BadField{"profile_csv_negative_value.yaml", "profile_negative_value.csv",
+                 ":3: value: \"-20\" is not a number >= 0"},
+        BadField{"profile_csv_cap_zero.yaml", "profile_cap_zero.csv",
+                 ":3: value: \"0\" is not a number > 0"},
+        BadField{"pue_below_one.yaml", nullptr,
+                 ":7:12: fleet.sites[0].pue: a PUE is at least 1, got 0.9"},
+        BadField{"utc_offset_beyond_14_hours.yaml", nullptr,
+                 ":7:21: fleet.sites[0].utc_offset_h: expected an offset in [-14, 14] hours, got "
+                 "15"}),
+    fixture_name);
+
+// The error names the profile file's resolved path, which depends on where the sources are.
+TEST(CliBadField, ProfileCsvThatDoesNotExist) {
+  const std::string f = bad("profile_csv_missing.yaml");
+  test::expect_run_rejects(f, "fleetsim: error: " + f +
+                                  ":7:31: fleet.sites[0].carbon_g_per_kwh.csv: cannot open "
+                                  "profile file " +
+                                  normal(bad("no_such_profile.csv")));
+}
+
+TEST(CliBadField, ProfileCsvWithAHeaderAndNoRows) {
+  const std::string f = bad("profile_csv_no_rows.yaml");
+  test::expect_run_rejects(f, "fleetsim: error: " + f +
+                                  ":7:32: fleet.sites[0].price_usd_per_mwh.csv: profile file " +
+                                  normal(bad("profile_no_rows.csv")) + " has no rows");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BuildOutAndMaintenance, CliBadField,
+    ::testing::Values(
+        BadField{"build_out_unknown_cluster.yaml", nullptr,
+                 ":7:29: fleet.sites[0].build_out[0].cluster: site lab has no cluster \"c9\""},
+        BadField{"build_out_bad_date.yaml", nullptr,
+                 ":7:41: fleet.sites[0].build_out[0].online: expected a UTC date such as "
+                 "2026-03-01 or 2026-03-01T06:00, got \"2026-13-01\""},
+        BadField{"build_out_after_the_rest.yaml", nullptr,
+                 ":7:54: fleet.sites[0].build_out[1]: cluster c0 is fully built by an earlier "
+                 "entry"},
+        BadField{"build_out_not_in_date_order.yaml", nullptr,
+                 ":7:86: fleet.sites[0].build_out[1].online: build-out entries of cluster c0 must "
+                 "be in date order"},
+        BadField{"build_out_more_racks_than_cluster.yaml", nullptr,
+                 ":7:40: fleet.sites[0].build_out[0].racks: cluster c0 has 2 racks; its build-out "
+                 "entries bring 3"},
+        BadField{"build_out_leaves_racks_unbuilt.yaml", nullptr,
+                 ":7:18: fleet.sites[0].build_out: build-out of cluster c0 brings 1 of its 2 "
+                 "racks online; end with an entry without racks for the rest"},
+        BadField{"maintenance_more_racks_than_cluster.yaml", nullptr,
+                 ":7:42: fleet.sites[0].maintenance[0].racks: cluster c0 has 2 racks, not 5"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    Wan, CliBadField,
+    ::testing::Values(
+        BadField{"wan_link_unknown_site.yaml", nullptr,
+                 ":11:29: fleet.wan.links[0].b: unknown site \"far\"; the fleet has: lab"},
+        BadField{"wan_link_to_itself.yaml", nullptr,
+                 ":11:29: fleet.wan.links[0].b: a link joins two different sites"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
