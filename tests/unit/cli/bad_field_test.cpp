@@ -93,11 +93,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"power_cap_profile_not_positive.yaml", nullptr,
                  ":7:39: fleet.sites[0].power_cap_mw.daily[3]: expected a positive number, got \"0\""},
         BadField{"power_cap_step_below_idle.yaml", nullptr,
-                 ":8:48: fleet.sites[0].power_cap_mw.daily[6]: site lab: its GPUs draw 0.058 MW "
+                 ":8:48: fleet.sites[0].power_cap_mw.daily[6]: site lab: its GPUs draw 0.0576 MW "
                  "idle (idle_w + overhead_w), above its cap of 0.05 MW at local hour 6"},
         BadField{"power_cap_csv_step_below_idle.yaml", "power_cap_below_idle.csv",
-                 ":3: value: site lab: its GPUs draw 0.058 MW idle (idle_w + overhead_w), above "
+                 ":3: value: site lab: its GPUs draw 0.0576 MW idle (idle_w + overhead_w), above "
                  "its cap of 0.04 MW"},
+        // 16 x 72 W = 0.001152 MW; printed to three decimals it read "0.001 ... above 0.001".
+        BadField{"power_cap_constant_below_idle.yaml", nullptr,
+                 ":7:21: fleet.sites[0].power_cap_mw: site lab: its GPUs draw 0.001152 MW idle "
+                 "(idle_w + overhead_w), above its cap of 0.001 MW"},
         BadField{"power_cap_not_a_profile.yaml", nullptr,
                  ":7:21: fleet.sites[0].power_cap_mw: expected a number, {daily: [24 values]} or "
                  "{csv: file}"},
