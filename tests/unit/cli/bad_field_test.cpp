@@ -258,7 +258,23 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:33: workload.allowed_gpu_types[1]: unknown GPU type \"V100\""},
         BadField{"workload_source_unknown.yaml", nullptr,
                  ":5:11: workload.source: unknown workload source \"replay\"; expected one of: "
-                 "synthetic, trace"}),
+                 "synthetic, trace"},
+        BadField{"flexible_slack_beyond_max.yaml", nullptr,
+                 ":10:38: workload.flexible.slack_h: expected at most 2.77778e+07 hours, got "
+                 "1000000000"},
+        BadField{"gpu_utilisation_above_one.yaml", nullptr,
+                 ":10:20: workload.gpu_utilisation: expected a share in (0, 1], got 1.2"},
+        BadField{"data_site_unknown.yaml", nullptr,
+                 ":10:31: workload.data.sites.far: unknown site \"far\"; the fleet has: lab"},
+        BadField{"data_site_weights_all_zero.yaml", nullptr,
+                 ":10:17: workload.data.sites: expected at least one site with a positive weight"},
+        BadField{"data_sovereign_fraction_above_one.yaml", nullptr,
+                 ":10:56: workload.data.sovereign_fraction: expected a fraction in [0, 1]"},
+        BadField{"residency_place_unknown.yaml", nullptr,
+                 ":10:19: workload.residency[1]: no site of the fleet is in \"JP\"; its "
+                 "countries and regions: NO, US, america, europe"},
+        BadField{"residency_empty.yaml", nullptr,
+                 ":10:14: workload.residency: expected at least one country or region"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
