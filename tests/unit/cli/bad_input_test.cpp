@@ -307,6 +307,18 @@ TEST(CliBadInput, SyntheticSizeLargerThanTheFleetIsRejectedByRunBeforeSimulating
                             "placement the fleet allows (one GPU type, one site) has 16");
 }
 
+TEST(CliBadInput, SyntheticSizeLargerThanItsResidencyIsRejectedByValidateToo) {
+  // 16-GPU jobs fit the US site but may only run in Norway (8 GPUs). `validate` used to leave
+  // the residency out and say "valid", while `run` failed at the first arrival.
+  const std::string f = bad("synthetic_job_beyond_residency.yaml");
+  const std::string line = "fleetsim: error: " + f +
+                           ":8:9: gpus: job largest generated job needs 16 GPUs but the largest "
+                           "placement the fleet allows (one GPU type, one site of its residency) "
+                           "has 8";
+  expect_run_rejects(f, line);
+  expect_validate_rejects(f, line);
+}
+
 TEST(CliBadInput, TraceJobLargerThanTheFleetNamesTheTraceLine) {
   const std::string trace = normal(bad("traces/job_too_large.csv"));
   const std::string line = "fleetsim: error: " + trace +
