@@ -274,7 +274,12 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:19: workload.residency[1]: no site of the fleet is in \"JP\"; its "
                  "countries and regions: NO, US, america, europe"},
         BadField{"residency_empty.yaml", nullptr,
-                 ":10:14: workload.residency: expected at least one country or region"}),
+                 ":10:14: workload.residency: expected at least one country or region"},
+        // Found at the first draw (so by `run` only), at the rate; it used to name the
+        // workload map's first line and leave out "workload.".
+        BadField{"synthetic_arrival_beyond_max_time.yaml", nullptr,
+                 ":10:46: workload.arrival.rate_per_hour: job 0 would arrive after 1e+11 "
+                 "seconds; raise the rate"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
