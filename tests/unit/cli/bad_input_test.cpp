@@ -372,6 +372,20 @@ INSTANTIATE_TEST_SUITE_P(
                     ":3: preemptible: \"maybe\" is not true/false/1/0"},
         BrokenTrace{"trace_priority_out_of_range.yaml", "traces/priority_out_of_range.csv",
                     ":3: priority: \"2000000\" is not an integer in [-1000000, 1000000]"},
+        BrokenTrace{"trace_data_site_unknown.yaml", "traces/data_site_unknown.csv",
+                    ":3: data_site: unknown site \"eu\"; the fleet has: no, us"},
+        BrokenTrace{"trace_data_gb_not_a_number.yaml", "traces/data_gb_not_a_number.csv",
+                    ":3: data_gb: \"lots\" is not a number of GB >= 0"},
+        BrokenTrace{"trace_data_gb_without_data_site.yaml", "traces/data_gb_without_data_site.csv",
+                    ":3: data_gb: data_gb without a data_site"},
+        BrokenTrace{"trace_residency_unknown.yaml", "traces/residency_unknown.csv",
+                    ":3: residency: no site of the fleet is in \"JP\"; its countries and regions: "
+                    "NO, US, america, europe"},
+        BrokenTrace{"trace_gpu_utilisation_above_one.yaml", "traces/gpu_utilisation_above_one.csv",
+                    ":3: gpu_utilisation: \"1.5\" is not a share in (0, 1]"},
+        // Read through gzip: 2 MiB of digits compress to 2 KiB.
+        BrokenTrace{"trace_line_too_long.yaml", "traces/line_too_long.csv.gz",
+                    ":3: line longer than 1048576 bytes: not a row of this format"},
         // Header problems: no row can be read, so bad_rows: skip cannot help either.
         BrokenTrace{"trace_unknown_column_error.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
