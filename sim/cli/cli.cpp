@@ -226,7 +226,8 @@ int validate_command(const Options& o, std::ostream& out) {
                *std::max_element(s->gpu_values.begin(), s->gpu_values.end()));
   } else {
     const auto& trace = std::get<TraceConfig>(config.workload.source);
-    TraceReadResult read = read_trace(trace_options_of(trace), fleet.catalog);
+    TraceReadResult read =
+        read_trace(trace_options_of(trace), fleet.catalog, site_directory(config.fleet));
     for (const JobSpec& job : read.jobs) {
       feasibility.check(job, {trace.path, static_cast<int>(job.source_line), 0});
     }

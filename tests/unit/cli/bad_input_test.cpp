@@ -421,6 +421,13 @@ INSTANTIATE_TEST_SUITE_P(
       return std::filesystem::path(p.param.scenario).stem().string();
     });
 
+// `validate` reads the trace as `run` does: with the fleet's sites, so data_site and residency
+// resolve (it used to pass none, and reject line 2's good site "us" as unknown).
+TEST_P(CliBrokenTraceRow, ValidateStopsAtTheSameLine) {
+  const BrokenTrace& c = GetParam();
+  expect_validate_rejects(bad(c.scenario), "fleetsim: error: " + normal(bad(c.csv)) + c.rest);
+}
+
 // --- trace rows with bad_rows: skip ---
 
 TEST(CliBadInput, SkippedTraceRowsAreWarnedAboutCountedAndLeftOut) {
