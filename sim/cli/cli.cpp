@@ -16,6 +16,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/core/error.hpp"
+#include "sim/failure/failure_model.hpp"
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
@@ -236,6 +237,10 @@ int validate_command(const Options& o, std::ostream& out) {
     if (trace.format != "native_csv") {
       fmt::print(out, "  trace rows  {}\n", describe_rows(read));
     }
+  }
+  if (config.failures.enabled()) {
+    // Building it checks what needs the fleet: every scripted failure's component exists.
+    const FailureModel failures(config.failures, fleet.topology, RngStreams(config.seed));
   }
   if (!config.workload.services.empty()) {
     // Building them checks what needs the fleet: every replica fits, every region has an RTT.

@@ -508,9 +508,14 @@ TEST(CliBadInput, FailureProcessAtAnUnknownLevel) {
 }
 
 TEST(CliBadInput, ScriptedFailureOfANodeTheFleetDoesNotHave) {
+  // Found once the fleet is built: by `run` and (since it builds the failure model too) by
+  // `validate`, which used to say "valid".
   const std::string f = bad("failure_scripted_index_out_of_range.yaml");
-  expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":8:38: failures.scripted[0].index: the fleet has 1 node components (0 to 0), not 5");
+  const std::string line = "fleetsim: error: " + f +
+                           ":8:38: failures.scripted[0].index: the fleet has 1 node components (0 "
+                           "to 0), not 5";
+  expect_run_rejects(f, line);
+  expect_validate_rejects(f, line);
 }
 
 TEST(CliBadInput, CheckpointCostWithoutAnInterval) {
