@@ -215,7 +215,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"node_list_without_gpu_nodes.yaml", nullptr,
                  ":5:42: fleet.node_list.path: the node list has no GPU node"},
         BadField{"node_list_gpus_without_model.yaml", "traces/openb_nodes_gpus_without_model.csv",
-                 ":3: gpu: a node with GPUs but no GPU model"}),
+                 ":3: gpu: a node with GPUs but no GPU model"},
+        // Each format's GPU-count column (a node has at most 64 GPUs), read by the shared driver.
+        BadField{"node_list_openb_nodes_gpu_not_a_number.yaml",
+                 "traces/openb_nodes_gpu_not_a_number.csv",
+                 ":3: gpu: \"eight\" is not an integer in [0, 64]"},
+        BadField{"node_list_pai_machines_cap_gpu_too_large.yaml",
+                 "traces/pai_machines_cap_gpu_too_large.csv",
+                 ":2: cap_gpu: \"128\" is not an integer in [0, 64]"},
+        BadField{"node_list_spot_nodes_gpu_capacity_negative.yaml",
+                 "traces/spot_nodes_gpu_capacity_negative.csv",
+                 ":3: gpu_capacity_num: \"-1\" is not an integer in [0, 64]"},
+        BadField{"node_list_wrong_header.yaml", "traces/spot_nodes_wrong_header.csv",
+                 ":1: header: expected \"gpu_model,gpu_capacity_num,cpu_num,node_name\" for "
+                 "format spot_nodes, got \"sn,cpu_milli,memory_mib,gpu,model\""},
+        BadField{"node_list_file_missing.yaml", "traces/no_such_nodes.csv",
+                 ": cannot open trace file"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
