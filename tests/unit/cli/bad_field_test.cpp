@@ -325,6 +325,80 @@ INSTANTIATE_TEST_SUITE_P(
                  ": no GPU type \"a100\" in the table"}),
     fixture_name);
 
+// Inference services (workload.services): the loader's checks, then what needs the fleet.
+INSTANTIATE_TEST_SUITE_P(
+    Services, CliBadField,
+    ::testing::Values(
+        BadField{"service_empty_name.yaml", nullptr,
+                 ":11:13: workload.services[0].name: expected a non-empty name"},
+        BadField{"service_duplicate_name.yaml", nullptr,
+                 ":17:13: workload.services[1].name: duplicate service name \"chat\""},
+        BadField{"service_without_throughput.yaml", nullptr,
+                 ":13:23: workload.services[0].throughput_rps: expected at least one GPU type"},
+        BadField{"service_slo_goal_above_one.yaml", nullptr,
+                 ":16:17: workload.services[0].slo_goal: expected a number in (0, 1], got 1.5"},
+        BadField{"service_min_replicas_negative.yaml", nullptr,
+                 ":16:21: workload.services[0].min_replicas: expected an integer >= 0, got -1"},
+        BadField{"service_max_replicas_too_large.yaml", nullptr,
+                 ":14:21: workload.services[0].max_replicas: expected at most 1048576, got "
+                 "2097152"},
+        BadField{"service_end_before_start.yaml", nullptr,
+                 ":16:14: workload.services[0].end_s: expected an end after the start (3600 s), "
+                 "got 600"},
+        BadField{"service_priority_out_of_range.yaml", nullptr,
+                 ":16:17: workload.services[0].priority: expected a priority in [-1e6, 1e6], got "
+                 "2000000"},
+        BadField{"service_autoscaler_interval_below_one_second.yaml", nullptr,
+                 ":16:32: workload.services[0].autoscaler.interval_s: expected at least 1 second, "
+                 "got 0.2"},
+        BadField{"service_residency_unknown.yaml", nullptr,
+                 ":16:19: workload.services[0].residency[0]: no site of the fleet is in \"JP\"; "
+                 "its countries and regions: NO, US, america, europe"},
+        BadField{"service_rtt_region_missing.yaml", nullptr,
+                 ":17:15: workload.services[0].rtt_ms: no round trip for region \"america\" (site "
+                 "us); list every region of the fleet other than the users' own (europe)"}),
+    fixture_name);
+
+INSTANTIATE_TEST_SUITE_P(
+    ServiceDemand, CliBadField,
+    ::testing::Values(
+        BadField{"service_demand_kind_unknown.yaml", nullptr,
+                 ":16:22: workload.services[0].demand.kind: unknown demand kind \"poisson\"; "
+                 "expected one of: constant, steps, diurnal, trace"},
+        BadField{"service_steps_point_not_a_pair.yaml", nullptr,
+                 ":16:46: workload.services[0].demand.points[1]: expected [seconds since the "
+                 "start, rps]"},
+        BadField{"service_steps_not_from_zero.yaml", nullptr,
+                 ":16:39: workload.services[0].demand.points[0][0]: the first point must be at 0 "
+                 "s, got 60"},
+        BadField{"service_steps_empty.yaml", nullptr,
+                 ":16:37: workload.services[0].demand.points: expected at least one point"},
+        BadField{"service_demand_amplitude_above_one.yaml", nullptr,
+                 ":16:55: workload.services[0].demand.amplitude: expected a number in [0, 1], got "
+                 "1.5"},
+        BadField{"service_peak_hour_24.yaml", nullptr,
+                 ":16:55: workload.services[0].demand.peak_hour: expected an hour in [0, 24), got "
+                 "24"},
+        BadField{"service_utc_offset_beyond_14_hours.yaml", nullptr,
+                 ":16:58: workload.services[0].demand.utc_offset_h: expected an offset in [-14, "
+                 "14] hours, got -15"},
+        BadField{"service_step_below_one_second.yaml", nullptr,
+                 ":16:52: workload.services[0].demand.step_s: expected at least 1 second, got "
+                 "0.5"},
+        BadField{"service_trace_format_not_requests.yaml", nullptr,
+                 ":16:37: workload.services[0].demand.format: expected a request trace format "
+                 "(azure_llm, genai, mooncake), got \"philly\""},
+        BadField{"service_trace_without_requests.yaml", nullptr,
+                 ":16:54: workload.services[0].demand.path: the trace has no request"},
+        BadField{"service_trace_shorter_than_step.yaml", nullptr,
+                 ":16:96: workload.services[0].demand.step_s: the trace spans 2.000 s, less than "
+                 "one step of 60 s"},
+        // A broken row of the request trace stops the run as in `trace-stats`.
+        BadField{"service_trace_bad_row.yaml", "traces/azure_llm_bad_hour.csv",
+                 ":3: TIMESTAMP: \"2023-11-16 25:17:04.0319600\" is not a date-time YYYY-MM-DD "
+                 "HH:MM:SS.fffffff"}),
+    fixture_name);
+
 INSTANTIATE_TEST_SUITE_P(
     Failures, CliBadField,
     ::testing::Values(
