@@ -275,17 +275,17 @@ TEST(CliBadInput, PolicyParameterOutsideItsChoices) {
 }
 
 TEST(CliBadInput, LasThresholdsThatDoNotAscend) {
-  // The policy's own cross-parameter check; reported at the params map.
+  // The policy's own cross-parameter check; reported at the list element it names.
   const std::string f = bad("las_thresholds_not_ascending.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":8:5: policy.params: thresholds[1]: must be greater than "
+                            ":8:24: policy.params.thresholds[1]: must be greater than "
                             "thresholds[0] (600 <= 3600)");
 }
 
 TEST(CliBadInput, PriorityQuotasThatPromiseMoreThanTheFleet) {
   const std::string f = bad("priority_quotas_sum_above_one.yaml");
   expect_run_rejects(
-      f, "fleetsim: error: " + f + ":8:5: policy.params: quotas: shares sum to 1.25, more than 1");
+      f, "fleetsim: error: " + f + ":8:13: policy.params.quotas: shares sum to 1.25, more than 1");
 }
 
 // --- jobs that can never run ---
