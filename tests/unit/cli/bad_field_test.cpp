@@ -1,6 +1,7 @@
-// Every field check of the scenario, fleet (catalog, sites, node lists), workload (synthetic and
-// trace options) and failure loaders that bad_input_test.cpp's cases do not reach: one fixture
-// in tests/data/bad/<what_is_wrong>.yaml per check, and the whole stderr line pinned.
+// Every field check of the scenario, fleet (catalog, sites, energy profiles, build-out, WAN, node
+// lists), workload (synthetic, trace options, services) and failure loaders and of the policies'
+// own parameter checks that bad_input_test.cpp's cases do not reach: one fixture in
+// tests/data/bad/<what_is_wrong>.yaml per check, and the whole stderr line pinned.
 #include <filesystem>
 #include <ostream>
 #include <string>
@@ -397,6 +398,40 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"service_trace_bad_row.yaml", "traces/azure_llm_bad_hour.csv",
                  ":3: TIMESTAMP: \"2023-11-16 25:17:04.0319600\" is not a date-time YYYY-MM-DD "
                  "HH:MM:SS.fffffff"}),
+    fixture_name);
+
+// Each policy's own check of its parameters, reported at the parameter it names (at the params
+// map when the parameter is left at its default).
+INSTANTIATE_TEST_SUITE_P(
+    PolicyParams, CliBadField,
+    ::testing::Values(
+        BadField{"las_threshold_not_positive.yaml", nullptr,
+                 ":8:18: policy.params.thresholds[0]: expected a positive number, got 0"},
+        BadField{"las_promote_after_negative.yaml", nullptr,
+                 ":8:22: policy.params.promote_after_s: expected a number >= 0, got -60"},
+        BadField{"gittins_thresholds_not_ascending.yaml", nullptr,
+                 ":8:24: policy.params.thresholds[1]: must be greater than thresholds[0] (3600 <= "
+                 "3600)"},
+        BadField{"gittins_delta_not_positive.yaml", nullptr,
+                 ":8:12: policy.params.delta: expected a positive number, got 0"},
+        BadField{"gittins_samples_missing.yaml", nullptr,
+                 ":8:5: policy.params.samples: distribution is samples but no samples are given"},
+        BadField{"gittins_sample_negative.yaml", nullptr,
+                 ":9:20: policy.params.samples[1]: expected a number >= 0, got -1"},
+        BadField{"priority_quota_not_a_pair.yaml", nullptr,
+                 ":8:13: policy.params.quotas[1]: expected tenant=share, got \"t1\""},
+        BadField{"priority_quota_share_above_one.yaml", nullptr,
+                 ":8:13: policy.params.quotas[0]: t0: expected a share in (0, 1], got \"1.5\""},
+        BadField{"priority_quota_tenant_twice.yaml", nullptr,
+                 ":8:13: policy.params.quotas[1]: tenant t0 is listed twice"},
+        BadField{"themis_lease_too_short.yaml", nullptr,
+                 ":8:14: policy.params.lease_s: expected a number >= 0.001, got 0"},
+        BadField{"gavel_round_too_short.yaml", nullptr,
+                 ":8:14: policy.params.round_s: expected a number >= 0.001, got 0.0001"},
+        BadField{"srtf_min_gain_negative.yaml", nullptr,
+                 ":8:17: policy.params.min_gain_s: must be >= 0"},
+        BadField{"reserved_share_above_one.yaml", nullptr,
+                 ":8:12: policy.params.share: expected a number in [0, 1], got 1.5"}),
     fixture_name);
 
 INSTANTIATE_TEST_SUITE_P(
