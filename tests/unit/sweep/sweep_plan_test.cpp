@@ -112,6 +112,61 @@ TEST(SweepPlanBadInput, SamePolicyTwiceWithoutALabel) {
                        "a label:");
 }
 
+TEST(SweepPlanBadInput, LabelThatCannotNameAFolder) {
+  expect_sweep_rejects("label_not_a_folder_name.yaml",
+                       ":3:24: policies[0].label: expected a folder name of letters, digits, '_', "
+                       "'-', '.', '+', got \"las/short\"");
+}
+
+TEST(SweepPlanBadInput, ParameterBothFixedAndVaried) {
+  expect_sweep_rejects("grid_param_also_fixed.yaml",
+                       ":5:26: policies[0].grid.skip_blocked: parameter \"skip_blocked\" is both "
+                       "fixed in params and varied in grid");
+}
+
+TEST(SweepPlanBadInput, GridAxisWithoutValues) {
+  expect_sweep_rejects("grid_values_empty.yaml",
+                       ":4:26: policies[0].grid.skip_blocked: expected a non-empty list of values");
+}
+
+TEST(SweepPlanBadInput, GridValueThatCannotNameAFolder) {
+  // A list parameter's value prints as "[600]": brackets, a comma and a space.
+  expect_sweep_rejects("grid_value_not_a_folder_name.yaml",
+                       ":4:25: policies[0].grid.thresholds[0]: value \"[600]\" cannot name a "
+                       "folder");
+}
+
+TEST(SweepPlanBadInput, PolicyParametersThatFailThePolicysOwnCheck) {
+  expect_sweep_rejects("policy_params_invalid.yaml",
+                       ":3:5: policies[0]: thresholds[1]: must be greater than thresholds[0] (600 "
+                       "<= 3600)");
+}
+
+TEST(SweepPlanBadInput, SeedRangeFromANegativeSeed) {
+  expect_sweep_rejects("seeds_first_negative.yaml",
+                       ":3:16: seeds.first: expected an integer >= 0, got -1");
+}
+
+TEST(SweepPlanBadInput, SeedListedTwice) {
+  expect_sweep_rejects("seed_listed_twice.yaml", ":3:15: seeds[2]: seed 1 is listed twice");
+}
+
+TEST(SweepPlanBadInput, NoScenarios) {
+  expect_sweep_rejects("scenarios_empty.yaml",
+                       ":1:12: scenarios: expected a non-empty list of scenario files");
+}
+
+TEST(SweepPlanBadInput, NoPolicies) {
+  expect_sweep_rejects("policies_empty.yaml",
+                       ":2:11: policies: expected a non-empty list of policies");
+}
+
+TEST(SweepPlanBadInput, ScenarioNameThatCannotNameAFolder) {
+  expect_sweep_rejects("scenario_name_not_a_folder_name.yaml",
+                       ":1:13: scenarios[0]: scenario name \"small synthetic\" cannot name a "
+                       "folder");
+}
+
 TEST(SweepPlanBadInput, TwoScenariosWithOneName) {
   expect_sweep_rejects("duplicate_scenario_name.yaml",
                        ":1:51: scenarios[1]: scenario name \"small_synthetic\" is also that of "
