@@ -79,18 +79,6 @@ void set_up_logging(std::ostream& err, const std::string& level) {
   spdlog::set_default_logger(logger);
 }
 
-// CLI11's NonNegativeNumber says "Value -1 not in range 0.000000 to 1797...(300 digits)"; this
-// says what a seed is, in the words the YAML loader uses.
-std::string check_seed(std::string& text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < 0) {
-    return fmt::format("expected an integer >= 0, got \"{}\"", text);
-  }
-  return "";
-}
-
 std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
 
 // `value` (in `unit`) with the largest of k, M, G, T (or k, M, B for dollars) that keeps it >= 1.
@@ -303,6 +291,20 @@ int policies_command(std::ostream& out) {
 
 }  // namespace
 
+CLI::Validator integer_at_least(std::int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        std::int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc() || ptr != end || value < min) {
+          return fmt::format("expected an integer >= {}, got \"{}\"", min, text);
+        }
+        return "";
+      },
+      "");
+}
+
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"fleetsim: discrete-event simulator of GPU-fleet schedulers", "fleetsim"};
   app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
@@ -320,7 +322,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   run->add_option("scenario", o.scenario, "scenario YAML file")->required();
   run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
   run->add_option("--site-selection", o.site_selection, "use this site selection instead");
-  run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
+  run->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
   run->add_flag("--check", o.check,
                 "check every invariant during the run (slower; same results): print the first "
@@ -331,7 +333,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
   validate->add_option("--policy", o.policy, "use this policy instead");
   validate->add_option("--site-selection", o.site_selection, "use this site selection instead");
-  validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
+  validate->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
   SweepArgs sweep_args;

@@ -3,15 +3,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 namespace CLI {
 class App;
+class Validator;
 }  // namespace CLI
 
 namespace fleetsim {
+
+// An option's value must be an integer >= min; else "expected an integer >= 0, got \"-1\"", in
+// the words the YAML loaders use (CLI11's range check prints a 300-digit bound).
+CLI::Validator integer_at_least(std::int64_t min);
 
 struct SweepArgs {
   std::string file;

@@ -167,6 +167,29 @@ TEST(SweepPlanBadInput, ScenarioNameThatCannotNameAFolder) {
                        "folder");
 }
 
+// Command-line options of `sweep`, in the words the loaders use (CLI11's own range check printed
+// a 300-digit bound; --max-runs -1 used to wrap around to "no limit").
+TEST(SweepPlanBadInput, JobsThatAreNotAPositiveInteger) {
+  const std::string file = source_path("tests/data/sweeps/las_grid.yaml");
+  for (const char* jobs : {"0", "-3", "two"}) {
+    TempDir tmp;
+    const CliResult r = run_cli({"sweep", file, "-j", jobs, "--out", tmp / "out"});
+    EXPECT_EQ(r.exit_code, 2) << jobs;
+    EXPECT_EQ(r.err, std::string("fleetsim: error: --jobs: expected an integer >= 1, got \"") +
+                         jobs + "\"\n");
+    EXPECT_FALSE(std::filesystem::exists(tmp / "out")) << jobs;
+  }
+}
+
+TEST(SweepPlanBadInput, NegativeMaxRuns) {
+  TempDir tmp;
+  const CliResult r = run_cli({"sweep", source_path("tests/data/sweeps/las_grid.yaml"),
+                               "--max-runs", "-1", "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --max-runs: expected an integer >= 0, got \"-1\"\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
 TEST(SweepPlanBadInput, TwoScenariosWithOneName) {
   expect_sweep_rejects("duplicate_scenario_name.yaml",
                        ":1:51: scenarios[1]: scenario name \"small_synthetic\" is also that of "
