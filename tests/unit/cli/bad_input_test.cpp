@@ -3,6 +3,7 @@
 // and each test pins the whole stderr line, so a message cannot silently lose its position.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <string>
 
@@ -226,6 +227,13 @@ TEST(CliBadInput, UnknownSiteSelectionOnTheCommandLineNamesTheOption) {
   EXPECT_EQ(r.err, "fleetsim: error: --site-selection: unknown site selection \"cheapest\"; "
                    "known: " + known_site_selection_names() + "\n");
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
+TEST(CliBadInput, UnknownSiteSelectionListsTheKnownOnes) {
+  const std::string f = bad("site_selection_unknown.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":6:17: site_selection: unknown site selection \"cheapest\"; known: " +
+                            known_site_selection_names());
 }
 
 TEST(CliBadInput, UnknownPlacementListsTheKnownOnes) {
@@ -499,6 +507,34 @@ TEST(CliBadInput, MisspeltOption) {
       run_cli({"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--polcy", "fifo"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "fleetsim: error: The following arguments were not expected: fifo --polcy\n");
+}
+
+TEST(CliBadInput, LogLevelThatIsNotOne) {
+  const CliResult r = run_cli({"--log-level", "loud", "validate",
+                               source_path("tests/data/scenarios/small_synthetic.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "fleetsim: error: --log-level: loud not in {trace,debug,info,warning,error,off}\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliBadInput, ResultsFolderInsideAFile) {
+  TempDir tmp;
+  { std::ofstream(tmp / "file") << "x"; }
+  const CliResult r = run_cli(
+      {"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--out", tmp / "file/out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + (tmp / "file/out") +
+                       ": cannot create results folder: Not a directory\n");
+}
+
+TEST(CliBadInput, TraceStatsBadRowsThatIsNeitherErrorNorSkip) {
+  const CliResult r =
+      run_cli({"trace-stats", source_path("tests/data/traces/excerpts/tiresias_60_job.csv"),
+               "--format", "tiresias", "--bad-rows", "maybe"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --bad-rows: maybe not in {error,skip}\n");
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(CliBadInput, FailureProcessAtAnUnknownLevel) {
