@@ -108,6 +108,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "{csv: file}"},
         BadField{"power_cap_daily_and_csv.yaml", nullptr,
                  ":7:21: fleet.sites[0].power_cap_mw: expected exactly one of daily or csv"},
+        BadField{"power_cap_job_too_large.yaml", nullptr,
+                 ":17:9: gpus: job largest generated job needs 16 GPUs but the largest placement "
+                 "the fleet allows (one GPU type, one site within power caps) has 6"},
         BadField{"power_cap_daily_23_values.yaml", nullptr,
                  ":7:29: fleet.sites[0].power_cap_mw.daily: expected 24 hourly values (local "
                  "time), got 23"}),

@@ -528,6 +528,16 @@ TEST(CliBadInput, ResultsFolderInsideAFile) {
                        ": cannot create results folder: Not a directory\n");
 }
 
+TEST(CliBadInput, ResultsFileThatIsAFolder) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.path() / "out/summary.json");
+  const CliResult r = run_cli(
+      {"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "fleetsim: error: " + (tmp / "out/summary.json") + ": cannot write results file\n");
+}
+
 TEST(CliBadInput, TraceStatsBadRowsThatIsNeitherErrorNorSkip) {
   const CliResult r =
       run_cli({"trace-stats", source_path("tests/data/traces/excerpts/tiresias_60_job.csv"),
