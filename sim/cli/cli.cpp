@@ -16,6 +16,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/core/error.hpp"
+#include "sim/failure/failure_model.hpp"
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
@@ -71,18 +72,6 @@ void set_up_logging(std::ostream& err, const std::string& level) {
   logger->set_pattern("fleetsim: %l: %v");
   logger->set_level(spdlog::level::from_str(level));
   spdlog::set_default_logger(logger);
-}
-
-// CLI11's NonNegativeNumber says "Value -1 not in range 0.000000 to 1797...(300 digits)"; this
-// says what a seed is, in the words the YAML loader uses.
-std::string check_seed(std::string& text) {
-  std::int64_t value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value < 0) {
-    return fmt::format("expected an integer >= 0, got \"{}\"", text);
-  }
-  return "";
 }
 
 std::string hours(double seconds) { return fmt::format("{:.2f}", seconds / 3600.0); }
@@ -206,7 +195,8 @@ int validate_command(const Options& o, std::ostream& out) {
                *std::max_element(s->gpu_values.begin(), s->gpu_values.end()));
   } else {
     const auto& trace = std::get<TraceConfig>(config.workload.source);
-    TraceReadResult read = read_trace(trace_options_of(trace), fleet.catalog);
+    TraceReadResult read =
+        read_trace(trace_options_of(trace), fleet.catalog, site_directory(config.fleet));
     for (const JobSpec& job : read.jobs) {
       feasibility.check(job, {trace.path, static_cast<int>(job.source_line), 0});
     }
@@ -215,6 +205,10 @@ int validate_command(const Options& o, std::ostream& out) {
     if (trace.format != "native_csv") {
       fmt::print(out, "  trace rows  {}\n", describe_rows(read));
     }
+  }
+  if (config.failures.enabled()) {
+    // Building it checks what needs the fleet: every scripted failure's component exists.
+    const FailureModel failures(config.failures, fleet.topology, RngStreams(config.seed));
   }
   if (!config.workload.services.empty()) {
     // Building them checks what needs the fleet: every replica fits, every region has an RTT.
@@ -292,6 +286,20 @@ int report_check(const CheckReport& check, const std::string& subject, std::ostr
   return kExitCheck;
 }
 
+CLI::Validator integer_at_least(std::int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        std::int64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (ec != std::errc() || ptr != end || value < min) {
+          return fmt::format("expected an integer >= {}, got \"{}\"", min, text);
+        }
+        return "";
+      },
+      "");
+}
+
 int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"fleetsim: discrete-event simulator of GPU-fleet schedulers", "fleetsim"};
   app.set_version_flag("--version", std::string("fleetsim ") + fleetsim_version());
@@ -309,7 +317,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   run->add_option("scenario", o.scenario, "scenario YAML file")->required();
   run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
   run->add_option("--site-selection", o.site_selection, "use this site selection instead");
-  run->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
+  run->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
   run->add_flag("--check", o.check,
                 "check every invariant during the run (slower; same results): print the first "
@@ -320,7 +328,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
   validate->add_option("--policy", o.policy, "use this policy instead");
   validate->add_option("--site-selection", o.site_selection, "use this site selection instead");
-  validate->add_option("--seed", o.seed, "use this seed instead")->check(CLI::Validator(check_seed, ""));
+  validate->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");
   SweepArgs sweep_args;

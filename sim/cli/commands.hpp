@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 namespace CLI {
 class App;
+class Validator;
 }  // namespace CLI
 
 namespace fleetsim {
@@ -30,6 +32,10 @@ bool check_requested(bool flag);
 // A checked run's first violations, one line each ("fleetsim: check: " + `subject` + the
 // violation), and their count, to `err`; kExitCheck if there are any, else kExitOk.
 int report_check(const CheckReport& check, const std::string& subject, std::ostream& err);
+
+// An option's value must be an integer >= min; else "expected an integer >= 0, got \"-1\"", in
+// the words the YAML loaders use (CLI11's range check prints a 300-digit bound).
+CLI::Validator integer_at_least(std::int64_t min);
 
 struct SweepArgs {
   std::string file;

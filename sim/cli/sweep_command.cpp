@@ -97,10 +97,12 @@ CLI::App* add_sweep_command(CLI::App& app, SweepArgs& args) {
       "sweep", "run a grid of scenarios x policies x parameters x seeds; resumable");
   sweep->add_option("sweep", args.file, "sweep YAML file")->required();
   sweep->add_option("-j,--jobs", args.jobs, "cells run at once (default: one per core)")
-      ->check(CLI::PositiveNumber);
+      ->check(integer_at_least(1));
   sweep->add_option("--out", args.out, "results folder (default results/sweeps/<sweep name>)");
-  sweep->add_option("--max-runs", args.max_runs,
-                    "stop after simulating this many cells (resume by running again)");
+  sweep
+      ->add_option("--max-runs", args.max_runs,
+                   "stop after simulating this many cells (resume by running again)")
+      ->check(integer_at_least(0));
   sweep->add_flag("--check", args.check,
                   "check every invariant in every cell run (slower; same results): print each "
                   "cell's first violations and exit 4 if one breaks, results written all the "

@@ -152,9 +152,11 @@ void check_idle_draw_under_cap(const ConfigNode& site, const SiteConfig& sc,
   }
   const double idle_mw = idle_w / 1e6;
   const auto message = [&](double cap_mw) {
-    return fmt::format("site {}: its GPUs draw {:.3f} MW idle (idle_w + overhead_w), above its cap "
-                       "of {} MW",
-                       sc.name, idle_mw, cap_mw);
+    // Six significant digits: three decimals printed a 0.001152 MW draw as 0.001, "above" a
+    // cap of 0.001 MW.
+    return fmt::format(
+        "site {}: its GPUs draw {:.6g} MW idle (idle_w + overhead_w), above its cap of {} MW",
+        sc.name, idle_mw, cap_mw);
   };
   const ProfileConfig& cap = *sc.power_cap_mw;
   switch (cap.kind) {

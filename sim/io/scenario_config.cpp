@@ -1,6 +1,8 @@
 #include "sim/io/scenario_config.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "sim/io/failure_config_loader.hpp"
@@ -33,6 +35,31 @@ ParamValue load_param(const ConfigNode& node, const Param& param) {
 
 namespace {
 
+// A policy's own check names the parameter first ("thresholds[1]: must be greater than ..."):
+// report it at that parameter, or at its list element, so the line is the field's. A parameter
+// left at its default has no line of its own: the params map's, as for a missing key.
+ConfigError param_problem(const ConfigNode& params, const std::string& problem) {
+  const std::size_t colon = problem.find(": ");
+  const std::string field = problem.substr(0, colon);
+  const std::size_t bracket = field.find('[');
+  const std::string key = field.substr(0, bracket);
+  const bool is_name = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (colon == std::string::npos || !is_name) return params.error("{}", problem);
+  SourcePos pos = params.pos();
+  if (params.has(key)) {
+    const ConfigNode value = params.at(key);
+    pos = value.pos();
+    std::size_t index = 0;
+    if (bracket != std::string::npos && value.is_sequence() &&
+        std::sscanf(field.c_str() + bracket, "[%zu]", &index) == 1 && index < value.size()) {
+      pos = value[index].pos();
+    }
+  }
+  return ConfigError(pos, params.path() + "." + field, problem.substr(colon + 2));
+}
+
 void load_policy(const ConfigNode& root, const ScenarioOverrides& overrides, ScenarioConfig& out) {
   const ConfigNode policy = root.at("policy");
   policy.check_keys({"name", "params"});
@@ -64,7 +91,7 @@ void load_policy(const ConfigNode& root, const ScenarioOverrides& overrides, Sce
     }
     if (info->validate) {
       if (std::string problem = info->validate(PolicyParams(out.policy_params)); !problem.empty()) {
-        throw params->error("{}", problem);
+        throw param_problem(*params, problem);
       }
     }
   }

@@ -156,7 +156,9 @@ AutoscalerConfig load_autoscaler(const ConfigNode& node) {
   if (auto t = node.find("target_utilisation")) a.target_utilisation = fraction_at(*t, false);
   if (auto i = node.find("interval_s")) {
     a.interval = seconds_at(*i, false);
-    if (a.interval < kMicrosPerSecond) throw i->error("expected at least 1 second");
+    if (a.interval < kMicrosPerSecond) {
+      throw i->error("expected at least 1 second, got {}", i->as_double());
+    }
   }
   if (auto u = node.find("scale_up_delay_s")) a.scale_up_delay = seconds_at(*u, true);
   if (auto d = node.find("scale_down_delay_s")) a.scale_down_delay = seconds_at(*d, true);
@@ -231,7 +233,9 @@ ServiceSpec load_service(const ConfigNode& node, const GpuCatalog& catalog,
   if (auto p = node.find("preemptible")) s.preemptible = p->as_bool();
   if (auto p = node.find("priority")) {
     const std::int64_t v = p->as_int();
-    if (v < -1'000'000 || v > 1'000'000) throw p->error("expected a priority in [-1e6, 1e6]");
+    if (v < -1'000'000 || v > 1'000'000) {
+      throw p->error("expected a priority in [-1e6, 1e6], got {}", v);
+    }
     s.priority = static_cast<int>(v);
   }
   s.tenant = node.get_string("tenant", s.tenant);

@@ -144,6 +144,8 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
     throw process.error("unknown arrival process \"{}\"; expected: poisson", process.as_string());
   }
   const ConfigNode rate = arrival.at("rate_per_hour");
+  c.rate_origin = rate.pos();
+  c.rate_field = rate.path();
   c.rate_per_hour = rate.as_positive_double();
   // The arrivals must end within the representable time span, with a wide margin for chance.
   if (10.0 * 3600.0 * static_cast<double>(c.jobs) / c.rate_per_hour > kMaxInputSeconds) {

@@ -103,6 +103,7 @@ void Feasibility::check_generator(const SyntheticConfig& config) const {
   JobSpec largest;
   largest.name = "largest generated job";
   for (std::uint32_t g : config.gpu_values) largest.gpus = std::max(largest.gpus, g);
+  largest.allowed_sites = config.residency_sites;  // every generated job's residency
   for (const std::string& name : config.allowed_gpu_types) {
     const std::optional<GpuTypeId> type = fleet_->catalog.find(name);
     FLEETSIM_CHECK(type.has_value(), "loader let through GPU type {}", name);

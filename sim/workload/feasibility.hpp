@@ -30,8 +30,9 @@ class Feasibility {
   bool fits(const JobSpec& job) const { return job.gpus > 0 && job.gpus <= largest_gang(job); }
   // Throws ConfigError at `origin`, field "gpus", when the job can never be placed.
   void check(const JobSpec& job, const SourcePos& origin) const;
-  // The largest gang the generator can draw must fit, or a run would fail part-way (or, for a
-  // rare size, only with some seeds). Throws as check() does, at config.gpus_origin.
+  // The largest gang the generator can draw must fit within the workload's residency, or a run
+  // would fail part-way (or, for a rare size, only with some seeds). Throws as check() does, at
+  // config.gpus_origin.
   // Precondition: the loader checked config.allowed_gpu_types against the catalog.
   void check_generator(const SyntheticConfig& config) const;
 

@@ -70,6 +70,8 @@ struct SyntheticConfig {
   ElasticConfig elastic;    // fraction 0: no job is elastic
   SourcePos origin;      // the workload entry, for errors about generated jobs
   SourcePos gpus_origin;  // the gpus distribution, for "job too large" errors
+  SourcePos rate_origin;  // the arrival rate, for "would arrive too late" errors
+  std::string rate_field = "arrival.rate_per_hour";
 };
 
 }  // namespace fleetsim

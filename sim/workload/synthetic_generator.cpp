@@ -38,7 +38,7 @@ std::optional<JobSpec> SyntheticGenerator::next() {
   clock_s_ += boost::random::exponential_distribution<double>(config_.rate_per_hour / 3600.0)(
       arrivals_);
   if (clock_s_ > kMaxInputSeconds) {
-    throw ConfigError::at(config_.origin, "arrival.rate_per_hour",
+    throw ConfigError::at(config_.rate_origin, config_.rate_field,
                           "job {} would arrive after {:g} seconds; raise the rate", made_,
                           kMaxInputSeconds);
   }

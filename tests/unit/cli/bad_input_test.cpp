@@ -3,6 +3,7 @@
 // and each test pins the whole stderr line, so a message cannot silently lose its position.
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
 #include <string>
 
@@ -228,6 +229,13 @@ TEST(CliBadInput, UnknownSiteSelectionOnTheCommandLineNamesTheOption) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
 }
 
+TEST(CliBadInput, UnknownSiteSelectionListsTheKnownOnes) {
+  const std::string f = bad("site_selection_unknown.yaml");
+  expect_run_rejects(f, "fleetsim: error: " + f +
+                            ":6:17: site_selection: unknown site selection \"cheapest\"; known: " +
+                            known_site_selection_names());
+}
+
 TEST(CliBadInput, UnknownPlacementListsTheKnownOnes) {
   const std::string f = bad("unknown_placement.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
@@ -275,17 +283,17 @@ TEST(CliBadInput, PolicyParameterOutsideItsChoices) {
 }
 
 TEST(CliBadInput, LasThresholdsThatDoNotAscend) {
-  // The policy's own cross-parameter check; reported at the params map.
+  // The policy's own cross-parameter check; reported at the list element it names.
   const std::string f = bad("las_thresholds_not_ascending.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":8:5: policy.params: thresholds[1]: must be greater than "
+                            ":8:24: policy.params.thresholds[1]: must be greater than "
                             "thresholds[0] (600 <= 3600)");
 }
 
 TEST(CliBadInput, PriorityQuotasThatPromiseMoreThanTheFleet) {
   const std::string f = bad("priority_quotas_sum_above_one.yaml");
   expect_run_rejects(
-      f, "fleetsim: error: " + f + ":8:5: policy.params: quotas: shares sum to 1.25, more than 1");
+      f, "fleetsim: error: " + f + ":8:13: policy.params.quotas: shares sum to 1.25, more than 1");
 }
 
 // --- jobs that can never run ---
@@ -305,6 +313,18 @@ TEST(CliBadInput, SyntheticSizeLargerThanTheFleetIsRejectedByRunBeforeSimulating
   expect_run_rejects(f, "fleetsim: error: " + f +
                             ":9:9: gpus: job largest generated job needs 32 GPUs but the largest "
                             "placement the fleet allows (one GPU type, one site) has 16");
+}
+
+TEST(CliBadInput, SyntheticSizeLargerThanItsResidencyIsRejectedByValidateToo) {
+  // 16-GPU jobs fit the US site but may only run in Norway (8 GPUs). `validate` used to leave
+  // the residency out and say "valid", while `run` failed at the first arrival.
+  const std::string f = bad("synthetic_job_beyond_residency.yaml");
+  const std::string line = "fleetsim: error: " + f +
+                           ":8:9: gpus: job largest generated job needs 16 GPUs but the largest "
+                           "placement the fleet allows (one GPU type, one site of its residency) "
+                           "has 8";
+  expect_run_rejects(f, line);
+  expect_validate_rejects(f, line);
 }
 
 TEST(CliBadInput, TraceJobLargerThanTheFleetNamesTheTraceLine) {
@@ -364,6 +384,20 @@ INSTANTIATE_TEST_SUITE_P(
                     ":3: preemptible: \"maybe\" is not true/false/1/0"},
         BrokenTrace{"trace_priority_out_of_range.yaml", "traces/priority_out_of_range.csv",
                     ":3: priority: \"2000000\" is not an integer in [-1000000, 1000000]"},
+        BrokenTrace{"trace_data_site_unknown.yaml", "traces/data_site_unknown.csv",
+                    ":3: data_site: unknown site \"eu\"; the fleet has: no, us"},
+        BrokenTrace{"trace_data_gb_not_a_number.yaml", "traces/data_gb_not_a_number.csv",
+                    ":3: data_gb: \"lots\" is not a number of GB >= 0"},
+        BrokenTrace{"trace_data_gb_without_data_site.yaml", "traces/data_gb_without_data_site.csv",
+                    ":3: data_gb: data_gb without a data_site"},
+        BrokenTrace{"trace_residency_unknown.yaml", "traces/residency_unknown.csv",
+                    ":3: residency: no site of the fleet is in \"JP\"; its countries and regions: "
+                    "NO, US, america, europe"},
+        BrokenTrace{"trace_gpu_utilisation_above_one.yaml", "traces/gpu_utilisation_above_one.csv",
+                    ":3: gpu_utilisation: \"1.5\" is not a share in (0, 1]"},
+        // Read through gzip: 2 MiB of digits compress to 2 KiB.
+        BrokenTrace{"trace_line_too_long.yaml", "traces/line_too_long.csv.gz",
+                    ":3: line longer than 1048576 bytes: not a row of this format"},
         // Header problems: no row can be read, so bad_rows: skip cannot help either.
         BrokenTrace{"trace_unknown_column_error.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
@@ -398,6 +432,13 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<BrokenTrace>& p) {
       return std::filesystem::path(p.param.scenario).stem().string();
     });
+
+// `validate` reads the trace as `run` does: with the fleet's sites, so data_site and residency
+// resolve (it used to pass none, and reject line 2's good site "us" as unknown).
+TEST_P(CliBrokenTraceRow, ValidateStopsAtTheSameLine) {
+  const BrokenTrace& c = GetParam();
+  expect_validate_rejects(bad(c.scenario), "fleetsim: error: " + normal(bad(c.csv)) + c.rest);
+}
 
 // --- trace rows with bad_rows: skip ---
 
@@ -472,6 +513,44 @@ TEST(CliBadInput, MisspeltOption) {
   EXPECT_EQ(r.err, "fleetsim: error: The following arguments were not expected: fifo --polcy\n");
 }
 
+TEST(CliBadInput, LogLevelThatIsNotOne) {
+  const CliResult r = run_cli({"--log-level", "loud", "validate",
+                               source_path("tests/data/scenarios/small_synthetic.yaml")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "fleetsim: error: --log-level: loud not in {trace,debug,info,warning,error,off}\n");
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(CliBadInput, ResultsFolderInsideAFile) {
+  TempDir tmp;
+  { std::ofstream(tmp / "file") << "x"; }
+  const CliResult r = run_cli(
+      {"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--out", tmp / "file/out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + (tmp / "file/out") +
+                       ": cannot create results folder: Not a directory\n");
+}
+
+TEST(CliBadInput, ResultsFileThatIsAFolder) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.path() / "out/summary.json");
+  const CliResult r = run_cli(
+      {"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "fleetsim: error: " + (tmp / "out/summary.json") + ": cannot write results file\n");
+}
+
+TEST(CliBadInput, TraceStatsBadRowsThatIsNeitherErrorNorSkip) {
+  const CliResult r =
+      run_cli({"trace-stats", source_path("tests/data/traces/excerpts/tiresias_60_job.csv"),
+               "--format", "tiresias", "--bad-rows", "maybe"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --bad-rows: maybe not in {error,skip}\n");
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(CliBadInput, FailureProcessAtAnUnknownLevel) {
   const std::string f = bad("failure_level_unknown.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +
@@ -479,9 +558,14 @@ TEST(CliBadInput, FailureProcessAtAnUnknownLevel) {
 }
 
 TEST(CliBadInput, ScriptedFailureOfANodeTheFleetDoesNotHave) {
+  // Found once the fleet is built: by `run` and (since it builds the failure model too) by
+  // `validate`, which used to say "valid".
   const std::string f = bad("failure_scripted_index_out_of_range.yaml");
-  expect_run_rejects(f, "fleetsim: error: " + f +
-                            ":8:38: failures.scripted[0].index: the fleet has 1 node components (0 to 0), not 5");
+  const std::string line = "fleetsim: error: " + f +
+                           ":8:38: failures.scripted[0].index: the fleet has 1 node components (0 "
+                           "to 0), not 5";
+  expect_run_rejects(f, line);
+  expect_validate_rejects(f, line);
 }
 
 TEST(CliBadInput, CheckpointCostWithoutAnInterval) {

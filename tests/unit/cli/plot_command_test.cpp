@@ -69,5 +69,19 @@ TEST(SweepPlot, InterpreterThatCannotStartIsBadInput) {
   EXPECT_EQ(r.err, "fleetsim: error: --python: cannot start \"" + (tmp / "no_python") + "\"\n");
 }
 
+TEST(SweepPlot, ScriptThatFailsIsBadInput) {
+  // `false` starts and exits 1, as the script does when its input is not what it expects.
+  TempDir tmp;
+  ASSERT_EQ(run_cli({"run", source_path("tests/data/scenarios/small_synthetic.yaml"), "--out",
+                     tmp / "r/small_synthetic/seed-1"})
+                .exit_code,
+            0);
+  const CliResult r = run_cli({"plot", tmp / "r", "--python", "false"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "fleetsim: error: plot: plot_results.py failed (exit 1); see its message above\n");
+  EXPECT_EQ(r.out, "");
+}
+
 }  // namespace
 }  // namespace fleetsim

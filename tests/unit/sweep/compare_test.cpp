@@ -157,6 +157,30 @@ TEST(SweepCompare, FolderWithoutResultsIsBadInput) {
                        ": no results found (no folder with a summary.json)\n");
 }
 
+TEST(SweepCompare, FolderThatDoesNotExistIsBadInput) {
+  TempDir tmp;
+  const CliResult r = run_cli({"compare", tmp / "no_such_results"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + (tmp / "no_such_results") + ": not a results folder\n");
+}
+
+TEST(SweepCompare, SummaryThatIsNotJsonIsBadInput) {
+  const std::string dir = test::source_path("tests/data/bad/results/summary_not_json");
+  const CliResult r = run_cli({"compare", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + dir +
+                       "/summary.json: not a fleetsim summary.json (cannot parse it)\n");
+}
+
+TEST(SweepCompare, SummaryWithoutASeedIsBadInput) {
+  const std::string dir = test::source_path("tests/data/bad/results/summary_without_seed");
+  const CliResult r = run_cli({"compare", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + dir +
+                       "/summary.json: not a fleetsim summary.json: "
+                       "[json.exception.out_of_range.403] key 'seed' not found\n");
+}
+
 TEST(SweepCompare, RunsOfOnePolicyAreToldApartByTheirSiteSelectionAndCompareCarbon) {
   // Two results folders of one policy, as `fleetsim run --site-selection` writes them: pack
   // (carbon 10 t) and carbon_aware (8 t). Each is its own variant; paired on seed 1, carbon_aware

@@ -112,6 +112,84 @@ TEST(SweepPlanBadInput, SamePolicyTwiceWithoutALabel) {
                        "a label:");
 }
 
+TEST(SweepPlanBadInput, LabelThatCannotNameAFolder) {
+  expect_sweep_rejects("label_not_a_folder_name.yaml",
+                       ":3:24: policies[0].label: expected a folder name of letters, digits, '_', "
+                       "'-', '.', '+', got \"las/short\"");
+}
+
+TEST(SweepPlanBadInput, ParameterBothFixedAndVaried) {
+  expect_sweep_rejects("grid_param_also_fixed.yaml",
+                       ":5:26: policies[0].grid.skip_blocked: parameter \"skip_blocked\" is both "
+                       "fixed in params and varied in grid");
+}
+
+TEST(SweepPlanBadInput, GridAxisWithoutValues) {
+  expect_sweep_rejects("grid_values_empty.yaml",
+                       ":4:26: policies[0].grid.skip_blocked: expected a non-empty list of values");
+}
+
+TEST(SweepPlanBadInput, GridValueThatCannotNameAFolder) {
+  // A list parameter's value prints as "[600]": brackets, a comma and a space.
+  expect_sweep_rejects("grid_value_not_a_folder_name.yaml",
+                       ":4:25: policies[0].grid.thresholds[0]: value \"[600]\" cannot name a "
+                       "folder");
+}
+
+TEST(SweepPlanBadInput, PolicyParametersThatFailThePolicysOwnCheck) {
+  expect_sweep_rejects("policy_params_invalid.yaml",
+                       ":3:5: policies[0]: thresholds[1]: must be greater than thresholds[0] (600 "
+                       "<= 3600)");
+}
+
+TEST(SweepPlanBadInput, SeedRangeFromANegativeSeed) {
+  expect_sweep_rejects("seeds_first_negative.yaml",
+                       ":3:16: seeds.first: expected an integer >= 0, got -1");
+}
+
+TEST(SweepPlanBadInput, SeedListedTwice) {
+  expect_sweep_rejects("seed_listed_twice.yaml", ":3:15: seeds[2]: seed 1 is listed twice");
+}
+
+TEST(SweepPlanBadInput, NoScenarios) {
+  expect_sweep_rejects("scenarios_empty.yaml",
+                       ":1:12: scenarios: expected a non-empty list of scenario files");
+}
+
+TEST(SweepPlanBadInput, NoPolicies) {
+  expect_sweep_rejects("policies_empty.yaml",
+                       ":2:11: policies: expected a non-empty list of policies");
+}
+
+TEST(SweepPlanBadInput, ScenarioNameThatCannotNameAFolder) {
+  expect_sweep_rejects("scenario_name_not_a_folder_name.yaml",
+                       ":1:13: scenarios[0]: scenario name \"small synthetic\" cannot name a "
+                       "folder");
+}
+
+// Command-line options of `sweep`, in the words the loaders use (CLI11's own range check printed
+// a 300-digit bound; --max-runs -1 used to wrap around to "no limit").
+TEST(SweepPlanBadInput, JobsThatAreNotAPositiveInteger) {
+  const std::string file = source_path("tests/data/sweeps/las_grid.yaml");
+  for (const char* jobs : {"0", "-3", "two"}) {
+    TempDir tmp;
+    const CliResult r = run_cli({"sweep", file, "-j", jobs, "--out", tmp / "out"});
+    EXPECT_EQ(r.exit_code, 2) << jobs;
+    EXPECT_EQ(r.err, std::string("fleetsim: error: --jobs: expected an integer >= 1, got \"") +
+                         jobs + "\"\n");
+    EXPECT_FALSE(std::filesystem::exists(tmp / "out")) << jobs;
+  }
+}
+
+TEST(SweepPlanBadInput, NegativeMaxRuns) {
+  TempDir tmp;
+  const CliResult r = run_cli({"sweep", source_path("tests/data/sweeps/las_grid.yaml"),
+                               "--max-runs", "-1", "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --max-runs: expected an integer >= 0, got \"-1\"\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
 TEST(SweepPlanBadInput, TwoScenariosWithOneName) {
   expect_sweep_rejects("duplicate_scenario_name.yaml",
                        ":1:51: scenarios[1]: scenario name \"small_synthetic\" is also that of "

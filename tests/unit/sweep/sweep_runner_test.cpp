@@ -165,6 +165,20 @@ TEST(SweepRunner, MaxRunsOnTheCommandLineLeavesTheRestForTheNextRun) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 6) << r.err;
 }
 
+TEST(SweepRunner, CellFolderThatIsAFileIsBadInput) {
+  // The first cell of las_grid.yaml is a file: the cell runs (it has no results folder yet), and
+  // its finished folder cannot be renamed onto the file.
+  TempDir tmp;
+  fs::create_directories(tmp.path() / "small_synthetic/fifo");
+  { std::ofstream(tmp.path() / "small_synthetic/fifo/seed-4") << "x"; }
+  const CliResult r = run_cli(
+      {"sweep", source_path("tests/data/sweeps/las_grid.yaml"), "-j", "1", "--out", tmp.str()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: " + (tmp / "small_synthetic/fifo/seed-4") +
+                       ": cannot move the finished cell into place: Not a directory\n");
+  EXPECT_EQ(r.out, "");
+}
+
 TEST(SweepRunner, ShareOfOneRankTakesEveryStrideThCell) {
   TempDir tmp;
   const SweepPlan plan = load_sweep(two_by_two());
