@@ -15,6 +15,12 @@
 namespace fleetsim {
 namespace {
 
+// Policy preemptions of one job in a row, each before its progress began, that end the run with
+// a PolicyError. A policy that keeps doing this is livelocked and would never let the run end
+// (two jobs taking turns on the same GPUs, each preempted within its resume overhead, while the
+// clock runs on); no sound schedule comes near it, and a livelock reaches it in about a second.
+constexpr std::uint32_t kMaxFutilePreemptions = 10000;
+
 const char* state_name(JobState s) {
   switch (s) {
     case JobState::Queued: return "queued";
@@ -358,6 +364,15 @@ void Engine::apply_preempt(JobId id) {
   if (!job.spec.preemptible) {
     policy_error(fmt::format("preempts job {} (id {}), which is not preemptible", job.spec.name,
                              id.value));
+  }
+  if (state_.now > job.progress_start) {
+    job.futile_preemptions = 0;
+  } else if (++job.futile_preemptions == kMaxFutilePreemptions) {
+    policy_error(
+        fmt::format("preempts job {} (id {}) for the {}th time in a row before it made "
+                    "any progress (within its staging or resume overhead): livelocked, "
+                    "the run would never end",
+                    job.spec.name, id.value, kMaxFutilePreemptions));
   }
   preempt(id);
 }

@@ -111,6 +111,9 @@ struct Job {
   SimTime progress_start = 0;
   double rate = 1.0;  // reference run time done per microsecond of progress
   std::uint32_t preemptions = 0;
+  // Preemptions by the policy in a row that came before the segment's progress began (the
+  // engine ends a run that piles them up, see kMaxFutilePreemptions in engine.cpp).
+  std::uint32_t futile_preemptions = 0;
   std::uint32_t epoch = 0;  // bumped at each start; stale finish events carry an old epoch
   // Checkpointing (the scenario's): after every `checkpoint_interval` of computing, progress
   // pauses `checkpoint_cost` while the state is saved. 0 = no checkpoints.

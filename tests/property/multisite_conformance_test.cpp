@@ -23,6 +23,7 @@
 
 #include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
+#include "sim/core/rng_streams.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/policy/site_selection.hpp"
 #include "sim/workload/feasibility.hpp"
@@ -167,13 +168,29 @@ Scenario make_scenario(std::uint64_t seed) {
   return sc;
 }
 
+// Each (policy, site selection) gets the seed of its names, so registering another policy or
+// selection adds cases and leaves every other case's scenario as it was (seeds numbered by
+// position all moved when one was added, and two then failed: see regression_cases()).
 std::vector<std::tuple<std::string, std::string, std::uint64_t>> cases() {
   std::vector<std::tuple<std::string, std::string, std::uint64_t>> out;
-  std::uint64_t seed = 1;
   for (const PolicyInfo& p : registered_policies()) {
-    for (const SiteSelectionInfo& s : registered_site_selections()) out.emplace_back(p.name, s.name, seed++);
+    for (const SiteSelectionInfo& s : registered_site_selections()) {
+      out.emplace_back(p.name, s.name, stable_hash(p.name + "/" + s.name));
+    }
   }
   return out;
+}
+
+// Scenarios that once failed, kept whatever the seeds above become. Seed 68: a 12-GPU gang fits
+// only at the site the inference side holds, as the training side's power cap runs 11 busy
+// GPUs at most (NodePartition counted 24 GPUs there; lend and reserved never started it). Seed
+// 72: a class-2 gang preempted for GPUs a lower class then took, again and again, each victim
+// preempted within its resume overhead (PlanningCapacity promised them by count; the run never
+// ended). Seeds 9 and 31: the same with the power a waiting gang needs (up to 959 preemptions of
+// one job in a row, each before it made progress).
+std::vector<std::tuple<std::string, std::string, std::uint64_t>> regression_cases() {
+  return {{"lend", "power_aware", 68}, {"reserved", "any", 68}, {"priority", "carbon_aware", 72},
+          {"srtf", "any", 72},         {"priority", "any", 9},  {"priority", "price_aware", 31}};
 }
 
 class PropertyMultiSite
@@ -246,6 +263,11 @@ TEST(PropertyMultiSiteSplit, TheFleetsThatAllowCrossSiteGangsSplitSome) {
 INSTANTIATE_TEST_SUITE_P(Property, PropertyMultiSite, ::testing::ValuesIn(cases()),
                          [](const auto& p) {
                            return std::get<0>(p.param) + "_" + std::get<1>(p.param);
+                         });
+INSTANTIATE_TEST_SUITE_P(PropertyRegression, PropertyMultiSite,
+                         ::testing::ValuesIn(regression_cases()), [](const auto& p) {
+                           return fmt::format("{}_{}_seed{}", std::get<0>(p.param),
+                                              std::get<1>(p.param), std::get<2>(p.param));
                          });
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/policy/registry.hpp"
+#include "sim/workload/feasibility.hpp"
 
 namespace fleetsim::detail {
 
@@ -144,13 +145,16 @@ inline std::string validate_share(const PolicyParams& params) {
 // A fixed split of the fleet: the first nodes in id order holding at least
 // round(share x fleet GPUs) GPUs (whole nodes) serve inference, the others train. A job whose
 // gang does not fit in its own side even when that side is empty (more GPUs of its types than
-// any site of that side the job may run at has) may use the whole fleet: otherwise it could
-// never run.
+// any site of that side the job may run at has, or its site's largest power cap can run) may use
+// the whole fleet: otherwise it could never run.
 class NodePartition {
  public:
   enum Side { kTraining = 0, kInference = 1 };
 
-  void build(const Topology& topology, double share) {
+  // `fleet` must outlive the partition.
+  void build(const Fleet& fleet, double share) {
+    fleet_ = &fleet;
+    const Topology& topology = fleet.topology;
     const auto wanted =
         static_cast<std::uint64_t>(std::llround(share * static_cast<double>(topology.gpu_count())));
     inference_.assign(topology.nodes().size(), false);
@@ -180,15 +184,20 @@ class NodePartition {
   }
   const std::vector<NodeId>& nodes(Side side) const { return nodes_[side]; }
   // Whether the job's gang fits in `side` when that side is empty: at one site it may run at,
-  // on one of its types. O(sites x types).
+  // on one of its types, within the site's largest power cap with its other GPUs idle (as
+  // Feasibility counts it: a side's GPUs alone can be more than the cap lets one gang use).
+  // O(sites x types^2).
   bool ever_fits(const JobSpec& spec, Side side) const {
     const auto& allowed = spec.allowed_types;
     for (std::size_t i = 0; i < gpus_[side].size(); ++i) {
-      const std::size_t t = i % types_;
-      if (!spec.may_run_at(SiteId{i / types_})) continue;
-      if (allowed.empty() ||
-          std::find(allowed.begin(), allowed.end(), GpuTypeId{t}) != allowed.end()) {
-        if (spec.gpus <= gpus_[side][i]) return true;
+      const SiteId site{i / types_};
+      const GpuTypeId type{i % types_};
+      if (!spec.may_run_at(site)) continue;
+      if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
+        continue;
+      }
+      if (spec.gpus <= std::min(gpus_[side][i], gang_capacity_at(*fleet_, spec, site, type))) {
+        return true;
       }
     }
     return false;
@@ -196,6 +205,7 @@ class NodePartition {
 
  private:
   bool built_ = false;
+  const Fleet* fleet_ = nullptr;
   std::vector<bool> inference_;
   std::vector<NodeId> nodes_[2];
   std::size_t types_ = 0;

@@ -351,6 +351,7 @@ class LeastAttainedService final : public Policy {
     }
     if (plan.drains() && !released.empty()) {
       free.rollback(mark);  // the victims' GPUs are not free before the overhead
+      plan.reserve(spec, *gpus);
       gpus.reset();
       plan.add_draining(victim_gpus);
       plan.wait_for_drain(spec);

@@ -26,7 +26,7 @@ class Lend final : public Policy {
     replicas_.update(view);
     queue_.update(view);
     draining_.update(view);
-    if (!partition_.built()) partition_.build(view.fleet().topology, share_);
+    if (!partition_.built()) partition_.build(view.fleet(), share_);
     Decisions decisions;
     FreeCapacity free = view.free_capacity();
     // Inference side: GPUs drain only from borrowers preempted there.

@@ -6,7 +6,8 @@
 // besides them are promised to it, by count, so that later (lower-priority) jobs in the pass
 // leave them alone. Counting instead of placing keeps a pass O(jobs it looks at) however many
 // GPUs drain; the price is that a promise ignores placement (a job may find after the drain that
-// it still does not fit, and then preempts again).
+// it still does not fit, and then preempts again). Only in the pass where a job preempts is its
+// placement known: the free GPUs of it, and their power, are then reserved (reserve()).
 #pragma once
 
 #include <algorithm>
@@ -63,10 +64,25 @@ class PlanningCapacity {
     return free > promised_ ? free - promised_ : 0;
   }
 
-  // Places the job on GPUs free now and not promised to anyone. O(placement).
+  // Places the job on GPUs free now, not promised to anyone and not reserved. O(placement),
+  // plus O(reserved slices) while a job waits for victims of this pass.
   std::optional<Allocation> take(const JobSpec& spec) {
     if (unpromised_for(spec) < spec.gpus) return std::nullopt;
-    return free_->take(spec);
+    if (reserved_.empty()) return free_->take(spec);
+    const std::size_t mark = free_->mark();
+    for (const Reserved& r : reserved_) {
+      Allocation still_free;
+      for (const NodeSlice& slice : r.gpus.slices) {
+        if (const std::uint64_t mask = slice.gpus & free_->index().free_mask(slice.node)) {
+          still_free.slices.push_back({slice.node, mask});
+        }
+      }
+      free_->take_decided(*r.spec, still_free);
+    }
+    std::optional<Allocation> gpus = free_->take(spec);
+    free_->rollback(mark);
+    if (gpus) free_->take_decided(spec, *gpus);
+    return gpus;
   }
 
   // When the job fits by count once the draining GPUs not yet promised are released, promises
@@ -80,6 +96,23 @@ class PlanningCapacity {
     return true;
   }
 
+  // A job that preempted victims in this pass waits for them to drain, to start on `gpus` (its
+  // placement with their GPUs released): the GPUs of `gpus` free now, and the power the job will
+  // draw on them, are kept from every later take() of the pass, not just promised by count. A
+  // count leaves a later job free to land on exactly those GPUs (or use that power) while its own
+  // count is met elsewhere; the waiting job then finds after the drain that it still does not
+  // fit and preempts again, for ever when each victim is preempted within its resume overhead.
+  // Call it with the scratch rolled back to before the victims' release. O(slices).
+  void reserve(const JobSpec& spec, const Allocation& gpus) {
+    Reserved r{&spec, {}};
+    for (const NodeSlice& slice : gpus.slices) {
+      if (const std::uint64_t mask = slice.gpus & free_->index().free_mask(slice.node)) {
+        r.gpus.slices.push_back({slice.node, mask});
+      }
+    }
+    if (!r.gpus.empty()) reserved_.push_back(std::move(r));
+  }
+
   // GPUs of victims preempted in this pass, which drain (only when drains()).
   void add_draining(std::uint64_t gpus) { drain_budget_ += gpus; }
   std::uint64_t drain_budget() const { return drain_budget_; }
@@ -89,6 +122,11 @@ class PlanningCapacity {
   bool drains_;
   std::uint64_t drain_budget_;  // draining GPUs not promised yet
   std::uint64_t promised_ = 0;  // free GPUs promised to jobs waiting for a drain
+  struct Reserved {
+    const JobSpec* spec;
+    Allocation gpus;  // the part of its planned start free when it preempted
+  };
+  std::vector<Reserved> reserved_;  // for jobs waiting for victims preempted in this pass
 };
 
 // The set a preemptive policy would run if it could rearrange everything: planned[i] says whether

@@ -61,6 +61,7 @@ inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity
   out.victims = std::move(released);
   if (plan.drains() && !out.victims.empty()) {
     free.rollback(mark);  // the victims' GPUs are not free before the overhead
+    plan.reserve(spec, *out.gpus);
     out.gpus.reset();
     plan.add_draining(victim_gpus);
     plan.wait_for_drain(spec);

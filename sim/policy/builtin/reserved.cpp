@@ -19,7 +19,7 @@ class Reserved final : public Policy {
   Decisions decide(const SchedulerView& view) override {
     replicas_.update(view);
     queue_.update(view);
-    if (!partition_.built()) partition_.build(view.fleet().topology, share_);
+    if (!partition_.built()) partition_.build(view.fleet(), share_);
     Decisions decisions;
     FreeCapacity free = view.free_capacity();
     const auto free_gpus = [&] { return free.total_free(); };

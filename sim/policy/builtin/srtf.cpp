@@ -124,6 +124,7 @@ class ShortestRemainingTimeFirst final : public Policy {
     }
     if (!plan.drains() || released.empty()) return gpus;
     free.rollback(mark);  // the victims' GPUs are not free before the overhead
+    plan.reserve(spec, *gpus);
     plan.add_draining(victim_gpus);
     plan.wait_for_drain(spec);
     return std::nullopt;

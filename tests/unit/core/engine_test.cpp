@@ -390,6 +390,52 @@ TEST(Engine, StartingAnUnknownOrNonQueuedJobIsAPolicyError) {
             "policy bad: t=0.000000s: starts job A (id 0), which is running, not queued");
 }
 
+// Starts each queued job on the first fit and asks for a pass 1 s later, where it preempts every
+// running job: each segment lasts 1 s.
+void start_then_preempt_a_second_later(const SchedulerView& view, Decisions& d) {
+  for (JobId id : view.running_jobs()) d.preempt(id);
+  FreeCapacity free = view.free_capacity();
+  for (JobId id : view.queued_jobs()) {
+    if (std::optional<Allocation> gpus = free.take(view.job(id).spec)) {
+      d.start(id, std::move(*gpus));
+      d.wake_at(view.now() + from_seconds(1));
+    }
+  }
+}
+
+TEST(Engine, APolicyThatPreemptsAJobBeforeItProgresses10000TimesInARowEndsTheRun) {
+  // Preempt overhead 5 s, resume overhead 10 s. A (1 GPU, 100 s) starts at 0 (no overhead on a
+  // first start) and is preempted at 1 s, after 1 s of progress. From then on it restarts every
+  // 6 s (1 s running + 5 s draining) at t = 6k and is preempted at 6k + 1, inside its 10 s
+  // resume overhead: the n-th futile preemption is at 6n + 1 s, the 10,000th at 60,001 s. The
+  // run would otherwise go on for ever (the calendar never empties).
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  EngineConfig config = no_samples();
+  config.preempt_overhead = from_seconds(5);
+  config.resume_overhead = from_seconds(10);
+  EXPECT_EQ(
+      policy_error_of(fleet, {job("A", 0, 1, 100)}, start_then_preempt_a_second_later, config),
+      "policy bad: t=60001.000000s: preempts job A (id 0) for the 10000th time in a row "
+      "before it made any progress (within its staging or resume overhead): livelocked, "
+      "the run would never end");
+}
+
+TEST(Engine, PreemptionsAfterSomeProgressNeverEndTheRun) {
+  // The same policy with a 0.5 s resume overhead: each restart makes 0.5 s of progress. A
+  // (6,000.75 s) has 1 s done after the first segment and 1 + 0.5 x 11,999 = 6,000.5 s after
+  // segment 11,999; segment 12,000 starts at 6 x 12,000 = 72,000 s and finishes 0.5 + 0.25 s
+  // later, at 72,000.75 s, after 12,000 preemptions (segments 0..11,999), none of them futile.
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  EngineConfig config = no_samples();
+  config.preempt_overhead = from_seconds(5);
+  config.resume_overhead = from_seconds(0.5);
+  Scripted policy(start_then_preempt_a_second_later);
+  const EngineRun out = run_engine(fleet, {job("A", 0, 1, 6000.75)}, policy, config);
+  EXPECT_EQ(out["A"].state, JobState::Done);
+  EXPECT_EQ(out["A"].preemptions, 12000u);
+  EXPECT_DOUBLE_EQ(seconds(out["A"].end), 72000.75);
+}
+
 TEST(Engine, AllocationsOutsideTheRulesArePolicyErrors) {
   // site0: c0 = 1 node x 8 H100 (n0), c1 = 1 node x 8 A100 (n1); site1: 1 node x 8 H100 (n2).
   const Fleet fleet =

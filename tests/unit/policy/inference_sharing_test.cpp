@@ -14,7 +14,7 @@ TEST(NodePartition, TakesWholeNodesInIdOrderUpToTheShare) {
   // 3 nodes of 8 GPUs; share 0.3 of 24 = 7.2 -> 7 GPUs wanted -> node 0 (8 GPUs).
   const Fleet fleet = test::single_cluster_fleet(1, 3, 8);
   NodePartition p;
-  p.build(fleet.topology, 0.3);
+  p.build(fleet, 0.3);
   EXPECT_EQ(p.nodes(NodePartition::kInference), (std::vector<NodeId>{NodeId{0}}));
   EXPECT_EQ(p.nodes(NodePartition::kTraining), (std::vector<NodeId>{NodeId{1}, NodeId{2}}));
   // 9 GPUs fit the training side (16 GPUs), not the inference side (8).
@@ -23,11 +23,59 @@ TEST(NodePartition, TakesWholeNodesInIdOrderUpToTheShare) {
   EXPECT_FALSE(p.ever_fits(nine, NodePartition::kInference));
   // share 0.5 of 24 = 12 -> nodes 0 and 1 (16 GPUs); 0 -> nothing reserved.
   NodePartition half;
-  half.build(fleet.topology, 0.5);
+  half.build(fleet, 0.5);
   EXPECT_EQ(half.nodes(NodePartition::kInference).size(), 2u);
   NodePartition none;
-  none.build(fleet.topology, 0.0);
+  none.build(fleet, 0.0);
   EXPECT_TRUE(none.nodes(NodePartition::kInference).empty());
+}
+
+// Site 0: 2 nodes of 8 H100 (uncapped); site 1: 3 nodes of 8 A100 under a 5,100 W IT cap. Share
+// 0.25 of 40 GPUs = 10 wanted -> nodes 0 and 1 (all of site 0) serve inference, site 1 trains.
+// Site 1's 24 A100s draw 24 x 50 W = 1,200 W idle, so a gang at utilisation u may have
+// floor(3,900 W / (u x 350 W)) busy GPUs there: 11 at u = 1, 22 at u = 0.5.
+Fleet h100_inference_a100_training_capped() {
+  Fleet fleet = test::fleet_of({{0, 1, 2, 8, "H100"}, {1, 1, 3, 8, "A100"}});
+  SiteEnergy capped;
+  capped.it_cap_mw = StepProfile::constant(0.0051);
+  fleet.site_energy = {SiteEnergy{}, capped};
+  return fleet;
+}
+
+TEST(NodePartition, AGangItsSidesPowerCapCannotRunDoesNotFitThatSide) {
+  const Fleet fleet = h100_inference_a100_training_capped();
+  NodePartition p;
+  p.build(fleet, 0.25);
+  ASSERT_EQ(p.nodes(NodePartition::kInference), (std::vector<NodeId>{NodeId{0}, NodeId{1}}));
+  JobSpec twelve = test::job("j", 0, 12, 100);
+  twelve.gpu_utilisation = 1.0F;
+  // 24 training GPUs, but 11 busy at most under the cap (the count alone said it fits).
+  EXPECT_FALSE(p.ever_fits(twelve, NodePartition::kTraining));
+  EXPECT_TRUE(p.ever_fits(twelve, NodePartition::kInference));  // 16 uncapped H100s
+  JobSpec eleven = twelve;
+  eleven.gpus = 11;
+  EXPECT_TRUE(p.ever_fits(eleven, NodePartition::kTraining));
+  JobSpec half_busy = twelve;
+  half_busy.gpu_utilisation = 0.5F;  // 22 may be busy
+  EXPECT_TRUE(p.ever_fits(half_busy, NodePartition::kTraining));
+}
+
+TEST(NodePartition, UnderReservedAndLendAGangTheTrainingCapCannotRunUsesTheWholeFleet) {
+  // The 12-GPU job above (utilisation 1, 100 s, not preemptible) fits only at site 0, the
+  // inference side: too large for its own side, it may use the whole fleet, starts at 0 on
+  // site 0 and ends at 100 s. (It used to wait for ever: the training side's 24 GPUs counted as
+  // room for it.)
+  JobSpec twelve = test::job("j", 0, 12, 100);
+  twelve.gpu_utilisation = 1.0F;
+  twelve.preemptible = false;
+  for (const char* policy : {"reserved", "lend"}) {
+    const test::RunOutput out = test::run(h100_inference_a100_training_capped(), {twelve}, policy,
+                                          {}, "first_fit", test::no_samples());
+    EXPECT_EQ(out["j"].state, JobState::Done) << policy;
+    EXPECT_EQ(test::seconds(out["j"].first_start), 0) << policy;
+    EXPECT_EQ(test::seconds(out["j"].end), 100) << policy;
+    EXPECT_EQ(out["j"].site, SiteId{0}) << policy;
+  }
 }
 
 TEST(NodePartition, ShareOutsideZeroToOneIsRejected) {

@@ -73,6 +73,38 @@ TEST(Priority, WithPreemptOverheadTheHigherClassWaitsForItsVictimToDrain) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 135);
 }
 
+TEST(Priority, TheFreeGpusAJobWaitsForAfterPreemptingAreNotGivenToALowerClass) {
+  // Two sites of one 8-GPU node each; preempt overhead 5 s, resume overhead 10 s. v (class 0,
+  // site 0 only) runs on node 0's GPUs 0-3 from 0 s, w (class 0, site 1 only, not preemptible)
+  // on node 1's from 0 s. At 10 s x (class 2, 8 GPUs, site 0 only) preempts v and waits for
+  // its drain, to start on all of node 0; y (class 1, 4 GPUs, any site) arrives then too. The
+  // fleet has 8 free GPUs, 4 promised to x by count, so y may start now, but not on node 0's
+  // free half, which x's placement uses: y runs on node 1, 10-110. 15 s: v's GPUs drain, x runs
+  // 15-115; v resumes at 115 (990 s left, 10 s resume overhead) and ends at 1,115. (y used to
+  // land on node 0; x then preempted y at 15 s and v took y's place, each victim preempted 5 s
+  // into its 10 s resume overhead: x never started and the run never ended.)
+  JobSpec v = job("v", 0, 4, 1000, 0);
+  v.allowed_sites = 1U << 0;
+  JobSpec w = job("w", 0, 4, 1000, 0);
+  w.allowed_sites = 1U << 1;
+  w.preemptible = false;
+  JobSpec x = job("x", 10, 8, 100, 2);
+  x.allowed_sites = 1U << 0;
+  EngineConfig config = test::no_samples();
+  config.preempt_overhead = from_seconds(5);
+  config.resume_overhead = from_seconds(10);
+  const auto out =
+      test::run(test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}}),
+                {v, w, x, job("y", 10, 4, 100, 1)}, "priority", {}, "first_fit", config);
+  EXPECT_EQ(out["y"].site, SiteId{1});
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].end), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 15);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 115);
+  EXPECT_EQ(out["v"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["v"].end), 1115);
+}
+
 // Tenants A and B each guaranteed half of the 8 GPUs (4). A's two 4-GPU jobs start at 0 s
 // (a2 borrows B's idle half). b1 (B, 4 GPUs, 50 s) arrives 10 s.
 std::vector<JobSpec> quota_jobs() {
