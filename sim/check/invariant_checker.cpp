@@ -156,8 +156,9 @@ void InvariantChecker::check_offline_window(const CapacityWindow& window, SimTim
 }
 
 void InvariantChecker::check_hits() {
-  for (const auto& [id, gpu] : hit_) {
+  for (const auto& [id, hit_gpu] : hit_) {
     Entry& e = entries_[id];
+    const auto gpu = hit_gpu;  // clang 14 cannot capture a structured binding
     expect(e.hit_by == kNone, now_, id, [&] {
       return fmt::format(
           "held GPU {} when a failure (process {}) took it down, and was not "
