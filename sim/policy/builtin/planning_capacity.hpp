@@ -77,7 +77,7 @@ class PlanningCapacity {
           still_free.slices.push_back({slice.node, mask});
         }
       }
-      free_->take_decided(*r.spec, still_free);
+      free_->take_decided(r.spec, still_free);
     }
     std::optional<Allocation> gpus = free_->take(spec);
     free_->rollback(mark);
@@ -104,7 +104,7 @@ class PlanningCapacity {
   // fit and preempts again, for ever when each victim is preempted within its resume overhead.
   // Call it with the scratch rolled back to before the victims' release. O(slices).
   void reserve(const JobSpec& spec, const Allocation& gpus) {
-    Reserved r{&spec, {}};
+    Reserved r{spec, {}};
     for (const NodeSlice& slice : gpus.slices) {
       if (const std::uint64_t mask = slice.gpus & free_->index().free_mask(slice.node)) {
         r.gpus.slices.push_back({slice.node, mask});
@@ -123,7 +123,7 @@ class PlanningCapacity {
   std::uint64_t drain_budget_;  // draining GPUs not promised yet
   std::uint64_t promised_ = 0;  // free GPUs promised to jobs waiting for a drain
   struct Reserved {
-    const JobSpec* spec;
+    JobSpec spec;  // a copy: callers may pass a spec that lives only for their call (Gavel)
     Allocation gpus;  // the part of its planned start free when it preempted
   };
   std::vector<Reserved> reserved_;  // for jobs waiting for victims preempted in this pass
