@@ -73,18 +73,18 @@ class Elastic final : public Policy {
         if (!job.spec.elastic() || !job.spec.preemptible) continue;
         // Every running job keeps its minimum, on GPUs it holds already.
         free.release(job);
-        const std::uint32_t min = job.spec.min_gang();
-        Allocation kept = first_gpus(job.allocation, min);
-        free.take_decided(sized(job.spec, min), kept);
-        plans_.push_back({id, true, min, std::move(kept)});
+        Allocation kept = first_gpus(job.allocation, job.spec.min_gang());
+        free.take_decided(job.spec, kept);  // power: per GPU of `kept`
+        plans_.push_back({id, true, std::move(kept)});
       }
     }
     for (JobId id : view.queued_jobs()) {
       if (free.total_free() == 0) break;
       const JobSpec& spec = view.job(id).spec;
-      const std::uint32_t min = spec.min_gang();
-      std::optional<Allocation> gpus = free.take(sized(spec, min));
-      if (gpus) plans_.push_back({id, false, min, std::move(*gpus)});
+      // A rigid job's minimum is its gang: no copy of its spec.
+      std::optional<Allocation> gpus =
+          spec.elastic() ? free.take(sized(spec, spec.min_gang())) : free.take(spec);
+      if (gpus) plans_.push_back({id, false, std::move(*gpus)});
     }
     grow(view, free);
 
@@ -115,8 +115,8 @@ class Elastic final : public Policy {
   struct Plan {
     JobId id;
     bool running;  // resized at this round; else a waiting job starting
-    std::uint32_t gpus_count;
     Allocation gpus;
+    std::uint32_t count() const { return gpus.gpu_count(); }
   };
   struct Step {
     double gain;  // per GPU
@@ -134,8 +134,9 @@ class Elastic final : public Policy {
   double gain(const SchedulerView& view, const Plan& plan, std::uint32_t to) const {
     const Job& job = view.job(plan.id);
     const double s = job.spec.serial_fraction;
-    const double per_gpu = (amdahl_speedup(s, to) - amdahl_speedup(s, plan.gpus_count)) /
-                           static_cast<double>(to - plan.gpus_count);
+    const std::uint32_t from = plan.count();
+    const double per_gpu =
+        (amdahl_speedup(s, to) - amdahl_speedup(s, from)) / static_cast<double>(to - from);
     if (objective_ == Objective::Throughput) return per_gpu;
     // Share of the remaining work done per second, gained per GPU: rates are in reference
     // seconds per second, against the speed on the requested gang.
@@ -148,8 +149,9 @@ class Elastic final : public Policy {
     std::priority_queue<Step> steps;
     const auto push = [&](std::size_t i) {
       const JobSpec& spec = view.job(plans_[i].id).spec;
-      if (plans_[i].gpus_count >= spec.max_gang()) return;
-      steps.push({gain(view, plans_[i], next_size(spec, plans_[i].gpus_count)), i});
+      const std::uint32_t now = plans_[i].count();
+      if (now >= spec.max_gang()) return;
+      steps.push({gain(view, plans_[i], next_size(spec, now)), i});
     };
     for (std::size_t i = 0; i < plans_.size(); ++i) push(i);
     while (!steps.empty() && free.total_free() > 0) {
@@ -157,9 +159,9 @@ class Elastic final : public Policy {
       steps.pop();
       Plan& plan = plans_[i];
       const Job& job = view.job(plan.id);
-      const std::uint32_t to = next_size(job.spec, plan.gpus_count);
+      const std::uint32_t to = next_size(job.spec, plan.count());
       const std::size_t mark = free.mark();
-      free.release_decided(sized(job.spec, plan.gpus_count), plan.gpus);
+      free.release_decided(job.spec, plan.gpus);
       std::optional<Allocation> gpus;
       // Back to its own size, a running job keeps its GPUs: no restart for nothing.
       if (plan.running && to == job.gang && free.try_take_back(job)) {
@@ -171,7 +173,6 @@ class Elastic final : public Policy {
         free.rollback(mark);  // this job stays at its size
         continue;
       }
-      plan.gpus_count = to;
       plan.gpus = std::move(*gpus);
       push(i);
     }
