@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/core/error.hpp"
+#include "sim/workload/gpu_share.hpp"
 #include "sim/workload/traces/line_reader.hpp"
 
 namespace fleetsim {
@@ -20,9 +21,9 @@ namespace {
 
 const std::vector<std::string> kRequired = {"job_id", "submit_time_s", "gpus", "duration_s"};
 const std::vector<std::string> kOptional = {
-    "gpu_type",  "tenant",  "estimate_s", "preemptible",     "priority",     "job_class",
-    "data_site", "data_gb", "residency",  "gpu_utilisation", "start_slack_s",
-    "min_gpus",  "max_gpus", "serial_fraction"};
+    "gpu_type",      "tenant",    "estimate_s", "preemptible",     "priority",
+    "job_class",     "data_site", "data_gb",    "residency",       "gpu_utilisation",
+    "start_slack_s", "min_gpus",  "max_gpus",   "serial_fraction", "gpu_milli"};
 
 using Tokenizer = boost::tokenizer<boost::escaped_list_separator<char>>;
 
@@ -142,6 +143,7 @@ class RowParser {
       job.start_slack = from_seconds(*slack);
     }
     if (auto error = parse_elastic(cells, job)) return error;
+    if (auto error = parse_gpu_share(cells, job)) return error;
     return parse_sites(cells, job);
   }
 
@@ -219,6 +221,24 @@ class RowParser {
         return RowError{"serial_fraction", fmt::format("\"{}\" is not a fraction in [0, 1]", text)};
       }
       job.serial_fraction = static_cast<float>(*s);
+    }
+    return std::nullopt;
+  }
+
+  // gpu_milli in [1, 1000] (empty: 1000, whole GPUs); a share below 1000 is of one GPU, so only
+  // on a rigid 1-GPU row. After parse_elastic: the range decides.
+  std::optional<RowError> parse_gpu_share(const std::vector<std::string>& cells,
+                                          JobSpec& job) const {
+    if (!has("gpu_milli") || cell(cells, "gpu_milli").empty()) return std::nullopt;
+    const std::string& text = cell(cells, "gpu_milli");
+    const auto milli = parse_integer(text);
+    if (!milli || *milli < 1 || *milli > kMilliPerGpu) {
+      return RowError{"gpu_milli",
+                      fmt::format("\"{}\" is not an integer in [1, {}]", text, kMilliPerGpu)};
+    }
+    job.gpu_milli = static_cast<std::uint16_t>(*milli);
+    if (auto why = gpu_share_problem(job.gpu_milli, job.gpus, job.min_gpus, job.max_gpus)) {
+      return RowError{"gpu_milli", *why};
     }
     return std::nullopt;
   }

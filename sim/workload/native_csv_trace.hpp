@@ -1,7 +1,7 @@
 // The native CSV trace format (documented in README.md, "Trace format"):
 //   job_id,submit_time_s,gpus,duration_s[,gpu_type][,tenant][,estimate_s][,preemptible]
 //   [,priority][,job_class][,data_site][,data_gb][,residency][,gpu_utilisation][,start_slack_s]
-//   [,min_gpus][,max_gpus][,serial_fraction]
+//   [,min_gpus][,max_gpus][,serial_fraction][,gpu_milli]
 // One header row naming the columns (any order). gpu_type may list several allowed types
 // separated by '|'. Rows are read whole, checked, and stable-sorted by submit time.
 #pragma once

@@ -4,6 +4,8 @@
 // models = gpu_spec ('|'-separated, empty = any); status = pod_phase; tenant = qos. Duration is
 // deletion - scheduled (deletion - creation for pods never scheduled), or deletion - creation
 // with `duration_from: creation`. Pods with num_gpu 0 are CPU-only: counted, never replayed.
+// A share below 1000 is of one GPU: trace_reader rejects it with num_gpu > 1 (the published
+// pod lists in traces/ have none: each one's 75 multi-GPU pods all ask for 1000).
 #include <fmt/format.h>
 
 #include "sim/workload/traces/trace_format.hpp"

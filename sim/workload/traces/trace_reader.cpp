@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "sim/core/error.hpp"
+#include "sim/workload/gpu_share.hpp"
 #include "sim/workload/traces/line_reader.hpp"
 
 namespace fleetsim {
@@ -79,6 +80,12 @@ void read_trace_records(const TraceFormat& format, const TraceOptions& options,
           "", fmt::format("row has {} fields; the format has {}", cells.size(), format.fields)};
     } else {
       problem = parser->parse(cells, record);
+    }
+    // Whatever the format, a GPU share is of one GPU (openb could say 2 GPUs at 500 each).
+    if (!problem && record.gpus > 0) {
+      if (auto why = gpu_share_problem(record.gpu_milli, record.gpus)) {
+        problem = TraceRowError{"gpu_milli", std::move(*why)};
+      }
     }
     if (problem) {
       const ConfigError error(pos, problem->field, problem->message);

@@ -14,7 +14,8 @@ namespace fleetsim {
 
 // Rows of one file as the format reader sees them, before any filter. Broken rows throw
 // ConfigError ("file:line: field: reason") under BadRows::Error; under Skip they are warned
-// about and counted in `counts` (reason "bad <field>") and `sink` never sees them.
+// about and counted in `counts` (reason "bad <field>") and `sink` never sees them. Besides the
+// format's own checks, every format's rows keep gpu_share_problem() (a GPU share is of one GPU).
 struct TraceRowCounts {
   std::uint64_t rows = 0;  // data rows (blank lines are not rows)
   std::map<std::string, std::uint64_t> rejected_by_reason;

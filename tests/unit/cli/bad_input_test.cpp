@@ -378,6 +378,15 @@ INSTANTIATE_TEST_SUITE_P(
                     ":3: max_gpus: \"3\" is not an integer in [4, 2147483648] (at least gpus)"},
         BrokenTrace{"trace_serial_fraction_above_one.yaml", "traces/serial_fraction_above_one.csv",
                     ":3: serial_fraction: \"1.5\" is not a fraction in [0, 1]"},
+        BrokenTrace{"trace_gpu_milli_not_an_integer.yaml", "traces/gpu_milli_not_an_integer.csv",
+                    ":3: gpu_milli: \"0.5\" is not an integer in [1, 1000]"},
+        BrokenTrace{"trace_gpu_milli_above_1000.yaml", "traces/gpu_milli_above_1000.csv",
+                    ":3: gpu_milli: \"1500\" is not an integer in [1, 1000]"},
+        BrokenTrace{"trace_gpu_milli_of_several_gpus.yaml", "traces/gpu_milli_of_several_gpus.csv",
+                    ":3: gpu_milli: a GPU share is of one GPU; gpus is 4"},
+        BrokenTrace{"trace_gpu_milli_on_elastic_job.yaml", "traces/gpu_milli_on_elastic_job.csv",
+                    ":3: gpu_milli: a GPU share is of one GPU; the job is elastic (min_gpus 1, "
+                    "max_gpus 4)"},
         BrokenTrace{"trace_start_slack_negative.yaml", "traces/start_slack_negative.csv",
                     ":3: start_slack_s: \"-3600\" is not a number of seconds in [0, 1e11]"},
         BrokenTrace{"trace_preemptible_not_a_flag.yaml", "traces/preemptible_not_a_flag.csv",
@@ -403,12 +412,12 @@ INSTANTIATE_TEST_SUITE_P(
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction, gpu_milli"},
         BrokenTrace{"trace_unknown_column_skip.yaml", "traces/unknown_column.csv",
                     ":2: gpu_count: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction, gpu_milli"},
         BrokenTrace{"trace_missing_required_column_error.yaml",
                     "traces/missing_required_column.csv",
                     ":2: duration_s: missing required column"},
@@ -423,7 +432,7 @@ INSTANTIATE_TEST_SUITE_P(
                     ":1: gpu\\ntype: unknown column; expected job_id, submit_time_s, gpus, "
                     "duration_s and optionally gpu_type, tenant, estimate_s, preemptible, "
                     "priority, job_class, data_site, data_gb, residency, gpu_utilisation, "
-                    "start_slack_s, min_gpus, max_gpus, serial_fraction"},
+                    "start_slack_s, min_gpus, max_gpus, serial_fraction, gpu_milli"},
         BrokenTrace{"trace_no_header.yaml", "traces/no_header.csv", ": no header row"},
         BrokenTrace{"trace_file_missing.yaml", "traces/no_such_trace.csv",
                     ": cannot open trace file"},

@@ -101,6 +101,10 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenFormatRow{"trace_openb_gpu_pod_with_zero_share.yaml",
                         "traces/openb_gpu_pod_with_zero_share.csv",
                         ":3: gpu_milli: 0 for a pod that asks for GPUs"},
+        // Checked for every format by the shared row driver, not by the openb reader.
+        BrokenFormatRow{"trace_openb_gpu_share_of_several_gpus.yaml",
+                        "traces/openb_gpu_share_of_several_gpus.csv",
+                        ":3: gpu_milli: a GPU share is of one GPU; gpus is 2"},
         BrokenFormatRow{"trace_openb_scheduled_before_creation.yaml",
                         "traces/openb_scheduled_before_creation.csv",
                         ":3: scheduled_time: 9679000 is before creation_time 9679175"},

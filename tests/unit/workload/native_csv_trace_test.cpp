@@ -3,6 +3,7 @@
 #include "sim/workload/native_csv_trace.hpp"
 
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -104,6 +105,65 @@ TEST_F(NativeCsvTrace, StartSlackIsReadInSecondsAndEmptyMeansNotFlexible) {
             "t.csv:2: start_slack_s: \"12h\" is not a number of seconds in [0, 1e11]");
 }
 
+TEST_F(NativeCsvTrace, GpuMilliIsAShareOfOneGpuAndEmptyMeansAWholeOne) {
+  const TraceReadResult r = read(
+      "job_id,submit_time_s,gpus,duration_s,gpu_milli\n"
+      "quarter,0,1,60,250\n"
+      "least,1,1,60,1\n"
+      "blank,2,1,60,\n"
+      "whole,3,1,60,1000\n"
+      "gang,4,8,60,1000\n"  // 1000 = whole GPUs: any gang may say so
+      "gang_blank,5,8,60,\n");
+  ASSERT_EQ(r.jobs.size(), 6u);
+  EXPECT_EQ(r.jobs[0].gpu_milli, 250);
+  EXPECT_EQ(r.jobs[1].gpu_milli, 1);
+  for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ(r.jobs[i].gpu_milli, 1000) << r.jobs[i].name;
+  // Without the column every job asks for whole GPUs.
+  EXPECT_EQ(read("job_id,submit_time_s,gpus,duration_s\nj0,0,1,60\n").jobs[0].gpu_milli, 1000);
+}
+
+TEST_F(NativeCsvTrace, GpuMilliOutOfRangeOrOnMoreThanOneGpuIsABrokenRow) {
+  const std::string h = "job_id,submit_time_s,gpus,duration_s,gpu_milli\n";
+  EXPECT_EQ(error_of(h + "j0,0,1,60,0.5\n"),
+            "t.csv:2: gpu_milli: \"0.5\" is not an integer in [1, 1000]");
+  EXPECT_EQ(error_of(h + "j0,0,1,60,half\n"),
+            "t.csv:2: gpu_milli: \"half\" is not an integer in [1, 1000]");
+  EXPECT_EQ(error_of(h + "j0,0,1,60,0\n"),
+            "t.csv:2: gpu_milli: \"0\" is not an integer in [1, 1000]");
+  EXPECT_EQ(error_of(h + "j0,0,1,60,1001\n"),
+            "t.csv:2: gpu_milli: \"1001\" is not an integer in [1, 1000]");
+  EXPECT_EQ(error_of(h + "j0,0,1,60,-250\n"),
+            "t.csv:2: gpu_milli: \"-250\" is not an integer in [1, 1000]");
+  EXPECT_EQ(error_of(h + "j0,0,2,60,500\n"),
+            "t.csv:2: gpu_milli: a GPU share is of one GPU; gpus is 2");
+  EXPECT_EQ(error_of(h + "j0,0,8,60,999\n"),
+            "t.csv:2: gpu_milli: a GPU share is of one GPU; gpus is 8");
+  // An elastic row may run on several GPUs; a rigid range of one (min = max = 1) is fine.
+  const std::string e = "job_id,submit_time_s,gpus,duration_s,min_gpus,max_gpus,gpu_milli\n";
+  EXPECT_EQ(error_of(e + "j0,0,1,60,1,4,500\n"),
+            "t.csv:2: gpu_milli: a GPU share is of one GPU; the job is elastic (min_gpus 1, "
+            "max_gpus 4)");
+  EXPECT_EQ(read(e + "j0,0,1,60,1,1,500\n").jobs[0].gpu_milli, 500);
+  EXPECT_EQ(read(e + "j0,0,1,60,1,4,1000\n").jobs[0].max_gang(), 4u);
+}
+
+TEST_F(NativeCsvTrace, SkipModeCountsBadGpuMilliRows) {
+  const TraceReadResult r = read(
+      "job_id,submit_time_s,gpus,duration_s,gpu_milli\n"
+      "j0,0,1,60,500\n"
+      "j1,1,2,60,500\n"   // a share of two GPUs
+      "j2,2,1,60,2000\n"  // out of range
+      "j3,3,2,60,\n",
+      BadRows::Skip);
+  EXPECT_EQ(r.rows, 4u);
+  EXPECT_EQ(r.rejected, 2u);
+  EXPECT_EQ(r.rejected_by_reason, (std::map<std::string, std::uint64_t>{{"bad gpu_milli", 2}}));
+  ASSERT_EQ(r.jobs.size(), 2u);
+  EXPECT_EQ(r.jobs[0].name, "j0");
+  EXPECT_EQ(r.jobs[1].name, "j3");
+  EXPECT_EQ(r.jobs[1].gpu_milli, 1000);
+}
+
 TEST_F(NativeCsvTrace, CommentsAndBlankLinesAreSkippedButCountedAsLines) {
   const TraceReadResult r = read(
       "# a trace\n"                             // 1
@@ -196,7 +256,8 @@ TEST_F(NativeCsvTrace, HeaderProblemsAreErrorsEvenWhenSkippingRows) {
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,user\n", BadRows::Skip),
             "t.csv:1: user: unknown column; expected job_id, submit_time_s, gpus, duration_s and "
             "optionally gpu_type, tenant, estimate_s, preemptible, priority, job_class, data_site, "
-            "data_gb, residency, gpu_utilisation, start_slack_s, min_gpus, max_gpus, serial_fraction");
+            "data_gb, residency, gpu_utilisation, start_slack_s, min_gpus, max_gpus, "
+            "serial_fraction, gpu_milli");
   EXPECT_EQ(error_of("job_id,submit_time_s,gpus,duration_s,gpus\n", BadRows::Skip),
             "t.csv:1: gpus: column listed twice");
   EXPECT_EQ(error_of("# nothing but a comment\n", BadRows::Skip), "t.csv: no header row");

@@ -76,5 +76,19 @@ TEST(OpenbTrace, AnUnmappedGpuModelIsABrokenRow) {
   EXPECT_EQ(r.rejected_by_reason.at("bad gpu_type"), 4u);
 }
 
+TEST(OpenbTrace, AShareOfSeveralGpusIsABrokenRowOfTheSharedDriver) {
+  // Line 2: 1 GPU at 220 (kept). Line 3: 2 GPUs at 500 each, which no JobSpec can say.
+  TraceOptions o;
+  o.format = "openb";
+  o.path = test::source_path("tests/data/bad/traces/openb_gpu_share_of_several_gpus.csv");
+  o.display_path = "pods.csv";
+  EXPECT_EQ(test::read_error(o), "pods.csv:3: gpu_milli: a GPU share is of one GPU; gpus is 2");
+  o.bad_rows = BadRows::Skip;
+  const TraceReadResult r = test::read_excerpt(o);
+  ASSERT_EQ(r.jobs.size(), 1u);
+  EXPECT_EQ(r.jobs[0].gpu_milli, 220);
+  EXPECT_EQ(r.rejected_by_reason, (std::map<std::string, std::uint64_t>{{"bad gpu_milli", 1}}));
+}
+
 }  // namespace
 }  // namespace fleetsim
