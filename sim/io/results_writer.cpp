@@ -506,6 +506,11 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
       y << YAML::Key << "max_factor" << YAML::Value << e.max_factor;
       y << YAML::Key << "serial_fraction" << YAML::Value << e.serial_fraction << YAML::EndMap;
     }
+    if (s->fractional.fraction > 0) {
+      y << YAML::Key << "fractional" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "fraction" << YAML::Value << s->fractional.fraction;
+      y << YAML::Key << "milli" << YAML::Value << YAML::Flow << s->fractional.milli << YAML::EndMap;
+    }
   } else {
     const auto& t = std::get<TraceConfig>(w.source);
     y << YAML::Key << "source" << YAML::Value << "trace";

@@ -129,11 +129,30 @@ ElasticConfig load_elastic(const ConfigNode& node) {
   return e;
 }
 
+FractionalConfig load_fractional(const ConfigNode& node) {
+  node.check_keys({"fraction", "milli"});
+  FractionalConfig f;
+  const ConfigNode fraction = node.at("fraction");
+  f.fraction = fraction.as_non_negative_double();
+  if (f.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", f.fraction);
+  const ConfigNode milli = node.at("milli");
+  if (milli.size() == 0) throw milli.error("expected at least one share in thousandths of a GPU");
+  for (std::size_t i = 0; i < milli.size(); ++i) {
+    const std::int64_t m = milli[i].as_int();
+    // 1000 would be a whole GPU: not a share.
+    if (m < 1 || m > 999) {
+      throw milli[i].error("expected a share in [1, 999] thousandths, got {}", m);
+    }
+    f.milli.push_back(static_cast<std::uint16_t>(m));
+  }
+  return f;
+}
+
 SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog,
                                const SiteDirectory& sites) {
   root.check_keys({"source", "jobs", "arrival", "gpus", "duration", "tenants",
                    "preemptible_fraction", "allowed_gpu_types", "job_class", "data", "residency",
-                   "gpu_utilisation", "flexible", "elastic", "services"});
+                   "gpu_utilisation", "flexible", "elastic", "fractional", "services"});
   SyntheticConfig c;
   c.origin = root.pos();
   c.jobs = root.at("jobs").as_positive_int();
@@ -206,6 +225,7 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
   }
   if (auto flexible = root.find("flexible")) c.flexible = load_flexible(*flexible);
   if (auto elastic = root.find("elastic")) c.elastic = load_elastic(*elastic);
+  if (auto fractional = root.find("fractional")) c.fractional = load_fractional(*fractional);
   return c;
 }
 

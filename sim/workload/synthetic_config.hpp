@@ -52,6 +52,15 @@ struct ElasticConfig {
   double serial_fraction = 0;
 };
 
+// Which share of 1-GPU jobs asks for a fraction of its GPU (JobSpec::gpu_milli, FGD / openb GPU
+// sharing), drawn uniformly from `milli`. Only rigid 1-GPU jobs (drawn gang 1, not made elastic)
+// take one: a share is of one GPU. Drawn from its own RNG stream, so turning it on changes no
+// other draw.
+struct FractionalConfig {
+  double fraction = 0;
+  std::vector<std::uint16_t> milli;  // each in [1, 999]; not empty when fraction > 0
+};
+
 struct SyntheticConfig {
   std::uint64_t jobs = 0;
   double rate_per_hour = 0;  // Poisson arrivals
@@ -68,6 +77,7 @@ struct SyntheticConfig {
   double gpu_utilisation = 1.0;
   FlexibleConfig flexible;  // fraction 0: no job is flexible
   ElasticConfig elastic;    // fraction 0: no job is elastic
+  FractionalConfig fractional;  // fraction 0: every job asks for whole GPUs
   SourcePos origin;      // the workload entry, for errors about generated jobs
   SourcePos gpus_origin;  // the gpus distribution, for "job too large" errors
   SourcePos rate_origin;  // the arrival rate, for "would arrive too late" errors

@@ -23,6 +23,7 @@ SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog&
       data_(rng.stream("data")),
       flexible_(rng.stream("flexible")),
       elastic_(rng.stream("elastic")),
+      fractional_(rng.stream("fractional")),
       size_index_(config_.gpu_weights.begin(), config_.gpu_weights.end()) {
   if (!config_.data.empty()) {
     data_site_index_ = boost::random::discrete_distribution<std::size_t>(
@@ -68,6 +69,15 @@ std::optional<JobSpec> SyntheticGenerator::next() {
     job.min_gpus = static_cast<std::uint32_t>(std::max(1.0, std::floor(gpus * e.min_factor)));
     job.max_gpus = static_cast<std::uint32_t>(std::min(std::floor(gpus * e.max_factor), 0x1p31));
     job.serial_fraction = static_cast<float>(e.serial_fraction);
+  }
+  const FractionalConfig& f = config_.fractional;
+  if (f.fraction > 0) {
+    // Both draws for every job, used or not: job n's share depends only on (seed, n), never on
+    // its size or on the elastic draws (which change which jobs may take one).
+    const bool chosen = boost::random::bernoulli_distribution<double>(f.fraction)(fractional_);
+    const std::size_t pick =
+        boost::random::uniform_int_distribution<std::size_t>(0, f.milli.size() - 1)(fractional_);
+    if (chosen && job.gpus == 1 && !job.elastic()) job.gpu_milli = f.milli[pick];
   }
   ++made_;
   return job;

@@ -36,6 +36,7 @@ class SyntheticGenerator final : public WorkloadSource {
   std::mt19937_64 data_;  // its own stream: adding data to a workload changes no other draw
   std::mt19937_64 flexible_;  // its own stream, as data_
   std::mt19937_64 elastic_;   // its own stream, as data_
+  std::mt19937_64 fractional_;  // its own stream, as data_
   boost::random::discrete_distribution<std::size_t> size_index_;
   boost::random::discrete_distribution<std::size_t> data_site_index_;
   std::uint64_t made_ = 0;

@@ -275,6 +275,14 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:38: workload.flexible.slack_h: expected a number >= 0, got \"-3\""},
         BadField{"elastic_max_factor_below_one.yaml", nullptr,
                  ":10:38: workload.elastic.max_factor: expected a factor in [1, 1024], got 0.5"},
+        BadField{"fractional_fraction_above_one.yaml", nullptr,
+                 ":10:26: workload.fractional.fraction: expected a fraction in [0, 1], got 1.5"},
+        BadField{"fractional_milli_empty.yaml", nullptr,
+                 ":10:38: workload.fractional.milli: expected at least one share in thousandths "
+                 "of a GPU"},
+        BadField{"fractional_milli_whole_gpu.yaml", nullptr,
+                 ":10:44: workload.fractional.milli[1]: expected a share in [1, 999] thousandths, "
+                 "got 1000"},
         BadField{"allowed_gpu_type_unknown.yaml", nullptr,
                  ":10:33: workload.allowed_gpu_types[1]: unknown GPU type \"V100\""},
         BadField{"workload_source_unknown.yaml", nullptr,

@@ -170,6 +170,27 @@ TEST_F(ResultsWriter, FlexibleJobsAddACarbonDelayBlockAndTheirHoldToJobsCsv) {
   // Without flexible jobs the block is left out (hand_made_result: see the key list above).
 }
 
+TEST_F(ResultsWriter, FractionalBlockIsEchoedAndLoadsBack) {
+  ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml"));
+  std::get<SyntheticConfig>(c.workload.source).fractional = {0.3, {250, 500}};
+  write_results(dir_.str(), c, hand_made_result());
+  const std::string resolved = read_file(dir_.path() / "scenario.resolved.yaml");
+  EXPECT_NE(resolved.find("\n  fractional: {fraction: 0.29999999999999999, milli: [250, 500]}\n"),
+            std::string::npos)
+      << resolved;
+  const ScenarioConfig back = load_scenario(dir_ / "scenario.resolved.yaml");
+  const FractionalConfig& f = std::get<SyntheticConfig>(back.workload.source).fractional;
+  EXPECT_EQ(f.fraction, 0.3);  // bit for bit
+  EXPECT_EQ(f.milli, (std::vector<std::uint16_t>{250, 500}));
+  // Without the block (fraction 0) nothing is echoed.
+  TempDir plain;
+  write_results(plain.str(),
+                load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml")),
+                hand_made_result());
+  EXPECT_EQ(read_file(plain.path() / "scenario.resolved.yaml").find("fractional"),
+            std::string::npos);
+}
+
 TEST_F(ResultsWriter, ResolvedScenarioLoadsBackToTheSameConfig) {
   ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml"));
   c.preempt_overhead = s(30);
@@ -236,6 +257,7 @@ TEST_P(ResolvedScenarioReproduces, ByteForByte) {
 INSTANTIATE_TEST_SUITE_P(ResultsFolders, ResolvedScenarioReproduces,
                          ::testing::Values("tests/data/scenarios/small_synthetic.yaml",
                                            "tests/data/scenarios/small_trace.yaml",
+                                           "tests/data/scenarios/small_fractional.yaml",
                                            "tests/data/bad/trace_broken_rows_skip.yaml",
                                            "configs/scenarios/default.yaml",
                                            "configs/scenarios/h100_las.yaml"),

@@ -158,10 +158,44 @@ TEST(WorkloadConfig, SyntheticErrors) {
       error_of(kHead + duration + "jobs_per_tenant: 3\n"),
       "w.yaml:6:1: jobs_per_tenant: unknown key; expected one of: source, jobs, arrival, gpus, "
       "duration, tenants, preemptible_fraction, allowed_gpu_types, job_class, data, residency, "
-      "gpu_utilisation, flexible, elastic, services");
+      "gpu_utilisation, flexible, elastic, fractional, services");
   EXPECT_EQ(error_of("source: replay\n"),
             "w.yaml:1:9: source: unknown workload source \"replay\"; expected one of: synthetic, "
             "trace");
+}
+
+TEST(WorkloadConfig, FractionalBlockAndItsDefault) {
+  const std::string duration = "duration: {distribution: constant, value_s: 60}\n";
+  const SyntheticConfig off = synthetic(duration);
+  EXPECT_EQ(off.fractional.fraction, 0.0);  // no block: every job asks for whole GPUs
+  EXPECT_TRUE(off.fractional.milli.empty());
+  const SyntheticConfig on =
+      synthetic(duration + "fractional: {fraction: 0.4, milli: [1, 250, 500, 999]}\n");
+  EXPECT_DOUBLE_EQ(on.fractional.fraction, 0.4);
+  EXPECT_EQ(on.fractional.milli, (std::vector<std::uint16_t>{1, 250, 500, 999}));
+}
+
+TEST(WorkloadConfig, FractionalErrors) {
+  // Line 6 is the fractional block; columns count from 1.
+  const std::string head = kHead + "duration: {distribution: constant, value_s: 60}\n";
+  EXPECT_EQ(error_of(head + "fractional: {fraction: -0.1, milli: [500]}\n"),
+            "w.yaml:6:24: fractional.fraction: expected a number >= 0, got \"-0.1\"");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 1.01, milli: [500]}\n"),
+            "w.yaml:6:24: fractional.fraction: expected a fraction in [0, 1], got 1.01");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5}\n"),
+            "w.yaml:6:13: fractional.milli: missing required key");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: []}\n"),
+            "w.yaml:6:36: fractional.milli: expected at least one share in thousandths of a GPU");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: 500}\n"),
+            "w.yaml:6:36: fractional.milli: expected a list, got \"500\"");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: [500, 0]}\n"),
+            "w.yaml:6:42: fractional.milli[1]: expected a share in [1, 999] thousandths, got 0");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: [1000]}\n"),
+            "w.yaml:6:37: fractional.milli[0]: expected a share in [1, 999] thousandths, got 1000");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: [0.25]}\n"),
+            "w.yaml:6:37: fractional.milli[0]: expected an integer, got \"0.25\"");
+  EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5, milli: [500], gpus: 1}\n"),
+            "w.yaml:6:43: fractional.gpus: unknown key; expected one of: fraction, milli");
 }
 
 TEST(WorkloadConfig, TracePathIsRelativeToTheReferringFile) {

@@ -291,6 +291,83 @@ TEST(SyntheticGenerator, TurningFlexibleJobsOnChangesNoOtherDraw) {
   EXPECT_LT(flexible, 3000u);
 }
 
+TEST(SyntheticGenerator, FractionalSharesGoToThatShareOfOneGpuJobsOnly) {
+  // Sizes 1/2/4/8 at 0.50/0.30/0.15/0.05: ~50,000 1-GPU jobs, 40 % of them fractional. That
+  // share has sd sqrt(0.4 x 0.6 / 50,000) = 0.0022; 0.01 is 4.5 sd. Each of the two shares is
+  // half of the ~20,000 fractional jobs, sd sqrt(0.25 / 20,000) = 0.0035; 0.015 is 4.2 sd.
+  SyntheticConfig c = base_config(100000);
+  c.fractional = {0.4, {250, 500}};
+  std::map<std::uint16_t, int> shares;
+  int one_gpu = 0;
+  for (const JobSpec& j : generate(c, 47)) {
+    one_gpu += j.gpus == 1;
+    if (j.gpu_milli == 1000) continue;
+    ASSERT_EQ(j.gpus, 1u) << j.name;  // a share is of one GPU
+    ++shares[j.gpu_milli];
+  }
+  ASSERT_EQ(shares.size(), 2u);  // only the listed shares
+  const int fractional = shares[250] + shares[500];
+  EXPECT_NEAR(static_cast<double>(fractional) / one_gpu, 0.4, 0.01);
+  EXPECT_NEAR(static_cast<double>(shares[250]) / fractional, 0.5, 0.015);
+}
+
+TEST(SyntheticGenerator, FractionOneGivesEveryOneGpuJobItsShare) {
+  SyntheticConfig c = base_config(1000);
+  c.gpu_values = {1};
+  c.gpu_weights = {1};
+  c.fractional = {1.0, {300}};
+  for (const JobSpec& j : generate(c, 3)) ASSERT_EQ(j.gpu_milli, 300) << j.name;
+}
+
+TEST(SyntheticGenerator, TurningFractionalJobsOnChangesNoOtherDraw) {
+  SyntheticConfig off = base_config(5000);
+  off.flexible = {0.3, 6};
+  off.elastic.fraction = 0.3;
+  SyntheticConfig on = off;
+  on.fractional = {0.5, {100, 900}};
+  const std::vector<JobSpec> a = generate(off, 9);
+  const std::vector<JobSpec> b = generate(on, 9);
+  ASSERT_EQ(a.size(), b.size());
+  std::size_t fractional = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].submit, b[i].submit) << i;
+    ASSERT_EQ(a[i].gpus, b[i].gpus) << i;
+    ASSERT_EQ(a[i].duration, b[i].duration) << i;
+    ASSERT_EQ(a[i].tenant, b[i].tenant) << i;
+    ASSERT_EQ(a[i].preemptible, b[i].preemptible) << i;
+    ASSERT_EQ(a[i].start_slack, b[i].start_slack) << i;
+    ASSERT_EQ(a[i].min_gpus, b[i].min_gpus) << i;
+    ASSERT_EQ(a[i].max_gpus, b[i].max_gpus) << i;
+    ASSERT_EQ(a[i].gpu_milli, 1000) << i;
+    fractional += b[i].gpu_milli < 1000;
+  }
+  // 5,000 x 0.5 (1 GPU) x 0.7 (not elastic: a 1-GPU elastic job ranges 1..2) x 0.5 = 875,
+  // sd sqrt(5,000 x 0.175 x 0.825) = 27; 750..1,000 is over 4.5 sd either way.
+  EXPECT_GT(fractional, 750u);
+  EXPECT_LT(fractional, 1000u);
+}
+
+TEST(SyntheticGenerator, ElasticJobsNeverTakeAShareAndTheOthersKeepTheirs) {
+  // Every job draws its share whether it may take one or not, so making some jobs elastic only
+  // takes the share from those: job n's share never depends on another job's draws.
+  SyntheticConfig rigid = base_config(5000);
+  rigid.fractional = {0.5, {100, 200, 300}};
+  SyntheticConfig elastic = rigid;
+  elastic.elastic.fraction = 0.5;  // a 1-GPU job becomes 1..2
+  const std::vector<JobSpec> a = generate(rigid, 11);
+  const std::vector<JobSpec> b = generate(elastic, 11);
+  std::size_t lost = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (b[i].elastic()) {
+      ASSERT_EQ(b[i].gpu_milli, 1000) << i;
+      lost += a[i].gpu_milli < 1000;
+    } else {
+      ASSERT_EQ(b[i].gpu_milli, a[i].gpu_milli) << i;
+    }
+  }
+  EXPECT_GT(lost, 0u);  // ~5,000 x 0.5 x 0.5 x 0.5 = 625
+}
+
 TEST(SyntheticGenerator, OriginOfEveryJobIsTheGpusEntry) {
   SyntheticConfig c = base_config(1);
   c.gpus_origin = {"w.yaml", 7, 3};
