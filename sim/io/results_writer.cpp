@@ -12,6 +12,7 @@
 #include "sim/io/service_config.hpp"
 #include "sim/io/service_results.hpp"
 #include "sim/metrics/job_outcome.hpp"
+#include "sim/workload/gpu_share.hpp"
 
 namespace fleetsim {
 namespace {
@@ -185,6 +186,10 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
   const bool elastic = std::any_of(jobs.begin(), jobs.end(),
                                    [](const Job& j) { return j.spec.elastic(); });
   if (elastic) fmt::format_to(std::back_inserter(out), ",min_gpus,max_gpus,gpu_s,resizes");
+  // Only with a fractional job, for the same reason: the share of its GPU each job asked for.
+  const bool fractional = std::any_of(jobs.begin(), jobs.end(),
+                                      [](const Job& j) { return j.spec.gpu_milli < kMilliPerGpu; });
+  if (fractional) fmt::format_to(std::back_inserter(out), ",gpu_milli");
   out.push_back('\n');
   const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
   for (const Job& j : jobs) {
@@ -221,6 +226,7 @@ std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
       fmt::format_to(std::back_inserter(out), ",{},{},{:.6f},{}", j.spec.min_gang(),
                      j.spec.max_gang(), j.gpu_seconds, j.resizes);
     }
+    if (fractional) fmt::format_to(std::back_inserter(out), ",{}", j.spec.gpu_milli);
     out.push_back('\n');
   }
   return fmt::to_string(out);

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
+#include "sim/workload/synthetic_generator.hpp"
 #include "tests/support/cli_run.hpp"
 
 namespace fleetsim {
@@ -170,6 +172,43 @@ TEST_F(ResultsWriter, FlexibleJobsAddACarbonDelayBlockAndTheirHoldToJobsCsv) {
   // Without flexible jobs the block is left out (hand_made_result: see the key list above).
 }
 
+TEST_F(ResultsWriter, FractionalJobsAddAGpuMilliColumnToJobsCsv) {
+  RunResult r = hand_made_result();
+  r.jobs[0].spec.gpus = 1;  // a quarter of one GPU
+  r.jobs[0].spec.gpu_milli = 250;
+  write_results(dir_.str(), config_, r);
+  // The same rows as JobsCsvHeaderAndHandComputedRows (1 GPU instead of 8), each ending in the
+  // job's share; a whole-GPU job says 1000.
+  EXPECT_EQ(read_file(dir_.path() / "jobs.csv"),
+            "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
+            "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
+            "checkpoint_s,restart_s,site,staging_s,held_s,gpu_milli\n"
+            "\"j,1\",vc1,1,H100_SXM,12.500000,100.000000,3700.250000,87.500000,3687.750000,"
+            "3600.250000,1,2,1,1,1,finished,0,0.000000,0.000000,0.000000,lab,0.000000,0.000000,"
+            "250\n"
+            "j2,vc2,4,,20.000000,,,,,0.000000,0,0,0,0,0,never_started,0,0.000000,0.000000,"
+            "0.000000,,0.000000,0.000000,1000\n");
+  // Without a fractional job there is no column (JobsCsvHeaderAndHandComputedRows), and
+  // summary.json is the same either way.
+  TempDir whole;
+  write_results(whole.str(), config_, hand_made_result());
+  EXPECT_EQ(read_file(dir_.path() / "summary.json"), read_file(whole.path() / "summary.json"));
+}
+
+TEST_F(ResultsWriter, ElasticColumnsComeBeforeGpuMilli) {
+  RunResult r = hand_made_result();
+  r.jobs[0].spec.gpus = 1;
+  r.jobs[0].spec.gpu_milli = 500;
+  r.jobs[1].spec.min_gpus = 2;  // j2: elastic 2..8 around its 4 GPUs; never started
+  r.jobs[1].spec.max_gpus = 8;
+  write_results(dir_.str(), config_, r);
+  const std::string jobs = read_file(dir_.path() / "jobs.csv");
+  EXPECT_NE(jobs.find(",held_s,min_gpus,max_gpus,gpu_s,resizes,gpu_milli\n"), std::string::npos)
+      << jobs;
+  EXPECT_NE(jobs.find(",lab,0.000000,0.000000,1,1,0.000000,0,500\n"), std::string::npos) << jobs;
+  EXPECT_NE(jobs.find(",,0.000000,0.000000,2,8,0.000000,0,1000\n"), std::string::npos) << jobs;
+}
+
 TEST_F(ResultsWriter, FractionalBlockIsEchoedAndLoadsBack) {
   ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_synthetic.yaml"));
   std::get<SyntheticConfig>(c.workload.source).fractional = {0.3, {250, 500}};
@@ -189,6 +228,28 @@ TEST_F(ResultsWriter, FractionalBlockIsEchoedAndLoadsBack) {
                 hand_made_result());
   EXPECT_EQ(read_file(plain.path() / "scenario.resolved.yaml").find("fractional"),
             std::string::npos);
+}
+
+TEST_F(ResultsWriter, GpuMilliColumnCarriesTheGeneratedShares) {
+  const ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_fractional.yaml"));
+  write_results(dir_.str(), c, run_scenario(c));
+  // The same workload drawn again, straight from the generator (seed 7): job-n is row n + 1.
+  const auto& synthetic = std::get<SyntheticConfig>(c.workload.source);
+  const GpuCatalog catalog(c.fleet.gpu_types, c.fleet.reference_type);
+  SyntheticGenerator generator(synthetic, catalog, RngStreams(c.seed));
+  std::istringstream rows(read_file(dir_.path() / "jobs.csv"));
+  std::string line;
+  std::getline(rows, line);
+  EXPECT_TRUE(line.ends_with(",held_s,gpu_milli")) << line;
+  int fractional = 0;
+  for (std::uint64_t n = 0; n < synthetic.jobs; ++n) {
+    const JobSpec job = *generator.next();
+    ASSERT_TRUE(std::getline(rows, line));
+    ASSERT_TRUE(line.starts_with(job.name + ",")) << line;
+    EXPECT_TRUE(line.ends_with(fmt::format(",{}", job.gpu_milli))) << line;
+    fractional += job.gpu_milli < 1000;
+  }
+  EXPECT_GT(fractional, 0);  // 40 jobs, 4 in 10 of 1 GPU, 40 % of those: ~6
 }
 
 TEST_F(ResultsWriter, ResolvedScenarioLoadsBackToTheSameConfig) {
