@@ -138,18 +138,17 @@ void InvariantChecker::check_offline_window(const CapacityWindow& window, SimTim
     for (std::uint32_t n = 0; n < rack.node_count; ++n) {
       const Node& node = topo.node(NodeId{rack.first_node.value + n});
       for (std::uint32_t g = 0; g < node.gpu_count; ++g) {
-        const std::uint32_t id = owner_[node.first_gpu.index() + g];
-        if (id == kNone || std::find(reported.begin(), reported.end(), id) != reported.end()) {
-          continue;
-        }
-        const Entry& e = entries_[id];
-        // Started later, once the rack was back, it is fine; on_start checks that.
-        if (!expect(e.state != State::Running || e.segment_start > since, now_, id, [&] {
-              return fmt::format("still running on rack {}, offline since t={}",
-                                 window.first_rack.value + r, since);
-            })) {
-          reported.push_back(id);
-        }
+        for_each_holder(node.first_gpu.index() + g, [&](std::uint32_t id) {
+          if (std::find(reported.begin(), reported.end(), id) != reported.end()) return;
+          const Entry& e = entries_[id];
+          // Started later, once the rack was back, it is fine; on_start checks that.
+          if (!expect(e.state != State::Running || e.segment_start > since, now_, id, [&] {
+                return fmt::format("still running on rack {}, offline since t={}",
+                                   window.first_rack.value + r, since);
+              })) {
+            reported.push_back(id);
+          }
+        });
       }
     }
   }
@@ -213,7 +212,8 @@ Duration InvariantChecker::done_by(const Entry& e, SimTime now) const {
 
 void InvariantChecker::hold(Entry& e, SimTime until) {
   e.run_time += until - e.segment_start;
-  e.gpu_seconds += e.gpus * to_seconds(until - e.segment_start);
+  const Duration wall = until - e.segment_start;
+  e.gpu_seconds += e.milli < 1000 ? e.milli / 1000.0 * to_seconds(wall) : e.gpus * to_seconds(wall);
 }
 
 void InvariantChecker::close_segment(Entry& e, SimTime now) {
@@ -234,17 +234,20 @@ void InvariantChecker::release(std::uint32_t id, SimTime now, bool with_power) {
     site_gpus_[site.index()] += std::popcount(slice.gpus);
     const Node& node = topo.node(slice.node);
     for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
-      std::uint32_t& owner =
-          owner_[node.first_gpu.index() + static_cast<std::size_t>(std::countr_zero(m))];
-      if (owner == id) owner = kNone;
+      const std::size_t gpu = node.first_gpu.index() + static_cast<std::size_t>(std::countr_zero(m));
+      if (e.milli < 1000) {
+        change_share(id, gpu, site, -1, now);
+      } else if (owner_[gpu] == id) {
+        owner_[gpu] = kNone;
+      }
     }
   }
   for (SiteId site : touched_sites_) {
     const std::int64_t gpus = std::exchange(site_gpus_[site.index()], 0);
     if (with_power) sites_.change_draw(site, -e.busy_per_gpu * gpus, now);
-    sites_.change_allocated(site, -gpus, now);
+    if (e.milli == 1000) sites_.change_allocated(site, -gpus, now);
   }
-  allocated_gpus_ -= e.gpus;
+  if (e.milli == 1000) allocated_gpus_ -= e.gpus;
   allocations_[e.slot].slices.clear();
   free_slots_.push_back(e.slot);
   e.slot = kNone;
@@ -273,6 +276,7 @@ void InvariantChecker::on_arrival(const Job& job, SimTime now) {
     return;
   }
   e.gpus = job.spec.gpus;
+  e.milli = job.spec.gpu_milli;
   e.remaining = job.spec.duration;
   e.replica = job.spec.is_replica();
   e.release = now + job.held;
@@ -358,7 +362,14 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
       expect(owner == kNone, now, id, [&] {
         return fmt::format("GPU {} allocated twice: still held by {}", gpu, name(owner));
       });
-      owner = id;
+      if (e.milli < 1000) {
+        change_share(id, gpu, site, +1, now);
+      } else {
+        expect(share_used_.empty() || share_used_[gpu] == 0, now, id, [&] {
+          return fmt::format("GPU {} taken whole while jobs hold shares of it", gpu);
+        });
+        owner = id;
+      }
       expect(down_.empty() || down_[gpu] == 0, now, id,
              [&] { return fmt::format("started on GPU {}, which a failure holds down", gpu); });
     }
@@ -420,7 +431,7 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
                          job.rate, rate);
     });
     e.rate = rate;
-    busy = busy_extra_mw(fleet_->catalog.type(type), job.spec.gpu_utilisation);
+    busy = busy_extra_mw(fleet_->catalog.type(type), job.spec.gpu_utilisation, job.spec.gpu_milli);
   }
 
   // Data elsewhere is staged first, to each of the gang's sites but its data's and the one it
@@ -455,7 +466,7 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
   for (SiteId site : sites) {
     const std::int64_t gpus = std::exchange(site_gpus_[site.index()], 0);
     sites_.change_draw(site, busy * gpus, now);
-    sites_.change_allocated(site, gpus, now);
+    if (e.milli == 1000) sites_.change_allocated(site, gpus, now);  // change_share counted it
   }
   if (free_slots_.empty()) {
     e.slot = static_cast<std::uint32_t>(allocations_.size());
@@ -471,7 +482,36 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
   e.progress_start = progress;
   if (e.first_start == kTimeNever) e.first_start = now;
   ++running_;
-  allocated_gpus_ += e.gpus;
+  if (e.milli == 1000) allocated_gpus_ += e.gpus;
+}
+
+void InvariantChecker::change_share(std::uint32_t id, std::size_t gpu, SiteId site, int sign,
+                                    SimTime now) {
+  if (share_used_.empty()) share_used_.assign(fleet_->topology.gpu_count(), 0);
+  std::uint16_t& used = share_used_[gpu];
+  std::vector<std::uint32_t>& holders = share_holders_[gpu];
+  const std::uint32_t milli = entries_[id].milli;
+  if (sign > 0) {
+    expect(used + milli <= 1000, now, id, [&] {
+      return fmt::format("GPU {} over-shared: {} + {} milli-GPUs", gpu, used, milli);
+    });
+    if (used == 0) {  // opens the GPU
+      shared_since_[gpu] = now;
+      ++allocated_gpus_;
+      sites_.change_allocated(site, 1, now);
+    }
+    used = static_cast<std::uint16_t>(used + milli);
+    holders.push_back(id);
+    return;
+  }
+  used = static_cast<std::uint16_t>(used - milli);
+  std::erase(holders, id);
+  if (used > 0) return;
+  share_holders_.erase(gpu);
+  shared_gpu_seconds_ += to_seconds(now - shared_since_[gpu]);
+  shared_since_.erase(gpu);
+  --allocated_gpus_;
+  sites_.change_allocated(site, -1, now);
 }
 
 void InvariantChecker::on_preempt(const Job& job, SimTime now) {
@@ -660,12 +700,12 @@ void InvariantChecker::on_failure(const FailureModel& failures, std::uint32_t pr
   settle_down(now);
   for_each_component_gpu(topo, gpus, [&](std::size_t gpu) {
     if (down_[gpu]++ == 0) ++down_gpus_;
-    const std::uint32_t owner = owner_[gpu];
-    if (owner != kNone && entries_[owner].state == State::Running &&
-        entries_[owner].hit_by == kNone) {
-      entries_[owner].hit_by = process;
-      hit_.emplace_back(owner, gpu);
-    }
+    for_each_holder(gpu, [&](std::uint32_t owner) {
+      if (entries_[owner].state == State::Running && entries_[owner].hit_by == kNone) {
+        entries_[owner].hit_by = process;
+        hit_.emplace_back(owner, gpu);
+      }
+    });
   });
 }
 
@@ -758,10 +798,13 @@ void InvariantChecker::finish(const RunTotals& totals) {
       return fmt::format("{} GPU-seconds; it held {} (GPUs x time, per segment)", job.gpu_seconds,
                          e.gpu_seconds);
     });
-    gpu_seconds += e.gpu_seconds;
+    if (e.milli == 1000) gpu_seconds += e.gpu_seconds;  // shared GPUs: counted whole below
     if (e.replica) replica_gpu_seconds += e.gpu_seconds;
     interruptions += job.interruptions;
   }
+  // A shared GPU counts as allocated from its first share to its last.
+  gpu_seconds += shared_gpu_seconds_;
+  for (const auto& open : shared_since_) gpu_seconds += to_seconds(end - open.second);
   expect(detail::sums_agree(totals.allocated_gpu_seconds, gpu_seconds), end, kNone, [&] {
     return fmt::format("allocated GPU-seconds {}; the jobs' GPUs x run times add up to {}",
                        totals.allocated_gpu_seconds, gpu_seconds);

@@ -92,6 +92,7 @@ class InvariantChecker final : public RunObserver {
     double rate = 1;
     Milliwatts busy_per_gpu = 0;
     std::uint32_t gpus = 0;
+    std::uint32_t milli = 1000;  // < 1000: a share of its one GPU
     std::uint32_t preemptions = 0;
     std::uint32_t interruptions = 0;
     std::uint32_t hit_by = kNone;  // the process of a failure that took one of its GPUs at now_
@@ -164,6 +165,23 @@ class InvariantChecker final : public RunObserver {
   std::vector<std::uint64_t> failures_by_process_, interruptions_by_process_;
   std::uint64_t failures_while_offline_ = 0, maintenance_interruptions_ = 0;
   std::vector<std::pair<std::uint32_t, std::size_t>> hit_;  // (job, GPU) a failure hit at now_
+  // GPU sharing: [GPU] milli-GPUs its shares use (sized at the first share), the jobs holding
+  // them, when each shared GPU was opened, and the GPU-seconds of shared GPUs closed since.
+  std::vector<std::uint16_t> share_used_;
+  std::unordered_map<std::size_t, std::vector<std::uint32_t>> share_holders_;
+  std::unordered_map<std::size_t, SimTime> shared_since_;
+  double shared_gpu_seconds_ = 0;
+  // Adds (+1) or removes (-1) job id's share of a GPU; counts the GPU allocated while shared.
+  void change_share(std::uint32_t id, std::size_t gpu, SiteId site, int sign, SimTime now);
+  // Running jobs holding the GPU whole or by shares.
+  template <typename F>
+  void for_each_holder(std::size_t gpu, F&& f) const {
+    if (owner_[gpu] != kNone) {
+      f(owner_[gpu]);
+    } else if (const auto it = share_holders_.find(gpu); it != share_holders_.end()) {
+      for (std::uint32_t id : it->second) f(id);
+    }
+  }
 };
 
 }  // namespace fleetsim

@@ -434,8 +434,21 @@ void Engine::validate_start(const StartDecision& start) {
       policy_error(fmt::format("starts {} on GPUs {:#x} of node {}, which has {} GPUs", who(),
                                slice.gpus, slice.node.value, node.gpu_count));
     }
+    const bool share = job.spec.gpu_milli < 1000;
     const std::uint64_t busy = slice.gpus & ~state_.capacity.free_mask(slice.node);
-    if (busy != 0) {
+    if (share && !state_.capacity.share_fits(
+                     slice.node, static_cast<std::uint32_t>(std::countr_zero(slice.gpus)),
+                     job.spec.gpu_milli)) {
+      const std::uint32_t gpu =
+          node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(slice.gpus));
+      policy_error(fmt::format("starts {} ({} milli-GPUs) on GPU {} (node {}), which is {}",
+                               who(), job.spec.gpu_milli, gpu, slice.node.value,
+                               !gpu_down_count_.empty() && gpu_down_count_[gpu] > 0
+                                   ? "down (failed)"
+                               : gpu_owner_[gpu].valid() ? "held whole by another job"
+                                                         : "shared without room for it"));
+    }
+    if (busy != 0 && !share) {
       const std::uint32_t gpu = node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(busy));
       const JobId owner = gpu_owner_[gpu];
       if (!owner.valid() && !gpu_down_count_.empty() && gpu_down_count_[gpu] > 0) {
@@ -445,7 +458,7 @@ void Engine::validate_start(const StartDecision& start) {
       policy_error(fmt::format("starts {} on GPU {} (node {}), which is already held by job {} "
                                "(id {})",
                                who(), gpu, slice.node.value,
-                               owner.valid() ? state_.jobs[owner.index()].spec.name : "?",
+                               owner.valid() ? state_.jobs[owner.index()].spec.name : "shares",
                                owner.value));
     }
     const SiteId node_site = topo.cluster(topo.rack(node.rack).cluster).site;
@@ -514,7 +527,8 @@ void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allo
   }
   if (!state_.power.any_cap()) return;
   // Per-site extra draw of this start, against each site's headroom.
-  const Milliwatts per_gpu = busy_extra_mw(fleet_->catalog.type(type), job.spec.gpu_utilisation);
+  const Milliwatts per_gpu = busy_extra_mw(fleet_->catalog.type(type), job.spec.gpu_utilisation,
+                                            job.spec.gpu_milli);
   for (std::size_t i = 0; i < distinct; ++i) {
     const SiteId site = sites[i];
     Milliwatts extra = 0;
@@ -539,12 +553,17 @@ void Engine::apply_start(const StartDecision& start) {
   racks.clear();
   clusters.clear();
   sites.clear();
+  const bool share = job.spec.gpu_milli < 1000;
   for (const NodeSlice& slice : start.gpus.slices) {
-    state_.capacity.take(slice.node, slice.gpus);
     const Node& node = topo.node(slice.node);
-    for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
-      gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] =
-          start.job;
+    if (share) {
+      take_share(start.job, job, slice.node, slice.gpus);
+    } else {
+      state_.capacity.take(slice.node, slice.gpus);
+      for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
+        gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] =
+            start.job;
+      }
     }
     racks.push_back(node.rack);
     const ClusterId cluster = topo.rack(node.rack).cluster;
@@ -554,11 +573,12 @@ void Engine::apply_start(const StartDecision& start) {
   job.gpu_type = topo.node(start.gpus.slices.front().node).type;
   job.site = sites.front();
   const Milliwatts per_gpu =
-      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation,
+                    job.spec.gpu_milli);
   for (std::size_t i = 0; i < start.gpus.slices.size(); ++i) {
     const auto gpus = std::popcount(start.gpus.slices[i].gpus);
     state_.power.change(sites[i], per_gpu * gpus, state_.now);
-    add_site_allocated(sites[i], gpus);
+    if (!share) add_site_allocated(sites[i], gpus);  // take_share counted an opened GPU
   }
   job.span = {static_cast<std::uint32_t>(start.gpus.slices.size()), count_distinct(racks),
               count_distinct(clusters), count_distinct(sites)};
@@ -616,7 +636,7 @@ void Engine::apply_start(const StartDecision& start) {
     calendar_.push(job.progress_start + wall_for_compute(job, compute), EventKind::JobFinish,
                    start.job.value, job.epoch);
   }
-  allocated_gpus_ += job.gang;
+  if (!share) allocated_gpus_ += job.gang;
   state_.queue.erase(start.job);
   state_.add_running(start.job);
   state_.changes.push_back({start.job, JobChangeKind::Started});
@@ -627,12 +647,18 @@ void Engine::apply_start(const StartDecision& start) {
 void Engine::free_gpus(Job& job, bool with_power) {
   const Topology& topo = fleet_->topology;
   const Milliwatts per_gpu =
-      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation,
+                    job.spec.gpu_milli);
   for (const NodeSlice& slice : job.allocation.slices) {
     const Node& node = topo.node(slice.node);
     const SiteId site = fleet_->site_of(slice.node);
     const auto gpus = std::popcount(slice.gpus);
     if (with_power) state_.power.change(site, -per_gpu * gpus, state_.now);
+    if (job.spec.gpu_milli < 1000) {
+      const JobId id{static_cast<std::size_t>(&job - state_.jobs.data())};  // jobs[id]
+      free_share(id, job, slice.node, slice.gpus);
+      continue;
+    }
     add_site_allocated(site, -gpus);
     // Failed GPUs stay out of the free capacity until their repair, offline racks until they
     // come back.
@@ -644,7 +670,7 @@ void Engine::free_gpus(Job& job, bool with_power) {
       gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] = JobId{};
     }
   }
-  allocated_gpus_ -= job.gang;
+  if (job.spec.gpu_milli == 1000) allocated_gpus_ -= job.gang;
   if (job.spec.is_replica()) replica_gpus_ -= job.gang;
   job.allocation.slices.clear();
 }
@@ -687,7 +713,8 @@ bool Engine::remove_draining(JobId id) {
 
 void Engine::cut_draining_power(Job& job) {
   const Milliwatts per_gpu =
-      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation);
+      busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation,
+                    job.spec.gpu_milli);
   for (const NodeSlice& slice : job.allocation.slices) {
     state_.power.change(fleet_->site_of(slice.node), -per_gpu * std::popcount(slice.gpus),
                         state_.now);
@@ -791,14 +818,14 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
       if (gpu_down_count_[gpu]++ > 0) continue;  // already down
       node_down_mask_[node_id.index()] |= std::uint64_t{1} << bit;
       ++down_gpus_;
-      const JobId owner = gpu_owner_[gpu];
-      if (!owner.valid()) {
-        if (rack_online(node.rack)) newly_down_free |= std::uint64_t{1} << bit;
-      } else if (state_.jobs[owner.index()].state == JobState::Running) {
-        hit.push_back(owner);
-      }  // a Draining job keeps the GPU until its release, which then skips it
+      if ((state_.capacity.free_mask(node_id) >> bit & 1U) != 0) {
+        newly_down_free |= std::uint64_t{1} << bit;
+      } else {
+        add_holders(gpu, hit);  // a Draining job keeps the GPU until its release, which skips it
+      }
     }
     if (newly_down_free != 0) state_.capacity.take(node_id, newly_down_free);
+    sync_unshareable(node_id);
   };
   for_each_component_node(fleet_->topology, gpus, take_down);
   for (JobId id : hit) {
@@ -835,10 +862,14 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
       if (--gpu_down_count_[gpu] > 0) continue;  // still down for another reason
       node_down_mask_[node_id.index()] &= ~(std::uint64_t{1} << bit);
       --down_gpus_;
-      // A GPU a draining job still holds comes free at that job's release instead, one in an
-      // offline rack when the rack comes back.
-      if (!gpu_owner_[gpu].valid() && rack_online(node.rack)) back_free |= std::uint64_t{1} << bit;
+      // A GPU a draining job still holds (whole or by shares) comes free at that job's release
+      // instead, one in an offline rack when the rack comes back.
+      if (!gpu_owner_[gpu].valid() && (state_.capacity.shared_mask(node_id) >> bit & 1U) == 0 &&
+          rack_online(node.rack)) {
+        back_free |= std::uint64_t{1} << bit;
+      }
     }
+    sync_unshareable(node_id);
     if (back_free != 0) {
       state_.capacity.release(node_id, back_free);
       freed = true;
@@ -913,12 +944,9 @@ void Engine::take_rack_offline(RackId rack_id) {
     if (const std::uint64_t free = state_.capacity.free_mask(node_id); free != 0) {
       state_.capacity.take(node_id, free);
     }
-    for (std::uint32_t g = 0; g < node.gpu_count; ++g) {
-      const JobId owner = gpu_owner_[node.first_gpu.value + g];
-      if (owner.valid() && state_.jobs[owner.index()].state == JobState::Running) {
-        hit.push_back(owner);
-      }  // a Draining job keeps the GPU until its release, which then skips it
-    }
+    sync_unshareable(node_id);
+    // A Draining job keeps the GPU until its release, which then skips it.
+    for (std::uint32_t g = 0; g < node.gpu_count; ++g) add_holders(node.first_gpu.value + g, hit);
   }
   for (JobId id : hit) {
     if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
@@ -944,10 +972,12 @@ void Engine::bring_rack_online(RackId rack_id) {
     std::uint64_t back = node_down_mask_.empty() ? node_mask(node.gpu_count)
                                                  : node_mask(node.gpu_count) &
                                                        ~node_down_mask_[node_id.index()];
+    back &= ~state_.capacity.shared_mask(node_id);
     for (std::uint32_t g = 0; g < node.gpu_count; ++g) {
       if (gpu_owner_[node.first_gpu.value + g].valid()) back &= ~(std::uint64_t{1} << g);
     }
     if (back != 0) state_.capacity.release(node_id, back);
+    sync_unshareable(node_id);
   }
   const SiteId site = topo.cluster(rack.cluster).site;
   state_.power.change(site, powered_draw_mw(fleet_->catalog.type(rack.type)) * rack.gpu_count,
@@ -962,7 +992,51 @@ void Engine::policy_error(const std::string& message) const {
 
 void Engine::add_held_time(Job& job, Duration wall) {
   job.run_time += wall;
-  job.gpu_seconds += job.gang * to_seconds(wall);
+  // A share of a GPU used that share of its GPU-seconds.
+  job.gpu_seconds += job.spec.gpu_milli < 1000 ? job.spec.gpu_milli / 1000.0 * to_seconds(wall)
+                                               : job.gang * to_seconds(wall);
+}
+
+void Engine::take_share(JobId id, const Job& job, NodeId node, std::uint64_t gpu) {
+  const auto bit = static_cast<std::uint32_t>(std::countr_zero(gpu));
+  if ((state_.capacity.free_mask(node) & gpu) != 0) {  // opens the GPU: one more allocated
+    state_.capacity.take(node, gpu);
+    ++allocated_gpus_;
+    add_site_allocated(fleet_->site_of(node), 1);
+  }
+  state_.capacity.add_share(node, bit, job.spec.gpu_milli);
+  share_holders_[fleet_->topology.node(node).first_gpu.value + bit].push_back(id);
+}
+
+void Engine::free_share(JobId id, const Job& job, NodeId node, std::uint64_t gpu) {
+  const auto bit = static_cast<std::uint32_t>(std::countr_zero(gpu));
+  const Node& n = fleet_->topology.node(node);
+  const auto holders = share_holders_.find(n.first_gpu.value + bit);
+  FLEETSIM_CHECK(holders != share_holders_.end(), "job {} frees a share it does not hold", id.value);
+  std::erase(holders->second, id);
+  if (holders->second.empty()) share_holders_.erase(holders);
+  if (!state_.capacity.remove_share(node, bit, job.spec.gpu_milli)) return;
+  --allocated_gpus_;  // its last share: the GPU is no longer allocated
+  add_site_allocated(fleet_->site_of(node), -1);
+  const bool down = !node_down_mask_.empty() && (node_down_mask_[node.index()] & gpu) != 0;
+  if (!down && rack_online(n.rack)) state_.capacity.release(node, gpu);
+}
+
+void Engine::add_holders(std::uint32_t gpu, std::vector<JobId>& hit) const {
+  const auto running = [&](JobId id) { return state_.jobs[id.index()].state == JobState::Running; };
+  if (const JobId owner = gpu_owner_[gpu]; owner.valid()) {
+    if (running(owner)) hit.push_back(owner);
+  } else if (const auto holders = share_holders_.find(gpu); holders != share_holders_.end()) {
+    for (JobId id : holders->second) {
+      if (running(id)) hit.push_back(id);
+    }
+  }
+}
+
+void Engine::sync_unshareable(NodeId node) {
+  const Node& n = fleet_->topology.node(node);
+  const std::uint64_t down = node_down_mask_.empty() ? 0 : node_down_mask_[node.index()];
+  state_.capacity.set_unshareable(node, rack_online(n.rack) ? down : node_mask(n.gpu_count));
 }
 
 void Engine::add_elastic(const Job& job, double& gpu_seconds, Duration wall) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -169,6 +170,14 @@ class Engine {
   void close_segment(Job& job);  // accounts a Running job's segment up to now
   // Adds wall time the job held its GPUs (run time) and the GPU-seconds that make.
   static void add_held_time(Job& job, Duration wall);
+  // A fractional job's share of its GPU: taken on the index (a free GPU first), listed, counted
+  // as an allocated GPU when it opens the GPU; and the inverse. See CapacityIndex::add_share.
+  void take_share(JobId id, const Job& job, NodeId node, std::uint64_t gpu);
+  void free_share(JobId id, const Job& job, NodeId node, std::uint64_t gpu);
+  // Running jobs holding the GPU whole or by shares, appended to `hit`.
+  void add_holders(std::uint32_t gpu, std::vector<JobId>& hit) const;
+  // Keeps the index's unshareable mask of a node (its failed GPUs; all in an offline rack).
+  void sync_unshareable(NodeId node);
   // Adds an overhead of an elastic job to one of RunTotals::elastic's GPU-second sums.
   static void add_elastic(const Job& job, double& gpu_seconds, Duration wall);
   void on_component_failure(std::uint32_t process, std::uint32_t component);
@@ -216,7 +225,9 @@ class Engine {
   SchedulerState state_;
   Calendar calendar_;
   std::vector<RunObserver*> observers_;
-  std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it
+  std::vector<JobId> gpu_owner_;  // [global GPU index] -> job holding it whole
+  // [global GPU index] -> fractional jobs holding shares of it (gpu_owner_ stays invalid).
+  std::unordered_map<std::uint32_t, std::vector<JobId>> share_holders_;
   FailureModel* failures_ = nullptr;
   // Failed GPUs, sized only when failures are on. A GPU can be down for several overlapping
   // reasons (its node and its rack): it is usable again when its count returns to 0.

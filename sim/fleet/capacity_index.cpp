@@ -98,6 +98,84 @@ void CapacityIndex::release(NodeId n, std::uint64_t mask) {
   add_counts(n, count);
 }
 
+std::uint32_t CapacityIndex::share_used(NodeId n, std::uint32_t bit) const {
+  return share_used_.empty() ? 0 : share_used_[topology_->node(n).first_gpu.index() + bit];
+}
+
+std::uint64_t CapacityIndex::shared_mask(NodeId n) const {
+  return node_shared_mask_.empty() ? 0 : node_shared_mask_[n.index()];
+}
+
+std::uint64_t CapacityIndex::site_shared(SiteId s, GpuTypeId t) const {
+  return site_shared_.empty() ? 0 : site_shared_[s.index() * types_ + t.index()];
+}
+
+NodeId CapacityIndex::find_node_with_shared(GpuTypeId t, NodeId lo, NodeId hi) const {
+  if (nodes_with_shared_.empty()) return NodeId{};
+  const IdBitset& set = nodes_with_shared_[t.index()];
+  std::size_t i = set.find_next(lo.index());
+  return (i != IdBitset::npos && i < hi.index()) ? NodeId(i) : NodeId{};
+}
+
+void CapacityIndex::add_share(NodeId n, std::uint32_t bit, std::uint32_t milli) {
+  if (share_used_.empty()) {
+    share_used_.assign(topology_->gpu_count(), 0);
+    node_shared_mask_.assign(topology_->nodes().size(), 0);
+    site_shared_.assign(topology_->sites().size() * types_, 0);
+    nodes_with_shared_.assign(types_, IdBitset(topology_->nodes().size()));
+    type_shared_.assign(types_, 0);
+  }
+  const Node& node = topology_->node(n);
+  const std::uint64_t gpu = std::uint64_t{1} << bit;
+  std::uint16_t& used = share_used_[node.first_gpu.index() + bit];
+  FLEETSIM_CHECK(bit < node.gpu_count && (node_free_mask_[n.index()] & gpu) == 0 && milli > 0 &&
+                     used + milli <= 1000,
+                 "add_share node={} gpu={} milli={} used={}", n.value, bit, milli, used);
+  if (used == 0) {
+    std::uint64_t& shared = node_shared_mask_[n.index()];
+    if (shared == 0) nodes_with_shared_[node.type.index()].set(n.index());
+    shared |= gpu;
+    const SiteId site = topology_->cluster(topology_->rack(node.rack).cluster).site;
+    ++site_shared_[site.index() * types_ + node.type.index()];
+    ++type_shared_[node.type.index()];
+    ++total_shared_;
+  }
+  used = static_cast<std::uint16_t>(used + milli);
+}
+
+bool CapacityIndex::remove_share(NodeId n, std::uint32_t bit, std::uint32_t milli) {
+  const Node& node = topology_->node(n);
+  FLEETSIM_CHECK(!share_used_.empty() && bit < node.gpu_count &&
+                     share_used_[node.first_gpu.index() + bit] >= milli && milli > 0,
+                 "remove_share node={} gpu={} milli={}", n.value, bit, milli);
+  std::uint16_t& used = share_used_[node.first_gpu.index() + bit];
+  used = static_cast<std::uint16_t>(used - milli);
+  if (used > 0) return false;
+  std::uint64_t& shared = node_shared_mask_[n.index()];
+  shared &= ~(std::uint64_t{1} << bit);
+  if (shared == 0) nodes_with_shared_[node.type.index()].reset(n.index());
+  const SiteId site = topology_->cluster(topology_->rack(node.rack).cluster).site;
+  --site_shared_[site.index() * types_ + node.type.index()];
+  --type_shared_[node.type.index()];
+  --total_shared_;
+  return true;
+}
+
+void CapacityIndex::set_unshareable(NodeId n, std::uint64_t mask) {
+  if (unshareable_.empty()) {
+    if (mask == 0) return;
+    unshareable_.assign(topology_->nodes().size(), 0);
+  }
+  unshareable_[n.index()] = mask;
+}
+
+bool CapacityIndex::share_fits(NodeId n, std::uint32_t bit, std::uint32_t milli) const {
+  const std::uint64_t gpu = std::uint64_t{1} << bit;
+  if ((unshareable_mask(n) & gpu) != 0) return false;
+  if ((node_free_mask_[n.index()] & gpu) != 0) return true;
+  return (shared_mask(n) & gpu) != 0 && share_used(n, bit) + milli <= 1000;
+}
+
 void CapacityIndex::move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free) {
   const GpuTypeId t = topology_->node(n).type;
   auto& buckets = nodes_by_free_[t.index()];

@@ -43,6 +43,33 @@ class CapacityIndex {
   // Precondition (checked): mask is a non-empty subset of the node's GPUs, none of them free.
   void release(NodeId n, std::uint64_t mask);
 
+  // GPU sharing (fractional jobs, JobSpec::gpu_milli < 1000, as in Alibaba's openb trace). A GPU
+  // holding shares is out of the free masks, so no whole-GPU job gets it, and records the
+  // milli-GPUs its shares use. Nothing is allocated for it until the first share.
+  bool sharing() const { return !share_used_.empty(); }
+  // Milli-GPUs the shares on the node's GPU `bit` use (0: none).
+  std::uint32_t share_used(NodeId n, std::uint32_t bit) const;
+  std::uint64_t shared_mask(NodeId n) const;  // GPUs holding at least one share
+  std::uint64_t site_shared(SiteId s, GpuTypeId t) const;  // GPUs holding shares
+  std::uint64_t type_shared(GpuTypeId t) const { return type_shared_.empty() ? 0 : type_shared_[t.index()]; }
+  std::uint64_t total_shared() const { return total_shared_; }
+  // GPUs no new share may go on (failed, or in an offline rack), set by the engine: a GPU that
+  // holds shares stays out of the free masks while its holders drain, and must not take more.
+  std::uint64_t unshareable_mask(NodeId n) const {
+    return unshareable_.empty() ? 0 : unshareable_[n.index()];
+  }
+  void set_unshareable(NodeId n, std::uint64_t mask);
+  // Whether a share of `milli` may go on the node's GPU `bit`: free, or holding shares with room.
+  bool share_fits(NodeId n, std::uint32_t bit, std::uint32_t milli) const;
+  // Smallest node id in [lo, hi) of type t with a GPU holding shares, or an invalid id.
+  NodeId find_node_with_shared(GpuTypeId t, NodeId lo, NodeId hi) const;
+  // Adds a share of `milli` (1..999) to a GPU that is not free: the caller takes a free GPU
+  // first. Precondition (checked): the shares then use at most 1000 milli-GPUs.
+  void add_share(NodeId n, std::uint32_t bit, std::uint32_t milli);
+  // Removes a share; returns whether it was the GPU's last. The GPU then holds no share and is
+  // still not free: the caller releases it (the engine keeps a failed GPU out).
+  bool remove_share(NodeId n, std::uint32_t bit, std::uint32_t milli);
+
  private:
   void move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free);
   void move_rack(RackId r, std::uint32_t from_free, std::uint32_t to_free);
@@ -60,6 +87,15 @@ class CapacityIndex {
   std::vector<std::vector<IdBitset>> nodes_by_free_;
   std::vector<std::vector<IdBitset>> racks_by_free_;
   std::vector<IdBitset> nodes_with_free_;  // [type]: nodes with >= 1 free GPU
+  // Sharing, sized at the first share: [GPU] milli-GPUs used, [node] GPUs with shares,
+  // [site * types + type] GPUs with shares, [type] nodes with a GPU holding shares.
+  std::vector<std::uint16_t> share_used_;
+  std::vector<std::uint64_t> node_shared_mask_;
+  std::vector<std::uint64_t> site_shared_;
+  std::vector<IdBitset> nodes_with_shared_;
+  std::vector<std::uint64_t> type_shared_;
+  std::uint64_t total_shared_ = 0;
+  std::vector<std::uint64_t> unshareable_;  // [node], sized at the first non-empty mask
 };
 
 }  // namespace fleetsim

@@ -22,6 +22,13 @@ inline Milliwatts busy_extra_mw(const GpuType& type, double utilisation) {
   return std::llround((type.tdp_w - type.idle_w) * utilisation * 1000.0);
 }
 
+// A share of a GPU (JobSpec::gpu_milli < 1000) draws that share of a busy GPU's extra power: a
+// shared GPU draws idle power plus its shares' parts, linear in the milli-GPUs in use.
+inline Milliwatts busy_extra_mw(const GpuType& type, double utilisation, std::uint32_t milli) {
+  const Milliwatts whole = busy_extra_mw(type, utilisation);
+  return milli >= 1000 ? whole : whole * milli / 1000;
+}
+
 inline double to_mw(Milliwatts mw) { return static_cast<double>(mw) / 1e9; }
 
 }  // namespace fleetsim

@@ -6,7 +6,9 @@
 
 #include "sim/core/power_ledger.hpp"
 #include "sim/fleet/cross_site_group.hpp"
+#include "sim/core/error.hpp"
 #include "sim/fleet/topology.hpp"
+#include "sim/policy/placement_helpers.hpp"
 #include "sim/workload/feasibility.hpp"
 
 namespace fleetsim {
@@ -22,9 +24,9 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
 }
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
-  if (job.allowed_types.empty()) return index_->total_free();
+  if (job.allowed_types.empty()) return total_free();
   std::uint64_t n = 0;
-  for (GpuTypeId t : job.allowed_types) n += index_->type_free(t);
+  for (GpuTypeId t : job.allowed_types) n += index_->type_free(t) + index_->type_shared(t);
   return n;
 }
 
@@ -62,7 +64,8 @@ std::optional<Allocation> FreeCapacity::take(const JobSpec& job) {
 std::size_t FreeCapacity::FailedHash::operator()(const Failed& f) const {
   std::uint64_t h = reinterpret_cast<std::uintptr_t>(f.placement);
   for (std::uint64_t v : {f.shape.sites, f.shape.types,
-                          std::uint64_t{f.shape.gpus} << 32 | f.shape.data_site}) {
+                          std::uint64_t{f.shape.gpus} << 32 | f.shape.data_site,
+                          std::uint64_t{f.shape.gpu_milli}}) {
     h = (h ^ v) * 0x100000001b3ULL;  // FNV-1a style mixing
     h ^= h >> 29;
   }
@@ -82,7 +85,8 @@ std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
       return std::nullopt;
     }
   }
-  std::optional<Allocation> a = place_job(placement, job);
+  std::optional<Allocation> a =
+      job.gpu_milli < 1000 ? place_share(placement, job) : place_job(placement, job);
   if (!a && key) {
     auto [it, inserted] = failed_.try_emplace(*key, job.gpu_utilisation);
     if (!inserted) it->second = std::min(it->second, job.gpu_utilisation);
@@ -126,6 +130,72 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
   }
   if (!may_split) return std::nullopt;
   return split_across_sites(placement, job);
+}
+
+std::optional<Allocation> FreeCapacity::place_share(const Placement& placement,
+                                                   const JobSpec& job) {
+  if (!sites_) return share_at(placement, job, SiteId{});
+  order_.clear();
+  if (selection_ == nullptr) {
+    for (std::size_t s = 0; s < topology().sites().size(); ++s) order_.push_back(SiteId{s});
+  } else {
+    selection_->rank(job, *sites_, order_);
+  }
+  for (SiteId site : order_) {
+    if (!allowed_at(job, site)) continue;
+    if (std::optional<Allocation> a = share_at(placement, job, site)) return a;
+  }
+  return std::nullopt;
+}
+
+std::optional<Allocation> FreeCapacity::share_at(const Placement& placement, const JobSpec& job,
+                                                 SiteId site) {
+  const Topology& topo = topology();
+  const detail::NodeRange range =
+      site.valid() ? detail::nodes_of_racks(topo, detail::racks_of_site(topo, site))
+                   : detail::NodeRange{NodeId{0}, NodeId{topo.nodes().size()}};
+  NodeId best_node;
+  std::uint32_t best_bit = 0;
+  std::uint32_t best_room = 1001;
+  const auto search = [&](GpuTypeId t) {
+    for (NodeId n = index_->find_node_with_shared(t, range.lo, range.hi); n.valid();
+         n = index_->find_node_with_shared(t, NodeId{n.value + 1}, range.hi)) {
+      for (std::uint64_t m = index_->shared_mask(n); m != 0; m &= m - 1) {
+        const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
+        const std::uint32_t room = 1000 - index_->share_used(n, bit);
+        if (room < best_room && index_->share_fits(n, bit, job.gpu_milli)) {
+          best_node = n;
+          best_bit = bit;
+          best_room = room;
+        }
+      }
+    }
+  };
+  if (index_->total_shared() > 0) {
+    if (job.allowed_types.empty()) {
+      for (std::size_t t = 0; t < index_->type_count(); ++t) search(GpuTypeId{t});
+    } else {
+      for (GpuTypeId t : job.allowed_types) search(t);
+    }
+  }
+  const std::size_t before = mark();
+  if (!best_node.valid()) {
+    // No shared GPU has room: open a free one where the placement puts a 1-GPU job.
+    std::optional<Allocation> one = placement.place({1, job.allowed_types, site}, *this);
+    if (!one) return std::nullopt;
+    const NodeSlice chosen = one->slices.front();
+    undo_to(before);
+    best_node = chosen.node;
+    best_bit = static_cast<std::uint32_t>(std::countr_zero(chosen.gpus));
+  }
+  take_share(best_node, best_bit, job.gpu_milli);
+  Allocation a;
+  a.slices.push_back({best_node, std::uint64_t{1} << best_bit});
+  if (!take_busy_power(job, a, +1)) {
+    undo_to(before);
+    return std::nullopt;
+  }
+  return a;
 }
 
 std::optional<Allocation> FreeCapacity::split_across_sites(const Placement& placement,
@@ -227,7 +297,7 @@ bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
   const auto fits = [&](GpuTypeId t) {
     return index_->site_free(site, t) >= job.gpus &&
            (headroom == PowerLedger::kUncapped ||
-            busy_extra_mw(fleet.catalog.type(t), job.gpu_utilisation) * job.gpus <= headroom);
+            busy_extra_mw(fleet.catalog.type(t), job.gpu_utilisation, job.gpu_milli) * job.gpus <= headroom);
   };
   if (!job.allowed_types.empty()) {
     return std::any_of(job.allowed_types.begin(), job.allowed_types.end(), fits);
@@ -249,7 +319,7 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   for (const NodeSlice& s : gpus.slices) {
     const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
     take_power(fleet.site_of(s.node),
-               sign * busy_extra_mw(type, job.gpu_utilisation) * std::popcount(s.gpus));
+               sign * busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * std::popcount(s.gpus));
   }
   if (sign < 0) return true;
   return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
@@ -274,7 +344,12 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
 void FreeCapacity::release(const Job& job) { release_decided(job.spec, job.allocation); }
 
 void FreeCapacity::release_decided(const JobSpec& job, const Allocation& gpus) {
-  release(gpus);
+  if (job.gpu_milli < 1000) {
+    const NodeSlice& s = gpus.slices.front();
+    release_share(s.node, static_cast<std::uint32_t>(std::countr_zero(s.gpus)), job.gpu_milli);
+  } else {
+    release(gpus);
+  }
   take_busy_power(job, gpus, -1);
 }
 
@@ -283,18 +358,30 @@ void FreeCapacity::release(const Allocation& allocation) {
 }
 
 bool FreeCapacity::try_take_back(const Job& job) {
-  for (const NodeSlice& s : job.allocation.slices) {
-    if ((index_->free_mask(s.node) & s.gpus) != s.gpus) return false;
-  }
   const std::size_t before = mark();
-  for (const NodeSlice& s : job.allocation.slices) take(s.node, s.gpus);
+  if (job.spec.gpu_milli < 1000) {
+    const NodeSlice& s = job.allocation.slices.front();
+    const auto bit = static_cast<std::uint32_t>(std::countr_zero(s.gpus));
+    if (!index_->share_fits(s.node, bit, job.spec.gpu_milli)) return false;
+    take_share(s.node, bit, job.spec.gpu_milli);
+  } else {
+    for (const NodeSlice& s : job.allocation.slices) {
+      if ((index_->free_mask(s.node) & s.gpus) != s.gpus) return false;
+    }
+    for (const NodeSlice& s : job.allocation.slices) take(s.node, s.gpus);
+  }
   if (take_busy_power(job.spec, job.allocation, +1)) return true;
   undo_to(before);  // its sites lack the power now: it stays released
   return false;
 }
 
 void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
-  for (const NodeSlice& s : gpus.slices) take(s.node, s.gpus);
+  if (job.gpu_milli < 1000) {
+    const NodeSlice& s = gpus.slices.front();
+    take_share(s.node, static_cast<std::uint32_t>(std::countr_zero(s.gpus)), job.gpu_milli);
+  } else {
+    for (const NodeSlice& s : gpus.slices) take(s.node, s.gpus);
+  }
   take_busy_power(job, gpus, +1);
 }
 
@@ -309,6 +396,26 @@ void FreeCapacity::release(NodeId node, std::uint64_t mask) {
   index_->release(node, mask);
   journal_.push_back({node, mask, false, SiteId{}, 0});
   ++version_;
+}
+
+void FreeCapacity::take_share(NodeId node, std::uint32_t bit, std::uint32_t milli) {
+  const std::uint64_t gpu = std::uint64_t{1} << bit;
+  FLEETSIM_CHECK(index_->share_fits(node, bit, milli), "share of {} on node {} GPU {} does not fit",
+                 milli, node.value, bit);
+  if ((index_->free_mask(node) & gpu) != 0) take(node, gpu);
+  index_->add_share(node, bit, milli);
+  journal_.push_back({node, gpu, true, SiteId{}, 0, milli});
+  ++version_;
+}
+
+void FreeCapacity::release_share(NodeId node, std::uint32_t bit, std::uint32_t milli) {
+  forget_failures();  // more room: a job that failed may fit now
+  const std::uint64_t gpu = std::uint64_t{1} << bit;
+  const bool emptied = index_->remove_share(node, bit, milli);
+  journal_.push_back({node, gpu, false, SiteId{}, 0, milli});
+  ++version_;
+  // A failed GPU stays out of the free masks with its last share gone (as in the engine).
+  if (emptied && (index_->unshareable_mask(node) & gpu) == 0) release(node, gpu);
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
@@ -326,6 +433,13 @@ void FreeCapacity::undo_to(std::size_t mark) {
     const Change& c = journal_.back();
     if (!c.node.valid()) {
       power_taken_[c.site.index()] -= c.power;
+    } else if (c.milli > 0) {
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(c.mask));
+      if (c.taken) {
+        index_->remove_share(c.node, bit, c.milli);
+      } else {
+        index_->add_share(c.node, bit, c.milli);
+      }
     } else if (c.taken) {
       index_->release(c.node, c.mask);
     } else {

@@ -34,14 +34,17 @@ class FreeCapacity {
 
   const CapacityIndex& index() const { return *index_; }
   const Topology& topology() const { return index_->topology(); }
-  std::uint64_t total_free() const { return index_->total_free(); }
+  // Free GPUs. With GPU sharing, GPUs holding shares count too (a fractional job may still fit
+  // on one): an upper bound, as callers use it to stop looking when nothing can fit.
+  std::uint64_t total_free() const { return index_->total_free() + index_->total_shared(); }
   // An upper bound on the GPUs a gang of jobs drawing `gpu_utilisation` could get: each site's
   // free GPUs, at most as many as its power headroom could run at the least busy power among
   // its free types. total_free() without power caps; O(sites x types), cached until the scratch
   // changes. On a capped fleet it is what keeps a FIFO walk short while capped sites hold free
   // GPUs they cannot power.
   std::uint64_t usable_free(float gpu_utilisation) const;
-  // Free GPUs the job could use (of its allowed types), fleet-wide. O(types).
+  // Free GPUs the job could use (of its allowed types), fleet-wide; with sharing, GPUs holding
+  // shares count too (see total_free). O(types).
   std::uint64_t free_for(const JobSpec& job) const;
 
   // Places the job with the scenario's placement strategy and takes its GPUs here. With
@@ -68,6 +71,11 @@ class FreeCapacity {
   // Primitives for placement strategies. Preconditions as CapacityIndex::take/release.
   void take(NodeId node, std::uint64_t mask);
   void release(NodeId node, std::uint64_t mask);
+  // GPU sharing primitives (fractional jobs): a share of `milli` on the node's GPU `bit`, which
+  // is free or already holds shares with room for it; and its inverse, which frees the GPU with
+  // its last share.
+  void take_share(NodeId node, std::uint32_t bit, std::uint32_t milli);
+  void release_share(NodeId node, std::uint32_t bit, std::uint32_t milli);
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
 
@@ -79,13 +87,15 @@ class FreeCapacity {
   std::uint64_t memo_hits() const { return memo_hits_; }
 
  private:
-  // GPUs taken or released on a node, or (node invalid) power taken at a site.
+  // GPUs taken or released on a node, a share added or removed (milli > 0, mask = its GPU), or
+  // (node invalid) power taken at a site.
   struct Change {
     NodeId node;
     std::uint64_t mask;
     bool taken;
     SiteId site;
     Milliwatts power = 0;
+    std::uint32_t milli = 0;
   };
   // A failed take(job) is remembered by the job's shape (job_shape.hpp) until capacity grows (a
   // release or a rollback): the same shape, or the same with a higher GPU utilisation (more
@@ -103,6 +113,11 @@ class FreeCapacity {
   std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
   void forget_failures();
+  // A fractional job: best fit over the GPUs holding shares (the least room that holds it,
+  // ties: lowest GPU), else one free GPU the placement picks; sites as place_job tries them.
+  std::optional<Allocation> place_share(const Placement& placement, const JobSpec& job);
+  std::optional<Allocation> share_at(const Placement& placement, const JobSpec& job,
+                                     SiteId site);
   // Places the job within one site, if the site's power allows it.
   std::optional<Allocation> take_at(const Placement& placement, const JobSpec& job,
                                     PlacementRequest request, SiteId site);

@@ -1,5 +1,5 @@
 // What decides whether a job fits in the free capacity of a pass, apart from the power it draws:
-// its gang size, GPU types, allowed sites and, when it stages data, its data site. Two queued jobs
+// its gang size (and share of a GPU), GPU types, allowed sites and, when it stages data, its data site. Two queued jobs
 // of one shape either both fit or both do not; and while a pass only takes capacity, a shape that
 // failed keeps failing. FreeCapacity remembers failed shapes with it, and the FIFO walk skips the
 // rest of a failed shape's jobs (queued_by_shape.hpp).
@@ -17,6 +17,7 @@ struct JobShape {
   std::uint64_t types = 0;  // bit t = GPU type t allowed (all bits: any type)
   std::uint32_t gpus = 0;
   std::uint32_t data_site = ~std::uint32_t{0};  // only when the job stages data
+  std::uint32_t gpu_milli = 1000;               // a fractional job's share of its one GPU
   auto operator<=>(const JobShape&) const = default;
 
   // Nullopt when the job's types do not fit the 64-bit mask: such a job shares no shape.
@@ -27,6 +28,7 @@ struct JobShape {
       s.types |= std::uint64_t{1} << t.index();
     }
     if (job.stages_data()) s.data_site = static_cast<std::uint32_t>(job.data_site.index());
+    s.gpu_milli = job.gpu_milli;
     return s;
   }
 };
