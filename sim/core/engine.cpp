@@ -441,25 +441,14 @@ void Engine::validate_start(const StartDecision& start) {
                      job.spec.gpu_milli)) {
       const std::uint32_t gpu =
           node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(slice.gpus));
-      policy_error(fmt::format("starts {} ({} milli-GPUs) on GPU {} (node {}), which is {}",
-                               who(), job.spec.gpu_milli, gpu, slice.node.value,
-                               !gpu_down_count_.empty() && gpu_down_count_[gpu] > 0
-                                   ? "down (failed)"
-                               : gpu_owner_[gpu].valid() ? "held whole by another job"
-                                                         : "shared without room for it"));
+      policy_error(fmt::format("starts {} ({} milli-GPUs) on GPU {} (node {}), which is {}", who(),
+                               job.spec.gpu_milli, gpu, slice.node.value,
+                               why_taken(gpu, slice.node)));
     }
     if (busy != 0 && !share) {
       const std::uint32_t gpu = node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(busy));
-      const JobId owner = gpu_owner_[gpu];
-      if (!owner.valid() && !gpu_down_count_.empty() && gpu_down_count_[gpu] > 0) {
-        policy_error(fmt::format("starts {} on GPU {} (node {}), which is down (failed)", who(),
-                                 gpu, slice.node.value));
-      }
-      policy_error(fmt::format("starts {} on GPU {} (node {}), which is already held by job {} "
-                               "(id {})",
-                               who(), gpu, slice.node.value,
-                               owner.valid() ? state_.jobs[owner.index()].spec.name : "shares",
-                               owner.value));
+      policy_error(fmt::format("starts {} on GPU {} (node {}), which is {}", who(), gpu,
+                               slice.node.value, why_taken(gpu, slice.node)));
     }
     const SiteId node_site = topo.cluster(topo.rack(node.rack).cluster).site;
     if (!type.valid()) {
@@ -988,6 +977,24 @@ void Engine::bring_rack_online(RackId rack_id) {
 void Engine::policy_error(const std::string& message) const {
   throw PolicyError(fmt::format("policy {}: t={:.6f}s: {}", config_.policy_name,
                                 to_seconds(state_.now), message));
+}
+
+std::string Engine::why_taken(std::uint32_t gpu, NodeId node_id) const {
+  const Node& node = fleet_->topology.node(node_id);
+  const auto name = [&](JobId id) {
+    return fmt::format("job {} (id {})", state_.jobs[id.index()].spec.name, id.value);
+  };
+  if (const JobId owner = gpu_owner_[gpu]; owner.valid()) {
+    return "already held by " + name(owner);
+  }
+  if (!gpu_down_count_.empty() && gpu_down_count_[gpu] > 0) return "down (failed)";
+  if (!rack_online(node.rack)) return fmt::format("in rack {}, which is offline", node.rack.value);
+  const auto holders = share_holders_.find(gpu);
+  if (holders == share_holders_.end()) return "not free";
+  std::string who;
+  for (JobId id : holders->second) who += (who.empty() ? "" : ", ") + name(id);
+  const std::uint32_t used = state_.capacity.share_used(node_id, gpu - node.first_gpu.value);
+  return fmt::format("shared by {} ({} of 1000 milli-GPUs used)", who, used);
 }
 
 void Engine::add_held_time(Job& job, Duration wall) {

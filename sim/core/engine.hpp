@@ -178,6 +178,10 @@ class Engine {
   void add_holders(std::uint32_t gpu, std::vector<JobId>& hit) const;
   // Keeps the index's unshareable mask of a node (its failed GPUs; all in an offline rack).
   void sync_unshareable(NodeId node);
+  // Why a GPU of the node that a start wants is not available to it, for the PolicyError: "already
+  // held by job A (id 0)", "down (failed)", "in rack 2, which is offline", or "shared by job B
+  // (id 1), job C (id 4) (700 of 1000 milli-GPUs used)". Error path only.
+  std::string why_taken(std::uint32_t gpu, NodeId node) const;
   // Adds an overhead of an elastic job to one of RunTotals::elastic's GPU-second sums.
   static void add_elastic(const Job& job, double& gpu_seconds, Duration wall);
   void on_component_failure(std::uint32_t process, std::uint32_t component);
