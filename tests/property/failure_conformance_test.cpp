@@ -3,6 +3,7 @@
 // down. On top: the InvariantChecker finds nothing (lost work after checkpoints, restart
 // overheads, run times), every job finishes, allocated GPU-seconds = sum of GPUs x run time, the
 // per-job interruption counts add up to the engine's, and the same seed runs identically.
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
@@ -44,6 +45,13 @@ Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t s
     const std::uint32_t sizes[] = {1, 2, 4, 8, 16};
     jobs.push_back(test::job("j" + std::to_string(i), clock, sizes[Int(0, 4)(rng)],
                              Real(60, 4 * 3600)(rng)));
+  }
+  // Most 1-GPU jobs ask for a share of their GPU (gpu_milli < 1000), from a stream of their own
+  // so that every other draw stays as it was: a failure of a shared GPU interrupts every holder.
+  std::mt19937_64 share_rng(seed * 7001 + 41);
+  constexpr std::uint16_t kMilli[] = {200, 300, 500, 700};
+  for (JobSpec& spec : jobs) {
+    if (spec.gpus == 1 && Int(0, 3)(share_rng) != 0) spec.gpu_milli = kMilli[Int(0, 3)(share_rng)];
   }
   FailureConfig failures;
   FailureProcessConfig gpu{"gpu", FailureLevel::Gpu, {}, {}};
@@ -97,17 +105,28 @@ TEST_P(PropertyFailureConformance, RandomFailuresKeepEveryInvariantAndAreDetermi
     ASSERT_EQ(a.error, "");
     for (const std::string& v : a.check.violations) ADD_FAILURE() << v;
     EXPECT_EQ(a.check.violation_count, 0u);
-    double gpu_seconds = 0;
+    // Whole jobs' GPUs x run time; fractional jobs' shares x run time, and their run times. A
+    // shared GPU is allocated from its first share to its last (the checker follows each one):
+    // between the two bounds below.
+    double gpu_seconds = 0, shares = 0, share_runs = 0;
     std::uint64_t interruptions = 0;
     for (const Job& job : a.jobs) {
       EXPECT_EQ(job.state, JobState::Done) << job.spec.name;
       EXPECT_GE(job.lost_time, 0);
       EXPECT_LE(job.lost_time + job.checkpoint_time + job.restart_time, job.run_time);
-      gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
+      if (job.spec.gpu_milli < 1000) {
+        shares += job.spec.gpu_milli / 1000.0 * to_seconds(job.run_time);
+        share_runs += to_seconds(job.run_time);
+        EXPECT_NEAR(job.gpu_seconds, job.spec.gpu_milli / 1000.0 * to_seconds(job.run_time),
+                    1e-9 * std::max(1.0, job.gpu_seconds));
+      } else {
+        gpu_seconds += job.spec.gpus * to_seconds(job.run_time);
+      }
       interruptions += job.interruptions;
     }
     EXPECT_EQ(a.jobs.size(), 60u);
-    EXPECT_NEAR(a.totals.allocated_gpu_seconds, gpu_seconds, 1e-9 * gpu_seconds);
+    EXPECT_GE(a.totals.allocated_gpu_seconds, (gpu_seconds + shares) * (1 - 1e-9));
+    EXPECT_LE(a.totals.allocated_gpu_seconds, (gpu_seconds + share_runs) * (1 + 1e-9));
     EXPECT_EQ(interruptions, a.totals.failures.job_interruptions);
     EXPECT_GT(a.totals.failures.down_gpu_seconds, 0) << "the scenario should see failures";
     const Outcome b = run_with_random_failures(GetParam(), seed);

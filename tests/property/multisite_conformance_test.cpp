@@ -52,7 +52,7 @@ Fleet at_lowest_caps(const Fleet& fleet) {
   return out;
 }
 
-Scenario make_scenario(std::uint64_t seed) {
+Scenario make_scenario(std::uint64_t seed, bool fractional) {
   std::mt19937_64 rng(seed);
   Scenario sc;
   const std::uint32_t sites = Int(2, 4)(rng);
@@ -151,6 +151,20 @@ Scenario make_scenario(std::uint64_t seed) {
     }
     sc.jobs.push_back(std::move(spec));
   }
+  // With `fractional`, about one job in six becomes a 1-GPU job asking for a share of its GPU
+  // (gpu_milli < 1000), drawn after every other job draw from a stream of its own: shares under
+  // power caps (a share draws its part of a busy GPU's power) and maintenance windows.
+  if (fractional) {
+    std::mt19937_64 share_rng(seed + 0x5a7e);
+    constexpr std::uint16_t kMilli[] = {100, 250, 500, 700, 900};
+    for (JobSpec& spec : sc.jobs) {
+      if (!Coin(1.0 / 6)(share_rng)) continue;
+      JobSpec share = spec;
+      share.gpus = 1;
+      share.gpu_milli = kMilli[Int(0, 4)(share_rng)];
+      if (feasibility.largest_gang(share) >= 1) spec = std::move(share);
+    }
+  }
   // Half the seeds pay preemption overheads (a shed job drains without drawing busy power),
   // half take a rack out for maintenance while jobs run; their own generator again.
   std::mt19937_64 extra_rng(seed + 0xc4ec);
@@ -171,11 +185,14 @@ Scenario make_scenario(std::uint64_t seed) {
 // Each (policy, site selection) gets the seed of its names, so registering another policy or
 // selection adds cases and leaves every other case's scenario as it was (seeds numbered by
 // position all moved when one was added, and two then failed: see regression_cases()).
-std::vector<std::tuple<std::string, std::string, std::uint64_t>> cases() {
-  std::vector<std::tuple<std::string, std::string, std::uint64_t>> out;
+// Fractional jobs in every case (the last field).
+using Case = std::tuple<std::string, std::string, std::uint64_t, bool>;
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
   for (const PolicyInfo& p : registered_policies()) {
     for (const SiteSelectionInfo& s : registered_site_selections()) {
-      out.emplace_back(p.name, s.name, stable_hash(p.name + "/" + s.name));
+      out.emplace_back(p.name, s.name, stable_hash(p.name + "/" + s.name), true);
     }
   }
   return out;
@@ -187,18 +204,19 @@ std::vector<std::tuple<std::string, std::string, std::uint64_t>> cases() {
 // 72: a class-2 gang preempted for GPUs a lower class then took, again and again, each victim
 // preempted within its resume overhead (PlanningCapacity promised them by count; the run never
 // ended). Seeds 9 and 31: the same with the power a waiting gang needs (up to 959 preemptions of
-// one job in a row, each before it made progress).
-std::vector<std::tuple<std::string, std::string, std::uint64_t>> regression_cases() {
-  return {{"lend", "power_aware", 68}, {"reserved", "any", 68}, {"priority", "carbon_aware", 72},
-          {"srtf", "any", 72},         {"priority", "any", 9},  {"priority", "price_aware", 31}};
+// one job in a row, each before it made progress). Without fractional jobs: these scenarios as
+// they were.
+std::vector<Case> regression_cases() {
+  return {{"lend", "power_aware", 68, false},      {"reserved", "any", 68, false},
+          {"priority", "carbon_aware", 72, false}, {"srtf", "any", 72, false},
+          {"priority", "any", 9, false},           {"priority", "price_aware", 31, false}};
 }
 
-class PropertyMultiSite
-    : public ::testing::TestWithParam<std::tuple<std::string, std::string, std::uint64_t>> {};
+class PropertyMultiSite : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
-  const auto& [policy_name, selection_name, seed] = GetParam();
-  const Scenario sc = make_scenario(seed);
+  const auto& [policy_name, selection_name, seed, fractional] = GetParam();
+  const Scenario sc = make_scenario(seed, fractional);
   const PolicyInfo* info = find_policy(policy_name);
   std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
   const std::unique_ptr<Placement> placement = find_placement("topology")->make();
@@ -249,7 +267,7 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
 TEST(PropertyMultiSiteSplit, TheFleetsThatAllowCrossSiteGangsSplitSome) {
   std::uint64_t fleets = 0, split = 0;
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
-    const Scenario sc = make_scenario(seed);
+    const Scenario sc = make_scenario(seed, false);
     if (!sc.fleet.cross_site.allowed) continue;
     ++fleets;
     for (const Job& j : test::run_at_sites(sc.fleet, sc.jobs, "spread").jobs) {

@@ -3,7 +3,8 @@
 // tests/data/expected/<name>/ (see the README there for how and when to regenerate them). The
 // first run is watched by the invariant checker (fleetsim run --check) and must break nothing.
 // gb200_100k and stargate run with 20,000 of their 1,000,000 and 200,000 jobs, to fit in CI.
-// Also: switching the policy leaves the generated workload alone; switching the seed does not.
+// Also: switching the policy leaves the generated workload alone; switching the seed does not;
+// a small fractional (GPU sharing) scenario runs byte-identically twice under every policy.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
+#include "sim/policy/registry.hpp"
 #include "tests/support/cli_run.hpp"
 
 namespace fleetsim {
@@ -160,6 +162,42 @@ TEST_P(ScenarioGolden, RunsTwiceByteIdenticalAndMatchesTheGoldenFiles) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioGolden, ::testing::ValuesIn(scenario_names()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+// tests/data/scenarios/small_fractional.yaml (40 % of its 1-GPU jobs hold shares of a GPU) under
+// every registered policy, with a few seeds: two runs, the first checked, write byte-identical
+// results, and some jobs do share (jobs.csv lists their gpu_milli).
+class ScenarioFractional : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ScenarioFractional, RunsTwiceByteIdentical) {
+  const std::string path = source_path("tests/data/scenarios/small_fractional.yaml");
+  for (std::uint64_t seed : {7, 8, 9}) {
+    SCOPED_TRACE(fmt::format("seed {}", seed));
+    const ScenarioConfig config =
+        load_scenario(path, {.policy = GetParam(), .seed = seed, .site_selection = {}});
+    TempDir first, second;
+    run_into(config, first.path(), true);
+    run_into(config, second.path());
+    for (const char* file : kResultFiles) {
+      if (optional_file(file) && !fs::exists(first.path() / file)) continue;
+      const std::string a = read_file(first.path() / file);
+      ASSERT_FALSE(a.empty()) << file;
+      EXPECT_TRUE(a == read_file(second.path() / file))
+          << GetParam() << ": " << file
+          << " differs between two runs: " << first_difference(a, read_file(second.path() / file));
+    }
+    const std::string jobs = read_file(first.path() / "jobs.csv");
+    EXPECT_NE(jobs.find("gpu_milli"), std::string::npos) << "no fractional job in the workload";
+  }
+}
+
+std::vector<std::string> policy_names() {
+  std::vector<std::string> names;
+  for (const PolicyInfo& info : registered_policies()) names.push_back(info.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioFractional, ::testing::ValuesIn(policy_names()),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 // The generated workload as jobs.csv shows it: the columns no policy can change.

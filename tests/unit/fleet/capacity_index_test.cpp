@@ -134,6 +134,94 @@ TEST(CapacityIndex, RejectsReleasingFreeOrNonexistentGpusAndLeavesItselfUnchange
   }
 }
 
+TEST(CapacityIndex, SharesCountEachSharedGpuOnceAtEveryLevelUntilTheirLastLeaves) {
+  const Fleet fleet = small_fleet();
+  CapacityIndex index(fleet.topology);
+  EXPECT_FALSE(index.sharing());
+  EXPECT_EQ(index.share_used(NodeId{0}, 0), 0u);  // nothing sized before the first share
+  EXPECT_FALSE(index.find_node_with_shared(kH100, NodeId{0}, NodeId{5}).valid());
+  // n0 GPU 0 (site0) takes shares of 300 + 700 = 1000; n3 GPU 2 (site1) one of 500.
+  index.take(NodeId{0}, 0b1);
+  index.add_share(NodeId{0}, 0, 300);
+  index.add_share(NodeId{0}, 0, 700);
+  index.take(NodeId{3}, 0b100);
+  index.add_share(NodeId{3}, 2, 500);
+  EXPECT_TRUE(index.sharing());
+  EXPECT_EQ(index.share_used(NodeId{0}, 0), 1000u);
+  EXPECT_EQ(index.share_used(NodeId{3}, 2), 500u);
+  EXPECT_EQ(index.shared_mask(NodeId{0}), 0b1u);
+  EXPECT_EQ(index.shared_mask(NodeId{3}), 0b100u);
+  EXPECT_EQ(index.site_shared(SiteId{0}, kH100), 1u);  // one GPU, however many shares
+  EXPECT_EQ(index.site_shared(SiteId{1}, kH100), 1u);
+  EXPECT_EQ(index.site_shared(SiteId{0}, kA100), 0u);
+  EXPECT_EQ(index.type_shared(kH100), 2u);
+  EXPECT_EQ(index.type_shared(kA100), 0u);
+  EXPECT_EQ(index.total_shared(), 2u);
+  EXPECT_EQ(index.total_free(), 34u);  // shared GPUs are not free
+  // find_node_with_shared: lo inclusive, hi exclusive, per type.
+  EXPECT_EQ(index.find_node_with_shared(kH100, NodeId{0}, NodeId{5}), NodeId{0});
+  EXPECT_EQ(index.find_node_with_shared(kH100, NodeId{1}, NodeId{5}), NodeId{3});
+  EXPECT_FALSE(index.find_node_with_shared(kH100, NodeId{1}, NodeId{3}).valid());
+  EXPECT_FALSE(index.find_node_with_shared(kA100, NodeId{0}, NodeId{5}).valid());
+
+  // Removing: not the last share keeps the GPU shared; the last one ends it, and the GPU is
+  // still taken (the caller releases it).
+  EXPECT_FALSE(index.remove_share(NodeId{0}, 0, 300));
+  EXPECT_EQ(index.share_used(NodeId{0}, 0), 700u);
+  EXPECT_EQ(index.total_shared(), 2u);
+  EXPECT_TRUE(index.remove_share(NodeId{0}, 0, 700));
+  EXPECT_EQ(index.share_used(NodeId{0}, 0), 0u);
+  EXPECT_EQ(index.shared_mask(NodeId{0}), 0u);
+  EXPECT_EQ(index.site_shared(SiteId{0}, kH100), 0u);
+  EXPECT_EQ(index.type_shared(kH100), 1u);
+  EXPECT_EQ(index.total_shared(), 1u);
+  EXPECT_EQ(index.find_node_with_shared(kH100, NodeId{0}, NodeId{5}), NodeId{3});
+  EXPECT_EQ(index.free_mask(NodeId{0}), 0xFEu);
+  index.release(NodeId{0}, 0b1);
+  EXPECT_EQ(test::recount_mismatch(index, {0xFF, 0xFF, 0xF, 0xFB, 0xFF}), "");
+}
+
+TEST(CapacityIndex, RejectsOverSharingSharesOfFreeGpusAndRemovingMoreThanIsUsed) {
+  const Fleet fleet = small_fleet();
+  CapacityIndex index(fleet.topology);
+  index.take(NodeId{2}, 0b1);
+  index.add_share(NodeId{2}, 0, 600);
+  EXPECT_THROW(index.add_share(NodeId{2}, 0, 401), InternalError);  // 1001 milli-GPUs
+  EXPECT_THROW(index.add_share(NodeId{2}, 1, 100), InternalError);  // GPU 1 is free
+  EXPECT_THROW(index.add_share(NodeId{2}, 4, 100), InternalError);  // n2 has only 4 GPUs
+  EXPECT_THROW(index.add_share(NodeId{2}, 0, 0), InternalError);
+  EXPECT_THROW(index.remove_share(NodeId{2}, 0, 601), InternalError);
+  EXPECT_THROW(index.remove_share(NodeId{2}, 1, 100), InternalError);  // holds no share
+  EXPECT_EQ(index.share_used(NodeId{2}, 0), 600u);
+  EXPECT_EQ(index.type_shared(kA100), 1u);
+  index.add_share(NodeId{2}, 0, 400);  // exactly full is fine
+  EXPECT_EQ(index.share_used(NodeId{2}, 0), 1000u);
+}
+
+TEST(CapacityIndex, ShareFitsOnAFreeGpuOrOneWithRoomButNeverOnAnUnshareableOne) {
+  const Fleet fleet = small_fleet();
+  CapacityIndex index(fleet.topology);
+  index.take(NodeId{1}, 0b111);
+  index.add_share(NodeId{1}, 0, 700);  // GPU 0: room 300; GPU 1: held whole; GPU 2: 1000 used
+  index.add_share(NodeId{1}, 2, 1000 - 1);
+  index.add_share(NodeId{1}, 2, 1);
+  EXPECT_TRUE(index.share_fits(NodeId{1}, 0, 300));
+  EXPECT_FALSE(index.share_fits(NodeId{1}, 0, 301));
+  EXPECT_FALSE(index.share_fits(NodeId{1}, 1, 1));   // held whole by a job
+  EXPECT_FALSE(index.share_fits(NodeId{1}, 2, 1));   // full
+  EXPECT_TRUE(index.share_fits(NodeId{1}, 3, 999));  // free
+  EXPECT_EQ(index.unshareable_mask(NodeId{1}), 0u);
+  index.set_unshareable(NodeId{1}, 0b1001);  // GPU 0 and 3 failed (say)
+  EXPECT_EQ(index.unshareable_mask(NodeId{1}), 0b1001u);
+  EXPECT_EQ(index.unshareable_mask(NodeId{0}), 0u);
+  EXPECT_FALSE(index.share_fits(NodeId{1}, 0, 100));  // room, but unshareable
+  EXPECT_FALSE(index.share_fits(NodeId{1}, 3, 100));  // free, but unshareable
+  EXPECT_TRUE(index.share_fits(NodeId{1}, 4, 100));
+  index.set_unshareable(NodeId{1}, 0);  // repaired
+  EXPECT_TRUE(index.share_fits(NodeId{1}, 0, 300));
+  EXPECT_TRUE(index.share_fits(NodeId{1}, 3, 999));
+}
+
 // A random mixed fleet (both types, node sizes 1..64, 1-3 sites), 20,000 random takes and
 // releases of random subsets, each followed by a full comparison with a brute-force recount of
 // every counter and every bucket.

@@ -218,6 +218,170 @@ TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
   EXPECT_FALSE(free.take(one));
 }
 
+// A 1-GPU job asking for `milli` milli-GPUs of its GPU.
+JobSpec share(std::uint16_t milli) {
+  JobSpec spec = gang(1);
+  spec.gpu_milli = milli;
+  return spec;
+}
+
+// A running fractional job holding a share of the node's GPU `bit`.
+Job holding(std::uint16_t milli, std::uint32_t node, std::uint32_t bit) {
+  Job job;
+  job.spec = share(milli);
+  job.allocation = slices({{node, std::uint64_t{1} << bit}});
+  return job;
+}
+
+// Milli-GPUs used by shares on every GPU of the fleet, node by node.
+std::vector<std::uint32_t> shares_of(const CapacityIndex& index) {
+  std::vector<std::uint32_t> used;
+  for (std::size_t n = 0; n < index.topology().nodes().size(); ++n) {
+    for (std::uint32_t g = 0; g < index.topology().nodes()[n].gpu_count; ++g) {
+      used.push_back(index.share_used(NodeId{n}, g));
+    }
+  }
+  return used;
+}
+
+TEST(FreeCapacity, AShareGoesToTheSharedGpuWithTheLeastRoomThatHoldsItElseOpensAFreeOne) {
+  // 2 nodes x 4 H100. Shared: n0 GPU 1 (500 used: room 500), n0 GPU 3 (800: room 200),
+  // n1 GPU 0 and GPU 2 (700 each: room 300). Free: n0 GPUs 0 and 2, n1 GPUs 1 and 3.
+  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 4));
+  CapacityIndex& index = bed.index();
+  bed.occupy(0, 0b1010);
+  bed.occupy(1, 0b0101);
+  index.add_share(NodeId{0}, 1, 500);
+  index.add_share(NodeId{0}, 3, 800);
+  index.add_share(NodeId{1}, 0, 700);
+  index.add_share(NodeId{1}, 2, 700);
+  const std::vector<std::uint32_t> shares = shares_of(index);
+  const std::vector<std::uint64_t> masks = test::free_masks(index);
+  const auto placement = test::make_placement("first_fit");
+  FreeCapacity free(index, *placement);
+  EXPECT_EQ(free.total_free(), 4u + 4u);  // 4 free + 4 shared, an upper bound
+  EXPECT_EQ(free.free_for(share(300)), 8u);
+  // 300: rooms 500, 300, 300 hold it (200 does not); the least is 300, first of the tie n1 GPU 0.
+  EXPECT_EQ(free.take(share(300)), slices({{1, 0b0001}}));
+  EXPECT_EQ(free.take(share(300)), slices({{1, 0b0100}}));  // then n1 GPU 2
+  EXPECT_EQ(free.take(share(200)), slices({{0, 0b1000}}));  // exactly n0 GPU 3's room
+  const std::size_t full = free.mark();
+  // 600: no shared GPU has room (500 at most): a free GPU opens where first_fit puts one GPU.
+  EXPECT_EQ(free.take(share(600)), slices({{0, 0b0001}}));
+  EXPECT_EQ(index.free_mask(NodeId{0}), 0b0100u);
+  // 450: n0 GPU 0 (room 400) is too small, n0 GPU 1 (room 500) holds it.
+  EXPECT_EQ(free.take(share(450)), slices({{0, 0b0010}}));
+  EXPECT_EQ(shares_of(index), (std::vector<std::uint32_t>{600, 950, 0, 1000, 1000, 0, 1000, 0}));
+  EXPECT_EQ(index.total_shared(), 5u);
+  // A whole GPU never lands on a shared one.
+  EXPECT_EQ(free.take(gang(1)), slices({{0, 0b0100}}));
+  EXPECT_EQ(free.take(gang(2)), slices({{1, 0b1010}}));
+  EXPECT_EQ(free.take(gang(1)), std::nullopt);
+  // Rolling back restores every share and mask exactly, in two steps.
+  free.rollback(full);
+  EXPECT_EQ(shares_of(index), (std::vector<std::uint32_t>{0, 500, 0, 1000, 1000, 0, 1000, 0}));
+  EXPECT_EQ(index.total_shared(), 4u);
+  free.rollback(0);
+  EXPECT_EQ(shares_of(index), shares);
+  EXPECT_EQ(test::recount_mismatch(index, masks), "");
+  EXPECT_EQ(index.total_shared(), 4u);
+  EXPECT_EQ(index.find_node_with_shared(test::kH100, NodeId{0}, NodeId{2}), NodeId{0});
+}
+
+TEST(FreeCapacity, AShareSkipsUnshareableGpusAndRespectsAllowedTypes) {
+  // n0: 4 H100, n1: 4 A100. n0 GPU 0 shared (700) but failed; n1 GPU 1 shared (900).
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}}));
+  CapacityIndex& index = bed.index();
+  bed.occupy(0, 0b0001);
+  bed.occupy(1, 0b0010);
+  index.add_share(NodeId{0}, 0, 700);
+  index.add_share(NodeId{1}, 1, 900);
+  index.set_unshareable(NodeId{0}, 0b0001);
+  const auto placement = test::make_placement("first_fit");
+  FreeCapacity free(index, *placement);
+  // 100: n0 GPU 0 has room 300 but no new share may go there; n1 GPU 1 (room 100) takes it.
+  JobSpec any = share(100);
+  EXPECT_EQ(free.take(any), slices({{1, 0b0010}}));
+  // 300 on H100 only: n0 GPU 0 is unshareable, so a free H100 opens.
+  JobSpec h100 = share(300);
+  h100.allowed_types = {test::kH100};
+  EXPECT_EQ(free.take(h100), slices({{0, 0b0010}}));
+  // 200 on A100 only: the new H100 share (room 700) is of the wrong type; a free A100 opens.
+  JobSpec a100 = share(200);
+  a100.allowed_types = {test::kA100};
+  EXPECT_EQ(free.take(a100), slices({{1, 0b0001}}));
+  EXPECT_EQ(index.share_used(NodeId{0}, 0), 700u);
+}
+
+TEST(FreeCapacity, ReleaseTakeBackAndTakeDecidedOfAShareKeepTheGpusMilliExact) {
+  // 1 node x 4. A (500) and B (300) share GPU 1.
+  test::PlacementBed bed(test::single_cluster_fleet(1, 1, 4));
+  CapacityIndex& index = bed.index();
+  bed.occupy(0, 0b0010);
+  index.add_share(NodeId{0}, 1, 500);
+  index.add_share(NodeId{0}, 1, 300);
+  const Job a = holding(500, 0, 1);
+  const Job b = holding(300, 0, 1);
+  const auto placement = test::make_placement("first_fit");
+  {
+    FreeCapacity free(index, *placement);
+    free.release(a);  // planning A's preemption: B's share is left, the GPU stays shared
+    EXPECT_EQ(index.share_used(NodeId{0}, 1), 300u);
+    EXPECT_EQ(index.free_mask(NodeId{0}), 0b1101u);
+    EXPECT_TRUE(free.try_take_back(a));
+    EXPECT_EQ(index.share_used(NodeId{0}, 1), 800u);
+    // Both released: the last share frees the GPU whole.
+    free.release_decided(a.spec, a.allocation);
+    free.release_decided(b.spec, b.allocation);
+    EXPECT_EQ(index.share_used(NodeId{0}, 1), 0u);
+    EXPECT_EQ(index.free_mask(NodeId{0}), 0b1111u);
+    EXPECT_EQ(index.total_shared(), 0u);
+    // B back alone reopens it; a decided 700 fills it up.
+    EXPECT_TRUE(free.try_take_back(b));
+    EXPECT_EQ(index.free_mask(NodeId{0}), 0b1101u);
+    free.take_decided(share(700), slices({{0, 0b0010}}));
+    EXPECT_EQ(index.share_used(NodeId{0}, 1), 1000u);
+    // A no longer fits: no change journaled.
+    const std::size_t mark = free.mark();
+    EXPECT_FALSE(free.try_take_back(a));
+    EXPECT_EQ(free.mark(), mark);
+    EXPECT_THROW(free.take_decided(share(1), slices({{0, 0b0010}})), InternalError);
+    EXPECT_EQ(free.mark(), mark);
+    // A whole job cannot take back a GPU that holds shares.
+    Job whole;
+    whole.spec = gang(1);
+    whole.allocation = slices({{0, 0b0010}});
+    EXPECT_FALSE(free.try_take_back(whole));
+  }
+  // Out of scope: exactly as before.
+  EXPECT_EQ(index.share_used(NodeId{0}, 1), 800u);
+  EXPECT_EQ(index.total_shared(), 1u);
+  EXPECT_EQ(test::recount_mismatch(index, {0b1101}), "");
+}
+
+TEST(FreeCapacity, TheLastShareOfAnUnshareableGpuLeavesItOutOfTheFreeGpus) {
+  // GPU 2 holds A's share (400) and fails: releasing A must not make it free, nor may A (or
+  // anyone) share it again.
+  test::PlacementBed bed(test::single_cluster_fleet(1, 1, 4));
+  CapacityIndex& index = bed.index();
+  bed.occupy(0, 0b0100);
+  index.add_share(NodeId{0}, 2, 400);
+  index.set_unshareable(NodeId{0}, 0b0100);
+  const Job a = holding(400, 0, 2);
+  const auto placement = test::make_placement("first_fit");
+  {
+    FreeCapacity free(index, *placement);
+    free.release(a);
+    EXPECT_EQ(index.share_used(NodeId{0}, 2), 0u);
+    EXPECT_EQ(index.free_mask(NodeId{0}), 0b1011u);
+    EXPECT_EQ(index.total_shared(), 0u);
+    EXPECT_FALSE(free.try_take_back(a));
+    EXPECT_EQ(free.take(share(400)), slices({{0, 0b0001}}));  // a healthy free GPU instead
+  }
+  EXPECT_EQ(index.share_used(NodeId{0}, 2), 400u);
+  EXPECT_EQ(test::recount_mismatch(index, {0b1011}), "");
+}
+
 TEST(LowestBits, TakesTheCountLowestSetBits) {
   EXPECT_EQ(lowest_bits(0b1011'0100, 2), 0b0001'0100u);
   EXPECT_EQ(lowest_bits(0b1011'0100, 4), 0b1011'0100u);
