@@ -133,6 +133,8 @@ class Engine {
   // PolicyError for an invalid decision.
   RunTotals run();
   const std::vector<Job>& jobs() const { return state_.jobs; }
+  // The free GPUs and GPU shares, for observers that measure the fleet's state (fragmentation).
+  const CapacityIndex& capacity() const { return state_.capacity; }
   // Moves the job table out after run(); the engine is not usable afterwards.
   std::vector<Job> take_jobs() { return std::move(state_.jobs); }
 

@@ -155,6 +155,13 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
                     {"gpu_hours", s.elastic_gpu_hours},
                     {"resizes", s.resizes}};
   }
+  // Only with GPU shares, so other runs keep their exact bytes.
+  if (r.fragmentation) {
+    j["fragmentation"] = {{"samples", r.fragmentation->samples},
+                          {"mean_fragmented_gpus", r.fragmentation->mean_fragmented_gpus},
+                          {"mean_unallocated_gpus", r.fragmentation->mean_unallocated_gpus},
+                          {"fragment_rate", r.fragmentation->fragment_rate}};
+  }
   j["energy"] = energy_json(config, r.totals);
   j["events"] = s.events;
   j["scheduling_passes"] = s.scheduling_passes;

@@ -52,6 +52,8 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   }
   TimeSeries series;
   engine.add_observer(series);
+  FragmentationMeter fragmentation(engine.capacity());
+  engine.add_observer(fragmentation);
   std::optional<InvariantChecker> checker;
   if (options.check) {
     checker.emplace(fleet, engine_config, engine.jobs(), config.workload.services);
@@ -64,6 +66,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
     checker->finish(result.totals);
     result.check = checker->report();
   }
+  if (fragmentation.measured()) result.fragmentation = fragmentation.summary();
   result.jobs = engine.take_jobs();
   result.samples = series.rows();
   RunTotals training = result.totals;

@@ -13,6 +13,7 @@
 #include "sim/core/run_observer.hpp"
 #include "sim/inference/services.hpp"
 #include "sim/io/scenario_config.hpp"
+#include "sim/metrics/fragmentation_meter.hpp"
 #include "sim/metrics/summary.hpp"
 
 namespace fleetsim {
@@ -31,6 +32,7 @@ struct RunResult {
   std::vector<ServiceResult> services;
   std::vector<Job> replicas;
   std::optional<CheckReport> check;  // with RunOptions::check
+  std::optional<FragmentationSummary> fragmentation;  // with GPU shares in the workload
 };
 
 struct RunOptions {

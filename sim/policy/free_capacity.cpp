@@ -31,7 +31,8 @@ std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {
 }
 
 std::uint64_t FreeCapacity::usable_free(float gpu_utilisation) const {
-  if (!sites_ || !sites_->power->any_cap()) return total_free();
+  // A share draws a fraction of a GPU's power: no whole-GPU bound holds for it.
+  if (!sites_ || !sites_->power->any_cap() || index_->sharing()) return total_free();
   if (usable_.version == version_ && usable_.utilisation == gpu_utilisation) return usable_.gpus;
   const Fleet& fleet = *sites_->fleet;
   std::uint64_t usable = 0;
@@ -344,6 +345,7 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
 void FreeCapacity::release(const Job& job) { release_decided(job.spec, job.allocation); }
 
 void FreeCapacity::release_decided(const JobSpec& job, const Allocation& gpus) {
+  if (gpus.empty()) return;
   if (job.gpu_milli < 1000) {
     const NodeSlice& s = gpus.slices.front();
     release_share(s.node, static_cast<std::uint32_t>(std::countr_zero(s.gpus)), job.gpu_milli);
@@ -375,7 +377,22 @@ bool FreeCapacity::try_take_back(const Job& job) {
   return false;
 }
 
+bool FreeCapacity::take_chosen(const JobSpec& job, const Allocation& gpus) {
+  const std::size_t before = mark();
+  take_decided(job, gpus);
+  if (!sites_ || !sites_->power->any_cap()) return true;
+  const Fleet& fleet = *sites_->fleet;
+  for (const NodeSlice& s : gpus.slices) {
+    if (power_headroom(fleet.site_of(s.node)) < 0) {
+      undo_to(before);
+      return false;
+    }
+  }
+  return true;
+}
+
 void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
+  if (gpus.empty()) return;
   if (job.gpu_milli < 1000) {
     const NodeSlice& s = gpus.slices.front();
     take_share(s.node, static_cast<std::uint32_t>(std::countr_zero(s.gpus)), job.gpu_milli);

@@ -39,7 +39,7 @@ class FreeCapacity {
   std::uint64_t total_free() const { return index_->total_free() + index_->total_shared(); }
   // An upper bound on the GPUs a gang of jobs drawing `gpu_utilisation` could get: each site's
   // free GPUs, at most as many as its power headroom could run at the least busy power among
-  // its free types. total_free() without power caps; O(sites x types), cached until the scratch
+  // its free types. total_free() without power caps or once GPUs are shared; O(sites x types), cached until the scratch
   // changes. On a capped fleet it is what keeps a FIFO walk short while capped sites hold free
   // GPUs they cannot power.
   std::uint64_t usable_free(float gpu_utilisation) const;
@@ -64,6 +64,10 @@ class FreeCapacity {
   // Takes the GPUs of a start already decided, and the power the job will draw on them (used to
   // re-apply a plan after a rollback; no placement and no headroom check).
   void take_decided(const JobSpec& job, const Allocation& gpus);
+  // Takes GPUs a policy chose itself (e.g. fgd), a share of one GPU for a fractional job, and
+  // the power the job will draw on them, if every site they are at has that headroom; else
+  // takes nothing. Precondition: the GPUs are free (a share: share_fits).
+  bool take_chosen(const JobSpec& job, const Allocation& gpus);
   // Its inverse: gives back GPUs a plan took for the job, and their power (an elastic policy
   // trying a job on another GPU count).
   void release_decided(const JobSpec& job, const Allocation& gpus);

@@ -256,5 +256,22 @@ TEST(EngineShare, StartingOnAGpuOfAnOfflineRackIsAPolicyErrorSayingSo) {
             "which is offline");
 }
 
+TEST(EngineShare, FgdPutsAShareWhereTheFragmentationMeasureGrowsLeast) {
+  // 1 node x 2 H100 under fgd. A (600) at 0: both GPUs give the same growth, the lowest GPU
+  // wins: GPU 0, room 400 left. B (400) at 1, mix {600: 1/2, 400: 1/2}. On GPU 0 (rooms 0 and
+  // 1000): nothing left that a task cannot use, F = 0; before, the 600 class could not use the
+  // 400 on GPU 0: F = 0.5 x 400 = 200, so -200. On GPU 1 (rooms 400, 600): the 600 class still
+  // cannot use GPU 0's 400: F = 200, change 0. FGD takes GPU 0. C (whole GPU) at 2 gets GPU 1.
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 2);
+  const test::RunOutput out = test::run(
+      fleet, {share("A", 0, 600, 100), share("B", 1, 400, 100), test::job("C", 2, 1, 100)},
+      "fgd", {}, "first_fit", test::no_samples());
+  EXPECT_EQ(out["A"].allocation.slices.size(), 0u);
+  EXPECT_EQ(seconds(out["B"].first_start), 1);
+  EXPECT_EQ(seconds(out["C"].first_start), 2);  // GPU 1 was left free for it
+  // Allocated: GPU 0 shared 0..101, GPU 1 held 2..102.
+  EXPECT_DOUBLE_EQ(out.totals.allocated_gpu_seconds, 101.0 + 100.0);
+}
+
 }  // namespace
 }  // namespace fleetsim
