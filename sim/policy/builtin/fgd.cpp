@@ -54,7 +54,7 @@ class Fgd final : public Policy {
     // A site whose power headroom refuses the best node is left out and the search repeated.
     for (std::size_t tries = 0; tries <= topo.sites().size(); ++tries) {
       const Choice best = best_node(view, free, job);
-      // No one node holds it: a gang bigger than its types' nodes, split by the placement.
+      // No one node holds it now: the scenario's placement may spread it over nodes.
       if (!best.node.valid()) return tries == 0 ? free.take(job) : std::nullopt;
       Allocation a;
       a.slices.push_back({best.node, best.gpus});

@@ -19,11 +19,13 @@
 #include "sim/failure/failure_model.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
 namespace {
 
+using test::Scripted;
 using test::seconds;
 
 JobSpec share(std::string name, double submit_s, std::uint16_t milli, double duration_s) {
@@ -31,21 +33,6 @@ JobSpec share(std::string name, double submit_s, std::uint16_t milli, double dur
   spec.gpu_milli = milli;
   return spec;
 }
-
-// A policy written inline: `script` fills the decisions of each pass.
-class Scripted final : public Policy {
- public:
-  using Script = std::function<void(const SchedulerView&, Decisions&)>;
-  explicit Scripted(Script script) : script_(std::move(script)) {}
-  Decisions decide(const SchedulerView& view) override {
-    Decisions d;
-    script_(view, d);
-    return d;
-  }
-
- private:
-  Script script_;
-};
 
 // The PolicyError message of a run, or "" if it did not throw one.
 std::string policy_error_of(const Fleet& fleet, std::vector<JobSpec> jobs, Scripted::Script s,
@@ -77,16 +64,6 @@ Scripted::Script start_on(std::vector<std::pair<std::string, std::uint64_t>> pla
       }
     }
   };
-}
-
-FailureConfig scripted(double at_s, FailureLevel level, std::uint64_t index, double repair_s) {
-  FailureConfig f;
-  ScriptedFailure& s = f.scripted.emplace_back();
-  s.at = from_seconds(at_s);
-  s.level = level;
-  s.index = index;
-  s.repair = from_seconds(repair_s);
-  return f;
 }
 
 TEST(EngineShare, SharesPackOneGpuWhichCountsAsOneAllocatedGpuUntilItsLastShareLeaves) {
@@ -181,7 +158,7 @@ TEST(EngineShare, AFailureOfASharedGpuInterruptsEveryHolderAndNoShareGoesThereUn
   const Fleet fleet = test::single_cluster_fleet(1, 1, 2);
   const CheckedRun out = run_checked(
       fleet, {share("A", 0, 500, 100), share("B", 0, 500, 100), share("C", 50, 300, 10)},
-      scripted(40, FailureLevel::Gpu, 0, 960));
+      test::scripted_failure(40, FailureLevel::Gpu, 0, 960));
   EXPECT_EQ(out["A"].interruptions, 1u);
   EXPECT_EQ(out["B"].interruptions, 1u);
   EXPECT_EQ(out.totals.failures.job_interruptions, 2u);
@@ -228,7 +205,7 @@ TEST(EngineShare, StartingAShareOnAGpuHeldWholeOrDownIsAPolicyErrorNamingTheGpu)
             "which is already held by job A (id 0)");
   // GPU 1 fails at 0 (before the arrivals at 0).
   EXPECT_EQ(policy_error_of(fleet, {share("B", 0, 500, 100)}, start_on({{"B", 0x2}}),
-                            scripted(0, FailureLevel::Gpu, 1, 100)),
+                            test::scripted_failure(0, FailureLevel::Gpu, 1, 100)),
             "policy bad: t=0.000000s: starts job B (id 0) (500 milli-GPUs) on GPU 1 (node 0), "
             "which is down (failed)");
 }

@@ -16,11 +16,13 @@
 #include "sim/core/error.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
 namespace {
 
+using test::Scripted;
 using test::job;
 using test::seconds;
 
@@ -42,21 +44,6 @@ class Recorder final : public RunObserver {
   void add(SimTime now, const char* what, const Job& j) {
     log.push_back(fmt::format("t={} {} {}", seconds(now), what, j.spec.name));
   }
-};
-
-// A policy written inline: `script` fills the decisions of each pass.
-class Scripted final : public Policy {
- public:
-  using Script = std::function<void(const SchedulerView&, Decisions&)>;
-  explicit Scripted(Script script) : script_(std::move(script)) {}
-  Decisions decide(const SchedulerView& view) override {
-    Decisions d;
-    script_(view, d);
-    return d;
-  }
-
- private:
-  Script script_;
 };
 
 // Starts queued jobs in queue order on the placement until one does not fit (like fifo).

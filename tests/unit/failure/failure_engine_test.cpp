@@ -15,6 +15,7 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -54,18 +55,6 @@ CheckpointConfig checkpoints(double interval_s, double cost_s, double restart_s)
   return {from_seconds(interval_s), from_seconds(cost_s), from_seconds(restart_s)};
 }
 
-FailureConfig scripted(double at_s, FailureLevel level, std::uint64_t index, double repair_s) {
-  FailureConfig f;
-  // Field by field: a braced temporary makes g++ 12 -O3 warn (-Wmaybe-uninitialized, a false
-  // positive) about its strings.
-  ScriptedFailure& s = f.scripted.emplace_back();
-  s.at = from_seconds(at_s);
-  s.level = level;
-  s.index = index;
-  s.repair = from_seconds(repair_s);
-  return f;
-}
-
 TEST(Checkpoint, PausesProgressAfterEveryFullIntervalButNotAtTheEnd) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   // 100 s of computing, a 5 s save after each 30 s: saves end at 35, 70, 105; the last 10 s of
@@ -89,7 +78,7 @@ TEST(Failure, NodeFailureLosesWorkSinceTheLastCheckpointAndRestartsAfterRepair) 
   // At 70 the job restarts: progress from 80 (restart 10 s); 70 s of computing with saves after
   // 30 and 60 (2 x 5 s): ends at 80 + 70 + 10 = 160.
   const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
-                                           scripted(50, FailureLevel::Node, 0, 20),
+                                           test::scripted_failure(50, FailureLevel::Node, 0, 20),
                                            checkpoints(30, 5, 10));
   const Job& a = out.jobs[0];
   EXPECT_EQ(a.interruptions, 1u);
@@ -110,7 +99,7 @@ TEST(Failure, InterruptedJobMovesToAHealthyNodeAtOnce) {
   // As above, but node 1 is free: restart at 50, progress from 60, 70 s of computing + 2 saves
   // = 80 s: ends at 140, on node 1.
   const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
-                                           scripted(50, FailureLevel::Node, 0, 3600),
+                                           test::scripted_failure(50, FailureLevel::Node, 0, 3600),
                                            checkpoints(30, 5, 10));
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 140);
   EXPECT_EQ(out.jobs[0].gpu_type, GpuTypeId{0});
@@ -122,7 +111,7 @@ TEST(Failure, FailureDuringASaveLosesTheWholeIntervalAndCountsThePartialSave) {
   // At 32 the first save (30..35) is 2 s in: nothing is saved yet, 30 s of computing are lost,
   // 2 s of saving wasted. Restart at 32 with the full 100 s: 32 + 100 + 3 x 5 = 147.
   const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
-                                           scripted(32, FailureLevel::Gpu, 3, 3600),
+                                           test::scripted_failure(32, FailureLevel::Gpu, 3, 3600),
                                            checkpoints(30, 5, 0));
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].lost_time), 30);
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].checkpoint_time), 2 + 15);
@@ -133,7 +122,7 @@ TEST(Failure, WithoutCheckpointsTheWholeSegmentIsLost) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   // No checkpoints: the 50 s done are lost; restart at 50 on node 1 with 100 s: ends at 150.
   const FailureRun out = run_with_failures(
-      fleet, {job("A", 0, 8, 100)}, scripted(50, FailureLevel::Node, 0, 3600), {});
+      fleet, {job("A", 0, 8, 100)}, test::scripted_failure(50, FailureLevel::Node, 0, 3600), {});
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].lost_time), 50);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 150);
 }
@@ -143,7 +132,7 @@ TEST(Failure, FailedFreeGpuIsNotGivenToAJobUntilRepaired) {
   // GPU 3 fails at 0 (before the arrivals at 0) until 50. A 4-GPU job fits on the other 7 and
   // starts at once; the 8-GPU job needs GPU 3 and starts at its repair: 50 + 100 = 150.
   const FailureRun out = run_with_failures(fleet, {job("small", 0, 4, 10), job("big", 0, 8, 100)},
-                                           scripted(0, FailureLevel::Gpu, 3, 50), {});
+                                           test::scripted_failure(0, FailureLevel::Gpu, 3, 50), {});
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].first_start), 0);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[1].first_start), 50);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[1].end), 150);
@@ -154,7 +143,7 @@ TEST(Failure, RackFailureInterruptsEveryJobOnItAndOnlyThose) {
   const Fleet fleet = test::single_cluster_fleet(2, 1, 8);  // racks 0 and 1, one node each
   // A on rack 0, B on rack 1; rack 0 fails at 10 for 1000 s: A waits for it, B is untouched.
   const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100), job("B", 0, 8, 100)},
-                                           scripted(10, FailureLevel::Rack, 0, 1000), {});
+                                           test::scripted_failure(10, FailureLevel::Rack, 0, 1000), {});
   EXPECT_EQ(out.jobs[0].interruptions, 1u);
   EXPECT_EQ(out.jobs[1].interruptions, 0u);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[1].end), 100);
@@ -168,7 +157,7 @@ TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
   // The rack fails at 500, before it is built at 1,000, "until" 5,000: no effect. The job that
   // arrives at 0 starts at 1,000 and ends at 1,100, uninterrupted, and no GPU is ever down.
   const FailureRun before = run_with_failures(fleet, {job("A", 0, 8, 100)},
-                                              scripted(500, FailureLevel::Rack, 0, 4500), {});
+                                              test::scripted_failure(500, FailureLevel::Rack, 0, 4500), {});
   EXPECT_EQ(before.totals.failures.failures_by_process, (std::vector<std::uint64_t>{0}));
   EXPECT_EQ(before.totals.failures.failures_while_offline, 1u);
   EXPECT_DOUBLE_EQ(before.totals.failures.down_gpu_seconds, 0);
@@ -177,7 +166,7 @@ TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
   // The same failure at 1,050, once built, interrupts the job; it restarts at the repair
   // (1,050 + 4,500 = 5,550) and ends at 5,650.
   const FailureRun after = run_with_failures(fleet, {job("A", 0, 8, 100)},
-                                             scripted(1050, FailureLevel::Rack, 0, 4500), {});
+                                             test::scripted_failure(1050, FailureLevel::Rack, 0, 4500), {});
   EXPECT_EQ(after.totals.failures.failures_by_process, (std::vector<std::uint64_t>{1}));
   EXPECT_EQ(after.totals.failures.failures_while_offline, 0u);
   EXPECT_EQ(after.jobs[0].interruptions, 1u);
@@ -186,7 +175,7 @@ TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
 
 TEST(Failure, ScriptedIndexBeyondTheFleetIsAConfigError) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
-  FailureConfig f = scripted(0, FailureLevel::Node, 2, 0);
+  FailureConfig f = test::scripted_failure(0, FailureLevel::Node, 2, 0);
   f.scripted[0].origin = {"s.yaml", 7, 12};
   try {
     FailureModel model(f, fleet.topology, RngStreams(1));
