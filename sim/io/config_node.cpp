@@ -151,6 +151,13 @@ double ConfigNode::as_non_negative_double() const {
   return v;
 }
 
+double ConfigNode::as_fraction() const {
+  if (!is_scalar()) throw error("expected a fraction in [0, 1], got {}", text());
+  const double v = as_double();
+  if (!(v >= 0 && v <= 1)) throw error("expected a fraction in [0, 1], got {}", v);
+  return v;
+}
+
 double ConfigNode::as_seconds(bool allow_zero) const {
   const double v = allow_zero ? as_non_negative_double() : as_positive_double();
   if (v > kMaxInputSeconds) {

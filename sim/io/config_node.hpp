@@ -54,6 +54,7 @@ class ConfigNode {
   double as_double() const;
   double as_positive_double() const;      // > 0
   double as_non_negative_double() const;  // >= 0
+  double as_fraction() const;             // in [0, 1]
   std::int64_t as_int() const;
   std::uint64_t as_positive_int() const;  // >= 1
   // A time in seconds: >= 0 (or > 0 unless allow_zero) and at most kMaxInputSeconds.

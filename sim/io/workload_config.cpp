@@ -84,8 +84,7 @@ DataConfig load_data(const ConfigNode& node, const SiteDirectory& sites) {
     d.sigma = gb.at("sigma").as_non_negative_double();
   }
   if (auto f = node.find("sovereign_fraction")) {
-    d.sovereign_fraction = f->as_non_negative_double();
-    if (d.sovereign_fraction > 1) throw f->error("expected a fraction in [0, 1]");
+    d.sovereign_fraction = f->as_fraction();
   }
   return d;
 }
@@ -94,8 +93,7 @@ FlexibleConfig load_flexible(const ConfigNode& node) {
   node.check_keys({"fraction", "slack_h"});
   FlexibleConfig f;
   const ConfigNode fraction = node.at("fraction");
-  f.fraction = fraction.as_non_negative_double();
-  if (f.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", f.fraction);
+  f.fraction = fraction.as_fraction();
   const ConfigNode slack = node.at("slack_h");
   f.slack_h = slack.as_non_negative_double();
   if (f.slack_h * 3600.0 > kMaxInputSeconds) {
@@ -108,8 +106,7 @@ ElasticConfig load_elastic(const ConfigNode& node) {
   node.check_keys({"fraction", "min_factor", "max_factor", "serial_fraction"});
   ElasticConfig e;
   const ConfigNode fraction = node.at("fraction");
-  e.fraction = fraction.as_non_negative_double();
-  if (e.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", e.fraction);
+  e.fraction = fraction.as_fraction();
   if (auto f = node.find("min_factor")) {
     e.min_factor = f->as_positive_double();
     if (e.min_factor > 1) throw f->error("expected a factor in (0, 1], got {}", e.min_factor);
@@ -121,10 +118,7 @@ ElasticConfig load_elastic(const ConfigNode& node) {
     }
   }
   if (auto f = node.find("serial_fraction")) {
-    e.serial_fraction = f->as_non_negative_double();
-    if (e.serial_fraction > 1) {
-      throw f->error("expected a fraction in [0, 1], got {}", e.serial_fraction);
-    }
+    e.serial_fraction = f->as_fraction();
   }
   return e;
 }
@@ -133,8 +127,7 @@ FractionalConfig load_fractional(const ConfigNode& node) {
   node.check_keys({"fraction", "milli"});
   FractionalConfig f;
   const ConfigNode fraction = node.at("fraction");
-  f.fraction = fraction.as_non_negative_double();
-  if (f.fraction > 1) throw fraction.error("expected a fraction in [0, 1], got {}", f.fraction);
+  f.fraction = fraction.as_fraction();
   const ConfigNode milli = node.at("milli");
   if (milli.size() == 0) throw milli.error("expected at least one share in thousandths of a GPU");
   for (std::size_t i = 0; i < milli.size(); ++i) {
@@ -201,10 +194,7 @@ SyntheticConfig load_synthetic(const ConfigNode& root, const GpuCatalog& catalog
     if (n > 1'000'000) throw t->error("expected at most 1000000 tenants, got {}", n);
     c.tenants = static_cast<std::uint32_t>(n);
   }
-  if (auto f = root.find("preemptible_fraction")) {
-    c.preemptible_fraction = f->as_non_negative_double();
-    if (c.preemptible_fraction > 1) throw f->error("expected a fraction in [0, 1]");
-  }
+  if (auto f = root.find("preemptible_fraction")) c.preemptible_fraction = f->as_fraction();
   if (auto types = root.find("allowed_gpu_types")) {
     for (std::size_t i = 0; i < types->size(); ++i) {
       const ConfigNode t = (*types)[i];

@@ -268,7 +268,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"too_many_tenants.yaml", nullptr,
                  ":10:12: workload.tenants: expected at most 1000000 tenants, got 2000000"},
         BadField{"preemptible_fraction_above_one.yaml", nullptr,
-                 ":10:25: workload.preemptible_fraction: expected a fraction in [0, 1]"},
+                 ":10:25: workload.preemptible_fraction: expected a fraction in [0, 1], got 1.5"},
         BadField{"flexible_fraction_above_one.yaml", nullptr,
                  ":10:24: workload.flexible.fraction: expected a fraction in [0, 1], got 1.2"},
         BadField{"flexible_negative_slack.yaml", nullptr,
@@ -297,8 +297,9 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:31: workload.data.sites.far: unknown site \"far\"; the fleet has: lab"},
         BadField{"data_site_weights_all_zero.yaml", nullptr,
                  ":10:17: workload.data.sites: expected at least one site with a positive weight"},
-        BadField{"data_sovereign_fraction_above_one.yaml", nullptr,
-                 ":10:56: workload.data.sovereign_fraction: expected a fraction in [0, 1]"},
+        BadField{
+            "data_sovereign_fraction_above_one.yaml", nullptr,
+            ":10:56: workload.data.sovereign_fraction: expected a fraction in [0, 1], got 1.5"},
         BadField{"residency_place_unknown.yaml", nullptr,
                  ":10:19: workload.residency[1]: no site of the fleet is in \"JP\"; its "
                  "countries and regions: NO, US, america, europe"},

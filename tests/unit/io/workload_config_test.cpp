@@ -145,7 +145,7 @@ TEST(WorkloadConfig, SyntheticErrors) {
                "gpus: {distribution: uniform, values: [1], weights: [1]}\n"),
       "w.yaml:4:22: gpus.distribution: unknown distribution \"uniform\"; expected: categorical");
   EXPECT_EQ(error_of(kHead + duration + "preemptible_fraction: 1.5\n"),
-            "w.yaml:6:23: preemptible_fraction: expected a fraction in [0, 1]");
+            "w.yaml:6:23: preemptible_fraction: expected a fraction in [0, 1], got 1.5");
   EXPECT_EQ(error_of(kHead + duration + "flexible: {fraction: 0.5}\n"),
             "w.yaml:6:11: flexible.slack_h: missing required key");
   EXPECT_EQ(error_of(kHead + duration + "flexible: {fraction: 0.5, slack_h: 1, jitter: 2}\n"),
@@ -179,7 +179,7 @@ TEST(WorkloadConfig, FractionalErrors) {
   // Line 6 is the fractional block; columns count from 1.
   const std::string head = kHead + "duration: {distribution: constant, value_s: 60}\n";
   EXPECT_EQ(error_of(head + "fractional: {fraction: -0.1, milli: [500]}\n"),
-            "w.yaml:6:24: fractional.fraction: expected a number >= 0, got \"-0.1\"");
+            "w.yaml:6:24: fractional.fraction: expected a fraction in [0, 1], got -0.1");
   EXPECT_EQ(error_of(head + "fractional: {fraction: 1.01, milli: [500]}\n"),
             "w.yaml:6:24: fractional.fraction: expected a fraction in [0, 1], got 1.01");
   EXPECT_EQ(error_of(head + "fractional: {fraction: 0.5}\n"),
