@@ -7,10 +7,15 @@
 // from the trace's history; here it is learnt as the run goes, with no look-ahead.
 //
 // Per placement FGD scores every node with free or shared GPUs of an allowed type at an allowed
-// site: O(nodes x GPUs per node x classes). Ties go to the lowest node id, then GPU. A gang no
+// site. F_n(M) depends only on the node's GPU type and the multiset of its GPUs' room, so it is
+// computed once per distinct state while the mix stays the same (fleets have few distinct
+// states: most nodes are all free or all taken). Ties go to the lowest node id, then GPU. A gang no
 // single node holds (the paper's tasks never are) uses the scenario's placement; fgd ranks
 // nodes itself, so the scenario's site selection is not used for the others.
+#include <algorithm>
 #include <limits>
+#include <string>
+#include <unordered_map>
 
 #include "sim/model/fragmentation.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
@@ -23,7 +28,9 @@ class Fgd final : public Policy {
  public:
   Decisions decide(const SchedulerView& view) override {
     for (const JobChange& change : view.changes()) {
-      if (change.kind == JobChangeKind::Arrived) mix_.add(view.job(change.job).spec);
+      if (change.kind != JobChangeKind::Arrived) continue;
+      mix_.add(view.job(change.job).spec);
+      fragment_of_state_.clear();  // popularities moved: every F_n(M) changes
     }
     queue_.update(view);
     FreeCapacity free = view.free_capacity();
@@ -85,13 +92,13 @@ class Fgd final : public Policy {
       const Node& node = topo.node(id);
       if (!allowed(view, job, node, view.fleet().site_of(id))) continue;
       node_room(index, id, room_);
-      const double before = node_fragment(room_, node.type, mix);
+      const double before = fragment(room_, node.type, mix);
       const auto consider = [&](std::uint64_t gpus) {
         after_ = room_;
         for (std::uint64_t m = gpus; m != 0; m &= m - 1) {
           after_[std::countr_zero(m)] -= share ? job.gpu_milli : 1000;
         }
-        const double delta = node_fragment(after_, node.type, mix) - before;
+        const double delta = fragment(after_, node.type, mix) - before;
         if (delta < best.delta) best = {delta, id, gpus};
       };
       if (!share) {
@@ -107,7 +114,22 @@ class Fgd final : public Policy {
     return best;
   }
 
+  // F_n(M) of a node of `type` whose GPUs have `room`, from the memo when the state was seen.
+  double fragment(const std::vector<std::uint32_t>& room, GpuTypeId type,
+                  const std::vector<TaskClass>& mix) {
+    key_.assign(1, static_cast<std::uint32_t>(type.index()));
+    key_.insert(key_.end(), room.begin(), room.end());
+    std::sort(key_.begin() + 1, key_.end());
+    const std::string bytes(reinterpret_cast<const char*>(key_.data()),
+                            key_.size() * sizeof(std::uint32_t));
+    const auto [it, added] = fragment_of_state_.try_emplace(bytes, 0.0);
+    if (added) it->second = node_fragment(room, type, mix);
+    return it->second;
+  }
+
   TaskMix mix_;
+  std::unordered_map<std::string, double> fragment_of_state_;  // for mix_ as it is now
+  std::vector<std::uint32_t> key_;                             // scratch
   detail::QueuedByShape queue_;
   std::uint64_t excluded_sites_ = 0;  // this placement's sites without the power for it
   std::vector<std::uint32_t> room_, after_;  // scratch
