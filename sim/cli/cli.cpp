@@ -36,6 +36,7 @@ struct Options {
   std::string scenario;
   std::string policy;
   std::string site_selection;
+  std::string placement;
   std::int64_t seed = -1;
   std::string out;
   std::string log_level = "warning";
@@ -48,6 +49,7 @@ ScenarioOverrides overrides_of(const Options& o) {
   ScenarioOverrides ov;
   if (!o.policy.empty()) ov.policy = o.policy;
   if (!o.site_selection.empty()) ov.site_selection = o.site_selection;
+  if (!o.placement.empty()) ov.placement = o.placement;
   if (o.seed >= 0) ov.seed = static_cast<std::uint64_t>(o.seed);
   return ov;
 }
@@ -205,6 +207,14 @@ int validate_command(const Options& o, std::ostream& out) {
     if (trace.format != "native_csv") {
       fmt::print(out, "  trace rows  {}\n", describe_rows(read));
     }
+    if (const std::optional<InflationConfig>& inflation = trace.inflate) {
+      const std::uint64_t gpus = fleet.topology.gpu_count();
+      const std::size_t drawn =
+          inflate(read.jobs, *inflation, gpus, RngStreams(config.seed).stream("inflate")).size();
+      fmt::print(out, "  inflated    {} jobs drawn (demand {} x {} GPUs, one every {} s{})\n",
+                 drawn, inflation->demand, gpus, to_seconds(inflation->interval),
+                 inflation->departures ? "" : ", none ending");
+    }
   }
   if (config.failures.enabled()) {
     // Building it checks what needs the fleet: every scripted failure's component exists.
@@ -317,6 +327,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   run->add_option("scenario", o.scenario, "scenario YAML file")->required();
   run->add_option("--policy", o.policy, "use this policy instead (its default parameters)");
   run->add_option("--site-selection", o.site_selection, "use this site selection instead");
+  run->add_option("--placement", o.placement, "use this placement instead");
   run->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
   run->add_option("--out", o.out, "results folder (default results/<scenario name>)");
   run->add_flag("--check", o.check,
@@ -328,6 +339,7 @@ int cli_main(int argc, const char* const* argv, std::ostream& out, std::ostream&
   validate->add_option("scenario", o.scenario, "scenario YAML file")->required();
   validate->add_option("--policy", o.policy, "use this policy instead");
   validate->add_option("--site-selection", o.site_selection, "use this site selection instead");
+  validate->add_option("--placement", o.placement, "use this placement instead");
   validate->add_option("--seed", o.seed, "use this seed instead")->check(integer_at_least(0));
 
   CLI::App* policies = app.add_subcommand("policies", "list policies and placements");

@@ -17,8 +17,8 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.workload.source)) {
     Feasibility(fleet).check_generator(*synthetic);  // before simulating, not at the first draw
   }
-  LoadedWorkload workload =
-      open_workload(config.workload, fleet.catalog, rng, site_directory(config.fleet));
+  LoadedWorkload workload = open_workload(config.workload, fleet.catalog, rng,
+                                          fleet.topology.gpu_count(), site_directory(config.fleet));
   const PolicyInfo* info = find_policy(config.policy);
   const PlacementInfo* placement_info = find_placement(config.placement);
   FLEETSIM_CHECK(info != nullptr && placement_info != nullptr,

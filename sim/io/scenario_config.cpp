@@ -138,7 +138,14 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
   const GpuCatalog catalog(out.fleet.gpu_types, out.fleet.reference_type);
   out.workload = load_workload_config(root.at("workload"), catalog, site_directory(out.fleet));
   load_policy(root, overrides, out);
-  if (auto placement = root.find("placement")) {
+  if (overrides.placement) {
+    out.placement = *overrides.placement;
+    if (find_placement(out.placement) == nullptr) {
+      throw ConfigError({"--placement", 0, 0}, "",
+                        fmt::format("unknown placement \"{}\"; known: {}", out.placement,
+                                    known_placement_names()));
+    }
+  } else if (auto placement = root.find("placement")) {
     out.placement = placement->as_string();
     if (find_placement(out.placement) == nullptr) {
       throw placement->error("unknown placement \"{}\"; known: {}", out.placement,
@@ -170,6 +177,12 @@ ScenarioConfig load_scenario(const std::string& file, const ScenarioOverrides& o
     run->check_keys({"until_s"});
     const Duration until = seconds_field(*run, "until_s", 0);
     out.until = until > 0 ? until : kTimeNever;
+  }
+  if (const auto* trace = std::get_if<TraceConfig>(&out.workload.source);
+      trace != nullptr && trace->inflate && !trace->inflate->departures &&
+      out.until == kTimeNever) {
+    throw ConfigError::at(trace->inflate->pos, trace->inflate->field,
+                          "departures: false means drawn jobs never end: set run.until_s");
   }
   if (auto output = root.find("output")) {
     output->check_keys({"sample_interval_s"});

@@ -41,6 +41,7 @@ struct ScenarioOverrides {
   std::optional<std::string> policy;  // replaces the policy; its parameters take their defaults
   std::optional<std::uint64_t> seed;
   std::optional<std::string> site_selection;  // replaces the scenario's site_selection
+  std::optional<std::string> placement;       // replaces the scenario's placement
 };
 
 // The fleet's sites, for resolving the workload's site names and residency places.

@@ -235,8 +235,8 @@ std::set<std::string> load_names(const ConfigNode& list) {
 
 // The options every public format takes, plus its own (TraceFormat::extra_options).
 void load_format_options(const ConfigNode& root, const TraceFormat& format, TraceOptions& o) {
-  std::vector<std::string> keys = {"source", "format",  "path",      "bad_rows",
-                                   "window", "tenants", "gpu_types", "services"};
+  std::vector<std::string> keys = {"source",  "format",    "path",     "bad_rows", "window",
+                                   "tenants", "gpu_types", "services", "inflate"};
   if (format.has_status) keys.push_back("statuses");
   keys.insert(keys.end(), format.extra_options.begin(), format.extra_options.end());
   root.check_keys(keys);
@@ -278,6 +278,24 @@ void load_format_options(const ConfigNode& root, const TraceFormat& format, Trac
   }
 }
 
+InflationConfig load_inflation(const ConfigNode& node) {
+  node.check_keys({"demand", "interval_s", "departures"});
+  InflationConfig c;
+  c.pos = node.pos();
+  c.field = node.path();
+  const ConfigNode demand = node.at("demand");
+  c.demand = demand.as_positive_double();
+  // Beyond this the draw would only add jobs that can never start.
+  if (c.demand > 10) {
+    throw demand.error("expected at most 10 times the fleet's GPUs, got {}", c.demand);
+  }
+  if (auto interval = node.find("interval_s")) {
+    c.interval = from_seconds(interval->as_seconds(true));
+  }
+  if (auto departures = node.find("departures")) c.departures = departures->as_bool();
+  return c;
+}
+
 TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
   TraceConfig c;
   const TraceFormat* format = nullptr;
@@ -297,7 +315,7 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     }
   }
   if (format == nullptr) {
-    root.check_keys({"source", "format", "path", "bad_rows", "services"});
+    root.check_keys({"source", "format", "path", "bad_rows", "services", "inflate"});
   } else {
     load_format_options(root, *format, c.options);
   }
@@ -307,6 +325,7 @@ TraceConfig load_trace(const ConfigNode& root, const GpuCatalog& catalog) {
     }
   }
   c.path = resolve_relative(root.file(), root.at("path").as_string());
+  if (auto inflate = root.find("inflate")) c.inflate = load_inflation(*inflate);
   if (auto bad = root.find("bad_rows")) {
     const std::string mode = bad->as_string();
     if (mode == "error") {
@@ -351,7 +370,8 @@ TraceOptions trace_options_of(const TraceConfig& trace) {
 }
 
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
-                             const RngStreams& rng, const SiteDirectory& sites) {
+                             const RngStreams& rng, std::uint64_t fleet_gpus,
+                             const SiteDirectory& sites) {
   LoadedWorkload out;
   if (const auto* synthetic = std::get_if<SyntheticConfig>(&config.source)) {
     out.source = std::make_unique<SyntheticGenerator>(*synthetic, catalog, rng);
@@ -363,6 +383,10 @@ LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& cat
   out.trace_rows = read.rows;
   out.rejected_by_reason = read.rejected_by_reason;
   spdlog::info("trace {}: {}", trace.path, describe_rows(read));
+  if (trace.inflate) {
+    read.jobs = inflate(read.jobs, *trace.inflate, fleet_gpus, rng.stream("inflate"));
+    spdlog::info("trace {}: {} jobs drawn", trace.path, read.jobs.size());
+  }
   out.source = std::make_unique<VectorSource>(std::move(read.jobs), trace.path);
   return out;
 }

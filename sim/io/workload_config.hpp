@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -10,6 +11,7 @@
 #include "sim/fleet/gpu_catalog.hpp"
 #include "sim/inference/service_spec.hpp"
 #include "sim/io/config_node.hpp"
+#include "sim/workload/inflation.hpp"
 #include "sim/workload/native_csv_trace.hpp"
 #include "sim/workload/site_directory.hpp"
 #include "sim/workload/synthetic_config.hpp"
@@ -25,6 +27,8 @@ struct TraceConfig {
   // The per-format options (window, tenants, statuses, gpu_types, ...); its format, path and
   // bad_rows are unused: trace_options_of() fills them from the fields above.
   TraceOptions options;
+  // `inflate:`: replay jobs drawn from the trace instead of the trace itself.
+  std::optional<InflationConfig> inflate;
 };
 
 // What read_trace() takes for this workload entry.
@@ -41,7 +45,7 @@ WorkloadConfig load_workload_config(const ConfigNode& node, const GpuCatalog& ca
                                     const SiteDirectory& sites = {});
 
 // A ready source. For traces, reads and checks the whole file now (rejected rows are counted in
-// `rejected_rows`); generators stream.
+// `rejected_rows`); generators stream. `fleet_gpus` sizes an inflated trace.
 struct LoadedWorkload {
   std::unique_ptr<WorkloadSource> source;
   std::uint64_t rejected_rows = 0;
@@ -49,6 +53,7 @@ struct LoadedWorkload {
   std::map<std::string, std::uint64_t> rejected_by_reason;
 };
 LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& catalog,
-                             const RngStreams& rng, const SiteDirectory& sites = {});
+                             const RngStreams& rng, std::uint64_t fleet_gpus,
+                             const SiteDirectory& sites = {});
 
 }  // namespace fleetsim

@@ -28,8 +28,8 @@ struct JobSpec {
   // start every job on `gpus`. (The three fields sit in padding: a JobSpec is no larger.)
   std::uint32_t min_gpus = 0;
   std::vector<GpuTypeId> allowed_types;  // empty = any type
-  // Share of each GPU the job asks for, in 1/1000 (openb GPU sharing). Kept from the trace for
-  // policies and reports; the engine still gives every job whole GPUs.
+  // Share of its GPU the job asks for, in 1/1000 (openb GPU sharing); below 1000 only for a
+  // rigid 1-GPU job, which then holds that share of one GPU that other shares may use too.
   std::uint16_t gpu_milli = 1000;
   std::uint32_t max_gpus = 0;  // elastic: see min_gpus
   // Run time on `gpus` GPUs of the catalog's reference type, in one NVLink domain.

@@ -70,7 +70,8 @@ void validate(const std::string& file) {
   if (synthetic == nullptr) return;
   const Feasibility feasibility(fleet);
   feasibility.check_generator(*synthetic);
-  LoadedWorkload workload = open_workload(config.workload, fleet.catalog, rng);
+  LoadedWorkload workload =
+      open_workload(config.workload, fleet.catalog, rng, fleet.topology.gpu_count());
   SimTime previous = 0;
   for (int i = 0; i < kDraws; ++i) {
     const std::optional<JobSpec> job = workload.source->next();

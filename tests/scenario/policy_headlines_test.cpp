@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,10 @@ std::string scenario_path(const std::string& name) {
   return test::source_path("configs/scenarios/policies/" + name + ".yaml");
 }
 
-std::vector<Job> run(const std::string& name, const std::string& policy, std::uint64_t seed = 1) {
-  return run_scenario(load_scenario(scenario_path(name), {policy, seed, std::nullopt})).jobs;
+std::vector<Job> run(const std::string& name, const std::string& policy, std::uint64_t seed = 1,
+                     std::optional<std::string> placement = std::nullopt) {
+  return run_scenario(load_scenario(scenario_path(name), {policy, seed, std::nullopt, placement}))
+      .jobs;
 }
 
 double seconds_of(Duration d) { return to_seconds(d); }

@@ -173,8 +173,8 @@ TEST_P(ScenarioFractional, RunsTwiceByteIdentical) {
   const std::string path = source_path("tests/data/scenarios/small_fractional.yaml");
   for (std::uint64_t seed : {7, 8, 9}) {
     SCOPED_TRACE(fmt::format("seed {}", seed));
-    const ScenarioConfig config =
-        load_scenario(path, {.policy = GetParam(), .seed = seed, .site_selection = {}});
+    const ScenarioConfig config = load_scenario(
+        path, {.policy = GetParam(), .seed = seed, .site_selection = {}, .placement = {}});
     TempDir first, second;
     run_into(config, first.path(), true);
     run_into(config, second.path());

@@ -269,6 +269,9 @@ INSTANTIATE_TEST_SUITE_P(
                  ":10:12: workload.tenants: expected at most 1000000 tenants, got 2000000"},
         BadField{"preemptible_fraction_above_one.yaml", nullptr,
                  ":10:25: workload.preemptible_fraction: expected a fraction in [0, 1], got 1.5"},
+        BadField{"inflate_without_horizon.yaml", nullptr,
+                 ":7:12: workload.inflate: departures: false means drawn jobs never end: set "
+                 "run.until_s"},
         BadField{"flexible_fraction_above_one.yaml", nullptr,
                  ":10:24: workload.flexible.fraction: expected a fraction in [0, 1], got 1.2"},
         BadField{"flexible_negative_slack.yaml", nullptr,

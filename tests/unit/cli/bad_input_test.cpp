@@ -229,6 +229,16 @@ TEST(CliBadInput, UnknownSiteSelectionOnTheCommandLineNamesTheOption) {
   EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
 }
 
+TEST(CliBadInput, UnknownPlacementOnTheCommandLineNamesTheOption) {
+  TempDir tmp;
+  const CliResult r = run_cli({"run", source_path("tests/data/scenarios/small_synthetic.yaml"),
+                               "--placement", "worst_fit", "--out", tmp / "out"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "fleetsim: error: --placement: unknown placement \"worst_fit\"; known: " +
+                       known_placement_names() + "\n");
+  EXPECT_FALSE(std::filesystem::exists(tmp / "out"));
+}
+
 TEST(CliBadInput, UnknownSiteSelectionListsTheKnownOnes) {
   const std::string f = bad("site_selection_unknown.yaml");
   expect_run_rejects(f, "fleetsim: error: " + f +

@@ -113,6 +113,18 @@ TEST(Cli, ValidateShowsOverridesAndPolicyParameters) {
   EXPECT_NE(r.out.find("  policy      las ("), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("thresholds=[3250]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("service=gpu_time"), std::string::npos) << r.out;
+  const CliResult placed = run_cli(
+      {"validate", source_path("configs/scenarios/h100_las.yaml"), "--placement", "first_fit"});
+  EXPECT_NE(placed.out.find("  placement   first_fit\n"), std::string::npos) << placed.out;
+}
+
+TEST(Cli, ValidateOfAnInflatedTraceSaysHowManyJobsItDraws) {
+  const CliResult r =
+      run_cli({"validate", source_path("configs/scenarios/policies/openb_inflation.yaml")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(" jobs drawn (demand 1.2 x 6212 GPUs, one every 1 s, none ending)\n"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Cli, ValidateOfATraceCountsItsRows) {

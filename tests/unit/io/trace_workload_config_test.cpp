@@ -60,10 +60,33 @@ TEST(TraceWorkloadConfig, GavelAndPolluxInputs) {
             (std::map<std::string, double>{{"bert", 11384}, {"cifar10", 465}}));
 }
 
+TEST(TraceWorkloadConfig, Inflate) {
+  const TraceConfig t = load(
+      "format: openb\npath: p.csv\ninflate: {demand: 1.2, interval_s: 0.5, departures: false}\n");
+  ASSERT_TRUE(t.inflate.has_value());
+  EXPECT_DOUBLE_EQ(t.inflate->demand, 1.2);
+  EXPECT_EQ(t.inflate->interval, 500'000);
+  EXPECT_FALSE(t.inflate->departures);
+  const TraceConfig d = load("path: jobs.csv\ninflate: {demand: 2}\n");  // native CSV too
+  EXPECT_EQ(d.inflate->interval, kMicrosPerSecond);
+  EXPECT_TRUE(d.inflate->departures);
+  EXPECT_FALSE(load("path: jobs.csv\n").inflate.has_value());
+  EXPECT_EQ(
+      error_of("path: jobs.csv\ninflate: {demand: 11}\n"),
+      "/data/w.yaml:3:19: inflate.demand: expected at most 10 times the fleet's GPUs, got 11");
+  EXPECT_EQ(error_of("path: jobs.csv\ninflate: {demand: 0}\n"),
+            "/data/w.yaml:3:19: inflate.demand: expected a positive number, got \"0\"");
+  EXPECT_EQ(error_of("path: jobs.csv\ninflate: {interval_s: 1}\n"),
+            "/data/w.yaml:3:10: inflate.demand: missing required key");
+  EXPECT_EQ(error_of("path: jobs.csv\ninflate: {demand: 1, jobs: 5}\n"),
+            "/data/w.yaml:3:22: inflate.jobs: unknown key; expected one of: demand, interval_s, "
+            "departures");
+}
+
 TEST(TraceWorkloadConfig, Errors) {
   EXPECT_EQ(error_of("format: philly\npath: p.csv\nstatuses: [Pass]\n"),
             "/data/w.yaml:4:1: statuses: unknown key; expected one of: source, format, path, "
-            "bad_rows, window, tenants, gpu_types, services");
+            "bad_rows, window, tenants, gpu_types, services, inflate");
   EXPECT_EQ(error_of("format: itp\npath: c.csv\nwindow: {start: 10, end: 5}\n"),
             "/data/w.yaml:4:26: window.end: expected an end after the start");
   EXPECT_EQ(error_of("format: itp\npath: c.csv\nwindow: {start: soon}\n"),

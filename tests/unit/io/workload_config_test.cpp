@@ -224,7 +224,7 @@ TEST(WorkloadConfig, TraceErrors) {
   EXPECT_EQ(error_of("source: trace\n"), "w.yaml:1:1: path: missing required key");
   EXPECT_EQ(error_of("source: trace\npath: a.csv\njobs: 3\n"),
             "w.yaml:3:1: jobs: unknown key; expected one of: source, format, path, bad_rows, "
-            "services");
+            "services, inflate");
 }
 
 TEST(WorkloadConfig, WorkloadFileIsRelativeToTheScenario) {
