@@ -20,11 +20,14 @@ OUT = os.path.join(ROOT, "results", "policy_headlines")
 SEEDS = [1, 2, 3, 4, 5]
 
 
-def run(binary, scenario, policy, seed):
-    out = os.path.join(OUT, f"{scenario}-{policy}-{seed}")
-    path = os.path.join(ROOT, "configs", "scenarios", "policies", scenario + ".yaml")
-    subprocess.run([binary, "run", path, "--policy", policy, "--seed", str(seed), "--out", out],
-                   check=True, stdout=subprocess.DEVNULL)
+def run(binary, scenario, policy, seed, placement=None, path=None):
+    out = os.path.join(OUT, f"{os.path.basename(path or scenario)}-{policy}-{placement}-{seed}")
+    path = path or os.path.join(ROOT, "configs", "scenarios", "policies", scenario + ".yaml")
+    args = [binary, "--log-level", "error", "run", path, "--policy", policy, "--seed", str(seed),
+            "--out", out]
+    if placement:
+        args += ["--placement", placement]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
     with open(os.path.join(out, "summary.json")) as f:
         summary = json.load(f)
     with open(os.path.join(out, "jobs.csv"), newline="") as f:
@@ -114,6 +117,79 @@ def elastic(binary):
     print()
 
 
+OPENB_GPUS = 6212  # configs/fleets/openb_1523.yaml
+
+
+def unallocated_at(jobs, levels):
+    """Unallocated GPUs (% of the fleet) when the drawn demand first reaches each level (x the
+    fleet's GPUs). Drawn jobs never end and start on arrival or never, so the GPUs allocated at
+    that moment are the demand of the jobs that started by then."""
+    jobs = sorted(jobs, key=lambda j: float(j["submit_s"]))
+    out, arrived, allocated = [], 0.0, 0.0
+    for j in jobs:
+        demand = int(j["gpus"]) * int(j.get("gpu_milli") or 1000) / 1000
+        arrived += demand
+        if j["first_start_s"] != "":
+            allocated += demand
+        while len(out) < len(levels) and arrived >= levels[len(out)] * OPENB_GPUS:
+            out.append(100 * (OPENB_GPUS - allocated) / OPENB_GPUS)
+    return out
+
+
+def g2_first_scenario():
+    """openb_gpuspec33_inflation with the catalog's G2 and G3 listed first: the placements take
+    the first GPU type with room in catalog order, so this order sends unconstrained pods to the
+    two models few pods ask for by name."""
+    fleets = os.path.join(ROOT, "configs", "fleets")
+    d = os.path.join(OUT, "g2_first")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(fleets, "trace_gpu_catalog.yaml")) as f:
+        lines = f.read().split("\n")
+    first = [l for l in lines if l.startswith("  - {name: G2,") or l.startswith("  - {name: G3,")]
+    rest = [l for l in lines if l not in first]
+    at = rest.index("types:") + 1
+    with open(os.path.join(d, "trace_gpu_catalog.yaml"), "w") as f:
+        f.write("\n".join(rest[:at] + first + rest[at:]))
+    with open(os.path.join(fleets, "openb_1523.yaml")) as f:
+        fleet = f.read().replace("path: ../../traces/", f"path: {ROOT}/traces/")
+    with open(os.path.join(d, "openb_1523.yaml"), "w") as f:
+        f.write(fleet)
+    with open(os.path.join(ROOT, "configs", "scenarios", "policies",
+                           "openb_gpuspec33_inflation.yaml")) as f:
+        scenario = f.read()
+    scenario = scenario.replace("fleet: ../../fleets/openb_1523.yaml",
+                                f"fleet: {d}/openb_1523.yaml")
+    scenario = scenario.replace("workload: ../../workloads/",
+                                f"workload: {ROOT}/configs/workloads/")
+    path = os.path.join(d, "openb_gpuspec33_inflation_g2_first.yaml")
+    with open(path, "w") as f:
+        f.write(scenario)
+    return path
+
+
+def fragmentation(binary):
+    levels = [0.9, 1.0, 1.2]
+    print("### GPU sharing: openb pods inflated on the openb cluster, 6,212 GPUs "
+          "(openb_inflation.yaml, openb_gpuspec33_inflation.yaml), mean of seeds 1-5\n")
+    print("Unallocated GPUs, % of the fleet, when the arrived demand is 90 %, 100 % and 120 % of "
+          "it (no pod leaves; 0 % is the ideal from 100 % on).\n")
+    print("| trace | policy / placement | at 90 % | at 100 % | at 120 % |")
+    print("|---|---|---:|---:|---:|")
+    g2_first = g2_first_scenario()
+    cases = [("openb_inflation", None, "default")]
+    cases += [("openb_gpuspec33_inflation", None, "gpuspec33")]
+    cases += [("openb_gpuspec33_inflation", g2_first, "gpuspec33, G2 and G3 first in the catalog")]
+    for scenario, path, label in cases:
+        for policy, placement in [("fifo_backfill", "first_fit"), ("fifo_backfill", "topology"),
+                                  ("fifo_backfill", "best_fit"), ("fgd", "best_fit")]:
+            rows = [unallocated_at(run(binary, scenario, policy, seed, placement, path)[1], levels)
+                    for seed in SEEDS]
+            m = [statistics.fmean(c) for c in zip(*rows)]
+            shown = "`fgd`" if policy == "fgd" else f"`{policy}` / `{placement}`"
+            print(f"| {label} | {shown} | {m[0]:.1f} | {m[1]:.1f} | {m[2]:.1f} |")
+    print()
+
+
 def main():
     default = os.path.join(ROOT, "build", "release", "fleetsim")
     binary = sys.argv[1] if len(sys.argv) > 1 else default
@@ -122,6 +198,7 @@ def main():
     priority(binary)
     gavel(binary)
     elastic(binary)
+    fragmentation(binary)
 
 
 if __name__ == "__main__":
