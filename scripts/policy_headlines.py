@@ -137,9 +137,10 @@ def unallocated_at(jobs, levels):
 
 
 def g2_first_scenario():
-    """openb_gpuspec33_inflation with the catalog's G2 and G3 listed first: the placements take
-    the first GPU type with room in catalog order, so this order sends unconstrained pods to the
-    two models few pods ask for by name."""
+    """openb_gpuspec33_inflation with the catalog's G2 and G3 listed first: first_fit and
+    topology take the first GPU type with room in catalog order, so this order sends
+    unconstrained pods to the two models few pods ask for by name (best_fit compares the types'
+    fit, so only its ties change)."""
     fleets = os.path.join(ROOT, "configs", "fleets")
     d = os.path.join(OUT, "g2_first")
     os.makedirs(d, exist_ok=True)

@@ -1,5 +1,6 @@
 // best_fit: the tightest site that holds the gang, then the tightest node (or, for gangs larger
-// than any node's free GPUs, the fullest-free nodes first).
+// than any node's free GPUs, the fullest-free nodes first); with several types allowed, the type
+// whose tightest node is tightest.
 #include <gtest/gtest.h>
 
 #include "tests/unit/placement/placement_fixture.hpp"
@@ -78,6 +79,29 @@ TEST(BestFit, HonoursAllowedTypes) {
   // 7 GPUs, A100 preferred: only 6 A100s left, so it falls through to H100 (n1 has 8).
   EXPECT_EQ(free.take(gang(7, {kA100, kH100})), slices({{1, 0x7F}}));
   EXPECT_EQ(free.take(gang(2, {kH100})), std::nullopt);  // 1 H100 left
+}
+
+TEST(BestFit, ComparesTheFitAcrossGpuTypesNotTheCatalogOrder) {
+  // n0: 8 H100 all free (the catalog's first type); n1: 8 A100 with 6 busy. A 2-GPU gang that
+  // takes any type fits n1 exactly (2 free) and would leave six of n0's eight free GPUs: n1.
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
+  bed.occupy(1, 0x3F);
+  const auto placement = test::make_placement("best_fit");
+  FreeCapacity free(bed.index(), *placement);
+  EXPECT_EQ(free.take(gang(2)), slices({{1, 0xC0}}));
+  // n1 is now full: a 1-GPU job goes to n0.
+  EXPECT_EQ(free.take(gang(1)), slices({{0, 0x01}}));
+}
+
+TEST(BestFit, BreaksTiesBetweenTypesByTheRequestsOrder) {
+  // n0: 8 H100, n1: 8 A100, both with 4 free: equally tight, so the request's first type wins.
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
+  bed.occupy(0, 0x0F);
+  bed.occupy(1, 0x0F);
+  const auto placement = test::make_placement("best_fit");
+  FreeCapacity free(bed.index(), *placement);
+  EXPECT_EQ(free.take(gang(3, {kA100, kH100})), slices({{1, 0x70}}));
+  EXPECT_EQ(free.take(gang(3)), slices({{0, 0x70}}));  // n0 has 4 free, n1 1: only n0 holds 3
 }
 
 }  // namespace
