@@ -204,12 +204,15 @@ std::vector<Case> cases() {
 // 72: a class-2 gang preempted for GPUs a lower class then took, again and again, each victim
 // preempted within its resume overhead (PlanningCapacity promised them by count; the run never
 // ended). Seeds 9 and 31: the same with the power a waiting gang needs (up to 959 preemptions of
-// one job in a row, each before it made progress). Without fractional jobs: these scenarios as
-// they were.
+// one job in a row, each before it made progress). Seed 36: gavel_max_min rotated a gang out at
+// a round boundary before its staging and resume overhead were over, 10,000 times in a row (it now
+// keeps a job's GPUs until the job has made progress). The last field: with fractional jobs (a name
+// ending in f) or without (these scenarios as they were).
 std::vector<Case> regression_cases() {
   return {{"lend", "power_aware", 68, false},      {"reserved", "any", 68, false},
           {"priority", "carbon_aware", 72, false}, {"srtf", "any", 72, false},
-          {"priority", "any", 9, false},           {"priority", "price_aware", 31, false}};
+          {"priority", "any", 9, false},           {"priority", "price_aware", 31, false},
+          {"gavel_max_min", "any", 36, false},     {"gavel_max_min", "spread", 36, true}};
 }
 
 class PropertyMultiSite : public ::testing::TestWithParam<Case> {};
@@ -284,8 +287,9 @@ INSTANTIATE_TEST_SUITE_P(Property, PropertyMultiSite, ::testing::ValuesIn(cases(
                          });
 INSTANTIATE_TEST_SUITE_P(PropertyRegression, PropertyMultiSite,
                          ::testing::ValuesIn(regression_cases()), [](const auto& p) {
-                           return fmt::format("{}_{}_seed{}", std::get<0>(p.param),
-                                              std::get<1>(p.param), std::get<2>(p.param));
+                           return fmt::format("{}_{}_seed{}{}", std::get<0>(p.param),
+                                              std::get<1>(p.param), std::get<2>(p.param),
+                                              std::get<3>(p.param) ? "f" : "");
                          });
 
 }  // namespace

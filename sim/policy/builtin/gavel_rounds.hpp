@@ -6,10 +6,12 @@
 // 0 (then larger x first); pairs are granted in priority order while the type has GPUs left (a
 // running job only on the type it runs on, non-preemptible jobs keep theirs). Granted waiting
 // jobs start on a GPU of that type, preempting running jobs that were not granted if that makes
-// them fit (lowest priority first). Between boundaries, and after a round, waiting jobs fill
-// free GPUs of their x > 0 types in priority order, never preempting; a job that arrived since
-// the last solve may use any allowed type, fastest first. Relative speed per (job class, type)
-// comes from the GPU catalog. Cost per boundary: one LP over (queued + running) x types.
+// them fit (lowest priority first); a running job that has not yet made progress since it
+// (re)started, being still in its data staging or resume overhead, is never preempted. Between
+// boundaries, and after a round, waiting jobs fill free GPUs of their x > 0 types in priority
+// order, never preempting; a job that arrived since the last solve may use any allowed type,
+// fastest first. Relative speed per (job class, type) comes from the GPU catalog. Cost per
+// boundary: one LP over (queued + running) x types.
 #pragma once
 
 #include <algorithm>
@@ -53,8 +55,10 @@ class GavelRounds final : public Policy {
     }
     remember_running(view, decisions);
     // Every boundary re-realises the allocation while anyone waits (even with nothing running:
-    // a job the stale LP gave no time gets some once the LP is re-solved).
-    const bool someone_waits = view.queued_jobs().size() > decisions.starts().size();
+    // a job the stale LP gave no time gets some once the LP is re-solved). A job preempted now
+    // waits too: without the wake it would get its time back only at the next arrival or finish.
+    const bool someone_waits =
+        view.queued_jobs().size() + decisions.preempts().size() > decisions.starts().size();
     if (someone_waits && wake_ != next_round_) {
       decisions.wake_at(next_round_);
       wake_ = next_round_;
@@ -187,7 +191,11 @@ class GavelRounds final : public Policy {
     std::vector<JobId> victims;  // preemptible running jobs not granted, first to go first
     for (JobId id : view.running_jobs()) {
       const Job& job = view.job(id);
-      if (!job.spec.preemptible || data(id).x.empty()) {
+      // A job still in its staging or resume overhead keeps its GPUs until it has made some
+      // progress: with an overhead longer than a round, rotating it out at every boundary
+      // would restart the overhead for ever (a livelock the engine reports as a PolicyError).
+      const bool no_progress_yet = view.now() <= job.progress_start;
+      if (!job.spec.preemptible || data(id).x.empty() || no_progress_yet) {
         left[job.gpu_type.index()] -= job.spec.gpus;  // keeps its GPUs this round
       } else if (data(id).x[job.gpu_type.index()] > 0) {
         pairs.push_back(pair(view, id, job.gpu_type.value));

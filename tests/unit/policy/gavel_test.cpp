@@ -76,6 +76,27 @@ TEST(GavelLp, ThroughputPutsEachJobOnTheTypeWhereItGainsMost) {
   EXPECT_NEAR(x[1][1], 1.0, 1e-9);
 }
 
+TEST(Gavel, KeepsAJobItsGpusUntilItHasMadeProgress) {
+  // One GPU, two identical 200 s jobs at t = 0, rounds of 100 s, a 250 s resume overhead.
+  // Max-min gives each x = 0.5; priority = x / (share of its time run so far), ties by id.
+  // t=0: a starts (first start: no overhead). t=100: b has had nothing: b replaces a (a 100 s
+  // done). t=200: both 0.5 / 0.5: a replaces b (b 100 s done); a resumes, progressing from 450.
+  // t=300, 400: a is still in its overhead, so it stays (rotating it out here, as b's priority
+  // 0.5 / (100 / 300) asks, would restart the overhead every round: a livelock).
+  // t=500: a ran 400 of 500 s, b 100: b replaces a (a 50 s left); b progresses from 750.
+  // t=800: both 0.5 / 0.5: a replaces b (b 50 s left); a progresses from 1050, ends 1100.
+  // t=1100: b alone, resumes, progresses from 1350, ends 1400.
+  EngineConfig config = test::no_samples();
+  config.resume_overhead = from_seconds(250);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 1),
+                             {test::job("a", 0, 1, 200), test::job("b", 0, 1, 200)},
+                             "gavel_max_min", {{"round_s", 100.0}}, "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1400);
+  EXPECT_EQ(out["a"].preemptions, 2U);
+  EXPECT_EQ(out["b"].preemptions, 2U);
+}
+
 TEST(Gavel, RejectsANonPositiveRound) {
   for (const char* name : {"gavel_max_min", "gavel_throughput"}) {
     const PolicyInfo* info = find_policy(name);
