@@ -41,6 +41,23 @@ TEST(Themis, WaitingJobsGoByRhoNotArrival) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1110);
 }
 
+TEST(Themis, AJobPreemptedAtABoundaryIsRankedAgainAtTheNext) {
+  // One GPU, leases of 100 s. a (400 s) at 0, b (300 s) at 50; rho = (now - submit + remaining)
+  // / duration. t=100: a (100 + 300) / 400 = 1.0, b (50 + 300) / 300 = 1.17: b replaces a.
+  // t=200: a (200 + 300) / 400 = 1.25, b (150 + 200) / 300 = 1.17: a replaces b.
+  // t=300: a (300 + 200) / 400 = 1.25, b (250 + 200) / 300 = 1.5: b replaces a.
+  // t=400: a (400 + 200) / 400 = 1.5, b (350 + 100) / 300 = 1.5: a tie, the running b keeps it
+  // and ends at 500; a runs its last 200 s to 700. (Waiting for b's finish at t=100 instead of
+  // the next boundary, b would end at 400.)
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 1),
+                             {test::job("a", 0, 1, 400), test::job("b", 50, 1, 300)}, "themis",
+                             {{"lease_s", 100.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 500);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 700);
+  EXPECT_EQ(out["a"].preemptions, 2U);
+  EXPECT_EQ(out["b"].preemptions, 1U);
+}
+
 TEST(Themis, TenantUnitRanksTenantsByTheMeanRhoOfTheirJobs) {
   // lease 100 s, 8 GPUs, every job 8 GPUs. a1 (tenant A) runs from 0 s, 1000 s. Waiting at the
   // 100 s boundary: a2 (A, arrived 10 s, 100 s): rho (90 + 100) / 100 = 1.9; a3 (A, 95 s,
