@@ -1,6 +1,7 @@
 #include "sim/workload/inflation.hpp"
 
 #include <boost/random/uniform_int_distribution.hpp>
+#include <fmt/format.h>
 
 namespace fleetsim {
 namespace {
@@ -28,7 +29,7 @@ std::vector<JobSpec> inflate(const std::vector<JobSpec>& pool, const InflationCo
                             kMaxDraws);
     }
     JobSpec job = pool[pick(rng)];
-    job.name += "#" + std::to_string(out.size());
+    job.name += fmt::format("#{}", out.size());
     job.submit = static_cast<SimTime>(out.size()) * config.interval;
     if (!config.departures) {
       job.duration = kNeverEnds;

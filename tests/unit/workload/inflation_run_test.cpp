@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "tests/support/cli_run.hpp"
@@ -35,10 +36,10 @@ TEST(InflationRun, SharesOfFourHundredMilliLeaveAFifthOfEachGpuUnallocated) {
   std::getline(jobs, line);  // header
   int running = 0, queued = 0, rows = 0;
   while (std::getline(jobs, line)) {
-    const std::string name = "small#" + std::to_string(rows);
+    const std::string name = fmt::format("small#{}", rows);
     EXPECT_EQ(line.rfind(name + ",", 0), 0U) << line;  // drawn in order, named by draw
     // Arrivals every 2 s from 0; a share that fits starts on arrival.
-    const std::string submit = "," + std::to_string(2 * rows) + ".000000,";
+    const std::string submit = fmt::format(",{}.000000,", 2 * rows);
     EXPECT_NE(line.find(submit), std::string::npos) << line;
     running += line.find(",running_at_end,") != std::string::npos;
     queued += line.find(",never_started,") != std::string::npos;
