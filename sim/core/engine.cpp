@@ -49,6 +49,7 @@ void for_each_component_node(const Topology& topo, const ComponentGpus& gpus, Vi
 
 template <class IdT>
 std::uint32_t count_distinct(std::vector<IdT>& ids) {
+  if (ids.size() < 2) return static_cast<std::uint32_t>(ids.size());  // most gangs: one node
   std::sort(ids.begin(), ids.end());
   return static_cast<std::uint32_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
 }

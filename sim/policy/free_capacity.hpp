@@ -148,7 +148,9 @@ class FreeCapacity {
 
   CapacityIndex* index_;
   const Placement* placement_;
-  std::vector<Change> journal_;
+  // Inline for the first few changes: a scratch lives for one pass, and most passes start a job
+  // or two (a heap allocation per pass was a measurable share of the engine loop).
+  boost::container::small_vector<Change, 4> journal_;
   std::optional<SiteContext> sites_;
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use

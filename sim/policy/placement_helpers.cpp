@@ -48,9 +48,8 @@ ClusterRange clusters_of(const PlacementRequest& request, const Topology& topo) 
   return {site.first_cluster, ClusterId{site.first_cluster.value + site.cluster_count}};
 }
 
-std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
-                                       const CapacityIndex& index) {
-  std::vector<GpuTypeId> out;
+GpuTypeList candidate_types(const PlacementRequest& request, const CapacityIndex& index) {
+  GpuTypeList out;
   const auto consider = [&](GpuTypeId t) {
     const std::uint64_t free =
         request.site.valid() ? index.site_free(request.site, t) : index.type_free(t);

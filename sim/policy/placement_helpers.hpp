@@ -39,9 +39,11 @@ ClusterRange clusters_of(const PlacementRequest& request, const Topology& topo);
 
 // The types a request may use that have at least request.gpus free GPUs fleet-wide, in the
 // request's own order (or catalog order when it allows any). Skipping the others up front keeps
-// a placement from probing the bucket indexes of types the fleet lacks or has no room in.
-std::vector<GpuTypeId> candidate_types(const PlacementRequest& request,
-                                       const CapacityIndex& index);
+// a placement from probing the bucket indexes of types the fleet lacks or has no room in. Inline
+// for up to 8 types: this runs once per placement, and a heap allocation here was a measurable
+// share of the engine loop.
+using GpuTypeList = boost::container::small_vector<GpuTypeId, 8>;
+GpuTypeList candidate_types(const PlacementRequest& request, const CapacityIndex& index);
 
 // The site in `range` with the least free GPUs of type t that still holds `gpus` (ties: lowest
 // id), or an invalid id. O(sites).

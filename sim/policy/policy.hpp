@@ -45,18 +45,22 @@ struct StartDecision {
 
 class Decisions {
  public:
+  // Inline for one start: most passes of an event-driven run start at most one job, and the
+  // heap allocation per pass was a measurable share of the engine loop.
+  using Starts = boost::container::small_vector<StartDecision, 1>;
+
   void start(JobId job, Allocation gpus) { starts_.push_back({job, std::move(gpus)}); }
   void preempt(JobId job) { preempts_.push_back(job); }
   // Ask for another scheduling pass at `t` (> now) even if nothing else happens then (LAS
   // thresholds, periodic rounds). Each request is kept; requests for one instant merge.
   void wake_at(SimTime t) { wakes_.push_back(t); }
 
-  const std::vector<StartDecision>& starts() const { return starts_; }
+  const Starts& starts() const { return starts_; }
   const std::vector<JobId>& preempts() const { return preempts_; }
   const std::vector<SimTime>& wakes() const { return wakes_; }
 
  private:
-  std::vector<StartDecision> starts_;
+  Starts starts_;
   std::vector<JobId> preempts_;
   std::vector<SimTime> wakes_;
 };

@@ -37,8 +37,13 @@ class QueuedByShape {
           break;
         case JobChangeKind::Started:
         case JobChangeKind::Withdrawn: {
-          auto it = buckets_.find(key_of(view.job(change.job).spec, change.job));
-          if (it != buckets_.end() && it->second.erase(change.job) == 1 && it->second.empty()) {
+          // An emptied bucket of a shape stays for the next job of that shape (re-creating it
+          // cost an allocation per job when every job starts on arrival); a job's own bucket
+          // (no shape) goes, so those do not pile up. Walks skip empty buckets.
+          const Key key = key_of(view.job(change.job).spec, change.job);
+          auto it = buckets_.find(key);
+          if (it != buckets_.end() && it->second.erase(change.job) == 1 && it->second.empty() &&
+              key.own.valid()) {
             buckets_.erase(it);
           }
           break;
@@ -55,16 +60,12 @@ class QueuedByShape {
   // walk would have tried in vain (the visitor must only say skip_shape when that holds).
   template <class FreeGpus, class Visit>
   void walk_fitting(FreeGpus free_gpus, Visit visit) const {
-    struct Cursor {
-      std::uint32_t gpus;
-      float gpu_utilisation;
-      std::set<JobId>::const_iterator at, end;
-    };
-    // A min-heap of the buckets' next jobs by id.
+    // A min-heap of the buckets' next jobs by id (a member, so its buffer is reused).
     const auto later = [](const Cursor& a, const Cursor& b) { return *b.at < *a.at; };
-    std::vector<Cursor> heap;
+    std::vector<Cursor>& heap = heap_;
+    heap.clear();
     for (const auto& [key, jobs] : buckets_) {
-      if (key.shape.gpus <= free_gpus(key.gpu_utilisation)) {
+      if (!jobs.empty() && key.shape.gpus <= free_gpus(key.gpu_utilisation)) {
         heap.push_back({key.shape.gpus, key.gpu_utilisation, jobs.begin(), jobs.end()});
       }
     }
@@ -101,7 +102,14 @@ class QueuedByShape {
     return {JobShape{.gpus = spec.gpus}, spec.gpu_utilisation, id};
   }
 
+  struct Cursor {
+    std::uint32_t gpus;
+    float gpu_utilisation;
+    std::set<JobId>::const_iterator at, end;
+  };
+
   std::map<Key, std::set<JobId>> buckets_;
+  mutable std::vector<Cursor> heap_;  // walk_fitting's scratch (so a visitor must not walk again)
 };
 
 }  // namespace fleetsim::detail

@@ -8,7 +8,6 @@
 // of its GPU model. Taking types in a fixed order instead would make the baseline depend on how
 // the catalog is sorted.
 #include <limits>
-#include <vector>
 
 #include "sim/policy/free_capacity.hpp"
 #include "sim/policy/placement_helpers.hpp"
@@ -35,7 +34,7 @@ class BestFit final : public Placement {
                                   FreeCapacity& free) const override {
     const CapacityIndex& index = free.index();
     const Topology& topo = index.topology();
-    const std::vector<GpuTypeId> types = detail::candidate_types(request, index);
+    const detail::GpuTypeList types = detail::candidate_types(request, index);
     GpuTypeId best_type;
     detail::NodeRange best_nodes{};
     std::uint32_t best_fit = kNoNodeHoldsIt;

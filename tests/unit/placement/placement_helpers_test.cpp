@@ -41,11 +41,14 @@ TEST(PlacementHelpers, CandidateTypesKeepTheRequestsOrderAndOnlyTypesWithRoom) {
   // One 8-GPU H100 node and one 8-GPU A100 node.
   test::PlacementBed bed(test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}}));
   const std::vector<GpuTypeId> prefer_a100 = {kA100, kH100};
-  EXPECT_EQ(detail::candidate_types({4, prefer_a100, SiteId{}}, bed.index()), prefer_a100);
-  EXPECT_EQ(detail::candidate_types({4, {}, SiteId{}}, bed.index()),
-            (std::vector<GpuTypeId>{kH100, kA100}));  // catalog order
+  const auto types = [&](std::uint32_t gpus, const std::vector<GpuTypeId>& allowed) {
+    const detail::GpuTypeList out = detail::candidate_types({gpus, allowed, SiteId{}}, bed.index());
+    return std::vector<GpuTypeId>(out.begin(), out.end());
+  };
+  EXPECT_EQ(types(4, prefer_a100), prefer_a100);
+  EXPECT_EQ(types(4, {}), (std::vector<GpuTypeId>{kH100, kA100}));  // catalog order
   bed.occupy(0, 0x1F);  // H100 node: 3 free, so a 4-GPU gang can only use A100
-  EXPECT_EQ(detail::candidate_types({4, {}, SiteId{}}, bed.index()), std::vector<GpuTypeId>{kA100});
+  EXPECT_EQ(types(4, {}), std::vector<GpuTypeId>{kA100});
   EXPECT_TRUE(detail::candidate_types({9, {}, SiteId{}}, bed.index()).empty());
 }
 
