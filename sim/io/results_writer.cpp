@@ -533,6 +533,12 @@ void emit_workload(YAML::Emitter& y, const WorkloadConfig& w, const std::string&
     y << YAML::Key << "bad_rows" << YAML::Value
       << (t.bad_rows == BadRows::Error ? "error" : "skip");
     emit_trace_options(y, t, relative);
+    if (t.inflate) {
+      y << YAML::Key << "inflate" << YAML::Value << YAML::Flow << YAML::BeginMap;
+      y << YAML::Key << "demand" << YAML::Value << t.inflate->demand;
+      y << YAML::Key << "interval_s" << YAML::Value << to_seconds(t.inflate->interval);
+      y << YAML::Key << "departures" << YAML::Value << t.inflate->departures << YAML::EndMap;
+    }
   }
   if (!w.services.empty()) {
     y << YAML::Key << "services" << YAML::Value;
