@@ -183,8 +183,8 @@ class NodePartition {
                        [&](const NodeSlice& s) { return is_inference(s.node); });
   }
   const std::vector<NodeId>& nodes(Side side) const { return nodes_[side]; }
-  // Whether the job's gang fits in `side` when that side is empty: at one site it may run at,
-  // on one of its types, within the site's largest power cap with its other GPUs idle (as
+  // Whether the job's gang fits in `side` when that side is empty: at one site it may run at
+  // (residency, and a WAN path to its data when it stages data), on one of its types, within the site's largest power cap with its other GPUs idle (as
   // Feasibility counts it: a side's GPUs alone can be more than the cap lets one gang use).
   // O(sites x types^2).
   bool ever_fits(const JobSpec& spec, Side side) const {
@@ -193,6 +193,7 @@ class NodePartition {
       const SiteId site{i / types_};
       const GpuTypeId type{i % types_};
       if (!spec.may_run_at(site)) continue;
+      if (spec.stages_data() && !fleet_->wan.reachable(spec.data_site, site)) continue;
       if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), type) == allowed.end()) {
         continue;
       }

@@ -78,6 +78,31 @@ TEST(NodePartition, UnderReservedAndLendAGangTheTrainingCapCannotRunUsesTheWhole
   }
 }
 
+TEST(NodePartition, AGangWhoseDataNoWanPathReachesDoesNotFitThatSite) {
+  // Site 0: 2 nodes of 8 H100 (the inference side at share 0.25 of 40 GPUs); site 1: 3 nodes of
+  // 8 A100 (training); no WAN link. An 8-GPU job with its data at site 0 can run only there:
+  // the training side's 24 GPUs at site 1 are no room for it, so under reserved and lend it is
+  // oversized for its side and starts at once on site 0 (it used to wait for ever).
+  Fleet fleet = test::fleet_of({{0, 1, 2, 8, "H100"}, {1, 1, 3, 8, "A100"}});
+  fleet.wan = WanGraph(2, {});
+  JobSpec staged = test::job("j", 0, 8, 100);
+  staged.data_site = SiteId{0};
+  staged.data_gb = 100;
+  staged.preemptible = false;
+  NodePartition p;
+  p.build(fleet, 0.25);
+  EXPECT_FALSE(p.ever_fits(staged, NodePartition::kTraining));
+  EXPECT_TRUE(p.ever_fits(staged, NodePartition::kInference));
+  for (const char* policy : {"reserved", "lend"}) {
+    const test::RunOutput out =
+        test::run(fleet, {staged}, policy, {}, "first_fit", test::no_samples());
+    EXPECT_EQ(out["j"].state, JobState::Done) << policy;
+    EXPECT_EQ(test::seconds(out["j"].first_start), 0) << policy;
+    EXPECT_EQ(test::seconds(out["j"].end), 100) << policy;
+    EXPECT_EQ(out["j"].site, SiteId{0}) << policy;
+  }
+}
+
 TEST(NodePartition, ShareOutsideZeroToOneIsRejected) {
   const PolicyInfo* info = find_policy("reserved");
   ASSERT_NE(info, nullptr);
