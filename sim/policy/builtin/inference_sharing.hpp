@@ -184,9 +184,9 @@ class NodePartition {
   }
   const std::vector<NodeId>& nodes(Side side) const { return nodes_[side]; }
   // Whether the job's gang fits in `side` when that side is empty: at one site it may run at
-  // (residency, and a WAN path to its data when it stages data), on one of its types, within the site's largest power cap with its other GPUs idle (as
-  // Feasibility counts it: a side's GPUs alone can be more than the cap lets one gang use).
-  // O(sites x types^2).
+  // (residency, and a WAN path to its data when it stages data), on one of its types, within the
+  // site's largest power cap with its other GPUs idle (as Feasibility counts it: a side's GPUs
+  // alone can be more than the cap lets one gang use). O(sites x types^2).
   bool ever_fits(const JobSpec& spec, Side side) const {
     const auto& allowed = spec.allowed_types;
     for (std::size_t i = 0; i < gpus_[side].size(); ++i) {
