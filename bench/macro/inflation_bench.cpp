@@ -3,36 +3,23 @@
 // and never leave, under fgd and under fifo_backfill with the same best_fit placement. It
 // measures what fgd's per-node fragmentation search costs over a plain placement. A run counts
 // only if every drawn job is accounted for (running or never started; none can finish).
-#include <chrono>
-#include <exception>
+#include <optional>
 #include <string>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "sim/io/run_scenario.hpp"
-#include "sim/io/scenario_config.hpp"
+#include "bench/macro/timed_scenario.hpp"
 
 namespace fleetsim::bench {
 namespace {
 
 void BM_Inflation_OpenbGpuspec33(benchmark::State& state, const std::string& policy) {
-  RunResult result;
-  double wall_s = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      ScenarioOverrides overrides;
-      overrides.policy = policy;
-      result = run_scenario(load_scenario(
-          FLEETSIM_SOURCE_DIR "/configs/scenarios/policies/openb_gpuspec33_inflation.yaml",
-          overrides));
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      return;
-    }
-    wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
+  const std::optional<TimedRun> run = run_each_iteration(
+      state, FLEETSIM_SOURCE_DIR "/configs/scenarios/policies/openb_gpuspec33_inflation.yaml",
+      policy);
+  if (!run) return;
+  const RunResult& result = run->result;
   const Summary& s = result.summary;
   if (s.jobs == 0 || s.finished != 0 || s.running_at_end + s.never_started != s.jobs ||
       !result.fragmentation) {
@@ -44,7 +31,7 @@ void BM_Inflation_OpenbGpuspec33(benchmark::State& state, const std::string& pol
   state.SetItemsProcessed(static_cast<std::int64_t>(s.jobs) * state.iterations());
   state.counters["jobs"] = static_cast<double>(s.jobs);
   state.counters["never_started"] = static_cast<double>(s.never_started);
-  state.counters["wall_s"] = wall_s / static_cast<double>(state.iterations());
+  state.counters["wall_s"] = run->wall_s;
   state.counters["mean_unallocated_gpus"] = result.fragmentation->mean_unallocated_gpus;
 }
 

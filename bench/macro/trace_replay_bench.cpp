@@ -2,15 +2,13 @@
 // (configs/scenarios/trace_philly.yaml) under fifo, fifo_backfill and las, trace reading
 // included; and reading the table alone. A run counts only if every one of the 82,247 jobs
 // finished (the checksum), so a reader that dropped rows fails the benchmark.
-#include <chrono>
-#include <exception>
+#include <optional>
 #include <string>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "sim/io/run_scenario.hpp"
-#include "sim/io/scenario_config.hpp"
+#include "bench/macro/timed_scenario.hpp"
 #include "sim/workload/traces/trace_reader.hpp"
 
 namespace fleetsim::bench {
@@ -19,21 +17,10 @@ namespace {
 constexpr std::uint64_t kPhillyJobs = 82'247;  // traces README, philly-pollux/
 
 void BM_TraceReplay_Philly(benchmark::State& state, const std::string& policy) {
-  RunResult result;
-  double wall_s = 0;
-  for (auto _ : state) {
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      ScenarioOverrides overrides;
-      overrides.policy = policy;
-      result = run_scenario(
-          load_scenario(FLEETSIM_SOURCE_DIR "/configs/scenarios/trace_philly.yaml", overrides));
-    } catch (const std::exception& e) {
-      state.SkipWithError(e.what());
-      return;
-    }
-    wall_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
+  const std::optional<TimedRun> run = run_each_iteration(
+      state, FLEETSIM_SOURCE_DIR "/configs/scenarios/trace_philly.yaml", policy);
+  if (!run) return;
+  const RunResult& result = run->result;
   const Summary& s = result.summary;
   if (s.jobs != kPhillyJobs || s.finished != kPhillyJobs || result.trace_rows != kPhillyJobs) {
     state.SkipWithError(fmt::format("checksum failed: rows={} jobs={} finished={} (want {})",
@@ -43,7 +30,7 @@ void BM_TraceReplay_Philly(benchmark::State& state, const std::string& policy) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(result.totals.events) * state.iterations());
   state.counters["jobs"] = static_cast<double>(s.jobs);
-  state.counters["wall_s"] = wall_s / static_cast<double>(state.iterations());
+  state.counters["wall_s"] = run->wall_s;
   state.counters["jct_mean_h"] = s.jct_s.mean / 3600;
   state.counters["jct_p95_h"] = s.jct_s.p95 / 3600;
   state.counters["utilisation"] = s.gpu_utilisation;
