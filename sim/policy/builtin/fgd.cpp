@@ -14,8 +14,10 @@
 // nodes itself, so the scenario's site selection is not used for the others.
 #include <algorithm>
 #include <limits>
-#include <string>
 #include <unordered_map>
+#include <vector>
+
+#include <boost/container_hash/hash.hpp>
 
 #include "sim/model/fragmentation.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
@@ -120,16 +122,20 @@ class Fgd final : public Policy {
     key_.assign(1, static_cast<std::uint32_t>(type.index()));
     key_.insert(key_.end(), room.begin(), room.end());
     std::sort(key_.begin() + 1, key_.end());
-    const std::string bytes(reinterpret_cast<const char*>(key_.data()),
-                            key_.size() * sizeof(std::uint32_t));
-    const auto [it, added] = fragment_of_state_.try_emplace(bytes, 0.0);
-    if (added) it->second = node_fragment(room, type, mix);
-    return it->second;
+    // Looked up by the scratch itself: a key is copied only when a new state is stored.
+    if (const auto it = fragment_of_state_.find(key_); it != fragment_of_state_.end()) {
+      return it->second;
+    }
+    const double f = node_fragment(room, type, mix);
+    fragment_of_state_.emplace(key_, f);
+    return f;
   }
 
   TaskMix mix_;
-  std::unordered_map<std::string, double> fragment_of_state_;  // for mix_ as it is now
-  std::vector<std::uint32_t> key_;                             // scratch
+  // (type, sorted room of each GPU) -> F_n(M), for mix_ as it is now.
+  std::unordered_map<std::vector<std::uint32_t>, double, boost::hash<std::vector<std::uint32_t>>>
+      fragment_of_state_;
+  std::vector<std::uint32_t> key_;  // scratch
   detail::QueuedByShape queue_;
   std::uint64_t excluded_sites_ = 0;  // this placement's sites without the power for it
   std::vector<std::uint32_t> room_, after_;  // scratch
