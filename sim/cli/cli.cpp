@@ -210,7 +210,7 @@ int validate_command(const Options& o, std::ostream& out) {
     if (const std::optional<InflationConfig>& inflation = trace.inflate) {
       const std::uint64_t gpus = fleet.topology.gpu_count();
       const std::size_t drawn =
-          inflate(read.jobs, *inflation, gpus, RngStreams(config.seed).stream("inflate")).size();
+          inflate(read.jobs, *inflation, gpus, RngStreams(config.seed)).size();
       fmt::print(out, "  inflated    {} jobs drawn (demand {} x {} GPUs, one every {} s{})\n",
                  drawn, inflation->demand, gpus, to_seconds(inflation->interval),
                  inflation->departures ? "" : ", none ending");

@@ -384,7 +384,7 @@ LoadedWorkload open_workload(const WorkloadConfig& config, const GpuCatalog& cat
   out.rejected_by_reason = read.rejected_by_reason;
   spdlog::info("trace {}: {}", trace.path, describe_rows(read));
   if (trace.inflate) {
-    read.jobs = inflate(read.jobs, *trace.inflate, fleet_gpus, rng.stream("inflate"));
+    read.jobs = inflate(read.jobs, *trace.inflate, fleet_gpus, rng);
     spdlog::info("trace {}: {} jobs drawn", trace.path, read.jobs.size());
   }
   out.source = std::make_unique<VectorSource>(std::move(read.jobs), trace.path);

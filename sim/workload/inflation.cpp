@@ -1,5 +1,7 @@
 #include "sim/workload/inflation.hpp"
 
+#include <random>
+
 #include <boost/random/uniform_int_distribution.hpp>
 #include <fmt/format.h>
 
@@ -13,13 +15,14 @@ double gpu_demand(const JobSpec& job) {
 }
 
 std::vector<JobSpec> inflate(const std::vector<JobSpec>& pool, const InflationConfig& config,
-                             std::uint64_t fleet_gpus, std::mt19937_64 rng) {
+                             std::uint64_t fleet_gpus, const RngStreams& rng) {
   if (pool.empty()) {
     throw ConfigError::at(config.pos, config.field,
                           "no job to draw from: the trace gave none (every row left out)");
   }
   const double target = config.demand * static_cast<double>(fleet_gpus);
   boost::random::uniform_int_distribution<std::size_t> pick(0, pool.size() - 1);
+  std::mt19937_64 draws = rng.stream("inflate");
   std::vector<JobSpec> out;
   double drawn = 0;
   while (drawn < target) {
@@ -28,7 +31,7 @@ std::vector<JobSpec> inflate(const std::vector<JobSpec>& pool, const InflationCo
                             "demand {} would draw more than {} jobs from this trace", config.demand,
                             kMaxDraws);
     }
-    JobSpec job = pool[pick(rng)];
+    JobSpec job = pool[pick(draws)];
     job.name += fmt::format("#{}", out.size());
     job.submit = static_cast<SimTime>(out.size()) * config.interval;
     if (!config.departures) {

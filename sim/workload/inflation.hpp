@@ -6,11 +6,11 @@
 #pragma once
 
 #include <cstdint>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "sim/core/error.hpp"
+#include "sim/core/rng_streams.hpp"
 #include "sim/core/time.hpp"
 #include "sim/workload/job.hpp"
 
@@ -31,9 +31,10 @@ inline constexpr Duration kNeverEnds = static_cast<Duration>(kMaxInputSeconds) *
 double gpu_demand(const JobSpec& job);
 
 // The drawn jobs, in submit order. Draw k copies pool[i], i uniform on the pool, as
-// "<name>#<k>" (source_line kept, so errors still name the trace row). `rng` is the
-// scenario's "inflate" stream. Throws ConfigError (at config.pos) when the pool is empty.
+// "<name>#<k>" (source_line kept, so errors still name the trace row). The draws come from the
+// scenario's "inflate" stream, so `fleetsim validate` and the run draw the same jobs. Throws
+// ConfigError (at config.pos) when the pool is empty.
 std::vector<JobSpec> inflate(const std::vector<JobSpec>& pool, const InflationConfig& config,
-                             std::uint64_t fleet_gpus, std::mt19937_64 rng);
+                             std::uint64_t fleet_gpus, const RngStreams& rng);
 
 }  // namespace fleetsim

@@ -14,6 +14,7 @@
 #include "sim/io/results_writer.hpp"
 #include "sim/io/run_scenario.hpp"
 #include "sim/io/scenario_config.hpp"
+#include "sim/workload/inflation.hpp"
 #include "tests/support/cli_run.hpp"
 
 namespace fleetsim {
@@ -63,7 +64,7 @@ double unallocated_when_demand_reaches(std::vector<Job> jobs, double fleet_gpus)
                    [](const Job& a, const Job& b) { return a.spec.submit < b.spec.submit; });
   double arrived = 0, allocated = 0;
   for (const Job& j : jobs) {
-    const double demand = j.spec.gpus * j.spec.gpu_milli / 1000.0;
+    const double demand = gpu_demand(j.spec);
     arrived += demand;
     if (j.first_start != kTimeNever) allocated += demand;
     if (arrived >= fleet_gpus) return fleet_gpus - allocated;

@@ -33,7 +33,7 @@ TEST(Inflation, DrawsUntilTheDemandIsReachedOneJobPerInterval) {
   InflationConfig config;
   config.demand = 1.5;
   config.interval = 2 * kMicrosPerSecond;
-  const std::vector<JobSpec> drawn = inflate(pool, config, 4, RngStreams(1).stream("inflate"));
+  const std::vector<JobSpec> drawn = inflate(pool, config, 4, RngStreams(1));
   ASSERT_EQ(drawn.size(), 12U);
   for (std::size_t k = 0; k < drawn.size(); ++k) {
     EXPECT_EQ(drawn[k].name, "half#" + std::to_string(k));
@@ -47,7 +47,7 @@ TEST(Inflation, DrawsUntilTheDemandIsReachedOneJobPerInterval) {
 TEST(Inflation, TheLastDrawMayOvershootTheTarget) {
   const std::vector<JobSpec> pool = {job("one", 1, 1000), job("eight", 8, 1000)};
   InflationConfig config;
-  const std::vector<JobSpec> drawn = inflate(pool, config, 4, RngStreams(3).stream("inflate"));
+  const std::vector<JobSpec> drawn = inflate(pool, config, 4, RngStreams(3));
   double total = 0;
   for (std::size_t k = 0; k + 1 < drawn.size(); ++k) total += gpu_demand(drawn[k]);
   EXPECT_LT(total, 4.0);  // every draw but the last left the target unreached
@@ -58,7 +58,7 @@ TEST(Inflation, WithoutDeparturesJobsNeverEndAndCarryNoEstimate) {
   InflationConfig config;
   config.departures = false;
   const std::vector<JobSpec> drawn =
-      inflate({job("a", 1, 1000)}, config, 3, RngStreams(1).stream("inflate"));
+      inflate({job("a", 1, 1000)}, config, 3, RngStreams(1));
   ASSERT_EQ(drawn.size(), 3U);
   for (const JobSpec& j : drawn) {
     EXPECT_EQ(j.duration, kNeverEnds);
@@ -73,7 +73,7 @@ TEST(Inflation, DrawsAreUniformAndDeterministic) {
   InflationConfig config;
   config.demand = 2;
   const auto draw = [&](std::uint64_t seed) {
-    return inflate(pool, config, 10'000, RngStreams(seed).stream("inflate"));
+    return inflate(pool, config, 10'000, RngStreams(seed));
   };
   const std::vector<JobSpec> drawn = draw(5);
   ASSERT_EQ(drawn.size(), 20'000U);
@@ -96,7 +96,7 @@ TEST(Inflation, AnEmptyPoolIsAConfigErrorAtTheInflateEntry) {
   config.pos = {"w.yaml", 5, 10};
   config.field = "inflate";
   try {
-    inflate({}, config, 8, RngStreams(1).stream("inflate"));
+    inflate({}, config, 8, RngStreams(1));
     FAIL() << "no ConfigError";
   } catch (const ConfigError& e) {
     EXPECT_STREQ(e.what(),
