@@ -27,6 +27,13 @@ TEST(InflationRun, SharesOfFourHundredMilliLeaveAFifthOfEachGpuUnallocated) {
             "\nworkload:\n  source: trace\n  path: jobs.csv\n"
             "  inflate: {demand: 1, interval_s: 2, departures: false}\n"
             "policy: {name: fifo_backfill}\nrun: {until_s: 100}\n");
+  // validate draws the same jobs the run will: 40 of 400 milli make 16 GPUs.
+  const test::CliResult v = run_cli({"validate", tmp / "s.yaml"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("  inflated    40 jobs drawn (demand 1 x 16 GPUs, one every 2 s, none "
+                       "ending)\n"),
+            std::string::npos)
+      << v.out;
   const test::CliResult r = run_cli({"run", tmp / "s.yaml", "--check", "--out", tmp / "out"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(": all held\n"), std::string::npos) << r.out;

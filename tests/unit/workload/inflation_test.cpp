@@ -43,15 +43,13 @@ TEST(Inflation, DrawsUntilTheDemandIsReachedOneJobPerInterval) {
   }
 }
 
-// The last draw may overshoot: an 8-GPU job after 3 GPUs of a 4-GPU target stops at 11.
+// The last draw may overshoot: with only 3-GPU jobs and a 4-GPU target, the first draw (3)
+// leaves it unreached and the second (6) passes it, whatever the stream draws.
 TEST(Inflation, TheLastDrawMayOvershootTheTarget) {
-  const std::vector<JobSpec> pool = {job("one", 1, 1000), job("eight", 8, 1000)};
-  InflationConfig config;
-  const std::vector<JobSpec> drawn = inflate(pool, config, 4, RngStreams(3));
-  double total = 0;
-  for (std::size_t k = 0; k + 1 < drawn.size(); ++k) total += gpu_demand(drawn[k]);
-  EXPECT_LT(total, 4.0);  // every draw but the last left the target unreached
-  EXPECT_GE(total + gpu_demand(drawn.back()), 4.0);
+  const std::vector<JobSpec> drawn = inflate({job("three", 3, 1000)}, InflationConfig{}, 4,
+                                             RngStreams(3));
+  ASSERT_EQ(drawn.size(), 2U);
+  EXPECT_DOUBLE_EQ(gpu_demand(drawn[0]) + gpu_demand(drawn[1]), 6.0);
 }
 
 TEST(Inflation, WithoutDeparturesJobsNeverEndAndCarryNoEstimate) {
