@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/core/bits.hpp"
 #include "sim/failure/failure_model.hpp"
 
 namespace fleetsim {
@@ -231,7 +232,7 @@ void InvariantChecker::release(std::uint32_t id, SimTime now, bool with_power) {
   for (const NodeSlice& slice : allocations_[e.slot].slices) {
     const SiteId site = fleet_->site_of(slice.node);
     if (site_gpus_[site.index()] == 0) touched_sites_.push_back(site);
-    site_gpus_[site.index()] += std::popcount(slice.gpus);
+    site_gpus_[site.index()] += count_gpus(slice.gpus);
     const Node& node = topo.node(slice.node);
     for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
       const std::size_t gpu = node.first_gpu.index() + static_cast<std::size_t>(std::countr_zero(m));
@@ -354,7 +355,7 @@ void InvariantChecker::on_start(const Job& job, SimTime now) {
     racks += std::exchange(rack_seen_[node.rack.index()], serial_) != serial_;
     clusters += std::exchange(cluster_seen_[cluster.index()], serial_) != serial_;
     if (std::exchange(site_seen_[site.index()], serial_) != serial_) sites.push_back(site);
-    site_gpus_[site.index()] += std::popcount(slice.gpus);
+    site_gpus_[site.index()] += count_gpus(slice.gpus);
     for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
       const std::size_t gpu =
           node.first_gpu.index() + static_cast<std::size_t>(std::countr_zero(m));
@@ -554,8 +555,7 @@ void InvariantChecker::on_power_cut(const Job& job, SimTime now) {
   expect(may_shed(e, now), now, id,
          "power cut only when its site's cap drops or racks come online");
   for (const NodeSlice& slice : allocation(e).slices) {
-    sites_.change_draw(fleet_->site_of(slice.node), -e.busy_per_gpu * std::popcount(slice.gpus),
-                       now);
+    sites_.change_draw(fleet_->site_of(slice.node), -e.busy_per_gpu * count_gpus(slice.gpus), now);
   }
   e.powered = false;
 }

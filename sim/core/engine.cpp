@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "sim/core/bits.hpp"
 #include "sim/core/error.hpp"
 #include "sim/core/huge_pages.hpp"
 #include "sim/inference/services.hpp"
@@ -523,7 +524,7 @@ void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allo
     const SiteId site = sites[i];
     Milliwatts extra = 0;
     for (const NodeSlice& slice : gpus.slices) {
-      if (fleet_->site_of(slice.node) == site) extra += per_gpu * std::popcount(slice.gpus);
+      if (fleet_->site_of(slice.node) == site) extra += per_gpu * count_gpus(slice.gpus);
     }
     if (extra > state_.power.headroom(site)) {
       policy_error(fmt::format("starts {} at site {}: {:.3f} MW more would exceed its IT power "
@@ -566,7 +567,7 @@ void Engine::apply_start(const StartDecision& start) {
       busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation,
                     job.spec.gpu_milli);
   for (std::size_t i = 0; i < start.gpus.slices.size(); ++i) {
-    const auto gpus = std::popcount(start.gpus.slices[i].gpus);
+    const std::int64_t gpus = count_gpus(start.gpus.slices[i].gpus);
     state_.power.change(sites[i], per_gpu * gpus, state_.now);
     if (!share) add_site_allocated(sites[i], gpus);  // take_share counted an opened GPU
   }
@@ -642,7 +643,7 @@ void Engine::free_gpus(Job& job, bool with_power) {
   for (const NodeSlice& slice : job.allocation.slices) {
     const Node& node = topo.node(slice.node);
     const SiteId site = fleet_->site_of(slice.node);
-    const auto gpus = std::popcount(slice.gpus);
+    const std::int64_t gpus = count_gpus(slice.gpus);
     if (with_power) state_.power.change(site, -per_gpu * gpus, state_.now);
     if (job.spec.gpu_milli < 1000) {
       const JobId id{static_cast<std::size_t>(&job - state_.jobs.data())};  // jobs[id]
@@ -706,8 +707,7 @@ void Engine::cut_draining_power(Job& job) {
       busy_extra_mw(fleet_->catalog.type(job.gpu_type), job.spec.gpu_utilisation,
                     job.spec.gpu_milli);
   for (const NodeSlice& slice : job.allocation.slices) {
-    state_.power.change(fleet_->site_of(slice.node), -per_gpu * std::popcount(slice.gpus),
-                        state_.now);
+    state_.power.change(fleet_->site_of(slice.node), -per_gpu * count_gpus(slice.gpus), state_.now);
   }
 }
 

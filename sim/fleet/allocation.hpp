@@ -2,7 +2,6 @@
 // large gangs (a 16,384-GPU job is 2,048 slices of 8 GPUs, not 16,384 ids).
 #pragma once
 
-#include <bit>
 #include <cstdint>
 // g++ 12 reports a false -Wstringop-overread inside small_vector's copy (a known middle-end
 // false positive on Boost.Container's memcpy path); it is not in our code.
@@ -15,6 +14,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include "sim/core/bits.hpp"
 #include "sim/core/ids.hpp"
 
 namespace fleetsim {
@@ -32,7 +32,7 @@ struct Allocation {
 
   std::uint32_t gpu_count() const {
     std::uint32_t n = 0;
-    for (const NodeSlice& s : slices) n += static_cast<std::uint32_t>(std::popcount(s.gpus));
+    for (const NodeSlice& s : slices) n += count_gpus(s.gpus);
     return n;
   }
   bool empty() const { return slices.empty(); }

@@ -1,7 +1,6 @@
 #include "sim/fleet/capacity_index.hpp"
 
-#include <bit>
-
+#include "sim/core/bits.hpp"
 #include "sim/core/error.hpp"
 
 namespace fleetsim {
@@ -30,8 +29,15 @@ CapacityIndex::CapacityIndex(const Topology& topology)
     racks_by_free_[t].assign(present ? topology.max_gpus_per_rack() + 1 : 0, IdBitset(racks));
     nodes_with_free_.emplace_back(present ? nodes : 0);
   }
+  node_slots_.reserve(nodes);
   for (std::size_t i = 0; i < nodes; ++i) {
     const Node& node = topology.nodes()[i];
+    const ClusterId cluster = topology.rack(node.rack).cluster;
+    node_slots_.push_back(
+        {node.rack.value, node.type.value,
+         static_cast<std::uint32_t>(cluster.index() * types_ + node.type.index()),
+         static_cast<std::uint32_t>(topology.cluster(cluster).site.index() * types_ +
+                                    node.type.index())});
     node_free_mask_[i] = all_gpus_mask(node.gpu_count);
     nodes_by_free_[node.type.index()][node.gpu_count].set(i);
     nodes_with_free_[node.type.index()].set(i);
@@ -50,7 +56,7 @@ CapacityIndex::CapacityIndex(const Topology& topology)
 }
 
 std::uint32_t CapacityIndex::node_free(NodeId n) const {
-  return static_cast<std::uint32_t>(std::popcount(node_free_mask_[n.index()]));
+  return count_gpus(node_free_mask_[n.index()]);
 }
 
 NodeId CapacityIndex::find_node_with_free(GpuTypeId t, std::uint32_t k, NodeId lo,
@@ -79,11 +85,12 @@ void CapacityIndex::take(NodeId n, std::uint64_t mask) {
   std::uint64_t& free = node_free_mask_[n.index()];
   FLEETSIM_CHECK(mask != 0 && (mask & ~free) == 0, "take node={} mask={:#x} free={:#x}", n.value,
                  mask, free);
-  const auto before = static_cast<std::uint32_t>(std::popcount(free));
+  const auto before = count_gpus(free);
   free &= ~mask;
-  const auto count = static_cast<std::uint32_t>(std::popcount(mask));
-  move_node(n, before, before - count);
-  add_counts(n, -static_cast<std::int64_t>(count));
+  const auto count = count_gpus(mask);
+  const NodeSlots& slots = node_slots_[n.index()];
+  move_node(n, slots.type, before, before - count);
+  add_counts(slots, -static_cast<std::int64_t>(count));
 }
 
 void CapacityIndex::release(NodeId n, std::uint64_t mask) {
@@ -91,11 +98,12 @@ void CapacityIndex::release(NodeId n, std::uint64_t mask) {
   const std::uint64_t all = all_gpus_mask(topology_->node(n).gpu_count);
   FLEETSIM_CHECK(mask != 0 && (mask & ~all) == 0 && (mask & free) == 0,
                  "release node={} mask={:#x} free={:#x}", n.value, mask, free);
-  const auto before = static_cast<std::uint32_t>(std::popcount(free));
+  const auto before = count_gpus(free);
   free |= mask;
-  const auto count = static_cast<std::uint32_t>(std::popcount(mask));
-  move_node(n, before, before + count);
-  add_counts(n, count);
+  const auto count = count_gpus(mask);
+  const NodeSlots& slots = node_slots_[n.index()];
+  move_node(n, slots.type, before, before + count);
+  add_counts(slots, count);
 }
 
 std::uint32_t CapacityIndex::share_used(NodeId n, std::uint32_t bit) const {
@@ -176,33 +184,30 @@ bool CapacityIndex::share_fits(NodeId n, std::uint32_t bit, std::uint32_t milli)
   return (shared_mask(n) & gpu) != 0 && share_used(n, bit) + milli <= 1000;
 }
 
-void CapacityIndex::move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free) {
-  const GpuTypeId t = topology_->node(n).type;
-  auto& buckets = nodes_by_free_[t.index()];
+void CapacityIndex::move_node(NodeId n, std::uint32_t type, std::uint32_t from_free,
+                              std::uint32_t to_free) {
+  auto& buckets = nodes_by_free_[type];
   if (from_free > 0) buckets[from_free].reset(n.index());
   if (to_free > 0) buckets[to_free].set(n.index());
-  if (from_free == 0 && to_free > 0) nodes_with_free_[t.index()].set(n.index());
-  if (from_free > 0 && to_free == 0) nodes_with_free_[t.index()].reset(n.index());
+  if (from_free == 0 && to_free > 0) nodes_with_free_[type].set(n.index());
+  if (from_free > 0 && to_free == 0) nodes_with_free_[type].reset(n.index());
 }
 
-void CapacityIndex::move_rack(RackId r, std::uint32_t from_free, std::uint32_t to_free) {
-  auto& buckets = racks_by_free_[topology_->rack(r).type.index()];
-  if (from_free > 0) buckets[from_free].reset(r.index());
-  if (to_free > 0) buckets[to_free].set(r.index());
+void CapacityIndex::move_rack(std::uint32_t rack, std::uint32_t type, std::uint32_t from_free,
+                              std::uint32_t to_free) {
+  auto& buckets = racks_by_free_[type];
+  if (from_free > 0) buckets[from_free].reset(rack);
+  if (to_free > 0) buckets[to_free].set(rack);
 }
 
-void CapacityIndex::add_counts(NodeId n, std::int64_t delta) {
-  const Node& node = topology_->node(n);
-  const Rack& rack = topology_->rack(node.rack);
-  const Cluster& cluster = topology_->cluster(rack.cluster);
-  const std::size_t t = node.type.index();
-  const std::uint32_t rack_before = rack_free_[node.rack.index()];
+void CapacityIndex::add_counts(const NodeSlots& slots, std::int64_t delta) {
+  const std::uint32_t rack_before = rack_free_[slots.rack];
   const auto rack_after = static_cast<std::uint32_t>(rack_before + delta);
-  rack_free_[node.rack.index()] = rack_after;
-  move_rack(node.rack, rack_before, rack_after);
-  cluster_free_[rack.cluster.index() * types_ + t] += static_cast<std::uint64_t>(delta);
-  site_free_[cluster.site.index() * types_ + t] += static_cast<std::uint64_t>(delta);
-  type_free_[t] += static_cast<std::uint64_t>(delta);
+  rack_free_[slots.rack] = rack_after;
+  move_rack(slots.rack, slots.type, rack_before, rack_after);  // racks are homogeneous
+  cluster_free_[slots.cluster_type] += static_cast<std::uint64_t>(delta);
+  site_free_[slots.site_type] += static_cast<std::uint64_t>(delta);
+  type_free_[slots.type] += static_cast<std::uint64_t>(delta);
   total_free_ += static_cast<std::uint64_t>(delta);
 }
 

@@ -71,12 +71,23 @@ class CapacityIndex {
   bool remove_share(NodeId n, std::uint32_t bit, std::uint32_t milli);
 
  private:
-  void move_node(NodeId n, std::uint32_t from_free, std::uint32_t to_free);
-  void move_rack(RackId r, std::uint32_t from_free, std::uint32_t to_free);
-  void add_counts(NodeId n, std::int64_t delta);
+  // Where a node's free GPUs are tallied, resolved once at construction: take and release run
+  // several times per job start, and chasing node -> rack -> cluster -> site through the
+  // topology on each cost about as much as the updates themselves.
+  struct NodeSlots {
+    std::uint32_t rack;
+    std::uint32_t type;
+    std::uint32_t cluster_type;  // index into cluster_free_
+    std::uint32_t site_type;     // index into site_free_
+  };
+  void move_node(NodeId n, std::uint32_t type, std::uint32_t from_free, std::uint32_t to_free);
+  void move_rack(std::uint32_t rack, std::uint32_t type, std::uint32_t from_free,
+                 std::uint32_t to_free);
+  void add_counts(const NodeSlots& slots, std::int64_t delta);
 
   const Topology* topology_;
   std::size_t types_;
+  std::vector<NodeSlots> node_slots_;
   std::vector<std::uint64_t> node_free_mask_;
   std::vector<std::uint32_t> rack_free_;
   std::vector<std::uint64_t> cluster_free_;  // [cluster * types + type]

@@ -4,9 +4,10 @@
 #include <bit>
 #include <limits>
 
+#include "sim/core/bits.hpp"
+#include "sim/core/error.hpp"
 #include "sim/core/power_ledger.hpp"
 #include "sim/fleet/cross_site_group.hpp"
-#include "sim/core/error.hpp"
 #include "sim/fleet/topology.hpp"
 #include "sim/policy/placement_helpers.hpp"
 #include "sim/workload/feasibility.hpp"
@@ -206,7 +207,7 @@ std::optional<Allocation> FreeCapacity::split_across_sites(const Placement& plac
   for (SiteId site : order_) {
     if (allowed_at(job, site)) ranked |= std::uint64_t{1} << site.index();
   }
-  if (std::popcount(ranked) < 2) return std::nullopt;
+  if (count_gpus(ranked) < 2) return std::nullopt;
   // The types to split on: by default only those no single site could ever hold the gang of,
   // judged as the loader's feasibility check does (over every allowed site, whatever the ranking).
   split_types_.clear();
@@ -320,7 +321,7 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   for (const NodeSlice& s : gpus.slices) {
     const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
     take_power(fleet.site_of(s.node),
-               sign * busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * std::popcount(s.gpus));
+               sign * busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * count_gpus(s.gpus));
   }
   if (sign < 0) return true;
   return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {

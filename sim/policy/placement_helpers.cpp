@@ -1,8 +1,8 @@
 #include "sim/policy/placement_helpers.hpp"
 
 #include <algorithm>
-#include <bit>
 
+#include "sim/core/bits.hpp"
 #include "sim/core/error.hpp"
 
 namespace fleetsim::detail {
@@ -91,11 +91,11 @@ void take_nodes_best_fit(FreeCapacity& free, GpuTypeId t, std::uint32_t need, No
     FLEETSIM_CHECK(chosen.valid(), "no free GPU of type {} left in nodes [{}, {})", t.value,
                    range.lo.value, range.hi.value);
     const std::uint64_t mask = index.free_mask(chosen);
-    const auto available = static_cast<std::uint32_t>(std::popcount(mask));
+    const auto available = count_gpus(mask);
     const std::uint64_t taken = lowest_bits(mask, std::min(need, available));
     free.take(chosen, taken);
     out.slices.push_back({chosen, taken});
-    need -= static_cast<std::uint32_t>(std::popcount(taken));
+    need -= count_gpus(taken);
   }
 }
 

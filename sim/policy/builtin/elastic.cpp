@@ -18,12 +18,12 @@
 // preempted job back in the same pass, so with a preempt_overhead running jobs keep their size.
 // Between rounds, only waiting jobs start (grown from the free GPUs).
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <optional>
 #include <queue>
 #include <vector>
 
+#include "sim/core/bits.hpp"
 #include "sim/model/elastic_scaling.hpp"
 #include "sim/policy/registry.hpp"
 
@@ -43,7 +43,7 @@ Allocation first_gpus(const Allocation& gpus, std::uint32_t count) {
   Allocation kept;
   for (const NodeSlice& slice : gpus.slices) {
     if (count == 0) break;
-    const auto n = static_cast<std::uint32_t>(std::popcount(slice.gpus));
+    const auto n = count_gpus(slice.gpus);
     const std::uint32_t take = std::min(n, count);
     kept.slices.push_back({slice.node, take == n ? slice.gpus : lowest_bits(slice.gpus, take)});
     count -= take;

@@ -19,6 +19,7 @@
 
 #include <boost/container_hash/hash.hpp>
 
+#include "sim/core/bits.hpp"
 #include "sim/model/fragmentation.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/registry.hpp"
@@ -90,7 +91,7 @@ class Fgd final : public Policy {
       const NodeId id{n};
       const std::uint64_t free_gpus = index.free_mask(id);
       if (free_gpus == 0 && (!share || index.shared_mask(id) == 0)) continue;
-      if (!share && static_cast<std::uint32_t>(std::popcount(free_gpus)) < job.gpus) continue;
+      if (!share && count_gpus(free_gpus) < job.gpus) continue;
       const Node& node = topo.node(id);
       if (!allowed(view, job, node, view.fleet().site_of(id))) continue;
       node_room(index, id, room_);

@@ -1,8 +1,8 @@
 // First fit: the first GPU type and site (in id order) with enough free GPUs, then nodes in id
 // order, lowest free GPUs first. Cheap and predictable; fragments the fleet.
 #include <algorithm>
-#include <bit>
 
+#include "sim/core/bits.hpp"
 #include "sim/policy/free_capacity.hpp"
 #include "sim/policy/placement_helpers.hpp"
 
@@ -25,11 +25,11 @@ class FirstFit final : public Placement {
         for (NodeId n = index.find_node_with_any_free(t, range.lo, range.hi); need > 0;
              n = index.find_node_with_any_free(t, NodeId{n.value + 1}, range.hi)) {
           const std::uint64_t mask = index.free_mask(n);
-          const auto available = static_cast<std::uint32_t>(std::popcount(mask));
+          const auto available = count_gpus(mask);
           const std::uint64_t taken = lowest_bits(mask, std::min(need, available));
           free.take(n, taken);
           out.slices.push_back({n, taken});
-          need -= static_cast<std::uint32_t>(std::popcount(taken));
+          need -= count_gpus(taken);
         }
         return out;
       }
