@@ -20,8 +20,11 @@ std::optional<GpuTypeId> GpuCatalog::find(const std::string& name) const {
 
 double GpuCatalog::speed(GpuTypeId type, const std::string& job_class) const {
   const GpuType& t = types_[type.index()];
-  if (auto it = t.relative_speed.find(job_class); it != t.relative_speed.end()) return it->second;
-  if (auto it = t.relative_speed.find("default"); it != t.relative_speed.end()) return it->second;
+  // Asked at every start: a catalog without a speed matrix skips the string lookups.
+  if (!t.relative_speed.empty()) {
+    if (auto it = t.relative_speed.find(job_class); it != t.relative_speed.end()) return it->second;
+    if (auto it = t.relative_speed.find("default"); it != t.relative_speed.end()) return it->second;
+  }
   const double ref = types_[reference_.index()].bf16_tflops;
   return ref > 0 ? t.bf16_tflops / ref : 1.0;
 }

@@ -10,6 +10,7 @@ class FifoBackfill final : public Policy {
  public:
   Decisions decide(const SchedulerView& view) override {
     queue_.update(view);
+    if (view.queued_jobs().empty()) return {};  // e.g. the pass after a finish, nothing waiting
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
     // The FIFO walk visits only jobs whose gang fits in the GPUs still free, and leaves a shape
