@@ -5,9 +5,7 @@
 namespace fleetsim {
 
 void SchedulerState::enqueue(JobId id) {
-  const std::size_t before = queue.size();
-  queue.insert(queue.end(), id);  // the hint is right for arrivals, which have the largest id
-  FLEETSIM_CHECK(queue.size() == before + 1, "job {} queued twice", id.value);
+  FLEETSIM_CHECK(queue.insert(id), "job {} queued twice", id.value);
 }
 
 void SchedulerState::add_running(JobId id) {

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
-#include <set>
 #include <vector>
 
+#include "sim/core/job_queue.hpp"
 #include "sim/core/power_ledger.hpp"
 #include "sim/core/time.hpp"
 #include "sim/fleet/capacity_index.hpp"
@@ -35,9 +35,9 @@ class SchedulerState {
   SimTime now = 0;
   std::vector<Job> jobs;  // indexed by JobId; ids are given in arrival order
 
-  // Queued jobs in id (= submit) order: O(log queue) to add or remove one, so a pass that
-  // starts k jobs never pays O(queue) for the engine's bookkeeping.
-  std::set<JobId> queue;
+  // Queued jobs in id (= submit) order: O(1) to add or remove one, so a pass that starts k jobs
+  // never pays O(queue) for the engine's bookkeeping.
+  JobQueue queue;
   // Running jobs (Draining jobs are neither queued nor running); O(1) insert and remove.
   std::vector<JobId> running;
   std::vector<std::uint32_t> running_pos;  // [job] -> index in `running`

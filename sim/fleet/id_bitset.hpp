@@ -17,6 +17,12 @@ class IdBitset {
       : size_(size), words_((size + 63) / 64, 0), summary_((words_.size() + 63) / 64, 0) {}
 
   std::size_t size() const { return size_; }
+  // Makes room for ids below `size` (new ones clear). Precondition: size >= size().
+  void grow(std::size_t size) {
+    size_ = size;
+    words_.resize((size + 63) / 64, 0);
+    summary_.resize((words_.size() + 63) / 64, 0);
+  }
   bool test(std::size_t i) const { return (words_[i / 64] >> (i % 64)) & 1U; }
   void set(std::size_t i) {
     words_[i / 64] |= std::uint64_t{1} << (i % 64);

@@ -5,12 +5,12 @@
 
 #include <cstdint>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "sim/core/ids.hpp"
+#include "sim/core/job_queue.hpp"
 #include "sim/core/time.hpp"
 #include "sim/fleet/allocation.hpp"
 #include "sim/fleet/topology.hpp"
@@ -75,7 +75,7 @@ class SchedulerView {
   const Job& job(JobId id) const;
   // Waiting jobs (arrived, not running, not draining) in (submit time, id) order; a preempted
   // job returns to its submit-order place.
-  const std::set<JobId>& queued_jobs() const;
+  const JobQueue& queued_jobs() const;
   // Jobs holding GPUs and making (or about to make) progress, in no particular (but
   // deterministic) order. Sort before choosing among them.
   std::span<const JobId> running_jobs() const;

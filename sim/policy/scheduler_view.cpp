@@ -8,7 +8,7 @@ namespace fleetsim {
 SimTime SchedulerView::now() const { return state_->now; }
 const Fleet& SchedulerView::fleet() const { return *state_->fleet; }
 const Job& SchedulerView::job(JobId id) const { return state_->jobs[id.index()]; }
-const std::set<JobId>& SchedulerView::queued_jobs() const { return state_->queue; }
+const JobQueue& SchedulerView::queued_jobs() const { return state_->queue; }
 std::span<const JobId> SchedulerView::running_jobs() const { return state_->running; }
 std::span<const JobChange> SchedulerView::changes() const { return state_->changes; }
 Duration SchedulerView::preempt_overhead() const { return state_->preempt_overhead; }

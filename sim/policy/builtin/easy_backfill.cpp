@@ -87,7 +87,7 @@ class EasyBackfill final : public Policy {
     track_changes(view);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    const std::set<JobId>& queue = view.queued_jobs();
+    const JobQueue& queue = view.queued_jobs();
     std::vector<Holder> started;  // jobs started in this pass, in start order
     auto it = queue.begin();
     for (; it != queue.end(); ++it) {
