@@ -10,9 +10,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
-#include <set>
 #include <vector>
 
+#include "sim/fleet/id_bitset.hpp"
 #include "sim/policy/job_shape.hpp"
 #include "sim/policy/policy.hpp"
 
@@ -27,24 +27,35 @@ enum class WalkStep : std::uint8_t {
 
 class QueuedByShape {
  public:
-  // Call once at the start of each decide(). O(changes x log queue).
+  // Call once at the start of each decide(). O(changes x log buckets).
   void update(const SchedulerView& view) {
     for (const JobChange& change : view.changes()) {
       switch (change.kind) {
         case JobChangeKind::Arrived:
-        case JobChangeKind::Requeued:
-          buckets_[key_of(view.job(change.job).spec, change.job)].insert(change.job);
+        case JobChangeKind::Requeued: {
+          const JobId id = change.job;
+          if (id.index() >= queued_.size())
+            queued_.grow(std::max(2 * queued_.size(), id.index() + 1));
+          if (bucket_of_.size() <= id.index()) bucket_of_.resize(id.index() + 1, nullptr);
+          Bucket& bucket = buckets_[key_of(view.job(id).spec, id)];
+          queued_.set(id.index());
+          bucket.add(id, queued_);
+          bucket_of_[id.index()] = &bucket;
           break;
+        }
         case JobChangeKind::Started:
         case JobChangeKind::Withdrawn: {
           // An emptied bucket of a shape stays for the next job of that shape (re-creating it
           // cost an allocation per job when every job starts on arrival); a job's own bucket
           // (no shape) goes, so those do not pile up. Walks skip empty buckets.
-          const Key key = key_of(view.job(change.job).spec, change.job);
-          auto it = buckets_.find(key);
-          if (it != buckets_.end() && it->second.erase(change.job) == 1 && it->second.empty() &&
-              key.own.valid()) {
-            buckets_.erase(it);
+          const JobId id = change.job;
+          if (id.index() >= queued_.size() || !queued_.test(id.index())) break;
+          queued_.reset(id.index());
+          Bucket& bucket = *bucket_of_[id.index()];
+          bucket.left(queued_);
+          if (bucket.live == 0) {
+            const Key key = key_of(view.job(id).spec, id);
+            if (key.own.valid()) buckets_.erase(key);
           }
           break;
         }
@@ -55,18 +66,21 @@ class QueuedByShape {
   }
 
   // Visits waiting jobs in id order, skipping every job whose gang exceeds
-  // `free_gpus(gpu_utilisation)` at the moment it would be visited, and the rest of a bucket after `visit(id)` returned skip_shape.
-  // Since free GPUs and power only shrink during a walk, the jobs skipped are jobs a full FIFO
-  // walk would have tried in vain (the visitor must only say skip_shape when that holds).
+  // `free_gpus(gpu_utilisation)` at the moment it would be visited, and the rest of a bucket
+  // after `visit(id)` returned skip_shape. Since free GPUs and power only shrink during a walk,
+  // the jobs skipped are jobs a full FIFO walk would have tried in vain (the visitor must only
+  // say skip_shape when that holds).
   template <class FreeGpus, class Visit>
   void walk_fitting(FreeGpus free_gpus, Visit visit) const {
     // A min-heap of the buckets' next jobs by id (a member, so its buffer is reused).
-    const auto later = [](const Cursor& a, const Cursor& b) { return *b.at < *a.at; };
+    const auto later = [](const Cursor& a, const Cursor& b) { return b.job() < a.job(); };
     std::vector<Cursor>& heap = heap_;
     heap.clear();
-    for (const auto& [key, jobs] : buckets_) {
-      if (!jobs.empty() && key.shape.gpus <= free_gpus(key.gpu_utilisation)) {
-        heap.push_back({key.shape.gpus, key.gpu_utilisation, jobs.begin(), jobs.end()});
+    for (const auto& [key, bucket] : buckets_) {
+      if (bucket.live > 0 && key.shape.gpus <= free_gpus(key.gpu_utilisation)) {
+        Cursor c{key.shape.gpus, key.gpu_utilisation, &bucket.ids, bucket.head};
+        skip_left(c);
+        heap.push_back(c);
       }
     }
     std::make_heap(heap.begin(), heap.end(), later);
@@ -77,10 +91,12 @@ class QueuedByShape {
         heap.pop_back();
         continue;
       }
-      const JobId id = *c.at++;
+      const JobId id = c.job();
+      ++c.at;
+      skip_left(c);
       const WalkStep step = visit(id);
       if (step == WalkStep::stop) return;
-      if (step == WalkStep::skip_shape || c.at == c.end) {
+      if (step == WalkStep::skip_shape || c.at == c.ids->size()) {
         heap.pop_back();
       } else {
         std::push_heap(heap.begin(), heap.end(), later);
@@ -102,13 +118,65 @@ class QueuedByShape {
     return {JobShape{.gpus = spec.gpus}, spec.gpu_utilisation, id};
   }
 
+  // One bucket's jobs in id order: a sorted vector in which a job that left stays as a stale
+  // entry (`queued` says which are live) until stale entries outnumber live ones. Arrivals come
+  // in id order, so adding one is a push_back and leaving is O(1) amortised, with no allocation
+  // per job as the std::set it replaces had; only a requeue (preemption, failure) inserts in the
+  // middle.
+  struct Bucket {
+    std::vector<JobId> ids;  // sorted; live and stale entries from `head` on
+    std::size_t head = 0;    // entries before it are stale
+    std::size_t live = 0;
+
+    // `queued` already says the job is waiting.
+    void add(JobId id, const IdBitset& queued) {
+      ++live;
+      if (head == ids.size() || ids.back() < id) {
+        ids.push_back(id);
+        return;
+      }
+      const auto from = ids.begin() + static_cast<std::ptrdiff_t>(head);
+      const auto at = std::lower_bound(from, ids.end(), id);
+      if (at != ids.end() && *at == id) return;  // its stale entry is live again
+      if (at == from && head > 0) {
+        ids[--head] = id;  // before every live entry: reuse a stale slot
+        return;
+      }
+      ids.insert(at, id);
+      compact_if_stale(queued);
+    }
+    // After a job of this bucket left (`queued` already says so).
+    void left(const IdBitset& queued) {
+      --live;
+      while (head < ids.size() && !queued.test(ids[head].index())) ++head;
+      compact_if_stale(queued);
+    }
+    void compact_if_stale(const IdBitset& queued) {
+      const std::size_t stale = ids.size() - live;
+      if (stale <= 32 || stale <= live) return;
+      std::size_t out = 0;
+      for (std::size_t at = head; at < ids.size(); ++at) {
+        if (queued.test(ids[at].index())) ids[out++] = ids[at];
+      }
+      ids.resize(out);
+      head = 0;
+    }
+  };
+
   struct Cursor {
     std::uint32_t gpus;
     float gpu_utilisation;
-    std::set<JobId>::const_iterator at, end;
+    const std::vector<JobId>* ids;
+    std::size_t at;
+    JobId job() const { return (*ids)[at]; }
   };
+  void skip_left(Cursor& c) const {
+    while (c.at < c.ids->size() && !queued_.test((*c.ids)[c.at].index())) ++c.at;
+  }
 
-  std::map<Key, std::set<JobId>> buckets_;
+  std::map<Key, Bucket> buckets_;     // nodes are stable: bucket_of_ points into them
+  IdBitset queued_;                   // [job]: waiting, as the view's changes said
+  std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
   mutable std::vector<Cursor> heap_;  // walk_fitting's scratch (so a visitor must not walk again)
 };
 

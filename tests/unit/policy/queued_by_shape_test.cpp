@@ -1,0 +1,133 @@
+// QueuedByShape, the index fifo_backfill and its kin walk instead of the whole queue: after any
+// mix of arrivals, starts, requeues and withdrawals, a walk visits exactly the waiting jobs whose
+// gang fits, in id order, and skip_shape drops just the rest of that job's bucket.
+#include "sim/policy/builtin/queued_by_shape.hpp"
+
+#include <memory>
+#include <random>
+#include <set>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "sim/core/scheduler_state.hpp"
+#include "sim/policy/registry.hpp"
+#include "tests/support/test_fleet.hpp"
+
+namespace fleetsim::detail {
+namespace {
+
+class QueuedByShapeTest : public ::testing::Test {
+ protected:
+  QueuedByShapeTest()
+      : fleet_(test::single_cluster_fleet(1, 1, 8)),
+        placement_(find_placement("first_fit")->make()),
+        state_(fleet_, *placement_, 0) {}
+
+  // A job of `gpus` GPUs; `own_bucket` gives it a GPU type beyond the shape's 64-bit mask, so
+  // it shares no bucket (JobShape::of is nullopt).
+  JobId add_job(std::uint32_t gpus, float utilisation, bool own_bucket) {
+    JobSpec spec = test::job("j", 0, gpus, 60);
+    spec.gpu_utilisation = utilisation;
+    if (own_bucket) spec.allowed_types = {GpuTypeId{70u}};
+    state_.jobs.emplace_back(std::move(spec));
+    return JobId{state_.jobs.size() - 1};
+  }
+  void change(JobId id, JobChangeKind kind) { state_.changes.push_back({id, kind}); }
+  void update() {
+    queue_.update(SchedulerView(state_));
+    state_.changes.clear();
+  }
+  // Ids visited by a walk with `free` GPUs; the visitor says skip_shape at the first job of
+  // `skip_gpus` GPUs (at utilisation 1) it sees.
+  std::vector<std::uint32_t> walk(std::uint32_t free, std::uint32_t skip_gpus = 0) const {
+    std::vector<std::uint32_t> visited;
+    const auto visit = [&](JobId id) {
+      visited.push_back(id.value);
+      const JobSpec& spec = state_.jobs[id.index()].spec;
+      const bool skip =
+          spec.gpus == skip_gpus && spec.gpu_utilisation == 1.0F && spec.allowed_types.empty();
+      return skip ? WalkStep::skip_shape : WalkStep::next;
+    };
+    queue_.walk_fitting([&](float) { return std::uint64_t{free}; }, visit);
+    return visited;
+  }
+
+  Fleet fleet_;
+  std::unique_ptr<Placement> placement_;
+  SchedulerState state_;
+  QueuedByShape queue_;
+};
+
+TEST_F(QueuedByShapeTest, WalksFittingJobsInIdOrderAcrossBuckets) {
+  // ids 0..4: gangs 1, 4, 2, 8, 1.
+  for (std::uint32_t gpus : {1u, 4u, 2u, 8u, 1u})
+    change(add_job(gpus, 1.0F, false), JobChangeKind::Arrived);
+  update();
+  EXPECT_EQ(walk(8), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(walk(2), (std::vector<std::uint32_t>{0, 2, 4}));  // the 4- and 8-GPU jobs do not fit
+  change(JobId{0u}, JobChangeKind::Started);
+  change(JobId{2u}, JobChangeKind::Started);
+  update();
+  EXPECT_EQ(walk(8), (std::vector<std::uint32_t>{1, 3, 4}));
+  // Job 0 is preempted and requeued: it goes back before job 4 in its bucket.
+  change(JobId{0u}, JobChangeKind::Requeued);
+  update();
+  EXPECT_EQ(walk(1), (std::vector<std::uint32_t>{0, 4}));
+}
+
+TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
+  std::mt19937_64 rng(3);
+  std::set<JobId> waiting;
+  std::vector<JobId> running;
+  for (int round = 0; round < 3000; ++round) {
+    // A few changes per pass, as the engine reports them.
+    const int changes = 1 + static_cast<int>(rng() % 4);
+    for (int c = 0; c < changes; ++c) {
+      const auto roll = rng() % 10;
+      if (roll < 4 || waiting.empty()) {
+        const std::uint32_t gpus = 1U << (rng() % 4);  // 1, 2, 4, 8
+        const JobId id = add_job(gpus, rng() % 3 == 0 ? 0.5F : 1.0F, rng() % 8 == 0);
+        change(id, JobChangeKind::Arrived);
+        waiting.insert(id);
+      } else if (roll < 7) {
+        // Start the first waiting job, or any.
+        auto it = waiting.begin();
+        if (rng() % 2 == 0) std::advance(it, static_cast<long>(rng() % waiting.size()));
+        change(*it, JobChangeKind::Started);
+        running.push_back(*it);
+        waiting.erase(it);
+      } else if (roll < 9 && !running.empty()) {
+        const std::size_t at = rng() % running.size();
+        change(running[at], JobChangeKind::Requeued);  // back in the middle of its bucket
+        waiting.insert(running[at]);
+        running.erase(running.begin() + static_cast<long>(at));
+      } else {
+        auto it = waiting.begin();
+        std::advance(it, static_cast<long>(rng() % waiting.size()));
+        change(*it, JobChangeKind::Withdrawn);
+        waiting.erase(it);
+      }
+    }
+    update();
+    const auto free = static_cast<std::uint32_t>(1 + rng() % 8);
+    const std::uint32_t skip = 1U << (rng() % 4);
+    // The FIFO walk a person would do: every waiting job that fits, in id order, leaving out
+    // the jobs of the skipped bucket after its first.
+    std::vector<std::uint32_t> expected;
+    bool skipped = false;
+    for (JobId id : waiting) {
+      const JobSpec& spec = state_.jobs[id.index()].spec;
+      if (spec.gpus > free) continue;
+      const bool in_skipped_bucket =
+          spec.gpus == skip && spec.gpu_utilisation == 1.0F && spec.allowed_types.empty();
+      if (in_skipped_bucket && skipped) continue;
+      skipped = skipped || in_skipped_bucket;
+      expected.push_back(id.value);
+    }
+    ASSERT_EQ(walk(free, skip), expected) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace fleetsim::detail
