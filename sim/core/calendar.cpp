@@ -4,7 +4,7 @@
 
 namespace fleetsim {
 
-Calendar::Source Calendar::next_source() const {
+Calendar::Source Calendar::find_next_source() const {
   using Key = std::tuple<SimTime, Phase>;
   Source best = Source::Heap;
   std::optional<Key> best_key;
@@ -18,27 +18,11 @@ Calendar::Source Calendar::next_source() const {
   return best;
 }
 
-SimTime Calendar::next_time() const {
-  switch (next_source()) {
-    case Source::Arrival: return *arrival_;
-    case Source::Pass: return *pass_;
-    case Source::Heap: break;
-  }
-  return heap_.top().time;
-}
-
-EventKind Calendar::next_kind() const {
-  switch (next_source()) {
-    case Source::Arrival: return EventKind::JobArrival;
-    case Source::Pass: return EventKind::ScheduleRound;
-    case Source::Heap: break;
-  }
-  return heap_.top().kind;
-}
-
 Event Calendar::pop() {
   Event e;
-  switch (next_source()) {
+  const Source source = next_source();
+  next_.reset();
+  switch (source) {
     case Source::Arrival:
       e.time = *arrival_;
       e.kind = EventKind::JobArrival;
