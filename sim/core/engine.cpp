@@ -335,15 +335,16 @@ void Engine::run_pass() {
   ++totals_.scheduling_passes;
   const std::uint64_t free_before = state_.capacity.total_free();
   Decisions decisions = policy_->decide(SchedulerView(state_));
-  FLEETSIM_CHECK(state_.capacity.total_free() == free_before,
+  const std::uint64_t kept = keep_policy_takes(decisions);
+  FLEETSIM_CHECK(state_.capacity.total_free() + kept == free_before,
                  "policy {} left its FreeCapacity scratch applied", config_.policy_name);
   state_.changes.clear();
   last_pass_at_ = state_.now;
   changed_since_pass_ = false;
   for (JobId id : decisions.preempts()) apply_preempt(id);
   for (const StartDecision& start : decisions.starts()) {
-    validate_start(start);
-    apply_start(start);
+    validate_start(start, kept > 0);
+    apply_start(start, kept > 0);
   }
   for (SimTime t : decisions.wakes()) {
     if (t <= state_.now) {
@@ -352,6 +353,31 @@ void Engine::run_pass() {
     }
     calendar_.push(t, EventKind::ScheduleRound, 0);
   }
+}
+
+std::uint64_t Engine::keep_policy_takes(const Decisions& decisions) {
+  KeptTakes& kept = state_.kept_takes;
+  if (kept.slices.empty()) return 0;
+  std::size_t at = 0;
+  std::uint64_t gpus = 0;
+  bool same = decisions.preempts().empty();
+  for (const StartDecision& start : decisions.starts()) {
+    // A share goes through take_share, and an unknown job is for validate_start to report.
+    same = same && start.job.index() < state_.jobs.size() &&
+           state_.jobs[start.job.index()].spec.gpu_milli == 1000;
+    for (const NodeSlice& slice : start.gpus.slices) {
+      same = same && at < kept.slices.size() && kept.slices[at] == slice;
+      gpus += count_gpus(slice.gpus);
+      ++at;
+    }
+    if (!same) break;
+  }
+  if (same && at == kept.slices.size()) {
+    kept.slices.clear();
+    return gpus;
+  }
+  kept.undo(state_.capacity);
+  return 0;
 }
 
 void Engine::apply_preempt(JobId id) {
@@ -401,7 +427,7 @@ void Engine::preempt(JobId id) {
   if (job.spec.is_replica()) sync_replica(id, ReplicaEvent::Preempted);
 }
 
-void Engine::validate_start(const StartDecision& start) {
+void Engine::validate_start(const StartDecision& start, bool taken) {
   const JobId id = start.job;
   if (id.index() >= state_.jobs.size()) {
     policy_error(fmt::format("starts unknown job id {}", id.value));
@@ -437,7 +463,8 @@ void Engine::validate_start(const StartDecision& start) {
                                slice.gpus, slice.node.value, node.gpu_count));
     }
     const bool share = job.spec.gpu_milli < 1000;
-    const std::uint64_t busy = slice.gpus & ~state_.capacity.free_mask(slice.node);
+    // Kept takes were checked free as the scratch took them, one start after another.
+    const std::uint64_t busy = taken ? 0 : slice.gpus & ~state_.capacity.free_mask(slice.node);
     if (share && !state_.capacity.share_fits(
                      slice.node, static_cast<std::uint32_t>(std::countr_zero(slice.gpus)),
                      job.spec.gpu_milli)) {
@@ -535,7 +562,7 @@ void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allo
   }
 }
 
-void Engine::apply_start(const StartDecision& start) {
+void Engine::apply_start(const StartDecision& start, bool taken) {
   Job& job = state_.jobs[start.job.index()];
   const Topology& topo = fleet_->topology;
   std::vector<RackId>& racks = scratch_racks_;
@@ -550,7 +577,7 @@ void Engine::apply_start(const StartDecision& start) {
     if (share) {
       take_share(start.job, job, slice.node, slice.gpus);
     } else {
-      state_.capacity.take(slice.node, slice.gpus);
+      if (!taken) state_.capacity.take(slice.node, slice.gpus);
       for (std::uint64_t m = slice.gpus; m != 0; m &= m - 1) {
         gpu_owner_[node.first_gpu.value + static_cast<std::uint32_t>(std::countr_zero(m))] =
             start.job;

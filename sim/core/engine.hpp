@@ -166,8 +166,13 @@ class Engine {
   void cut_draining_power(Job& job);  // its busy draw ends now; its GPUs stay held
   void add_draining(JobId id);     // O(1)
   bool remove_draining(JobId id);  // O(1); returns whether the job still drew power
-  void validate_start(const StartDecision& start);
-  void apply_start(const StartDecision& start);
+  // The GPUs the policy's scratch left taken (KeptTakes), kept if they are exactly the pass's
+  // starts (same slices in the same order, whole GPUs, no preemption), else undone. Returns the
+  // GPUs kept: the starts' GPUs are then already taken on the index.
+  std::uint64_t keep_policy_takes(const Decisions& decisions);
+  // `taken`: the start's GPUs are already taken on the index (keep_policy_takes).
+  void validate_start(const StartDecision& start, bool taken);
+  void apply_start(const StartDecision& start, bool taken);
   void free_gpus(Job& job, bool with_power = true);  // with_power false: cut already
   void close_segment(Job& job);  // accounts a Running job's segment up to now
   // Adds wall time the job held its GPUs (run time) and the GPU-seconds that make.

@@ -42,6 +42,7 @@ class SchedulerState {
   std::vector<JobId> running;
   std::vector<std::uint32_t> running_pos;  // [job] -> index in `running`
   std::vector<JobChange> changes;
+  KeptTakes kept_takes;  // what the policy's scratch left taken this pass (free_capacity.hpp)
 
   void enqueue(JobId id);  // a requeued job goes back to its submit-order place
   void add_running(JobId id);

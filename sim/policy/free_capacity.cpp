@@ -18,10 +18,36 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement)
     : index_(&index), placement_(&placement) {}
 
 FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
-                           const SiteContext& sites, const SiteSelection* selection)
-    : index_(&index), placement_(&placement), sites_(sites), selection_(selection) {
+                           const SiteContext& sites, const SiteSelection* selection,
+                           KeptTakes* kept)
+    : index_(&index), placement_(&placement), kept_(kept), sites_(sites), selection_(selection) {
   sites_->planned_power = &power_taken_;  // rankings see this pass's plan (not copied: no moves)
   shape_decides_fit_ = selection == nullptr || !selection->looks_ahead(sites);
+  if (kept_ != nullptr) {
+    if (!kept_->slices.empty()) kept_->undo(*index_);  // an earlier scratch's: start afresh
+    ++kept_->live_scratches;
+  }
+}
+
+FreeCapacity::~FreeCapacity() {
+  // Power taken is this scratch's own (power_taken_), so only GPU changes matter; any release
+  // or share means the changes are not a plain list of starts.
+  const auto whole_take = [](const Change& c) {
+    return !c.node.valid() || (c.taken && c.milli == 0);
+  };
+  if (kept_ != nullptr && --kept_->live_scratches == 0 &&
+      std::all_of(journal_.begin(), journal_.end(), whole_take)) {
+    for (const Change& c : journal_) {
+      if (c.node.valid()) kept_->slices.push_back({c.node, c.mask});
+    }
+    return;
+  }
+  rollback(0);
+}
+
+void KeptTakes::undo(CapacityIndex& index) {
+  for (auto it = slices.rbegin(); it != slices.rend(); ++it) index.release(it->node, it->gpus);
+  slices.clear();
 }
 
 std::uint64_t FreeCapacity::free_for(const JobSpec& job) const {

@@ -1,7 +1,9 @@
 // The free GPUs as a policy sees them during one scheduling pass: a scratch it may take from
 // (and release running jobs' GPUs into, to plan preemptions) without changing the fleet.
-// Every change is journaled on the engine's index and undone when the pass ends, so a pass
-// costs what it touches, not a copy of a 2,000,000-GPU index.
+// Every change is journaled on the engine's index and undone when the scratch ends, so a pass
+// costs what it touches, not a copy of a 2,000,000-GPU index; the one exception is a pass's
+// last scratch that only took GPUs, whose takes the engine keeps when they are its starts
+// (KeptTakes below).
 #pragma once
 
 #include <cstdint>
@@ -19,16 +21,29 @@
 
 namespace fleetsim {
 
+// Whole-GPU takes that a pass's last policy scratch left applied to the engine's index when it
+// ended, instead of undoing them (scratches from SchedulerView::free_capacity() only). When the
+// pass's starts are exactly these GPUs, the engine keeps them rather than undo them and take the
+// same GPUs again (Engine::keep_policy_takes); otherwise it undoes them. A scratch made later in
+// the pass undoes them first, so every scratch starts from the engine's state.
+struct KeptTakes {
+  std::vector<NodeSlice> slices;     // applied to the index, in take order
+  std::uint32_t live_scratches = 0;  // scratches alive now; only the last to end may keep
+  // Gives them all back, newest first, and forgets them.
+  void undo(CapacityIndex& index);
+};
+
 class FreeCapacity {
  public:
   // A plain scratch of free GPUs: no residency, power or site ranking (placement tests).
   FreeCapacity(CapacityIndex& index, const Placement& placement);
   // The scratch a policy gets: take(job) also honours residency, the WAN path to the job's data
   // and each site's power headroom, trying sites in the order `selection` ranks them
-  // (nullptr: the placement chooses among all sites).
+  // (nullptr: the placement chooses among all sites). With `kept`, a scratch whose changes are
+  // all whole-GPU takes leaves them applied when it ends, listed in `kept` (see KeptTakes).
   FreeCapacity(CapacityIndex& index, const Placement& placement, const SiteContext& sites,
-               const SiteSelection* selection);
-  ~FreeCapacity() { rollback(0); }
+               const SiteSelection* selection, KeptTakes* kept = nullptr);
+  ~FreeCapacity();
   FreeCapacity(const FreeCapacity&) = delete;
   FreeCapacity& operator=(const FreeCapacity&) = delete;
 
@@ -148,6 +163,7 @@ class FreeCapacity {
 
   CapacityIndex* index_;
   const Placement* placement_;
+  KeptTakes* kept_ = nullptr;
   // Inline for the first few changes: a scratch lives for one pass, and most passes start a job
   // or two (a heap allocation per pass was a measurable share of the engine loop).
   boost::container::small_vector<Change, 4> journal_;

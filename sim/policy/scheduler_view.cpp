@@ -27,7 +27,8 @@ Duration SchedulerView::attained_run_time(JobId id) const {
 
 FreeCapacity SchedulerView::free_capacity() const {
   const SiteContext sites{state_->fleet, &state_->capacity, &state_->power, state_->now};
-  return FreeCapacity(state_->capacity, *state_->placement, sites, state_->site_selection);
+  return FreeCapacity(state_->capacity, *state_->placement, sites, state_->site_selection,
+                      &state_->kept_takes);
 }
 
 const PowerLedger& SchedulerView::power() const { return state_->power; }

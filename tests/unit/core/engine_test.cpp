@@ -322,6 +322,46 @@ TEST(Engine, WakeRequestsForOneInstantMergeIntoOnePass) {
   EXPECT_EQ(seconds(out["A"].end), 100);
 }
 
+TEST(Engine, GpusAScratchTookButNoStartUsesAreFreeForTheNextScratchAndPass) {
+  // 1 node x 8 GPUs, A (8 GPUs, 100 s) at t=0. Each pass a first scratch takes A's GPUs and
+  // starts nothing; a second scratch then starts jobs in order. The second must see all 8 GPUs
+  // free (the first's takes, kept when it ended, are undone), so A starts at 0 and ends at 100.
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  Scripted policy([](const SchedulerView& view, Decisions& d) {
+    {
+      FreeCapacity trial = view.free_capacity();
+      for (JobId id : view.queued_jobs()) EXPECT_TRUE(trial.take(view.job(id).spec));
+    }
+    FreeCapacity free = view.free_capacity();
+    start_in_order(view, free, d);
+  });
+  const EngineRun out = run_engine(fleet, {job("A", 0, 8, 100)}, policy, no_samples());
+  EXPECT_EQ(seconds(out["A"].first_start), 0);
+  EXPECT_EQ(seconds(out["A"].end), 100);
+}
+
+TEST(Engine, AStartOnOtherGpusThanItsScratchTookGetsThoseAndFreesTheOthers) {
+  // 1 node x 8 GPUs. At t=0 the scratch takes A's first-fit GPUs 0-3 but A is started on GPUs
+  // 4-7 (mask 0xF0): the engine undoes the scratch's takes and takes 4-7. B (4 GPUs) arrives
+  // at t=1 and, started in order, gets GPUs 0-3 at once: B runs 1..101 beside A (0..100).
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  Scripted policy([](const SchedulerView& view, Decisions& d) {
+    FreeCapacity free = view.free_capacity();
+    if (view.now() == 0) {
+      const JobId a = *view.queued_jobs().begin();
+      EXPECT_EQ(free.take(view.job(a).spec), (Allocation{{{NodeId{0u}, 0x0F}}}));
+      d.start(a, Allocation{{{NodeId{0u}, 0xF0}}});
+      return;
+    }
+    start_in_order(view, free, d);
+  });
+  const EngineRun out =
+      run_engine(fleet, {job("A", 0, 4, 100), job("B", 1, 4, 100)}, policy, no_samples());
+  EXPECT_EQ(seconds(out["A"].end), 100);
+  EXPECT_EQ(seconds(out["B"].first_start), 1);
+  EXPECT_EQ(seconds(out["B"].end), 101);
+}
+
 TEST(Engine, StartingAJobOnAGpuAlreadyHeldIsAPolicyErrorNamingBothJobs) {
   // 2 nodes x 8 (node 1 = GPUs 8..15). A gets node 1's GPUs 0-3 (GPUs 8-11) at t=0; at
   // t=1.5 the policy starts B on node 1's GPUs 3-4 (mask 0x18): GPU 11 is A's.

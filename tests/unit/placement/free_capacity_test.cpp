@@ -390,5 +390,46 @@ TEST(LowestBits, TakesTheCountLowestSetBits) {
   EXPECT_EQ(lowest_bits(std::uint64_t{1} << 63 | 1, 2), std::uint64_t{1} << 63 | 1);
 }
 
+TEST(FreeCapacity, WithKeptTakesTheLastScratchLeavesPlainTakesAppliedAndListed) {
+  // 2 nodes x 8 GPUs. The engine's scratches get a KeptTakes: one that only took keeps its
+  // takes on the index (listed in take order); one that also released undoes everything; of
+  // nested scratches only the last to end may keep; a new scratch first undoes what was kept.
+  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
+  const PowerLedger power(bed.fleet());
+  const auto placement = test::make_placement("first_fit");
+  const SiteContext sites{&bed.fleet(), &bed.index(), &power, 0};
+  KeptTakes kept;
+  {
+    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);
+    EXPECT_EQ(free.take(gang(3)), slices({{0, 0x07}}));
+    EXPECT_EQ(free.take(gang(6)), slices({{0, 0xF8}, {1, 0x01}}));
+  }
+  EXPECT_EQ(kept.slices,
+            (std::vector<NodeSlice>{{NodeId{0u}, 0x07}, {NodeId{0u}, 0xF8}, {NodeId{1u}, 0x01}}));
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0x00, 0xFE}), "");
+  {
+    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);  // undoes them first
+    EXPECT_TRUE(kept.slices.empty());
+    EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+    ASSERT_TRUE(free.take(gang(2)).has_value());
+    free.release(slices({{0, 0x03}}));
+  }
+  EXPECT_TRUE(kept.slices.empty());  // a release: not a plain list of starts, all undone
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+  {
+    FreeCapacity outer(bed.index(), *placement, sites, nullptr, &kept);
+    ASSERT_TRUE(outer.take(gang(8)).has_value());  // node 0
+    {
+      FreeCapacity inner(bed.index(), *placement, sites, nullptr, &kept);
+      ASSERT_TRUE(inner.take(gang(1)).has_value());  // node 1, GPU 0
+    }
+    EXPECT_TRUE(kept.slices.empty());  // the outer scratch is still alive: inner undid its take
+    EXPECT_EQ(test::recount_mismatch(bed.index(), {0x00, 0xFF}), "");
+  }
+  EXPECT_EQ(kept.slices, (std::vector<NodeSlice>{{NodeId{0u}, 0xFF}}));
+  kept.undo(bed.index());
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+}
+
 }  // namespace
 }  // namespace fleetsim
