@@ -1,5 +1,7 @@
 #include "sim/core/scheduler_state.hpp"
 
+#include <algorithm>
+
 #include "sim/core/error.hpp"
 
 namespace fleetsim {
@@ -9,7 +11,10 @@ void SchedulerState::enqueue(JobId id) {
 }
 
 void SchedulerState::add_running(JobId id) {
-  if (running_pos.size() <= id.index()) running_pos.resize(jobs.size());
+  // Grown by doubling: each arrival has a new id, and a resize per start was a measurable cost.
+  if (running_pos.size() <= id.index()) {
+    running_pos.resize(std::max(jobs.size(), 2 * running_pos.size()));
+  }
   running_pos[id.index()] = static_cast<std::uint32_t>(running.size());
   running.push_back(id);
 }
