@@ -37,7 +37,7 @@ class QueuedByShape {
           if (id.index() >= queued_.size())
             queued_.grow(std::max(2 * queued_.size(), id.index() + 1));
           if (bucket_of_.size() <= id.index()) bucket_of_.resize(id.index() + 1, nullptr);
-          Bucket& bucket = buckets_[key_of(view.job(id).spec, id)];
+          Bucket& bucket = bucket_for(key_of(view.job(id).spec, id));
           queued_.set(id.index());
           bucket.add(id, queued_);
           bucket_of_[id.index()] = &bucket;
@@ -53,9 +53,9 @@ class QueuedByShape {
           queued_.reset(id.index());
           Bucket& bucket = *bucket_of_[id.index()];
           bucket.left(queued_);
-          if (bucket.live == 0) {
-            const Key key = key_of(view.job(id).spec, id);
-            if (key.own.valid()) buckets_.erase(key);
+          if (bucket.live == 0 && bucket.own) {
+            if (last_bucket_ == &bucket) last_bucket_ = nullptr;
+            buckets_.erase(key_of(view.job(id).spec, id));
           }
           break;
         }
@@ -127,6 +127,7 @@ class QueuedByShape {
     std::vector<JobId> ids;  // sorted; live and stale entries from `head` on
     std::size_t head = 0;    // entries before it are stale
     std::size_t live = 0;
+    bool own = false;  // one job's bucket (Key::own), dropped when it empties
 
     // `queued` already says the job is waiting.
     void add(JobId id, const IdBitset& queued) {
@@ -170,6 +171,17 @@ class QueuedByShape {
     std::size_t at;
     JobId job() const { return (*ids)[at]; }
   };
+  // The bucket of `key`, made if new. Consecutive arrivals are mostly of one shape, so the last
+  // bucket found is tried before the map.
+  Bucket& bucket_for(const Key& key) {
+    if (last_bucket_ == nullptr || !(last_key_ == key)) {
+      Bucket& bucket = buckets_[key];
+      bucket.own = key.own.valid();
+      last_key_ = key;
+      last_bucket_ = &bucket;
+    }
+    return *last_bucket_;
+  }
   void skip_left(Cursor& c) const {
     while (c.at < c.ids->size() && !queued_.test((*c.ids)[c.at].index())) ++c.at;
   }
@@ -177,6 +189,8 @@ class QueuedByShape {
   std::map<Key, Bucket> buckets_;     // nodes are stable: bucket_of_ points into them
   IdBitset queued_;                   // [job]: waiting, as the view's changes said
   std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
+  Key last_key_;                      // bucket_for's last key and bucket (nullptr: none)
+  Bucket* last_bucket_ = nullptr;
   mutable std::vector<Cursor> heap_;  // walk_fitting's scratch (so a visitor must not walk again)
 };
 
