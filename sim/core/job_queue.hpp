@@ -4,7 +4,6 @@
 // queued job 4,096 ids at a time (IdBitset).
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 #include <iterator>
 
@@ -53,7 +52,7 @@ class JobQueue {
 
   // Returns false, changing nothing, when the job is already queued.
   bool insert(JobId id) {
-    if (id.index() >= bits_.size()) bits_.grow(std::max(2 * bits_.size(), id.index() + 1));
+    bits_.grow_to_hold(id.index());
     if (bits_.test(id.index())) return false;
     bits_.set(id.index());
     if (size_ == 0 || id.index() < first_) first_ = id.index();

@@ -7,7 +7,8 @@
 namespace fleetsim {
 
 void SchedulerState::enqueue(JobId id) {
-  FLEETSIM_CHECK(queue.insert(id), "job {} queued twice", id.value);
+  const bool added = queue.insert(id);
+  FLEETSIM_CHECK(added, "job {} queued twice", id.value);
 }
 
 void SchedulerState::add_running(JobId id) {

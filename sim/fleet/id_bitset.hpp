@@ -2,6 +2,7 @@
 // ids at a time. This is what keeps placement from scanning every node of a large fleet.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -17,10 +18,12 @@ class IdBitset {
       : size_(size), words_((size + 63) / 64, 0), summary_((words_.size() + 63) / 64, 0) {}
 
   std::size_t size() const { return size_; }
-  // Makes room for ids below `size` (new ones clear). Precondition: size >= size().
-  void grow(std::size_t size) {
-    size_ = size;
-    words_.resize((size + 63) / 64, 0);
+  // Makes room for id i (new ids clear), doubling the size when it grows, for sets over ids
+  // that keep coming (job ids).
+  void grow_to_hold(std::size_t i) {
+    if (i < size_) return;
+    size_ = std::max(2 * size_, i + 1);
+    words_.resize((size_ + 63) / 64, 0);
     summary_.resize((words_.size() + 63) / 64, 0);
   }
   bool test(std::size_t i) const { return (words_[i / 64] >> (i % 64)) & 1U; }

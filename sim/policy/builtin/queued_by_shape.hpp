@@ -34,9 +34,8 @@ class QueuedByShape {
         case JobChangeKind::Arrived:
         case JobChangeKind::Requeued: {
           const JobId id = change.job;
-          if (id.index() >= queued_.size())
-            queued_.grow(std::max(2 * queued_.size(), id.index() + 1));
-          if (bucket_of_.size() <= id.index()) bucket_of_.resize(id.index() + 1, nullptr);
+          queued_.grow_to_hold(id.index());
+          if (bucket_of_.size() < queued_.size()) bucket_of_.resize(queued_.size(), nullptr);
           Bucket& bucket = bucket_for(key_of(view.job(id).spec, id));
           queued_.set(id.index());
           bucket.add(id, queued_);
