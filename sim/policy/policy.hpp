@@ -49,7 +49,9 @@ class Decisions {
   // heap allocation per pass was a measurable share of the engine loop.
   using Starts = boost::container::small_vector<StartDecision, 1>;
 
-  void start(JobId job, Allocation gpus) { starts_.push_back({job, std::move(gpus)}); }
+  // Moved once, into place: every move of an Allocation copies its inline slices.
+  void start(JobId job, Allocation&& gpus) { add_start(job) = std::move(gpus); }
+  void start(JobId job, const Allocation& gpus) { add_start(job) = gpus; }
   void preempt(JobId job) { preempts_.push_back(job); }
   // Ask for another scheduling pass at `t` (> now) even if nothing else happens then (LAS
   // thresholds, periodic rounds). Each request is kept; requests for one instant merge.
@@ -60,6 +62,12 @@ class Decisions {
   const std::vector<SimTime>& wakes() const { return wakes_; }
 
  private:
+  Allocation& add_start(JobId job) {
+    StartDecision& s = starts_.emplace_back();
+    s.job = job;
+    return s.gpus;
+  }
+
   Starts starts_;
   std::vector<JobId> preempts_;
   std::vector<SimTime> wakes_;
