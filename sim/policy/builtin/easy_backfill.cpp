@@ -9,11 +9,16 @@
 //   shadow time = the earliest estimated end at which the head's free GPUs plus those of the
 //     running jobs ended by then reach its gang size (only GPUs of types the head allows count);
 //   extra = those GPUs minus the head's gang size.
+// With GPU sharing, a GPU holding shares is not free: it counts for a whole-GPU head once the
+// last share on it has ended, and for a shared head (a share of one GPU) once the shares ended
+// leave room for the head's share. A shared head also counts the shared GPUs with room now.
 // A later job backfills if it fits now and either its estimated end is <= shadow time, or its
 // GPUs are a type the head cannot use, or its gang is <= extra (which it then uses up).
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -33,7 +38,67 @@ struct Holder {
   SimTime estimated_end;
   std::uint32_t gpus;
   GpuTypeId type;
+  NodeSlice gpu;               // the GPU of a share (milli < 1000), unused otherwise
+  std::uint32_t milli = 1000;  // 1000: whole GPUs
 };
+
+Holder holder(const SchedulerView& view, SimTime estimated_end, const JobSpec& spec,
+              const Allocation& gpus) {
+  return {estimated_end, spec.gpus, view.fleet().topology.node(gpus.slices.front().node).type,
+          gpus.slices.front(), spec.gpu_milli};
+}
+
+// What the reservation counts of a GPU that holds shares: the milli-GPUs its shares still use,
+// as the walk ends them one after another in estimated-end order.
+class SharedGpus {
+ public:
+  explicit SharedGpus(const CapacityIndex& index) : index_(&index) {}
+
+  // Ends the share; returns whether its GPU is then free (no share left) for a whole-GPU head,
+  // or has room for `head_milli` (a share head). A GPU no share may go on (failed) never counts.
+  bool end_share(const NodeSlice& gpu, std::uint32_t milli, std::uint32_t head_milli) {
+    const auto bit = static_cast<std::uint32_t>(std::countr_zero(gpu.gpus));
+    if ((index_->unshareable_mask(gpu.node) & gpu.gpus) != 0) return false;
+    const std::uint64_t key = std::uint64_t{gpu.node.value} << 6 | bit;
+    auto [it, fresh] = used_.try_emplace(key, 0);
+    if (fresh) it->second = index_->share_used(gpu.node, bit);
+    const bool had_room = fits(it->second, head_milli);
+    it->second -= std::min(it->second, milli);
+    return !had_room && fits(it->second, head_milli);  // a GPU counts once
+  }
+
+ private:
+  static bool fits(std::uint32_t used, std::uint32_t head_milli) {
+    return head_milli >= 1000 ? used == 0 : used + head_milli <= 1000;
+  }
+
+  const CapacityIndex* index_;
+  std::unordered_map<std::uint64_t, std::uint32_t> used_;  // [node << 6 | bit] -> milli-GPUs
+};
+
+// GPUs of types the head allows that it could take now by count: whole free GPUs, and for a
+// share head also the GPUs holding shares with room for it. O(types + shared GPUs).
+std::uint64_t free_for_head(const CapacityIndex& index, const JobSpec& head) {
+  std::uint64_t n = 0;
+  const auto count = [&](GpuTypeId t) {
+    n += index.type_free(t);
+    if (head.gpu_milli >= 1000 || index.type_shared(t) == 0) return;
+    const NodeId end{index.topology().nodes().size()};
+    for (NodeId node = index.find_node_with_shared(t, NodeId{0}, end); node.valid();
+         node = index.find_node_with_shared(t, NodeId{node.value + 1}, end)) {
+      for (std::uint64_t m = index.shared_mask(node); m != 0; m &= m - 1) {
+        const auto bit = static_cast<std::uint32_t>(std::countr_zero(m));
+        if (index.share_fits(node, bit, head.gpu_milli)) ++n;
+      }
+    }
+  };
+  if (head.allowed_types.empty()) {
+    for (std::size_t t = 0; t < index.type_count(); ++t) count(GpuTypeId{t});
+  } else {
+    for (GpuTypeId t : head.allowed_types) count(t);
+  }
+  return n;
+}
 
 Duration scale(Duration reference, double rate) {
   return rate == 1.0 ? reference
@@ -93,8 +158,8 @@ class EasyBackfill final : public Policy {
     for (; it != queue.end(); ++it) {
       std::optional<Allocation> gpus = free.take(view.job(*it).spec);
       if (!gpus) break;
-      started.push_back({estimated_end_if_started(view, *it, *gpus), view.job(*it).spec.gpus,
-                         type_of(view, *gpus)});
+      started.push_back(
+          holder(view, estimated_end_if_started(view, *it, *gpus), view.job(*it).spec, *gpus));
       decisions.start(*it, std::move(*gpus));
     }
     if (it == queue.end() || free.total_free() == 0) return decisions;
@@ -181,7 +246,8 @@ class EasyBackfill final : public Policy {
     std::stable_sort(started.begin(), started.end(), [](const Holder& a, const Holder& b) {
       return a.estimated_end < b.estimated_end;
     });
-    std::uint64_t available = free.free_for(head);
+    std::uint64_t available = free_for_head(free.index(), head);
+    SharedGpus shared(free.index());
     auto running = running_by_end_.begin();
     auto fresh = started.begin();
     while (available < head.gpus) {
@@ -190,14 +256,19 @@ class EasyBackfill final : public Policy {
                                 (fresh == started.end() || running->first <= fresh->estimated_end);
       if (take_running) {
         const Job& job = view.job(running->second);
-        next = {running->first, job.spec.gpus, job.gpu_type};
+        next = holder(view, running->first, job.spec, job.allocation);
         ++running;
       } else if (fresh != started.end()) {
         next = *fresh++;
       } else {
         return {};  // the head cannot be covered by count: no reservation to protect
       }
-      if (allows(head, next.type)) available += next.gpus;
+      if (!allows(head, next.type)) continue;
+      if (next.milli >= 1000) {
+        available += next.gpus;
+      } else if (shared.end_share(next.gpu, next.milli, head.gpu_milli)) {
+        ++available;
+      }
       if (available >= head.gpus) {
         return {std::max(next.estimated_end, view.now()), available - head.gpus};
       }

@@ -123,5 +123,48 @@ TEST(EasyBackfill, JobOnGpusTheHeadCannotUseNeverDelaysIt) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
 }
 
+JobSpec share(JobSpec spec, std::uint16_t milli) {
+  spec.gpu_milli = milli;
+  return spec;
+}
+
+TEST(EasyBackfill, AGpuHoldingSharesIsNotFreeSoNoBackfillDelaysTheHead) {
+  // 4 GPUs, first_fit. At 0 s: a (1 GPU, 0-100) on GPU 0; s1 and s2 (600 milli-GPUs each,
+  // 0-1000) cannot share one GPU (1200 > 1000): GPUs 1 and 2. GPU 3 is free.
+  // b (2 GPUs) arrives 1 s -> head: 1 GPU free now + a's at 100 s = 2: shadow 100 s, extra 0
+  // (the shared GPUs free only at 1000 s). c (1 GPU, 5000 s) arrives 2 s: fits, but ends
+  // 5002 > 100 and 1 > extra 0 -> refused. 100 s: a ends -> b 100-110; c 110-5110.
+  // (Counting the two shared GPUs as free gave 3 >= 2 at 1 s: shadow 1 s, extra 1, so c took
+  // GPU 3 at 2 s and b waited for the shares, to 1000 s.)
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 4),
+                             {test::job("a", 0, 1, 100), share(test::job("s1", 0, 1, 1000), 600),
+                              share(test::job("s2", 0, 1, 1000), 600), test::job("b", 1, 2, 10),
+                              test::job("c", 2, 1, 5000)},
+                             "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 5110);
+}
+
+TEST(EasyBackfill, AGpuHoldingSharesCountsForTheHeadWhenItsLastShareEnds) {
+  // 2 GPUs, first_fit. At 0 s: a (1 GPU, 0-100) on GPU 0; s1 (500 milli, 0-150) opens GPU 1
+  // and s2 (500 milli, 0-1000) shares it. b (2 GPUs) arrives 1 s -> head. c (1 GPU, 200 s)
+  // arrives 2 s and does not fit. 100 s: a ends, GPU 0 is free; GPU 1 frees when its last share
+  // ends (s2 at 1000 s, not s1 at 150 s): shadow 1000 s, extra 0. c ends 300 <= 1000 ->
+  // backfills 100-300. b 1000-1010.
+  // (Counting GPU 1 as free while it held shares made the shadow 100 s, and counting it when s1
+  // ended made it 150 s: either refused c, which then waited for b, 1010-1210.)
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 2),
+                             {test::job("a", 0, 1, 100), share(test::job("s1", 0, 1, 150), 500),
+                              share(test::job("s2", 0, 1, 1000), 500), test::job("b", 1, 2, 10),
+                              test::job("c", 2, 1, 200)},
+                             "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 300);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 1000);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1010);
+}
+
 }  // namespace
 }  // namespace fleetsim
