@@ -336,6 +336,14 @@ bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
   return false;
 }
 
+bool FreeCapacity::ranked_sites(const JobSpec& job, std::vector<SiteId>& order) {
+  if (!sites_ || selection_ == nullptr) return false;
+  order.clear();
+  selection_->rank(job, *sites_, order);
+  std::erase_if(order, [&](SiteId site) { return !allowed_at(job, site); });
+  return true;
+}
+
 bool FreeCapacity::allowed_at(const JobSpec& job, SiteId site) const {
   if (!job.may_run_at(site)) return false;
   return !job.stages_data() || sites_->fleet->wan.reachable(job.data_site, site);

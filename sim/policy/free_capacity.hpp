@@ -98,6 +98,11 @@ class FreeCapacity {
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
 
+  // For a policy that chooses GPUs itself (fgd): the sites the scenario's site selection ranks
+  // for the job, best first, less those residency or the WAN rule out. False, with `order`
+  // untouched, when there is no selection (the policy chooses the site too).
+  bool ranked_sites(const JobSpec& job, std::vector<SiteId>& order);
+
   // Whether a job that failed to fit means every later job of its shape (job_shape.hpp) and GPU
   // utilisation fails too until capacity grows: true unless the site selection looks ahead
   // (SiteSelection::looks_ahead), when its ranking depends on more than the shape.

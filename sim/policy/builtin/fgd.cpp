@@ -10,8 +10,10 @@
 // site. F_n(M) depends only on the node's GPU type and the multiset of its GPUs' room, so it is
 // computed once per distinct state while the mix stays the same (fleets have few distinct
 // states: most nodes are all free or all taken). Ties go to the lowest node id, then GPU. A gang no
-// single node holds (the paper's tasks never are) uses the scenario's placement; fgd ranks
-// nodes itself, so the scenario's site selection is not used for the others.
+// single node holds (the paper's tasks never are) uses the scenario's placement. With a site
+// selection in the scenario, the selection chooses the site (the first it ranks where some node
+// holds the job and the site's power allows it) and FGD the node there; without one, FGD ranks
+// the nodes of every site together.
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -22,6 +24,7 @@
 #include "sim/core/bits.hpp"
 #include "sim/model/fragmentation.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
+#include "sim/policy/placement_helpers.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -61,17 +64,39 @@ class Fgd final : public Policy {
                                   const JobSpec& job) {
     const Topology& topo = free.topology();
     excluded_sites_ = 0;
+    if (free.ranked_sites(job, ranked_)) {
+      bool some_node_holds_it = false;
+      for (SiteId site : ranked_) {
+        const Choice best = best_node(view, free, job, nodes_of(topo, site));
+        if (!best.node.valid()) continue;
+        some_node_holds_it = true;
+        if (std::optional<Allocation> a = take(free, job, best)) return a;
+      }
+      // No one node holds it now: the scenario's placement may spread it over nodes.
+      return some_node_holds_it ? std::nullopt : free.take(job);
+    }
+    const detail::NodeRange all{NodeId{0}, NodeId{topo.nodes().size()}};
     // A site whose power headroom refuses the best node is left out and the search repeated.
     for (std::size_t tries = 0; tries <= topo.sites().size(); ++tries) {
-      const Choice best = best_node(view, free, job);
-      // No one node holds it now: the scenario's placement may spread it over nodes.
+      const Choice best = best_node(view, free, job, all);
       if (!best.node.valid()) return tries == 0 ? free.take(job) : std::nullopt;
-      Allocation a;
-      a.slices.push_back({best.node, best.gpus});
-      if (free.take_chosen(job, a)) return a;
+      if (std::optional<Allocation> a = take(free, job, best)) return a;
       excluded_sites_ |= std::uint64_t{1} << view.fleet().site_of(best.node).index();
     }
     return std::nullopt;
+  }
+
+  static detail::NodeRange nodes_of(const Topology& topo, SiteId site) {
+    return detail::nodes_of_racks(topo, detail::racks_of_site(topo, site));
+  }
+
+  // The chosen GPUs, if the site's power headroom allows them.
+  static std::optional<Allocation> take(FreeCapacity& free, const JobSpec& job,
+                                        const Choice& best) {
+    Allocation a;
+    a.slices.push_back({best.node, best.gpus});
+    if (!free.take_chosen(job, a)) return std::nullopt;
+    return a;
   }
 
   bool allowed(const SchedulerView& view, const JobSpec& job, const Node& node, SiteId site) const {
@@ -81,13 +106,15 @@ class Fgd final : public Policy {
     return types.empty() || std::find(types.begin(), types.end(), node.type) != types.end();
   }
 
-  Choice best_node(const SchedulerView& view, const FreeCapacity& free, const JobSpec& job) {
+  // The best node in `nodes` for the job. O(nodes), each state's F_n(M) computed once.
+  Choice best_node(const SchedulerView& view, const FreeCapacity& free, const JobSpec& job,
+                   detail::NodeRange nodes) {
     const CapacityIndex& index = free.index();
     const Topology& topo = free.topology();
     const std::vector<TaskClass>& mix = mix_.classes();
     const bool share = job.gpu_milli < 1000;
     Choice best;
-    for (std::size_t n = 0; n < topo.nodes().size(); ++n) {
+    for (std::size_t n = nodes.lo.index(); n < nodes.hi.index(); ++n) {
       const NodeId id{n};
       const std::uint64_t free_gpus = index.free_mask(id);
       if (free_gpus == 0 && (!share || index.shared_mask(id) == 0)) continue;
@@ -139,6 +166,7 @@ class Fgd final : public Policy {
   std::vector<std::uint32_t> key_;  // scratch
   detail::QueuedByShape queue_;
   std::uint64_t excluded_sites_ = 0;  // this placement's sites without the power for it
+  std::vector<SiteId> ranked_;        // scratch: the site selection's ranking
   std::vector<std::uint32_t> room_, after_;  // scratch
 };
 

@@ -155,11 +155,17 @@ TEST(Staging, DataElsewhereDelaysProgressByTheTransferOverTheWidestPath) {
   EXPECT_DOUBLE_EQ(seconds(r.jobs[0].end), 3680.03);
 }
 
-TEST(SiteSelection, EachStrategyPicksTheSiteItsRuleNames) {
+// Three sites, uncapped: carbon 300 / 100 / 200 g/kWh, price 40 / 90 / 30 $/MWh, PUE 1 / 1 / 1.2.
+Fleet three_priced_sites() {
   Fleet fleet = three_sites();
   fleet.site_energy = {energy(kInf, 1.0, StepProfile::constant(300), StepProfile::constant(40)),
                        energy(kInf, 1.0, StepProfile::constant(100), StepProfile::constant(90)),
                        energy(kInf, 1.2, StepProfile::constant(200), StepProfile::constant(30))};
+  return fleet;
+}
+
+TEST(SiteSelection, EachStrategyPicksTheSiteItsRuleNames) {
+  const Fleet fleet = three_priced_sites();
   JobSpec j = job("j", 0, 8, 100);
   j.data_site = SiteId{1};
   j.data_gb = 10;
@@ -172,6 +178,18 @@ TEST(SiteSelection, EachStrategyPicksTheSiteItsRuleNames) {
   for (const auto& [name, site] : expected) {
     EXPECT_EQ(run_sites(fleet, {j}, name).jobs[0].site, site) << name;
   }
+}
+
+TEST(SiteSelection, FgdChoosesTheNodeInsideTheSiteTheSelectionRanksFirst) {
+  // fgd scores nodes by how much the fragmentation measure grows; a 1-GPU job on empty nodes
+  // makes it grow by the same on every node, so without a selection the lowest node wins (site
+  // 0). With one, the selection picks the site: carbon_aware site 1 (100 g/kWh), price_aware
+  // site 2 (36 $/MWh with its PUE).
+  const Fleet fleet = three_priced_sites();
+  const JobSpec j = job("j", 0, 1, 100);
+  EXPECT_EQ(run_sites(fleet, {j}, "", "fgd").jobs[0].site, SiteId{0});
+  EXPECT_EQ(run_sites(fleet, {j}, "carbon_aware", "fgd").jobs[0].site, SiteId{1});
+  EXPECT_EQ(run_sites(fleet, {j}, "price_aware", "fgd").jobs[0].site, SiteId{2});
 }
 
 TEST(BuildOut, CapacityAppearsAtItsDateAndDrawsNothingBefore) {
