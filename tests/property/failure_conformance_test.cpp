@@ -11,6 +11,7 @@
 
 #include <boost/random/uniform_int_distribution.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "sim/check/invariant_checker.hpp"
@@ -43,8 +44,9 @@ Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t s
   for (int i = 0; i < 60; ++i) {
     clock += Real(0, 600)(rng);
     const std::uint32_t sizes[] = {1, 2, 4, 8, 16};
-    jobs.push_back(test::job("j" + std::to_string(i), clock, sizes[Int(0, 4)(rng)],
-                             Real(60, 4 * 3600)(rng)));
+    // fmt: g++ 12 -O3 warns falsely (-Wrestrict) on "j" + std::to_string(i).
+    jobs.push_back(
+        test::job(fmt::format("j{}", i), clock, sizes[Int(0, 4)(rng)], Real(60, 4 * 3600)(rng)));
   }
   // Most 1-GPU jobs ask for a share of their GPU (gpu_milli < 1000), from a stream of their own
   // so that every other draw stays as it was: a failure of a shared GPU interrupts every holder.
