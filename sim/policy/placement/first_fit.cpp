@@ -20,7 +20,7 @@ class FirstFit final : public Placement {
       for (SiteId s = sites.lo; s < sites.hi; s = SiteId{s.value + 1}) {
         if (index.site_free(s, t) < request.gpus) continue;
         const detail::NodeRange range = detail::nodes_of_racks(topo, detail::racks_of_site(topo, s));
-        std::optional<Allocation> out(std::in_place);  // returned as is: no copy of the slices
+        Allocation out;
         std::uint32_t need = request.gpus;
         for (NodeId n = index.find_node_with_any_free(t, range.lo, range.hi); need > 0;
              n = index.find_node_with_any_free(t, NodeId{n.value + 1}, range.hi)) {
@@ -28,7 +28,7 @@ class FirstFit final : public Placement {
           const auto available = count_gpus(mask);
           const std::uint64_t taken = lowest_bits(mask, std::min(need, available));
           free.take(n, taken);
-          out->slices.push_back({n, taken});
+          out.slices.push_back({n, taken});
           need -= count_gpus(taken);
         }
         return out;
