@@ -49,10 +49,16 @@ void for_each_component_node(const Topology& topo, const ComponentGpus& gpus, Vi
 }
 
 template <class IdT>
-std::uint32_t count_distinct(std::vector<IdT>& ids) {
-  if (ids.size() < 2) return static_cast<std::uint32_t>(ids.size());  // most gangs: one node
+std::uint32_t sort_distinct(std::vector<IdT>& ids) {
   std::sort(ids.begin(), ids.end());
   return static_cast<std::uint32_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+}
+
+// Sorts the ids, distinct first, and counts them. Most gangs are one node: that case is inline
+// (a start calls this four times).
+template <class IdT>
+inline std::uint32_t count_distinct(std::vector<IdT>& ids) {
+  return ids.size() < 2 ? static_cast<std::uint32_t>(ids.size()) : sort_distinct(ids);
 }
 
 }  // namespace

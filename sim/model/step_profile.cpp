@@ -106,7 +106,7 @@ double StepProfile::max_value() const {
   return value_;
 }
 
-double StepProfile::integral_s(SimTime a, SimTime b) const {
+double StepProfile::stepped_integral_s(SimTime a, SimTime b) const {
   FLEETSIM_CHECK(a <= b, "integral over [{}, {})", a, b);
   if (kind_ == Kind::Constant) return value_ * to_seconds(b - a);
   double sum = 0;

@@ -27,8 +27,12 @@ class StepProfile {
   // The first instant after t at which the value differs from at(t), or kTimeNever (steps to an
   // equal value are skipped). Daily: at most 24 steps; series: a scan from t's step.
   SimTime next_value_change(SimTime t) const;
-  // Integral of the value over [a, b), in value x seconds. Precondition: a <= b.
-  double integral_s(SimTime a, SimTime b) const;
+  // Integral of the value over [a, b), in value x seconds. Precondition: a <= b. A constant's is
+  // inline: the power ledger integrates carbon and price at every start and finish.
+  double integral_s(SimTime a, SimTime b) const {
+    if (kind_ == Kind::Constant && a <= b) return value_ * to_seconds(b - a);
+    return stepped_integral_s(a, b);
+  }
   // The smallest value over [a, b) (at(a) when a >= b). Daily: at most 24 steps.
   double min_over(SimTime a, SimTime b) const;
   // The largest value the profile ever takes (a series' first value holds before its first step).
@@ -38,6 +42,7 @@ class StepProfile {
 
  private:
   enum class Kind { Constant, Daily, Series };
+  double stepped_integral_s(SimTime a, SimTime b) const;
   Kind kind_ = Kind::Constant;
   double value_ = 0;
   std::array<double, 24> hourly_{};
