@@ -175,9 +175,9 @@ RunTotals Engine::run() {
     }
   }
   if (services_ != nullptr) finish_services();
-  while (next_arrival_) {
+  while (has_next_arrival_) {
     ++totals_.arrivals_after_horizon;
-    next_arrival_ = source_->next();
+    has_next_arrival_ = source_->read_next(next_arrival_);
   }
   totals_.end_time = state_.now;
   state_.power.settle(state_.now);
@@ -229,27 +229,28 @@ void Engine::handle(const Event& event) {
 }
 
 void Engine::admit_next_arrival(SimTime previous) {
-  next_arrival_ = source_->next();
-  if (!next_arrival_) return;
-  FLEETSIM_CHECK(next_arrival_->submit >= previous && next_arrival_->submit >= 0,
-                 "workload source gave job {} out of submit order", next_arrival_->name);
-  calendar_.set_arrival(next_arrival_->submit);
+  has_next_arrival_ = source_->read_next(next_arrival_);
+  if (!has_next_arrival_) return;
+  FLEETSIM_CHECK(next_arrival_.submit >= previous && next_arrival_.submit >= 0,
+                 "workload source gave job {} out of submit order", next_arrival_.name);
+  calendar_.set_arrival(next_arrival_.submit);
 }
 
 void Engine::on_arrival() {
-  FLEETSIM_CHECK(next_arrival_.has_value(), "arrival event without a pending job");
+  FLEETSIM_CHECK(has_next_arrival_, "arrival event without a pending job");
   // origin() builds a file name string: only on the error path.
-  if (!feasibility_.fits(*next_arrival_)) {
-    feasibility_.check(*next_arrival_, source_->origin(*next_arrival_));
+  if (!feasibility_.fits(next_arrival_)) {
+    feasibility_.check(next_arrival_, source_->origin(next_arrival_));
   }
   totals_.last_arrival = state_.now;
   totals_.allocated_gpu_seconds_at_last_arrival = totals_.allocated_gpu_seconds;
   totals_.replica_gpu_seconds_at_last_arrival = totals_.replica_gpu_seconds;
   const JobId id{state_.jobs.size()};
-  Job& job = state_.jobs.emplace_back(std::move(*next_arrival_));
+  // Left moved-from: the source's next read_next assigns all of it.
+  Job& job = state_.jobs.emplace_back(std::move(next_arrival_));
   job.checkpoint_interval = config_.checkpoint.interval;
   job.checkpoint_cost = config_.checkpoint.cost;
-  next_arrival_.reset();
+  has_next_arrival_ = false;
   const bool held = hold(id);  // engine_holds.cpp
   if (!held) {
     state_.enqueue(id);
@@ -323,7 +324,7 @@ void Engine::on_sample() {
 
 bool Engine::cap_cycles_stalled() const {
   constexpr Duration kTwoDays = 48 * kMicrosPerHour;
-  if (!state_.running.empty() || !draining_.empty() || next_arrival_ || services_open_ > 0 ||
+  if (!state_.running.empty() || !draining_.empty() || has_next_arrival_ || services_open_ > 0 ||
       held_jobs_ > 0 || state_.now - last_start_ < kTwoDays) {
     return false;
   }
@@ -335,7 +336,7 @@ bool Engine::cap_cycles_stalled() const {
 }
 
 bool Engine::has_work_left() const {
-  return next_arrival_.has_value() || active_ > 0 || services_open_ > 0;
+  return has_next_arrival_ || active_ > 0 || services_open_ > 0;
 }
 
 void Engine::request_pass() {

@@ -225,7 +225,7 @@ class Engine {
   void start_replica(JobId id);  // from apply_start: no finish event, serving after its start time
   void on_replica_ready(JobId id, std::uint32_t epoch);
   void sync_replica(JobId id, ReplicaEvent what);  // accounts, then reads the job's new state
-  bool training_work_left() const { return next_arrival_.has_value() || active_ > 0; }
+  bool training_work_left() const { return has_next_arrival_ || active_ > 0; }
   [[noreturn]] void policy_error(const std::string& message) const;
 
   const Fleet* fleet_;
@@ -264,7 +264,10 @@ class Engine {
   std::vector<std::uint32_t> draining_pos_;  // [job] -> index in draining_ while Draining
   std::vector<JobId> scratch_victims_;
   std::vector<std::uint64_t> site_cap_sheds_;  // [site]
-  std::optional<JobSpec> next_arrival_;
+  // The source's next job, read ahead to schedule its arrival (valid while has_next_arrival_);
+  // one JobSpec reused for every arrival.
+  JobSpec next_arrival_;
+  bool has_next_arrival_ = false;
   SimTime last_pass_at_ = -1;
   SimTime last_start_ = 0;
   // When the pending sample is due; -1 when none is: the last instant the clock still moves to

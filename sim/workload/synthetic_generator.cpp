@@ -32,8 +32,8 @@ SyntheticGenerator::SyntheticGenerator(SyntheticConfig config, const GpuCatalog&
   for (const std::string& name : config_.allowed_gpu_types) allowed_.push_back(*catalog.find(name));
 }
 
-std::optional<JobSpec> SyntheticGenerator::next() {
-  if (made_ == config_.jobs) return std::nullopt;
+bool SyntheticGenerator::read_next(JobSpec& out) {
+  if (made_ == config_.jobs) return false;
   // Inter-arrival gaps are exponential with mean 1/rate; times accumulate in seconds (double)
   // and are rounded once per job, so rounding never accumulates.
   clock_s_ += boost::random::exponential_distribution<double>(config_.rate_per_hour / 3600.0)(
@@ -80,7 +80,8 @@ std::optional<JobSpec> SyntheticGenerator::next() {
     if (chosen && job.gpus == 1 && !job.elastic()) job.gpu_milli = f.milli[pick];
   }
   ++made_;
-  return job;
+  out = std::move(job);
+  return true;
 }
 
 void SyntheticGenerator::draw_data(JobSpec& job) {

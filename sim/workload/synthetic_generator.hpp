@@ -20,7 +20,7 @@ class SyntheticGenerator final : public WorkloadSource {
   // Precondition: `config` was validated by the loader (types exist in `catalog`).
   SyntheticGenerator(SyntheticConfig config, const GpuCatalog& catalog, const RngStreams& rng);
 
-  std::optional<JobSpec> next() override;
+  bool read_next(JobSpec& out) override;
   SourcePos origin(const JobSpec& job) const override;
   std::optional<std::size_t> size_hint() const override {
     return static_cast<std::size_t>(config_.jobs - made_);

@@ -20,9 +20,10 @@ class VectorSource final : public WorkloadSource {
                      [](const JobSpec& a, const JobSpec& b) { return a.submit < b.submit; });
   }
 
-  std::optional<JobSpec> next() override {
-    if (next_ == jobs_.size()) return std::nullopt;
-    return std::move(jobs_[next_++]);
+  bool read_next(JobSpec& job) override {
+    if (next_ == jobs_.size()) return false;
+    job = std::move(jobs_[next_++]);
+    return true;
   }
   SourcePos origin(const JobSpec& job) const override {
     return {origin_file_, static_cast<int>(job.source_line), 0};

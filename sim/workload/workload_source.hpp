@@ -13,8 +13,16 @@ namespace fleetsim {
 class WorkloadSource {
  public:
   virtual ~WorkloadSource() = default;
-  // The next job, with submit >= the previous one's; nullopt when exhausted.
-  virtual std::optional<JobSpec> next() = 0;
+  // Writes the next job, with submit >= the previous one's, into `job` and returns true; false
+  // (`job` untouched) when exhausted. Into the caller's JobSpec, because the engine reuses one:
+  // a value returned would cost a move of the whole spec per arrival.
+  virtual bool read_next(JobSpec& job) = 0;
+  // The same as a value; nullopt when exhausted.
+  std::optional<JobSpec> next() {
+    JobSpec job;
+    if (!read_next(job)) return std::nullopt;
+    return job;
+  }
   // How many jobs the source will give, if it knows (lets the engine size its job table once).
   virtual std::optional<std::size_t> size_hint() const { return std::nullopt; }
   // Where a job came from, for error messages: the trace row, or the generator's config entry.

@@ -22,14 +22,16 @@ class FirstFit final : public Placement {
         const detail::NodeRange range = detail::nodes_of_racks(topo, detail::racks_of_site(topo, s));
         Allocation out;
         std::uint32_t need = request.gpus;
-        for (NodeId n = index.find_node_with_any_free(t, range.lo, range.hi); need > 0;
-             n = index.find_node_with_any_free(t, NodeId{n.value + 1}, range.hi)) {
+        // The site holds the GPUs, so each search finds a node; none after the last take.
+        NodeId n = index.find_node_with_any_free(t, range.lo, range.hi);
+        while (need > 0) {
           const std::uint64_t mask = index.free_mask(n);
           const auto available = count_gpus(mask);
           const std::uint64_t taken = lowest_bits(mask, std::min(need, available));
           free.take(n, taken);
           out.slices.push_back({n, taken});
           need -= count_gpus(taken);
+          if (need > 0) n = index.find_node_with_any_free(t, NodeId{n.value + 1}, range.hi);
         }
         return out;
       }
