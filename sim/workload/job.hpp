@@ -130,15 +130,17 @@ struct Job {
   // Preemptions by the policy in a row that came before the segment's progress began (the
   // engine ends a run that piles them up, see kMaxFutilePreemptions in engine.cpp).
   std::uint32_t futile_preemptions = 0;
+  // Starts on another GPU count than the segment before (elastic).
+  std::uint32_t resizes = 0;
   std::uint32_t interruptions = 0;  // by failures (preemptions are counted apart)
-  std::uint32_t resizes = 0;        // starts on another GPU count than the segment before (elastic)
-  Duration lost_time = 0;           // computing thrown away by failures (since the last checkpoint)
-  Duration restart_time = 0;     // spent restarting after failures (GPUs held, no progress)
-  Duration recovery_time = 0;    // from each interruption until progress resumed
+  // Computing thrown away by failures (since the last checkpoint).
+  Duration lost_time = 0;
+  Duration restart_time = 0;            // spent restarting after failures (GPUs held, no progress)
+  Duration recovery_time = 0;           // from each interruption until progress resumed
   SimTime interrupted_at = kTimeNever;  // the latest interruption
   PlacementSpan span;                   // of the current (or last) allocation
-  SiteId site;              // of the current (or last) allocation's first GPU
-  SiteId staged_site;       // where its data has been staged to (a later start there is free)
+  SiteId site;                          // of the current (or last) allocation's first GPU
+  SiteId staged_site;         // where its data has been staged to (a later start there is free)
   Duration staging_time = 0;  // holding GPUs while data came over the WAN, all segments
 };
 
