@@ -179,9 +179,9 @@ std::optional<Allocation> FreeCapacity::place_share(const Placement& placement,
 std::optional<Allocation> FreeCapacity::share_at(const Placement& placement, const JobSpec& job,
                                                  SiteId site) {
   const Topology& topo = topology();
-  const detail::NodeRange range =
-      site.valid() ? detail::nodes_of_racks(topo, detail::racks_of_site(topo, site))
-                   : detail::NodeRange{NodeId{0}, NodeId{topo.nodes().size()}};
+  const detail::NodeRange range = site.valid()
+                                      ? detail::nodes_of_site(topo, site)
+                                      : detail::NodeRange{NodeId{0}, NodeId{topo.nodes().size()}};
   NodeId best_node;
   std::uint32_t best_bit = 0;
   std::uint32_t best_room = 1001;

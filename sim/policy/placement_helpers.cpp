@@ -32,6 +32,10 @@ RackRange racks_of_site(const Topology& topo, SiteId s) {
   return {first.lo, last.hi};
 }
 
+NodeRange nodes_of_site(const Topology& topo, SiteId s) {
+  return nodes_of_racks(topo, racks_of_site(topo, s));
+}
+
 SiteRange sites_of(const PlacementRequest& request, const Topology& topo) {
   if (request.site.valid()) return {request.site, SiteId{request.site.value + 1}};
   return {SiteId{0}, SiteId{topo.sites().size()}};

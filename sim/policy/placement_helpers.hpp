@@ -23,6 +23,7 @@ NodeRange nodes_of_rack(const Topology& topo, RackId r);
 RackRange racks_of_cluster(const Topology& topo, ClusterId c);
 NodeRange nodes_of_racks(const Topology& topo, RackRange racks);
 RackRange racks_of_site(const Topology& topo, SiteId s);
+NodeRange nodes_of_site(const Topology& topo, SiteId s);
 
 struct SiteRange {
   SiteId lo, hi;

@@ -44,8 +44,9 @@ struct Holder {
 
 Holder holder(const SchedulerView& view, SimTime estimated_end, const JobSpec& spec,
               const Allocation& gpus) {
-  return {estimated_end, spec.gpus, view.fleet().topology.node(gpus.slices.front().node).type,
-          gpus.slices.front(), spec.gpu_milli};
+  return {estimated_end, gpus.gpu_count(),
+          view.fleet().topology.node(gpus.slices.front().node).type, gpus.slices.front(),
+          spec.gpu_milli};
 }
 
 // What the reservation counts of a GPU that holds shares: the milli-GPUs its shares still use,

@@ -67,7 +67,7 @@ class Fgd final : public Policy {
     if (free.ranked_sites(job, ranked_)) {
       bool some_node_holds_it = false;
       for (SiteId site : ranked_) {
-        const Choice best = best_node(view, free, job, nodes_of(topo, site));
+        const Choice best = best_node(view, free, job, detail::nodes_of_site(topo, site));
         if (!best.node.valid()) continue;
         some_node_holds_it = true;
         if (std::optional<Allocation> a = take(free, job, best)) return a;
@@ -84,10 +84,6 @@ class Fgd final : public Policy {
       excluded_sites_ |= std::uint64_t{1} << view.fleet().site_of(best.node).index();
     }
     return std::nullopt;
-  }
-
-  static detail::NodeRange nodes_of(const Topology& topo, SiteId site) {
-    return detail::nodes_of_racks(topo, detail::racks_of_site(topo, site));
   }
 
   // The chosen GPUs, if the site's power headroom allows them.

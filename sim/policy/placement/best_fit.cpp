@@ -42,8 +42,7 @@ class BestFit final : public Placement {
       const SiteId site =
           detail::tightest_site(index, t, request.gpus, detail::sites_of(request, topo));
       if (!site.valid()) continue;
-      const detail::NodeRange nodes =
-          detail::nodes_of_racks(topo, detail::racks_of_site(topo, site));
+      const detail::NodeRange nodes = detail::nodes_of_site(topo, site);
       // One candidate (the usual case): nothing to compare, skip the probe.
       const std::uint32_t fit =
           types.size() == 1 ? 0 : tightest_node_fit(index, t, request.gpus, nodes);

@@ -19,7 +19,7 @@ class FirstFit final : public Placement {
       const detail::SiteRange sites = detail::sites_of(request, topo);
       for (SiteId s = sites.lo; s < sites.hi; s = SiteId{s.value + 1}) {
         if (index.site_free(s, t) < request.gpus) continue;
-        const detail::NodeRange range = detail::nodes_of_racks(topo, detail::racks_of_site(topo, s));
+        const detail::NodeRange range = detail::nodes_of_site(topo, s);
         Allocation out;
         std::uint32_t need = request.gpus;
         // The site holds the GPUs, so each search finds a node; none after the last take.
