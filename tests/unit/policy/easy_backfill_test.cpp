@@ -166,5 +166,29 @@ TEST(EasyBackfill, AGpuHoldingSharesCountsForTheHeadWhenItsLastShareEnds) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 1010);
 }
 
+TEST(EasyBackfill, AShareHeadCountsAGpuOnceItsEndedSharesLeaveRoomForIt) {
+  // 2 GPUs, first_fit. At 0 s: a (1 GPU, 0-100) on GPU 0; s1 (600 milli, 0-50) opens GPU 1 and
+  // s2 (300 milli, 0-1000) shares it: 900 milli used. h (500 milli, 10 s) arrives 1 s: no room
+  // (900 + 500 > 1000) -> head. Walk by estimated end: s1 ends at 50 s, leaving 300 + 500 <= 1000:
+  // shadow 50 s, extra 0.
+  // c (100 milli, 40 s) arrives 2 s: fits GPU 1 (1000), ends 42 <= 50 -> backfills 2-42.
+  // d (100 milli, 40 s) arrives 43 s: fits, but ends 83 > 50 and 1 > extra 0 -> refused.
+  // 50 s: s1 ends -> h 50-60 (800 milli), d 50-90 (900 milli).
+  // (Counting GPU 1 only when its last share ends, as for a whole-GPU head, put the shadow at a's
+  // end, 100 s: d then backfilled at 43 s.)
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 2),
+                {test::job("a", 0, 1, 100), share(test::job("s1", 0, 1, 50), 600),
+                 share(test::job("s2", 0, 1, 1000), 300), share(test::job("h", 1, 1, 10), 500),
+                 share(test::job("c", 2, 1, 40), 100), share(test::job("d", 43, 1, 40), 100)},
+                "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 2);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 42);
+  EXPECT_DOUBLE_EQ(test::seconds(out["h"].first_start), 50);
+  EXPECT_DOUBLE_EQ(test::seconds(out["h"].end), 60);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 50);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 90);
+}
+
 }  // namespace
 }  // namespace fleetsim
