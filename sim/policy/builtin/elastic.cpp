@@ -14,9 +14,10 @@
 //     A step doubles the job's GPUs (`grow_step: double`) or adds one (`one`), up to its maximum.
 // Running jobs are resized only at rounds (every `round_s`), since a resize is a
 // checkpoint-restart: the job is preempted and started again on its new GPUs, paying the
-// scenario's resume_overhead. A shrink keeps a subset of its GPUs. Resizing needs the GPUs of a
-// preempted job back in the same pass, so with a preempt_overhead running jobs keep their size.
-// Between rounds, only waiting jobs start (grown from the free GPUs).
+// scenario's resume_overhead. Once the round has planned every size, a job kept at its size keeps
+// its GPUs and a shrink keeps some of its own (keep_running_jobs_in_place). Resizing needs the GPUs
+// of a preempted job back in the same pass, so with a preempt_overhead running jobs keep their
+// size. Between rounds, only waiting jobs start (grown from the free GPUs).
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -65,6 +66,7 @@ class Elastic final : public Policy {
     plans_.clear();
     // A round resizes running jobs, and only where their GPUs come free in this pass.
     const bool round = view.preempt_overhead() == 0 && now >= next_round_;
+    const std::size_t before_round = free.mark();
     if (round) {
       std::vector<JobId> running(view.running_jobs().begin(), view.running_jobs().end());
       std::sort(running.begin(), running.end());  // ids are in arrival order
@@ -87,6 +89,7 @@ class Elastic final : public Policy {
       if (gpus) plans_.push_back({id, false, std::move(*gpus)});
     }
     grow(view, free);
+    if (round) keep_running_jobs_in_place(view, free, before_round);
 
     Decisions decisions;
     bool elastic_running = false;
@@ -175,6 +178,59 @@ class Elastic final : public Policy {
       }
       plan.gpus = std::move(*gpus);
       push(i);
+    }
+  }
+
+  // The plan's sizes stand, but a running job should not move for nothing: kept at its size on
+  // other GPUs (its own went to an admitted job or to another job's growth), or shrunk onto GPUs
+  // it did not hold. Then the GPUs are assigned again, from the scratch as it was before the
+  // round: running jobs first, on their own GPUs (all of them, or the first ones of a shrink),
+  // then the grown and the admitted jobs, in plan order, placed in what is left. If that
+  // cannot place them all (the GPUs left are laid out differently), the plan stays as it was.
+  void keep_running_jobs_in_place(const SchedulerView& view, FreeCapacity& free,
+                                  std::size_t before_round) {
+    // stays: a running job at its size or fewer, which its own GPUs can hold.
+    std::vector<bool> stays(plans_.size());
+    std::vector<std::uint32_t> sizes(plans_.size());
+    bool moves = false;
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      const Plan& plan = plans_[i];
+      const Job& job = view.job(plan.id);
+      sizes[i] = plan.count();
+      stays[i] = plan.running && sizes[i] <= job.gang;
+      moves = moves || (stays[i] && plan.gpus != first_gpus(job.allocation, sizes[i]));
+    }
+    if (!moves) return;
+    std::vector<Allocation> planned;
+    planned.reserve(plans_.size());
+    for (const Plan& plan : plans_) planned.push_back(plan.gpus);
+
+    const auto from_before_round = [&] {
+      free.rollback(before_round);
+      for (const Plan& plan : plans_) {
+        if (plan.running) free.release(view.job(plan.id));
+      }
+    };
+    from_before_round();
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      if (!stays[i]) continue;
+      const Job& job = view.job(plans_[i].id);
+      plans_[i].gpus = first_gpus(job.allocation, sizes[i]);
+      free.take_decided(job.spec, plans_[i].gpus);
+    }
+    for (std::size_t i = 0; i < plans_.size(); ++i) {
+      if (stays[i]) continue;
+      const JobSpec& spec = view.job(plans_[i].id).spec;
+      std::optional<Allocation> gpus = free.take(sized(spec, sizes[i]));
+      if (!gpus) {
+        from_before_round();
+        for (std::size_t j = 0; j < plans_.size(); ++j) {
+          plans_[j].gpus = std::move(planned[j]);
+          free.take_decided(view.job(plans_[j].id).spec, plans_[j].gpus);
+        }
+        return;
+      }
+      plans_[i].gpus = std::move(*gpus);
     }
   }
 

@@ -137,5 +137,57 @@ TEST(Elastic, OtherPoliciesRunElasticJobsOnTheirRequestedGang) {
   EXPECT_DOUBLE_EQ(out["a"].gpu_seconds, 1600);
 }
 
+TEST(Elastic, ARunningJobKeptAtItsSizeKeepsItsGpus) {
+  // 16 GPUs on one node, round_s 50, 10 s resume overhead, linear scaling, grow_step double.
+  // r1: 8 GPUs requested, 200 s, runs on 2..8; r2: the same but 1,000 s; both arrive at 0 and get
+  // 8: r1 on GPUs 0, 1, 4-9, r2 on 2, 3, 10-15 (each admitted on 2, then doubled by first_fit).
+  // w: rigid, 4 GPUs, 100 s, arrives 10 s: nothing free, it waits for the round at 50.
+  // Round at 50: both keep 2, w takes 4, then the growth goes to r1 (150 s left against 950:
+  // the larger gain per GPU and per second left) up to 8, and r2 gets the last 2 -> 4.
+  // Sizes: r1 8 (as before), r2 4, w 4. r1 keeps its own GPUs, so it does not restart: it ends at
+  // 200. r2 keeps 2, 3, 10, 11 and w runs on 12-15, 50-150.
+  // r2: 50 s done at rate 1; restarts at 50, computes from 60 at rate 4 / 8 = 0.5 -> 95 done at
+  // the round at 150, where w's 4 GPUs let it grow back to 8: computes from 160 at rate 1 with
+  // 905 s left -> ends 1,065. Two resizes.
+  // (Placed first, w took GPUs 4-7, r1's, and r1 came back at its size on others: a restart for
+  // nothing, with a preemption counted and 10 s lost: it ended at 210.)
+  EngineConfig config = test::no_samples();
+  config.resume_overhead = from_seconds(10);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 16),
+                             {elastic_job("r1", 0, 8, 200, 2, 8),
+                              elastic_job("r2", 0, 8, 1000, 2, 8), test::job("w", 10, 4, 100)},
+                             "elastic", {{"round_s", 50.0}}, "first_fit", config);
+  EXPECT_EQ(out["r1"].preemptions, 0u);
+  EXPECT_EQ(out["r1"].resizes, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r1"].end), 200);
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].first_start), 50);
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].end), 150);
+  EXPECT_EQ(out["r2"].resizes, 2u);
+  EXPECT_EQ(out["r2"].gang, 8u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r2"].end), 1065);
+}
+
+TEST(Elastic, AJobMovesAtItsSizeWhenOnlyItsGpusPlaceTheAdmittedJob) {
+  // Node 0: 8 H100 (GPUs 0-7); node 1: 8 A100 (8-15, speed 0.5). round_s 50.
+  // r1: 8 GPUs requested, 400 s, runs on 4..8 of any type: alone at 0 it gets H100s 0-7, rate 1.
+  // w: rigid, 4 H100s only, 100 s, arrives 10 s: no H100 free, it waits for the round at 50.
+  // Round at 50 (50 s of r1 done): r1 keeps 4 (0-3), w takes 4-7, and r1 grows back to 8 on the
+  // only type with 8 free GPUs, A100 8-15. Kept on its own H100s, r1 would leave no H100 for w:
+  // that plan cannot place w, so the move stands. r1 restarts on the A100s at rate 0.5: 350 s
+  // left -> 700 s, ends 750 (later rounds keep it there: growth does not weigh speed).
+  // w runs 50-150.
+  const auto fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}});
+  JobSpec w = test::job("w", 10, 4, 100);
+  w.allowed_types = {*fleet.catalog.find("H100")};
+  const auto out =
+      test::run(fleet, {elastic_job("r1", 0, 8, 400, 4, 8), w}, "elastic", {{"round_s", 50.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].first_start), 50);
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].end), 150);
+  EXPECT_EQ(out["r1"].preemptions, 1u);
+  EXPECT_EQ(out["r1"].resizes, 0u);
+  EXPECT_EQ(out["r1"].gang, 8u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r1"].end), 750);
+}
+
 }  // namespace
 }  // namespace fleetsim
