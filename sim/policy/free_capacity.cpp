@@ -336,7 +336,7 @@ bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
   return false;
 }
 
-bool FreeCapacity::ranked_sites(const JobSpec& job, std::vector<SiteId>& order) {
+bool FreeCapacity::ranked_sites(const JobSpec& job, std::vector<SiteId>& order) const {
   if (!sites_ || selection_ == nullptr) return false;
   order.clear();
   selection_->rank(job, *sites_, order);

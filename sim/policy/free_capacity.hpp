@@ -101,7 +101,7 @@ class FreeCapacity {
   // For a policy that chooses GPUs itself (fgd): the sites the scenario's site selection ranks
   // for the job, best first, less those residency or the WAN rule out. False, with `order`
   // untouched, when there is no selection (the policy chooses the site too).
-  bool ranked_sites(const JobSpec& job, std::vector<SiteId>& order);
+  bool ranked_sites(const JobSpec& job, std::vector<SiteId>& order) const;
 
   // Whether a job that failed to fit means every later job of its shape (job_shape.hpp) and GPU
   // utilisation fails too until capacity grows: true unless the site selection looks ahead
