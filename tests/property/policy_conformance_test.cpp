@@ -465,6 +465,33 @@ TEST(PropertyElastic, ElasticJobsAreResizedAndRunOnOtherCounts) {
               static_cast<unsigned long long>(above), static_cast<unsigned long long>(resizes));
 }
 
+TEST(PropertyElastic, OnRigidJobsElasticStartsWhatFifoBackfillStarts) {
+  // elastic admits waiting jobs on their minimum with fifo_backfill's walk and resizes only
+  // elastic jobs, so with every job made rigid the two must start the same jobs on the same GPUs
+  // at the same times.
+  for (std::uint64_t seed : {1, 2, 3, 4, 5, 6}) {
+    Scenario sc = make_scenario(seed);
+    for (JobSpec& job : sc.jobs) job.min_gpus = job.max_gpus = 0;
+    const RunResult fifo =
+        run_once(sc, *find_policy("fifo_backfill"), *find_placement("first_fit"), seed, false);
+    const RunResult elastic =
+        run_once(sc, *find_policy("elastic"), *find_placement("first_fit"), seed, false);
+    ASSERT_EQ(fifo.error, "") << sc.summary;
+    ASSERT_EQ(elastic.error, "") << sc.summary;
+    ASSERT_EQ(fifo.jobs.size(), elastic.jobs.size()) << sc.summary;
+    for (std::size_t i = 0; i < fifo.jobs.size(); ++i) {
+      const Job& a = fifo.jobs[i];
+      const Job& b = elastic.jobs[i];
+      ASSERT_EQ(a.spec.name, b.spec.name);
+      EXPECT_EQ(a.state, b.state) << sc.summary << " job " << a.spec.name;
+      EXPECT_EQ(a.first_start, b.first_start) << sc.summary << " job " << a.spec.name;
+      EXPECT_EQ(a.end, b.end) << sc.summary << " job " << a.spec.name;
+      EXPECT_EQ(a.preemptions, b.preemptions) << sc.summary << " job " << a.spec.name;
+      EXPECT_TRUE(a.allocation == b.allocation) << sc.summary << " job " << a.spec.name;
+    }
+  }
+}
+
 // Counts the starts of fractional jobs on a GPU that another running fractional job holds.
 class ShareCounter final : public RunObserver {
  public:

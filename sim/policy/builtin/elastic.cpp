@@ -22,10 +22,12 @@
 #include <cstdint>
 #include <optional>
 #include <queue>
+#include <set>
 #include <vector>
 
 #include "sim/core/bits.hpp"
 #include "sim/model/elastic_scaling.hpp"
+#include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -67,12 +69,12 @@ class Elastic final : public Policy {
     // A round resizes running jobs, and only where their GPUs come free in this pass.
     const bool round = view.preempt_overhead() == 0 && now >= next_round_;
     const std::size_t before_round = free.mark();
+    queue_.update(view);
+    track_running_elastic(view);
     if (round) {
-      std::vector<JobId> running(view.running_jobs().begin(), view.running_jobs().end());
-      std::sort(running.begin(), running.end());  // ids are in arrival order
-      for (JobId id : running) {
+      for (JobId id : running_elastic_) {  // in arrival order
         const Job& job = view.job(id);
-        if (!job.spec.elastic() || !job.spec.preemptible) continue;
+        if (!job.spec.preemptible) continue;
         // Every running job keeps its minimum, on GPUs it holds already.
         free.release(job);
         Allocation kept = first_gpus(job.allocation, job.spec.min_gang());
@@ -80,19 +82,25 @@ class Elastic final : public Policy {
         plans_.push_back({id, true, std::move(kept)});
       }
     }
-    for (JobId id : view.queued_jobs()) {
-      if (free.total_free() == 0) break;
+    // Admission in arrival order, visiting only jobs whose minimum could fit (fifo_backfill's
+    // walk): a pass costs what it admits plus the number of shapes, however deep the queue.
+    const auto usable = [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); };
+    queue_.walk_fitting(usable, [&](JobId id) {
       const JobSpec& spec = view.job(id).spec;
       // A rigid job's minimum is its gang: no copy of its spec.
       std::optional<Allocation> gpus =
           spec.elastic() ? free.take(sized(spec, spec.min_gang())) : free.take(spec);
-      if (gpus) plans_.push_back({id, false, std::move(*gpus)});
-    }
+      if (!gpus) {
+        return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
+      }
+      plans_.push_back({id, false, std::move(*gpus)});
+      return detail::WalkStep::next;
+    });
     grow(view, free);
     if (round) keep_running_jobs_in_place(view, free, before_round);
 
     Decisions decisions;
-    bool elastic_running = false;
+    bool elastic_running = !running_elastic_.empty();
     for (Plan& plan : plans_) {
       elastic_running = elastic_running || view.job(plan.id).spec.elastic();
       if (plan.running) {
@@ -100,9 +108,6 @@ class Elastic final : public Policy {
         decisions.preempt(plan.id);
       }
       decisions.start(plan.id, std::move(plan.gpus));
-    }
-    for (JobId id : view.running_jobs()) {
-      elastic_running = elastic_running || view.job(id).spec.elastic();
     }
     if (round) next_round_ = now + round_;
     // While elastic jobs run, wake for the next round (once per round).
@@ -129,6 +134,20 @@ class Elastic final : public Policy {
       return plan > o.plan;
     }
   };
+
+  // The running elastic jobs, kept from the engine's changes: a pass costs O(changes), not a walk
+  // over every running job (tens of thousands on a large fleet, most of them rigid).
+  void track_running_elastic(const SchedulerView& view) {
+    for (const JobChange& change : view.changes()) {
+      if (!view.job(change.job).spec.elastic()) continue;
+      if (change.kind == JobChangeKind::Started) {
+        running_elastic_.insert(change.job);
+      } else if (change.kind == JobChangeKind::Preempted ||
+                 change.kind == JobChangeKind::Finished) {
+        running_elastic_.erase(change.job);
+      }
+    }
+  }
 
   std::uint32_t next_size(const JobSpec& spec, std::uint32_t gpus) const {
     return std::min(spec.max_gang(), double_steps_ ? 2 * gpus : gpus + 1);
@@ -240,6 +259,8 @@ class Elastic final : public Policy {
   SimTime next_round_ = 0;
   SimTime woken_for_ = -1;
   std::vector<Plan> plans_;
+  detail::QueuedByShape queue_{detail::QueuedByShape::Gang::minimum};  // waiting jobs
+  std::set<JobId> running_elastic_;
 };
 
 const PolicyRegistration kRegistration{{

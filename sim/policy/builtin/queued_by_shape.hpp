@@ -27,6 +27,11 @@ enum class WalkStep : std::uint8_t {
 
 class QueuedByShape {
  public:
+  // The gang a job is bucketed by: the one it asks for, or its minimum (elastic admits jobs on
+  // their minimum; the same for a rigid job).
+  enum class Gang : std::uint8_t { requested, minimum };
+  explicit QueuedByShape(Gang gang = Gang::requested) : gang_(gang) {}
+
   // Call once at the start of each decide(). O(changes x log buckets).
   void update(const SchedulerView& view) {
     for (const JobChange& change : view.changes()) {
@@ -110,11 +115,13 @@ class QueuedByShape {
     JobId own;  // valid only for a job without a shape (JobShape::of): a bucket of its own
     auto operator<=>(const Key&) const = default;
   };
-  static Key key_of(const JobSpec& spec, JobId id) {
-    if (const std::optional<JobShape> shape = JobShape::of(spec)) {
+  Key key_of(const JobSpec& spec, JobId id) const {
+    const std::uint32_t gpus = gang_ == Gang::minimum ? spec.min_gang() : spec.gpus;
+    if (std::optional<JobShape> shape = JobShape::of(spec)) {
+      shape->gpus = gpus;
       return {*shape, spec.gpu_utilisation, JobId{}};
     }
-    return {JobShape{.gpus = spec.gpus}, spec.gpu_utilisation, id};
+    return {JobShape{.gpus = gpus}, spec.gpu_utilisation, id};
   }
 
   // One bucket's jobs in id order: a sorted vector in which a job that left stays as a stale
@@ -185,6 +192,7 @@ class QueuedByShape {
     while (c.at < c.ids->size() && !queued_.test((*c.ids)[c.at].index())) ++c.at;
   }
 
+  Gang gang_;
   std::map<Key, Bucket> buckets_;     // nodes are stable: bucket_of_ points into them
   IdBitset queued_;                   // [job]: waiting, as the view's changes said
   std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
