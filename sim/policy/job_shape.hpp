@@ -33,4 +33,22 @@ struct JobShape {
   }
 };
 
+// What a queue index buckets waiting jobs by: their shape (with the gang the policy starts them
+// on) and GPU utilisation, which decides the power they need. A job without a shape gets a
+// bucket of its own (`own` valid).
+struct ShapeKey {
+  JobShape shape;
+  float gpu_utilisation = 0;
+  JobId own;
+  auto operator<=>(const ShapeKey&) const = default;
+
+  static ShapeKey of(const JobSpec& job, JobId id, std::uint32_t gpus) {
+    if (std::optional<JobShape> shape = JobShape::of(job)) {
+      shape->gpus = gpus;
+      return {*shape, job.gpu_utilisation, JobId{}};
+    }
+    return {JobShape{.gpus = gpus}, job.gpu_utilisation, id};
+  }
+};
+
 }  // namespace fleetsim

@@ -1,8 +1,10 @@
-// The waiting jobs as EASY backfilling searches them: bucketed by gang size, each bucket in
-// arrival (= id) order with a min-tree over the jobs' shortest possible run times. A pass then
-// visits, in id order, only jobs that fit in the free GPUs by count and could pass the
-// reservation test (gang <= extra GPUs, or short enough to end by the shadow time), so it costs
-// O((jobs visited + buckets) x log queue) however deep the queue, instead of O(queue).
+// The waiting jobs as EASY backfilling searches them: bucketed by shape (gang size, GPU types,
+// sites, data site, utilisation: job_shape.hpp), each bucket in arrival (= id) order with a
+// min-tree over the jobs' shortest possible run times. A pass then visits, in id order, only jobs
+// that fit in the free GPUs by count and could pass the reservation test (gang <= extra GPUs, or
+// short enough to end by the shadow time), and none of a bucket after one of its jobs failed to
+// fit: it costs O((jobs visited + buckets) x log queue) however deep the queue, instead of
+// O(queue), also when residency or power caps keep most of the queue out.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +17,8 @@
 #include "sim/core/error.hpp"
 #include "sim/core/ids.hpp"
 #include "sim/core/time.hpp"
+#include "sim/policy/builtin/walk_step.hpp"
+#include "sim/policy/job_shape.hpp"
 
 namespace fleetsim::detail {
 
@@ -81,9 +85,13 @@ class BackfillQueue {
   static constexpr Duration kAny = MinTree::kRemoved - 1;
 
   // `shortest_run`: the least wall time the job could need (clamped below kAny).
-  void add(JobId id, std::uint32_t gpus, Duration shortest_run) {
-    Bucket& bucket = buckets_[gpus];
-    if (position_.size() <= id.index()) position_.resize(id.index() + 1);
+  void add(JobId id, const ShapeKey& key, Duration shortest_run) {
+    Bucket& bucket = buckets_[key];
+    if (bucket_of_.size() <= id.index()) {
+      bucket_of_.resize(id.index() + 1, nullptr);
+      position_.resize(id.index() + 1);
+    }
+    bucket_of_[id.index()] = &bucket;
     // EASY never preempts, but a failure requeues a job behind later arrivals: rebuild its
     // bucket in id order (O(bucket), and failures are rare next to arrivals).
     if (!bucket.ids.empty() && !(bucket.ids.back() < id)) {
@@ -96,48 +104,67 @@ class BackfillQueue {
     ++bucket.live;
   }
 
-  void remove(JobId id, std::uint32_t gpus) {
-    auto it = buckets_.find(gpus);
-    FLEETSIM_CHECK(it != buckets_.end(), "job {} was not queued", id.value);
-    it->second.tree.remove(position_[id.index()]);
-    --it->second.live;
+  // `key` as the job was added with.
+  void remove(JobId id, const ShapeKey& key) {
+    FLEETSIM_CHECK(id.index() < bucket_of_.size() && bucket_of_[id.index()] != nullptr,
+                   "job {} was not queued", id.value);
+    Bucket& bucket = *bucket_of_[id.index()];
+    bucket_of_[id.index()] = nullptr;
+    bucket.tree.remove(position_[id.index()]);
+    // A job's own bucket (no shape) goes when it empties, so those do not pile up.
+    if (--bucket.live == 0 && key.own.valid()) buckets_.erase(key);
   }
 
-  // Visits queued jobs in id order, each at most once, skipping those with gang > free() or
-  // (gang > extra() and shortest run > horizon()) at the moment they would be visited. The
-  // limits may only shrink during a walk; extra() and horizon() are asked only once some
-  // bucket's gang fits in free(). visit(id) returns false to stop.
+  // Visits queued jobs in id order, each at most once, skipping those with gang >
+  // free(gpu_utilisation) or (gang > extra() and shortest run > horizon()) at the moment they
+  // would be visited, and the rest of a bucket after visit(id) returned skip_shape. The limits
+  // may only shrink during a walk; extra() and horizon() are asked only for buckets whose gang
+  // fits in free().
   template <class Free, class Extra, class Horizon, class Visit>
   void walk(Free free, Extra extra, Horizon horizon, Visit visit) const {
     struct Cursor {
       std::uint32_t gpus;
+      float gpu_utilisation;
       const Bucket* bucket;
       std::size_t at = 0;
       Duration limit = -1;  // not searched yet
+      JobId job() const { return bucket->ids[at]; }
     };
-    std::vector<Cursor> cursors;
-    for (const auto& [gpus, bucket] : buckets_) {
-      if (bucket.live > 0) cursors.push_back({gpus, &bucket});
+    // A min-heap of the buckets' next jobs by id. An entry's position may be stale (found with
+    // a looser limit): it is searched again when it comes out on top, and only moves later, so
+    // the entry on top with a current limit holds the next job in id order.
+    const auto later = [](const Cursor& a, const Cursor& b) { return b.job() < a.job(); };
+    std::vector<Cursor> heap;
+    for (const auto& [key, bucket] : buckets_) {
+      if (bucket.live == 0 || key.shape.gpus > free(key.gpu_utilisation)) continue;
+      Cursor c{key.shape.gpus, key.gpu_utilisation, &bucket};
+      c.limit = c.gpus <= extra() ? kAny : horizon();
+      c.at = bucket.tree.find_next(0, c.limit);
+      if (c.at < bucket.ids.size()) heap.push_back(c);
     }
-    while (true) {
-      const std::uint64_t free_gpus = free();
-      Cursor* best = nullptr;
-      for (Cursor& c : cursors) {
-        if (c.gpus > free_gpus) break;  // sizes ascend
-        const Duration limit = c.gpus <= extra() ? kAny : horizon();
-        if (limit != c.limit) {
-          c.limit = limit;
-          c.at = c.bucket->tree.find_next(c.at, limit);
-        }
-        if (c.at < c.bucket->ids.size() &&
-            (best == nullptr || c.bucket->ids[c.at] < best->bucket->ids[best->at])) {
-          best = &c;
-        }
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      Cursor& c = heap.back();
+      if (c.gpus > free(c.gpu_utilisation)) {  // free GPUs only shrink: the bucket is done
+        heap.pop_back();
+        continue;
       }
-      if (best == nullptr) return;
-      const JobId id = best->bucket->ids[best->at];
-      best->at = best->bucket->tree.find_next(best->at + 1, best->limit);
-      if (!visit(id)) return;
+      if (const Duration limit = c.gpus <= extra() ? kAny : horizon(); limit != c.limit) {
+        c.limit = limit;
+        c.at = c.bucket->tree.find_next(c.at, limit);
+      } else {
+        const JobId id = c.job();
+        c.at = c.bucket->tree.find_next(c.at + 1, c.limit);
+        const WalkStep step = visit(id);
+        if (step == WalkStep::stop) return;
+        if (step == WalkStep::skip_shape) c.at = c.bucket->ids.size();
+      }
+      if (c.at < c.bucket->ids.size()) {
+        std::push_heap(heap.begin(), heap.end(), later);
+      } else {
+        heap.pop_back();
+      }
     }
   }
 
@@ -147,8 +174,9 @@ class BackfillQueue {
     MinTree tree;            // [position] -> shortest run, or kRemoved
     std::uint64_t live = 0;
   };
-  std::map<std::uint32_t, Bucket> buckets_;  // gang size -> bucket
-  std::vector<std::uint32_t> position_;      // [job] -> position in its bucket
+  std::map<ShapeKey, Bucket> buckets_;   // nodes are stable: bucket_of_ points into them
+  std::vector<Bucket*> bucket_of_;       // [job] -> its bucket, while queued
+  std::vector<std::uint32_t> position_;  // [job] -> position in its bucket
   void rebuild_with(Bucket& bucket, JobId id, Duration value) {
     std::vector<std::pair<JobId, Duration>> live;
     for (std::size_t at = 0; at < bucket.ids.size(); ++at) {

@@ -180,24 +180,28 @@ class EasyBackfill final : public Policy {
       if (!head.allowed_types.empty() || shadow == kTimeNever) return detail::BackfillQueue::kAny;
       return std::min<Duration>(shadow - view.now(), detail::BackfillQueue::kAny);
     };
-    queue_.walk([&] { return free.total_free(); }, [&] { return reserved().extra; }, horizon,
-                [&](JobId id) {
-                  if (id <= head_id) return true;  // started above, or the head itself
-                  try_backfill(view, free, decisions, head, reserved(), id);
-                  return true;
-                });
+    const auto usable = [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); };
+    queue_.walk(
+        usable, [&] { return reserved().extra; }, horizon,
+        [&](JobId id) {
+          if (id <= head_id) return detail::WalkStep::next;  // started, or the head
+          return try_backfill(view, free, decisions, head, reserved(), id);
+        });
     return decisions;
   }
 
  private:
-  // Starts the job if it fits now and cannot delay the head's reservation.
-  static void try_backfill(const SchedulerView& view, FreeCapacity& free, Decisions& decisions,
-                           const JobSpec& head, Reservation& reservation, JobId id) {
+  // Starts the job if it fits now and cannot delay the head's reservation. skip_shape when it
+  // does not fit and so no later job of its shape will in this pass (capacity only shrinks).
+  static detail::WalkStep try_backfill(const SchedulerView& view, FreeCapacity& free,
+                                       Decisions& decisions, const JobSpec& head,
+                                       Reservation& reservation, JobId id) {
     const JobSpec& spec = view.job(id).spec;
-    if (free.free_for(spec) < spec.gpus) return;
+    if (free.free_for(spec) < spec.gpus) return detail::WalkStep::skip_shape;  // types decide
     const std::size_t mark = free.mark();
     std::optional<Allocation> gpus = free.take(spec);
-    if (!gpus) return;
+    if (!gpus)
+      return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
     const bool delays_nothing = estimated_end_if_started(view, id, *gpus) <= reservation.shadow ||
                                 !allows(head, type_of(view, *gpus));
     if (delays_nothing) {
@@ -208,6 +212,7 @@ class EasyBackfill final : public Policy {
     } else {
       free.rollback(mark);  // it would still hold GPUs the head is promised
     }
+    return detail::WalkStep::next;
   }
 
   // Keeps queue_ and running_by_end_ from the view's changes: O(changes x log) per pass.
@@ -219,17 +224,19 @@ class EasyBackfill final : public Policy {
       switch (change.kind) {
         case JobChangeKind::Arrived:
         case JobChangeKind::Requeued:
-          queue_.add(change.job, job.spec.gpus, shortest_run(view, change.job));
+          queue_.add(change.job, key_of(job.spec, change.job), shortest_run(view, change.job));
           break;
         case JobChangeKind::Started: {
-          queue_.remove(change.job, job.spec.gpus);
+          queue_.remove(change.job, key_of(job.spec, change.job));
           const Duration done_before = job.spec.duration - job.remaining;  // at segment start
           const Duration left = std::max<Duration>(0, job.spec.runtime_estimate() - done_before);
           end_of_[index] = job.progress_start + scale(left, job.rate);
           running_by_end_.insert({end_of_[index], change.job});
           break;
         }
-        case JobChangeKind::Withdrawn: queue_.remove(change.job, job.spec.gpus); break;
+        case JobChangeKind::Withdrawn:
+          queue_.remove(change.job, key_of(job.spec, change.job));
+          break;
         case JobChangeKind::Preempted:
         case JobChangeKind::Finished:
           if (end_of_[index] != kTimeNever) {
@@ -239,6 +246,10 @@ class EasyBackfill final : public Policy {
           break;
       }
     }
+  }
+
+  static ShapeKey key_of(const JobSpec& spec, JobId id) {
+    return ShapeKey::of(spec, id, spec.gpus);
   }
 
   // Walks the GPU holders by estimated end until the head's gang is covered. O(holders walked).

@@ -13,17 +13,11 @@
 #include <vector>
 
 #include "sim/fleet/id_bitset.hpp"
+#include "sim/policy/builtin/walk_step.hpp"
 #include "sim/policy/job_shape.hpp"
 #include "sim/policy/policy.hpp"
 
 namespace fleetsim::detail {
-
-// What a walk's visitor tells it to do next.
-enum class WalkStep : std::uint8_t {
-  next,        // go on with the next job in id order
-  skip_shape,  // this job did not fit, and no later job of its bucket will in this pass
-  stop,        // end the walk
-};
 
 class QueuedByShape {
  public:
@@ -109,19 +103,9 @@ class QueuedByShape {
   }
 
  private:
-  struct Key {
-    JobShape shape;
-    float gpu_utilisation = 0;
-    JobId own;  // valid only for a job without a shape (JobShape::of): a bucket of its own
-    auto operator<=>(const Key&) const = default;
-  };
+  using Key = ShapeKey;
   Key key_of(const JobSpec& spec, JobId id) const {
-    const std::uint32_t gpus = gang_ == Gang::minimum ? spec.min_gang() : spec.gpus;
-    if (std::optional<JobShape> shape = JobShape::of(spec)) {
-      shape->gpus = gpus;
-      return {*shape, spec.gpu_utilisation, JobId{}};
-    }
-    return {JobShape{.gpus = gpus}, spec.gpu_utilisation, id};
+    return ShapeKey::of(spec, id, gang_ == Gang::minimum ? spec.min_gang() : spec.gpus);
   }
 
   // One bucket's jobs in id order: a sorted vector in which a job that left stays as a stale

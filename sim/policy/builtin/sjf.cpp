@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/policy/job_shape.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -27,45 +28,60 @@ class ShortestJobFirst final : public Policy {
       : key_(parse_key(params.get<std::string>("key"))),
         strict_order_(params.get<bool>("strict_order")) {}
 
-  // O(changes x log queue) to keep the buckets, then O((jobs visited + gang sizes) x log):
-  // skipping jobs that do not fit, the walk visits only those whose gang fits in the GPUs
-  // still free, however deep the queue.
+  // O(changes x log queue) to keep the buckets, then O((jobs visited + buckets) x log): the
+  // walk visits only jobs whose gang fits in the GPUs still free, and none of a shape after one
+  // of its jobs failed to fit, however deep the queue.
   Decisions decide(const SchedulerView& view) override {
     for (const JobChange& change : view.changes()) {
       const JobSpec& spec = view.job(change.job).spec;
+      const ShapeKey key = ShapeKey::of(spec, change.job, spec.gpus);
       if (change.kind == JobChangeKind::Arrived || change.kind == JobChangeKind::Requeued) {
-        by_gang_[spec.gpus].insert({size_of(spec), change.job});
+        by_shape_[key].insert({size_of(spec), change.job});
       } else if (change.kind == JobChangeKind::Started ||
                  change.kind == JobChangeKind::Withdrawn) {
-        auto bucket = by_gang_.find(spec.gpus);
-        FLEETSIM_CHECK(bucket != by_gang_.end(), "sjf: started job {} was not queued",
+        auto bucket = by_shape_.find(key);
+        FLEETSIM_CHECK(bucket != by_shape_.end(), "sjf: started job {} was not queued",
                        change.job.value);
         bucket->second.erase({size_of(spec), change.job});
-        if (bucket->second.empty()) by_gang_.erase(bucket);
+        if (bucket->second.empty()) by_shape_.erase(bucket);
       }
     }
+    // A min-heap of the buckets' next jobs by (size, id).
     struct Cursor {
       std::uint32_t gpus;
+      float gpu_utilisation;
       Bucket::const_iterator at, end;
     };
-    std::vector<Cursor> cursors;
-    for (const auto& [gpus, jobs] : by_gang_) cursors.push_back({gpus, jobs.begin(), jobs.end()});
+    const auto later = [](const Cursor& a, const Cursor& b) { return *b.at < *a.at; };
+    std::vector<Cursor> heap;
+    for (const auto& [key, jobs] : by_shape_) {
+      heap.push_back({key.shape.gpus, key.gpu_utilisation, jobs.begin(), jobs.end()});
+    }
+    std::make_heap(heap.begin(), heap.end(), later);
     FreeCapacity free = view.free_capacity();
     Decisions decisions;
-    while (true) {
-      // Next job in (size, id) order; without strict_order, among gangs that fit by count.
-      const std::uint64_t free_gpus = free.total_free();
-      Cursor* next = nullptr;
-      for (Cursor& c : cursors) {
-        if (!strict_order_ && c.gpus > free_gpus) break;  // sizes ascend
-        if (c.at != c.end && (next == nullptr || *c.at < *next->at)) next = &c;
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), later);
+      Cursor& c = heap.back();
+      // Without strict_order, a gang larger than the GPUs free and powered waits (they only
+      // shrink in a pass).
+      if (!strict_order_ && c.gpus > free.usable_free(c.gpu_utilisation)) {
+        heap.pop_back();
+        continue;
       }
-      if (next == nullptr) break;
-      const JobId id = (next->at++)->second;
+      const JobId id = (c.at++)->second;
+      bool bucket_done = c.at == c.end;
       if (std::optional<Allocation> gpus = free.take(view.job(id).spec)) {
         decisions.start(id, std::move(*gpus));
       } else if (strict_order_) {
         break;  // longer jobs may not overtake one still waiting for room
+      } else {
+        bucket_done = bucket_done || free.shape_decides_fit();  // its shape fails all pass
+      }
+      if (bucket_done) {
+        heap.pop_back();
+      } else {
+        std::push_heap(heap.begin(), heap.end(), later);
       }
     }
     return decisions;
@@ -88,7 +104,7 @@ class ShortestJobFirst final : public Policy {
   SjfKey key_;
   bool strict_order_;
   using Bucket = std::set<std::pair<double, JobId>>;  // waiting jobs by (size, id)
-  std::map<std::uint32_t, Bucket> by_gang_;           // gang size -> bucket
+  std::map<ShapeKey, Bucket> by_shape_;               // jobs of one shape fit or fail together
 };
 
 const PolicyRegistration kRegistration{{

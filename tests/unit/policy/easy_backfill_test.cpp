@@ -123,6 +123,28 @@ TEST(EasyBackfill, JobOnGpusTheHeadCannotUseNeverDelaysIt) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
 }
 
+TEST(EasyBackfill, ACandidateThatDoesNotFitHoldsBackOnlyJobsOfItsShape) {
+  // One H100 node (8) and one A100 node (8, speed 0.5). a: 8 H100s 0-100. b: 8 H100s arrives
+  // 1 s -> head. c, d (1 H100 each, 5 s) arrive 2 s and 3 s: no H100 free. e (1 A100, 10 s =
+  // 20 s on an A100) arrives 4 s: fits, and b cannot use A100s -> 4-24. 100 s: b 100-110; c
+  // is the head then. 110 s: c and d 110-115.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  std::vector<JobSpec> jobs = {test::job("a", 0, 8, 100), test::job("b", 1, 8, 10),
+                               test::job("c", 2, 1, 5), test::job("d", 3, 1, 5),
+                               test::job("e", 4, 1, 10)};
+  for (std::size_t i = 0; i < 4; ++i) jobs[i].allowed_types = {h100};
+  jobs[4].allowed_types = {a100};
+  const auto out = test::run(fleet, jobs, "easy_backfill");
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].first_start), 4);
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].end), 24);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 115);
+}
+
 JobSpec share(JobSpec spec, std::uint16_t milli) {
   spec.gpu_milli = milli;
   return spec;

@@ -80,5 +80,32 @@ TEST(Sjf, UsesTheUserEstimateAndBreaksTiesByQueueOrder) {
   EXPECT_DOUBLE_EQ(test::seconds(out["g"].end), 270);
 }
 
+TEST(Sjf, AJobThatDoesNotFitHoldsBackOnlyJobsOfItsShape) {
+  // One H100 node (8) and one A100 node (8, speed 0.5). a: 8 H100s 0-100. At 1 s, gpu_time
+  // order b, c, d, e, all 1 GPU: b (H100 only, 10 s) does not fit, nor can d (H100 only, 30 s);
+  // c (A100 only, 20 s = 40 s on an A100) starts 1-41 and e (any type, 50 s) takes an A100,
+  // 1-101. 100 s: b 100-110 and d 100-130 on the H100s.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  JobSpec a = test::job("a", 0, 8, 100);
+  JobSpec b = test::job("b", 1, 1, 10);
+  JobSpec c = test::job("c", 1, 1, 20);
+  JobSpec d = test::job("d", 1, 1, 30);
+  a.allowed_types = {h100};
+  b.allowed_types = {h100};
+  c.allowed_types = {a100};
+  d.allowed_types = {h100};
+  const auto out = test::run(fleet, {a, b, c, d, test::job("e", 1, 1, 50)}, "sjf");
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 1);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 41);
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].first_start), 1);
+  EXPECT_DOUBLE_EQ(test::seconds(out["e"].end), 101);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 130);
+}
+
 }  // namespace
 }  // namespace fleetsim

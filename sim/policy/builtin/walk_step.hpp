@@ -1,0 +1,14 @@
+// What a queue walk's visitor tells it to do next (QueuedByShape, BackfillQueue).
+#pragma once
+
+#include <cstdint>
+
+namespace fleetsim::detail {
+
+enum class WalkStep : std::uint8_t {
+  next,        // go on with the next job
+  skip_shape,  // this job did not fit, and no later job of its bucket will in this pass
+  stop,        // end the walk
+};
+
+}  // namespace fleetsim::detail
