@@ -471,7 +471,16 @@ void FreeCapacity::release_share(NodeId node, std::uint32_t bit, std::uint32_t m
 }
 
 void FreeCapacity::rollback(std::size_t mark) {
-  forget_failures();  // takes undone: a job that failed may fit now
+  // Undoing a take leaves more room, so a job that failed may fit now. Undoing only releases
+  // (preemption planning tries victims' GPUs and gives them back) leaves less, and every
+  // failure still holds: forgetting them then made each later job of a failed shape place again.
+  for (std::size_t i = mark; i < journal_.size(); ++i) {
+    const Change& c = journal_[i];
+    if (c.node.valid() ? c.taken : c.power > 0) {
+      forget_failures();
+      break;
+    }
+  }
   undo_to(mark);
 }
 

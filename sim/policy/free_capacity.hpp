@@ -97,6 +97,8 @@ class FreeCapacity {
   void release_share(NodeId node, std::uint32_t bit, std::uint32_t milli);
   std::size_t mark() const { return journal_.size(); }
   void rollback(std::size_t mark);
+  // Drops the failure memo (below): every take places again. Tests compare against it.
+  void forget_failures();
 
   // For a policy that chooses GPUs itself (fgd): the sites the scenario's site selection ranks
   // for the job, best first, less those residency or the WAN rule out. False, with `order`
@@ -122,10 +124,10 @@ class FreeCapacity {
     std::uint32_t milli = 0;
   };
   // A failed take(job) is remembered by the job's shape (job_shape.hpp) until capacity grows (a
-  // release or a rollback): the same shape, or the same with a higher GPU utilisation (more
-  // power), fails again without a placement, because takes only shrink the free GPUs and power.
-  // On a multi-site fleet a FIFO walk otherwise ranks and places thousands of queued jobs per
-  // pass that residency or power caps keep out.
+  // release, or a rollback that undoes a take): the same shape, or the same with a higher GPU
+  // utilisation (more power), fails again without a placement, because takes only shrink the free
+  // GPUs and power. On a multi-site fleet a FIFO walk otherwise ranks and places thousands of
+  // queued jobs per pass that residency or power caps keep out.
   struct Failed {
     const Placement* placement;
     JobShape shape;
@@ -136,7 +138,6 @@ class FreeCapacity {
   };
   std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
-  void forget_failures();
   // A fractional job: best fit over the GPUs holding shares (the least room that holds it,
   // ties: lowest GPU), else one free GPU the placement picks; sites as place_job tries them.
   std::optional<Allocation> place_share(const Placement& placement, const JobSpec& job);

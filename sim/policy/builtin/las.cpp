@@ -12,6 +12,8 @@
 // jobs bucketed by gang size (a pass only walks jobs that could fit in the free GPUs plus those
 // of lower-priority victims) and the preemptible running jobs; and a min-heap of pending
 // threshold crossings and promotions, checked lazily against the job's current stamp.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -21,9 +23,8 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/job_shape.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -33,6 +34,12 @@ bool allows(const JobSpec& spec, GpuTypeId type) {
   return spec.allowed_types.empty() ||
          std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
              spec.allowed_types.end();
+}
+
+// Whether the victim's GPUs could help the job: of a type it allows, at a site it may run at (a
+// victim spanning sites may always help).
+bool could_use(const JobSpec& spec, const Job& victim) {
+  return allows(spec, victim.gpu_type) && (victim.span.sites > 1 || spec.may_run_at(victim.site));
 }
 
 std::string validate_params(const PolicyParams& params) {
@@ -68,6 +75,7 @@ class LeastAttainedService final : public Policy {
 
   Decisions decide(const SchedulerView& view) override {
     ++pass_;
+    cannot_preempt_for_.clear();
     Decisions decisions;
     apply_changes(view);
     process_due_wakes(view);
@@ -297,7 +305,7 @@ class LeastAttainedService final : public Policy {
     std::optional<Allocation> gpus = plan.take(spec);
     if (!gpus) {
       if (plan.wait_for_drain(spec)) return true;
-      if (!preempt_for(view, plan, decisions, spec, level, gpus)) return false;
+      if (!preempt_for(view, plan, decisions, id, level, gpus)) return false;
       if (!gpus) return true;  // its victims drain; a later pass starts it
     }
     dequeue(view, id);
@@ -311,16 +319,29 @@ class LeastAttainedService final : public Policy {
   // Otherwise preempts the victims it needs and sets `gpus` to its allocation, or (when
   // preempted GPUs drain) leaves `gpus` empty and the job waiting for them.
   bool preempt_for(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions,
-                   const JobSpec& spec, std::uint32_t level, std::optional<Allocation>& gpus) {
+                   JobId id, std::uint32_t level, std::optional<Allocation>& gpus) {
+    const JobSpec& spec = view.job(id).spec;
     FreeCapacity& free = plan.free();
     if (plan.unpromised_for(spec) + victim_gpus_below(level) < spec.gpus) return false;
+    // Within a pass the GPUs free or held by victims below a level only shrink (starts take
+    // them, preemptions give them to the job that asked, and a job started at this level is no
+    // victim of this level or a later one), so a shape that failed at some level fails at it
+    // and below for the rest of the pass. Without this, a deep queue of jobs that residency or
+    // power keeps out tries every victim for every job.
+    const ShapeKey key = ShapeKey::of(spec, id, spec.gpus);
+    if (free.shape_decides_fit()) {
+      if (auto failed = cannot_preempt_for_.find(key);
+          failed != cannot_preempt_for_.end() && failed->second <= level) {
+        return false;
+      }
+    }
     const std::size_t mark = free.mark();
     std::vector<JobId> released;
     for (std::size_t l = levels_.size() - 1; l > level && !gpus; --l) {
       const auto& running = levels_[l].running;
       for (auto it = running.rbegin(); it != running.rend() && !gpus; ++it) {
         const Job& victim = view.job(it->second);
-        if (!allows(spec, victim.gpu_type)) continue;
+        if (!could_use(spec, victim)) continue;
         free.release(victim);
         released.push_back(it->second);
         gpus = plan.take(spec);
@@ -328,6 +349,10 @@ class LeastAttainedService final : public Policy {
     }
     if (!gpus) {
       free.rollback(mark);
+      if (free.shape_decides_fit()) {
+        auto [failed, fresh] = cannot_preempt_for_.try_emplace(key, level);
+        if (!fresh) failed->second = std::min(failed->second, level);
+      }
       return false;
     }
     // Give back the victims whose GPUs the placement did not use, latest released first.
@@ -381,6 +406,9 @@ class LeastAttainedService final : public Policy {
   detail::DrainingJobs draining_;
   std::uint64_t queued_count_ = 0;
   std::uint64_t pass_ = 0;
+  // Shapes that releasing every victim could not make fit in this pass -> the highest-priority
+  // level (lowest number) they failed at.
+  std::map<ShapeKey, std::uint32_t> cannot_preempt_for_;
   SimTime next_wake_ = -1;
 };
 

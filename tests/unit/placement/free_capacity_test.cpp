@@ -136,11 +136,36 @@ TEST(FreeCapacity, AFailedShapeFailsAgainWithoutPlacingUntilCapacityGrows) {
   EXPECT_EQ(free.memo_hits(), 2u);
 }
 
+TEST(FreeCapacity, ARollbackForgetsFailuresOnlyWhenItUndoesATake) {
+  // Two sites of one 4-GPU node, 3 free GPUs each.
+  test::PlacementBed bed(test::fleet_of({{0, 1, 1, 4}, {1, 1, 1, 4}}));
+  bed.occupy(0, 0x1);
+  bed.occupy(1, 0x1);
+  const auto placement = test::make_placement("first_fit");
+  FreeCapacity free(bed.index(), *placement);
+  // Preemption planning: release a victim's GPU, try a 5-GPU gang (no site has 5), give the
+  // GPU back. Capacity is smaller than when the gang failed, so the memo answers next time.
+  std::size_t mark = free.mark();
+  free.release(NodeId{0}, 0x1);
+  EXPECT_FALSE(free.take(test::gang(5)));
+  free.rollback(mark);
+  EXPECT_FALSE(free.take(test::gang(5)));
+  EXPECT_EQ(free.memo_hits(), 1u);
+  // Undoing a take leaves more room: the 3-GPU gang that failed after it is placed again.
+  mark = free.mark();
+  ASSERT_TRUE(free.take(test::gang(2)));  // site0: 1 left
+  ASSERT_TRUE(free.take(test::gang(3)));  // site1: 0 left
+  EXPECT_FALSE(free.take(test::gang(3)));
+  free.rollback(mark);
+  EXPECT_TRUE(free.take(test::gang(3)));
+  EXPECT_EQ(free.memo_hits(), 1u);
+}
+
 TEST(FreeCapacity, TheFailureMemoNeverChangesAnAnswer) {
   // The memo assumes a shape that failed keeps failing while capacity only shrinks. Check it
-  // against a scratch whose memo is cleared before every take (rollback to the current mark
-  // undoes nothing but forgets failures): the same random takes and releases must get the
-  // same allocations, on every placement, on a fleet of three sites of mixed shapes.
+  // against a scratch whose memo is cleared before every take: the same random takes and
+  // releases must get the same allocations, on every placement, on a fleet of three sites of
+  // mixed shapes.
   const std::vector<test::ClusterShape> shape = {{0, 2, 2, 8}, {1, 1, 4, 4}, {2, 3, 1, 8}};
   for (const char* name : {"first_fit", "best_fit", "topology"}) {
     test::PlacementBed memo_bed(test::fleet_of(shape));
@@ -165,7 +190,7 @@ TEST(FreeCapacity, TheFailureMemoNeverChangesAnAnswer) {
       }
       const auto gpus = boost::random::uniform_int_distribution<std::uint32_t>(
           1, static_cast<std::uint32_t>(std::min<std::uint64_t>(24, free_now)))(rng);
-      plain.rollback(plain.mark());
+      plain.forget_failures();
       const std::optional<Allocation> a = memo.take(test::gang(gpus));
       const std::optional<Allocation> b = plain.take(test::gang(gpus));
       ASSERT_EQ(a.has_value(), b.has_value()) << name << " step " << step << " gpus " << gpus;
