@@ -42,6 +42,8 @@ struct ShapeKey {
   JobId own;
   auto operator<=>(const ShapeKey&) const = default;
 
+  // `gpus`: the gang the policy starts the job on (elastic admission: its minimum).
+  static ShapeKey of(const JobSpec& job, JobId id) { return of(job, id, job.gpus); }
   static ShapeKey of(const JobSpec& job, JobId id, std::uint32_t gpus) {
     if (std::optional<JobShape> shape = JobShape::of(job)) {
       shape->gpus = gpus;

@@ -86,12 +86,13 @@ class BackfillQueue {
 
   // `shortest_run`: the least wall time the job could need (clamped below kAny).
   void add(JobId id, const ShapeKey& key, Duration shortest_run) {
-    Bucket& bucket = buckets_[key];
+    auto& entry = *buckets_.try_emplace(key).first;
+    Bucket& bucket = entry.second;
     if (bucket_of_.size() <= id.index()) {
       bucket_of_.resize(id.index() + 1, nullptr);
       position_.resize(id.index() + 1);
     }
-    bucket_of_[id.index()] = &bucket;
+    bucket_of_[id.index()] = &entry;
     // EASY never preempts, but a failure requeues a job behind later arrivals: rebuild its
     // bucket in id order (O(bucket), and failures are rare next to arrivals).
     if (!bucket.ids.empty() && !(bucket.ids.back() < id)) {
@@ -104,11 +105,10 @@ class BackfillQueue {
     ++bucket.live;
   }
 
-  // `key` as the job was added with.
-  void remove(JobId id, const ShapeKey& key) {
+  void remove(JobId id) {
     FLEETSIM_CHECK(id.index() < bucket_of_.size() && bucket_of_[id.index()] != nullptr,
                    "job {} was not queued", id.value);
-    Bucket& bucket = *bucket_of_[id.index()];
+    auto& [key, bucket] = *bucket_of_[id.index()];
     bucket_of_[id.index()] = nullptr;
     bucket.tree.remove(position_[id.index()]);
     // A job's own bucket (no shape) goes when it empties, so those do not pile up.
@@ -174,8 +174,8 @@ class BackfillQueue {
     MinTree tree;            // [position] -> shortest run, or kRemoved
     std::uint64_t live = 0;
   };
-  std::map<ShapeKey, Bucket> buckets_;   // nodes are stable: bucket_of_ points into them
-  std::vector<Bucket*> bucket_of_;       // [job] -> its bucket, while queued
+  std::map<ShapeKey, Bucket> buckets_;  // nodes are stable: bucket_of_ points into them
+  std::vector<std::pair<const ShapeKey, Bucket>*> bucket_of_;  // [job] -> its bucket, while queued
   std::vector<std::uint32_t> position_;  // [job] -> position in its bucket
   void rebuild_with(Bucket& bucket, JobId id, Duration value) {
     std::vector<std::pair<JobId, Duration>> live;

@@ -224,10 +224,11 @@ class EasyBackfill final : public Policy {
       switch (change.kind) {
         case JobChangeKind::Arrived:
         case JobChangeKind::Requeued:
-          queue_.add(change.job, key_of(job.spec, change.job), shortest_run(view, change.job));
+          queue_.add(change.job, ShapeKey::of(job.spec, change.job),
+                     shortest_run(view, change.job));
           break;
         case JobChangeKind::Started: {
-          queue_.remove(change.job, key_of(job.spec, change.job));
+          queue_.remove(change.job);
           const Duration done_before = job.spec.duration - job.remaining;  // at segment start
           const Duration left = std::max<Duration>(0, job.spec.runtime_estimate() - done_before);
           end_of_[index] = job.progress_start + scale(left, job.rate);
@@ -235,7 +236,7 @@ class EasyBackfill final : public Policy {
           break;
         }
         case JobChangeKind::Withdrawn:
-          queue_.remove(change.job, key_of(job.spec, change.job));
+          queue_.remove(change.job);
           break;
         case JobChangeKind::Preempted:
         case JobChangeKind::Finished:
@@ -246,10 +247,6 @@ class EasyBackfill final : public Policy {
           break;
       }
     }
-  }
-
-  static ShapeKey key_of(const JobSpec& spec, JobId id) {
-    return ShapeKey::of(spec, id, spec.gpus);
   }
 
   // Walks the GPU holders by estimated end until the head's gang is covered. O(holders walked).

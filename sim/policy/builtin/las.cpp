@@ -12,8 +12,6 @@
 // jobs bucketed by gang size (a pass only walks jobs that could fit in the free GPUs plus those
 // of lower-priority victims) and the preemptible running jobs; and a min-heap of pending
 // threshold crossings and promotions, checked lazily against the job's current stamp.
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -22,6 +20,8 @@
 #include <set>
 #include <utility>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/job_shape.hpp"
@@ -328,7 +328,7 @@ class LeastAttainedService final : public Policy {
     // victim of this level or a later one), so a shape that failed at some level fails at it
     // and below for the rest of the pass. Without this, a deep queue of jobs that residency or
     // power keeps out tries every victim for every job.
-    const ShapeKey key = ShapeKey::of(spec, id, spec.gpus);
+    const ShapeKey key = ShapeKey::of(spec, id);
     if (free.shape_decides_fit()) {
       if (auto failed = cannot_preempt_for_.find(key);
           failed != cannot_preempt_for_.end() && failed->second <= level) {

@@ -103,8 +103,7 @@ class QueuedByShape {
   }
 
  private:
-  using Key = ShapeKey;
-  Key key_of(const JobSpec& spec, JobId id) const {
+  ShapeKey key_of(const JobSpec& spec, JobId id) const {
     return ShapeKey::of(spec, id, gang_ == Gang::minimum ? spec.min_gang() : spec.gpus);
   }
 
@@ -117,7 +116,7 @@ class QueuedByShape {
     std::vector<JobId> ids;  // sorted; live and stale entries from `head` on
     std::size_t head = 0;    // entries before it are stale
     std::size_t live = 0;
-    bool own = false;  // one job's bucket (Key::own), dropped when it empties
+    bool own = false;  // one job's bucket (ShapeKey::own), dropped when it empties
 
     // `queued` already says the job is waiting.
     void add(JobId id, const IdBitset& queued) {
@@ -163,7 +162,7 @@ class QueuedByShape {
   };
   // The bucket of `key`, made if new. Consecutive arrivals are mostly of one shape, so the last
   // bucket found is tried before the map.
-  Bucket& bucket_for(const Key& key) {
+  Bucket& bucket_for(const ShapeKey& key) {
     if (last_bucket_ == nullptr || !(last_key_ == key)) {
       Bucket& bucket = buckets_[key];
       bucket.own = key.own.valid();
@@ -177,10 +176,10 @@ class QueuedByShape {
   }
 
   Gang gang_;
-  std::map<Key, Bucket> buckets_;     // nodes are stable: bucket_of_ points into them
+  std::map<ShapeKey, Bucket> buckets_;  // nodes are stable: bucket_of_ points into them
   IdBitset queued_;                   // [job]: waiting, as the view's changes said
   std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
-  Key last_key_;                      // bucket_for's last key and bucket (nullptr: none)
+  ShapeKey last_key_;                 // bucket_for's last key and bucket (nullptr: none)
   Bucket* last_bucket_ = nullptr;
   mutable std::vector<Cursor> heap_;  // walk_fitting's scratch (so a visitor must not walk again)
 };

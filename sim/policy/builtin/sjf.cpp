@@ -34,7 +34,7 @@ class ShortestJobFirst final : public Policy {
   Decisions decide(const SchedulerView& view) override {
     for (const JobChange& change : view.changes()) {
       const JobSpec& spec = view.job(change.job).spec;
-      const ShapeKey key = ShapeKey::of(spec, change.job, spec.gpus);
+      const ShapeKey key = ShapeKey::of(spec, change.job);
       if (change.kind == JobChangeKind::Arrived || change.kind == JobChangeKind::Requeued) {
         by_shape_[key].insert({size_of(spec), change.job});
       } else if (change.kind == JobChangeKind::Started ||

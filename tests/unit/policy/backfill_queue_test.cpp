@@ -63,8 +63,8 @@ TEST(BackfillQueue, VisitsInIdOrderOnlyJobsThatFitAndCouldPassTheReservation) {
   // extra 1, horizon 60: gangs of 1 pass whatever their run (0, 4); larger ones only if they
   // run <= 60 (1: 50 yes; 2: 100 no; 3: 10 but 8 GPUs > 4 free).
   EXPECT_EQ(walk(queue, 4, 1, 60), (std::vector<std::uint32_t>{0, 1, 4}));
-  queue.remove(JobId{1u}, key(4));
-  queue.remove(JobId{0u}, key(1));
+  queue.remove(JobId{1u});
+  queue.remove(JobId{0u});
   EXPECT_EQ(walk(queue, 8, 0, 60), (std::vector<std::uint32_t>{3, 4}));
 }
 
@@ -105,7 +105,7 @@ TEST(BackfillQueue, SkipShapeDropsTheRestOfThatShapeOnly) {
   own.own = JobId{5u};
   queue.add(JobId{5u}, own, 100);
   EXPECT_EQ(walk(queue, 8, 8, BackfillQueue::kAny), (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5}));
-  queue.remove(JobId{5u}, own);
+  queue.remove(JobId{5u});
   EXPECT_EQ(walk(queue, 8, 8, BackfillQueue::kAny), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
 }
 
@@ -131,7 +131,7 @@ TEST(BackfillQueue, MatchesAFullWalkOverRandomQueuesAndShrinkingLimits) {
     }
     for (std::uint32_t id : removed) {
       if (waiting.count(id) == 0) continue;
-      queue.remove(JobId{id}, waiting.at(id).key);
+      queue.remove(JobId{id});
       waiting.erase(id);
     }
     // Each visit may use up GPUs and extra GPUs, and may skip its shape: decided by the job id
