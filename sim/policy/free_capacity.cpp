@@ -122,16 +122,40 @@ std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
   return a;
 }
 
+void FreeCapacity::hide_lazily(const std::vector<std::vector<NodeId>>& nodes_by_site) {
+  lazily_hidden_ = &nodes_by_site;
+  hidden_from_.assign(nodes_by_site.size(), kNotHidden);
+}
+
+void FreeCapacity::hide_site(SiteId site) {
+  if (lazily_hidden_ == nullptr || site.index() >= hidden_from_.size()) return;
+  std::size_t& from = hidden_from_[site.index()];
+  if (from != kNotHidden) return;
+  from = mark();
+  for (NodeId node : (*lazily_hidden_)[site.index()]) {
+    if (const std::uint64_t mask = index_->free_mask(node)) take(node, mask);
+  }
+}
+
+void FreeCapacity::hide_every_site() {
+  if (lazily_hidden_ == nullptr) return;
+  for (std::size_t s = 0; s < hidden_from_.size(); ++s) hide_site(SiteId{s});
+}
+
 std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
                                                   const JobSpec& job) {
   PlacementRequest request{job.gpus, job.allowed_types, SiteId{}};
-  if (!sites_) return placement.place(request, *this);
+  if (!sites_) {
+    hide_every_site();
+    return placement.place(request, *this);
+  }
   const std::size_t site_count = topology().sites().size();
   order_.clear();
   const bool may_split = sites_->fleet->cross_site.allowed && job.gpus > 1 && site_count > 1;
   if (selection_ == nullptr) {
     // The placement picks the site, as in a single-site fleet; if that site is not allowed or
     // lacks power, try the sites in id order instead.
+    hide_every_site();
     const std::size_t before = mark();
     std::optional<Allocation> chosen = placement.place(request, *this);
     if (chosen) {
@@ -149,11 +173,18 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
       may_fit = allowed_at(job, SiteId{s}) && site_may_fit(job, SiteId{s});
     }
     if (!may_fit && !may_split) return std::nullopt;
+    if (lazily_hidden_ != nullptr && selection_->reads_free_gpus()) {
+      for (std::size_t s = 0; s < site_count; ++s) {
+        if (allowed_at(job, SiteId{s})) hide_site(SiteId{s});
+      }
+    }
     selection_->rank(job, *sites_, order_);
     if (!may_fit) return split_across_sites(placement, job);
   }
   for (SiteId site : order_) {
-    if (!allowed_at(job, site)) continue;
+    // Only a site the job could fit at with its hidden GPUs counted is worth hiding them at.
+    if (!allowed_at(job, site) || !site_may_fit(job, site)) continue;
+    hide_site(site);
     if (std::optional<Allocation> a = take_at(placement, job, request, site)) return a;
   }
   if (!may_split) return std::nullopt;
@@ -162,6 +193,7 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
 
 std::optional<Allocation> FreeCapacity::place_share(const Placement& placement,
                                                    const JobSpec& job) {
+  hide_every_site();
   if (!sites_) return share_at(placement, job, SiteId{});
   order_.clear();
   if (selection_ == nullptr) {
@@ -228,6 +260,7 @@ std::optional<Allocation> FreeCapacity::share_at(const Placement& placement, con
 
 std::optional<Allocation> FreeCapacity::split_across_sites(const Placement& placement,
                                                            const JobSpec& job) {
+  hide_every_site();
   const Fleet& fleet = *sites_->fleet;
   std::uint64_t ranked = 0;  // allowed sites the ranking offers
   for (SiteId site : order_) {
@@ -338,6 +371,9 @@ bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
 
 bool FreeCapacity::ranked_sites(const JobSpec& job, std::vector<SiteId>& order) const {
   if (!sites_ || selection_ == nullptr) return false;
+  // A ranking may count the GPUs of sites not hidden yet (a policy choosing GPUs itself has no
+  // use for lazy hiding anyway).
+  FLEETSIM_CHECK(lazily_hidden_ == nullptr, "ranked_sites while hiding GPUs lazily");
   order.clear();
   selection_->rank(job, *sites_, order);
   std::erase_if(order, [&](SiteId site) { return !allowed_at(job, site); });
@@ -380,6 +416,7 @@ void FreeCapacity::take_power(SiteId site, Milliwatts power) {
 void FreeCapacity::release(const Job& job) { release_decided(job.spec, job.allocation); }
 
 void FreeCapacity::release_decided(const JobSpec& job, const Allocation& gpus) {
+  hide_every_site();
   if (gpus.empty()) return;
   if (job.gpu_milli < 1000) {
     const NodeSlice& s = gpus.slices.front();
@@ -391,10 +428,12 @@ void FreeCapacity::release_decided(const JobSpec& job, const Allocation& gpus) {
 }
 
 void FreeCapacity::release(const Allocation& allocation) {
+  hide_every_site();
   for (const NodeSlice& s : allocation.slices) release(s.node, s.gpus);
 }
 
 bool FreeCapacity::try_take_back(const Job& job) {
+  hide_every_site();
   const std::size_t before = mark();
   if (job.spec.gpu_milli < 1000) {
     const NodeSlice& s = job.allocation.slices.front();
@@ -427,6 +466,7 @@ bool FreeCapacity::take_chosen(const JobSpec& job, const Allocation& gpus) {
 }
 
 void FreeCapacity::take_decided(const JobSpec& job, const Allocation& gpus) {
+  hide_every_site();
   if (gpus.empty()) return;
   if (job.gpu_milli < 1000) {
     const NodeSlice& s = gpus.slices.front();
@@ -508,6 +548,11 @@ void FreeCapacity::undo_to(std::size_t mark) {
     }
     journal_.pop_back();
     ++version_;
+  }
+  if (lazily_hidden_ != nullptr) {
+    for (std::size_t& from : hidden_from_) {
+      if (from != kNotHidden && from >= mark) from = kNotHidden;
+    }
   }
 }
 

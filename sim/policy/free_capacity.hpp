@@ -105,6 +105,16 @@ class FreeCapacity {
   // untouched, when there is no selection (the policy chooses the site too).
   bool ranked_sites(const JobSpec& job, std::vector<SiteId>& order) const;
 
+  // Treats the free GPUs of the listed nodes ([site] -> nodes) as taken, a site at a time: a
+  // site's are taken when take(job) first tries a placement there (all sites' at once before a
+  // placement over the whole fleet, a cross-site split, a fractional job or any other change to
+  // the scratch). A pass then costs the hidden nodes at the sites its jobs were tried at, not all
+  // of them. Counts read meanwhile (total_free, free_for, usable_free, index()) still include
+  // the sites not hidden yet: use them only as upper bounds. Until stop_hiding(), which keeps
+  // what was hidden; a rollback to a mark before a site was hidden shows it again.
+  void hide_lazily(const std::vector<std::vector<NodeId>>& nodes_by_site);
+  void stop_hiding() { lazily_hidden_ = nullptr; }
+
   // Whether a job that failed to fit means every later job of its shape (job_shape.hpp) and GPU
   // utilisation fails too until capacity grows: true unless the site selection looks ahead
   // (SiteSelection::looks_ahead), when its ranking depends on more than the shape.
@@ -137,6 +147,9 @@ class FreeCapacity {
     std::size_t operator()(const Failed& f) const;
   };
   std::optional<Allocation> place_job(const Placement& placement, const JobSpec& job);
+  // hide_lazily: takes the site's listed nodes if not done yet; every site's.
+  void hide_site(SiteId site);
+  void hide_every_site();
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
   // A fractional job: best fit over the GPUs holding shares (the least room that holds it,
   // ties: lowest GPU), else one free GPU the placement picks; sites as place_job tries them.
@@ -189,6 +202,9 @@ class FreeCapacity {
   };
   mutable UsableCache usable_;
   bool shape_decides_fit_ = true;
+  const std::vector<std::vector<NodeId>>* lazily_hidden_ = nullptr;  // see hide_lazily
+  static constexpr std::size_t kNotHidden = ~std::size_t{0};
+  std::vector<std::size_t> hidden_from_;  // [site]: journal size before it was hidden
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

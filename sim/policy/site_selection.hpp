@@ -59,6 +59,10 @@ class SiteSelection {
   // the FIFO walk does not skip a failed shape's later jobs: both assume that a shape that
   // failed fails again until capacity grows.
   virtual bool looks_ahead(const SiteContext&) const { return false; }
+  // Whether rank() may read context.free (true unless a selection says otherwise). A policy
+  // scratch that hides GPUs lazily (FreeCapacity::hide_lazily) must hide them at every site
+  // the job may run at before such a ranking, which otherwise counts GPUs it will not see.
+  virtual bool reads_free_gpus() const { return true; }
 };
 
 // Newest start of the current run first (the least work at risk), ties by job id.

@@ -28,7 +28,7 @@ class InferenceFirst final : public Policy {
     detail::start_training_fifo(
         view, queue_, [&] { return plan.unpromised(); },
         [&](const JobSpec& spec) { return plan.take(spec); },
-        [](const JobSpec&, JobId) { return true; }, decisions);
+        [](const JobSpec&, JobId) { return true; }, free.shape_decides_fit(), decisions);
     return decisions;
   }
 

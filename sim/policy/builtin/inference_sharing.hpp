@@ -115,20 +115,23 @@ bool place_replicas(const SchedulerView& view, PlanningCapacity& plan,
 
 // FIFO with greedy backfill over the waiting training jobs that `eligible(spec, id)` accepts:
 // each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus()` bounds the
-// gangs the walk visits (see QueuedByShape::walk_fitting). Replicas are skipped. `started`, when
-// given, collects the jobs started.
+// gangs the walk visits (see QueuedByShape::walk_fitting). Replicas are skipped. With
+// `shape_decides_fit` (FreeCapacity::shape_decides_fit of the scratch `take` places in), a job
+// that does not fit skips the rest of its shape, which would not fit either: a deep queue then
+// costs a pass O(shapes), not O(jobs). `started`, when given, collects the jobs started.
 template <class FreeGpus, class Take, class Eligible>
 void start_training_fifo(const SchedulerView& view, const QueuedByShape& queue, FreeGpus free_gpus,
-                         Take take, Eligible eligible, Decisions& decisions,
+                         Take take, Eligible eligible, bool shape_decides_fit, Decisions& decisions,
                          std::set<JobId>* started = nullptr) {
   queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
-    // Eligibility depends on more than the shape, so a failure never skips a shape here.
+    // Eligibility may depend on more than the shape (preemptible, started), so failing it
+    // never skips a shape.
     if (spec.is_replica() || !eligible(spec, id)) return WalkStep::next;
-    if (std::optional<Allocation> gpus = take(spec)) {
-      decisions.start(id, std::move(*gpus));
-      if (started != nullptr) started->insert(id);
-    }
+    std::optional<Allocation> gpus = take(spec);
+    if (!gpus) return shape_decides_fit ? WalkStep::skip_shape : WalkStep::next;
+    decisions.start(id, std::move(*gpus));
+    if (started != nullptr) started->insert(id);
     return WalkStep::next;
   });
 }
@@ -160,15 +163,18 @@ class NodePartition {
     inference_.assign(topology.nodes().size(), false);
     std::vector<std::uint64_t> gpus[2];  // [side][site x types + type]
     const std::size_t types = topology.gpus_by_type().size();
-    for (Side side : {kTraining, kInference}) gpus[side].assign(topology.sites().size() * types, 0);
+    for (Side side : {kTraining, kInference}) {
+      nodes_by_site_[side].assign(topology.sites().size(), {});
+      gpus[side].assign(topology.sites().size() * types, 0);
+    }
     std::uint64_t taken = 0;
     for (std::size_t n = 0; n < topology.nodes().size(); ++n) {
       const Node& node = topology.node(NodeId{n});
       const Side side = taken < wanted ? kInference : kTraining;
       if (side == kInference) taken += node.gpu_count;
       inference_[n] = side == kInference;
-      nodes_[side].push_back(NodeId{n});
       const SiteId site = topology.cluster(topology.rack(node.rack).cluster).site;
+      nodes_by_site_[side][site.index()].push_back(NodeId{n});
       gpus[side][site.index() * types + node.type.index()] += node.gpu_count;
     }
     types_ = types;
@@ -182,7 +188,10 @@ class NodePartition {
     return std::any_of(job.allocation.slices.begin(), job.allocation.slices.end(),
                        [&](const NodeSlice& s) { return is_inference(s.node); });
   }
-  const std::vector<NodeId>& nodes(Side side) const { return nodes_[side]; }
+  // [site] -> the side's nodes there, in id order.
+  const std::vector<std::vector<NodeId>>& nodes_by_site(Side side) const {
+    return nodes_by_site_[side];
+  }
   // Whether the job's gang fits in `side` when that side is empty: at one site it may run at
   // (residency, and a WAN path to its data when it stages data), on one of its types, within the
   // site's largest power cap with its other GPUs idle (as Feasibility counts it: a side's GPUs
@@ -208,7 +217,7 @@ class NodePartition {
   bool built_ = false;
   const Fleet* fleet_ = nullptr;
   std::vector<bool> inference_;
-  std::vector<NodeId> nodes_[2];
+  std::vector<std::vector<NodeId>> nodes_by_site_[2];  // [side][site]
   std::size_t types_ = 0;
   std::vector<std::uint64_t> gpus_[2];  // [side][site x types + type]: GPUs of the type there
 };
@@ -216,13 +225,27 @@ class NodePartition {
 // Planning on one side of a NodePartition: while open, the other side's free GPUs are taken
 // out of the scratch so that placements only see this side. close() undoes that and re-applies
 // what the phase took and released, so the scratch then holds exactly the pass's plan.
-// O(nodes of the other side) to open and close.
 class PartitionPhase {
  public:
-  PartitionPhase(FreeCapacity& free, const std::vector<NodeId>& hidden)
+  // `now`: O(free nodes of the other side) to open and to close, even for a phase that starts
+  // nothing; every count the scratch gives is this side's. `lazily`: a site's are hidden when a
+  // placement first tries the site (FreeCapacity::hide_lazily), so a job that fits at a site of
+  // only this side costs nothing to hide; on a mostly idle 2,000,000-GPU fleet hiding all of
+  // them for every arriving job was nearly all of a run. Fleet-wide counts then include the
+  // other side's sites not tried yet: only for phases that use them as upper bounds (a FIFO
+  // walk's free GPUs), not for PlanningCapacity's promises, which count.
+  enum class Hide : std::uint8_t { now, lazily };
+  PartitionPhase(FreeCapacity& free, const NodePartition& partition, NodePartition::Side hidden,
+                 Hide when)
       : free_(&free), mark_(free.mark()) {
-    for (NodeId node : hidden) {
-      if (const std::uint64_t mask = free.index().free_mask(node)) free.take(node, mask);
+    if (when == Hide::lazily) {
+      free.hide_lazily(partition.nodes_by_site(hidden));
+      return;
+    }
+    for (const std::vector<NodeId>& at_site : partition.nodes_by_site(hidden)) {
+      for (NodeId node : at_site) {
+        if (const std::uint64_t mask = free.index().free_mask(node)) free.take(node, mask);
+      }
     }
   }
   // Victims whose GPUs a start of this phase uses (freed in this pass).
@@ -231,6 +254,7 @@ class PartitionPhase {
   // Call once, after the phase's decisions; `decisions` holds every start made so far. Victims
   // give back their GPUs and power, and starts take theirs, so site power caps still hold.
   void close(const SchedulerView& view, const Decisions& decisions, std::size_t starts_before) {
+    free_->stop_hiding();
     free_->rollback(mark_);
     for (JobId victim : released) free_->release(view.job(victim));
     const auto& starts = decisions.starts();
@@ -245,16 +269,20 @@ class PartitionPhase {
 };
 
 // Waiting jobs (replicas and training) too large for their side of `partition` even when it is
-// empty, in FIFO order, placed anywhere by `take(spec)`: otherwise they could never run.
+// empty, in FIFO order, placed anywhere by `take(spec)`: otherwise they could never run. A job
+// that does not fit skips the rest of its shape as in start_training_fifo (a shape's replicas and
+// training jobs share a bucket, so fitting a side does not skip one).
 template <class FreeGpus, class Take>
 void start_oversized(const SchedulerView& view, const QueuedByShape& queue,
                      const NodePartition& partition, FreeGpus free_gpus, Take take,
-                     Decisions& decisions) {
+                     bool shape_decides_fit, Decisions& decisions) {
   queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
     const auto side = spec.is_replica() ? NodePartition::kInference : NodePartition::kTraining;
     if (partition.ever_fits(spec, side)) return WalkStep::next;
-    if (std::optional<Allocation> gpus = take(spec)) decisions.start(id, std::move(*gpus));
+    std::optional<Allocation> gpus = take(spec);
+    if (!gpus) return shape_decides_fit ? WalkStep::skip_shape : WalkStep::next;
+    decisions.start(id, std::move(*gpus));
     return WalkStep::next;
   });
 }

@@ -38,7 +38,9 @@ class Lend final : public Policy {
     bool replica_waits = false;
     if (!replicas_.jobs().empty()) {
       const std::size_t before = decisions.starts().size();
-      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
+      // Reclaiming plans with PlanningCapacity's counts: the other side is hidden at once.
+      detail::PartitionPhase phase(free, partition_, NodePartition::kTraining,
+                                   detail::PartitionPhase::Hide::now);
       replica_waits = detail::place_replicas(
           view, plan, replicas_.jobs(), reclaim_,
           [&](const JobSpec& spec) { return partition_.ever_fits(spec, NodePartition::kInference); },
@@ -50,29 +52,39 @@ class Lend final : public Policy {
     const auto fits_training = [&](const JobSpec& spec, JobId) {
       return partition_.ever_fits(spec, NodePartition::kTraining);
     };
+    // Training jobs that may borrow, below: only those the training side did not start.
+    const std::size_t training_waiting = queue_.size() - replicas_.jobs().size();
     {
       const std::size_t before = decisions.starts().size();
-      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kInference));
+      detail::PartitionPhase phase(free, partition_, NodePartition::kInference,
+                                   detail::PartitionPhase::Hide::lazily);
       detail::start_training_fifo(
           view, queue_, [&] { return free.total_free(); },
-          [&](const JobSpec& spec) { return free.take(spec); }, fits_training, decisions,
-          &started);
+          [&](const JobSpec& spec) { return free.take(spec); }, fits_training,
+          free.shape_decides_fit(), decisions, &started);
       phase.close(view, decisions, before);
     }
     const auto unpromised = [&] { return plan.unpromised(); };
     const auto take = [&](const JobSpec& spec) { return plan.take(spec); };
-    if (!replica_waits) {  // lend idle inference GPUs to preemptible training
+    // Lend idle inference GPUs to preemptible training jobs still waiting. Hiding the training
+    // side costs O(its free nodes) when hidden at once, so it is skipped when no one waits, and
+    // is lazy unless a replica was promised GPUs by count (PlanningCapacity::take's count
+    // check is then more than an upper bound).
+    if (!replica_waits && training_waiting > started.size()) {
       const std::size_t before = decisions.starts().size();
-      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
+      detail::PartitionPhase phase(free, partition_, NodePartition::kTraining,
+                                   plan.promised() == 0 ? detail::PartitionPhase::Hide::lazily
+                                                        : detail::PartitionPhase::Hide::now);
       detail::start_training_fifo(
           view, queue_, unpromised, take,
           [&](const JobSpec& spec, JobId id) {
             return spec.preemptible && started.count(id) == 0 && fits_training(spec, id);
           },
-          decisions);
+          free.shape_decides_fit(), decisions);
       phase.close(view, decisions, before);
     }
-    detail::start_oversized(view, queue_, partition_, unpromised, take, decisions);
+    detail::start_oversized(view, queue_, partition_, unpromised, take, free.shape_decides_fit(),
+                            decisions);
     return decisions;
   }
 

@@ -113,6 +113,8 @@ class PlanningCapacity {
     if (!r.gpus.empty()) reserved_.push_back(std::move(r));
   }
 
+  // Free GPUs promised by count to jobs waiting for a drain.
+  std::uint64_t promised() const { return promised_; }
   // GPUs of victims preempted in this pass, which drain (only when drains()).
   void add_draining(std::uint64_t gpus) { drain_budget_ += gpus; }
   std::uint64_t drain_budget() const { return drain_budget_; }

@@ -36,6 +36,7 @@ class QueuedByShape {
           queued_.grow_to_hold(id.index());
           if (bucket_of_.size() < queued_.size()) bucket_of_.resize(queued_.size(), nullptr);
           Bucket& bucket = bucket_for(key_of(view.job(id).spec, id));
+          if (!queued_.test(id.index())) ++waiting_;
           queued_.set(id.index());
           bucket.add(id, queued_);
           bucket_of_[id.index()] = &bucket;
@@ -49,6 +50,7 @@ class QueuedByShape {
           const JobId id = change.job;
           if (id.index() >= queued_.size() || !queued_.test(id.index())) break;
           queued_.reset(id.index());
+          --waiting_;
           Bucket& bucket = *bucket_of_[id.index()];
           bucket.left(queued_);
           if (bucket.live == 0 && bucket.own) {
@@ -62,6 +64,9 @@ class QueuedByShape {
       }
     }
   }
+
+  // Jobs waiting, as the view's changes said.
+  std::size_t size() const { return waiting_; }
 
   // Visits waiting jobs in id order, skipping every job whose gang exceeds
   // `free_gpus(gpu_utilisation)` at the moment it would be visited, and the rest of a bucket
@@ -178,6 +183,7 @@ class QueuedByShape {
   Gang gang_;
   std::map<ShapeKey, Bucket> buckets_;  // nodes are stable: bucket_of_ points into them
   IdBitset queued_;                   // [job]: waiting, as the view's changes said
+  std::size_t waiting_ = 0;           // jobs set in queued_
   std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
   ShapeKey last_key_;                 // bucket_for's last key and bucket (nullptr: none)
   Bucket* last_bucket_ = nullptr;

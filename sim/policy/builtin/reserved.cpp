@@ -26,7 +26,8 @@ class Reserved final : public Policy {
     const auto take = [&](const JobSpec& spec) { return free.take(spec); };
     if (!replicas_.jobs().empty()) {
       const std::size_t before = decisions.starts().size();
-      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kTraining));
+      detail::PartitionPhase phase(free, partition_, NodePartition::kTraining,
+                                   detail::PartitionPhase::Hide::lazily);
       for (JobId id : replicas_.jobs()) {
         const JobSpec& spec = view.job(id).spec;
         if (!partition_.ever_fits(spec, NodePartition::kInference)) continue;
@@ -36,16 +37,18 @@ class Reserved final : public Policy {
     }
     {
       const std::size_t before = decisions.starts().size();
-      detail::PartitionPhase phase(free, partition_.nodes(NodePartition::kInference));
+      detail::PartitionPhase phase(free, partition_, NodePartition::kInference,
+                                   detail::PartitionPhase::Hide::lazily);
       detail::start_training_fifo(
           view, queue_, free_gpus, take,
           [&](const JobSpec& spec, JobId) {
             return partition_.ever_fits(spec, NodePartition::kTraining);
           },
-          decisions);
+          free.shape_decides_fit(), decisions);
       phase.close(view, decisions, before);
     }
-    detail::start_oversized(view, queue_, partition_, free_gpus, take, decisions);
+    detail::start_oversized(view, queue_, partition_, free_gpus, take, free.shape_decides_fit(),
+                            decisions);
     return decisions;
   }
 

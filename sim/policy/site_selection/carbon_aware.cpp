@@ -11,6 +11,7 @@ namespace {
 
 class CarbonAware final : public SiteSelection {
  public:
+  bool reads_free_gpus() const override { return false; }
   void rank(const JobSpec&, const SiteContext& context, std::vector<SiteId>& order) const override {
     detail::sites_sorted_by(context, order, [&](SiteId s) {
       return context.fleet->energy(s).carbon_g_per_kwh.at(context.now);

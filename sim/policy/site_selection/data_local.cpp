@@ -7,6 +7,7 @@ namespace {
 
 class DataLocal final : public SiteSelection {
  public:
+  bool reads_free_gpus() const override { return false; }
   void rank(const JobSpec& job, const SiteContext& context,
             std::vector<SiteId>& order) const override {
     detail::sites_sorted_by(context, order, [&](SiteId s) {

@@ -7,6 +7,7 @@ namespace {
 
 class Pack final : public SiteSelection {
  public:
+  bool reads_free_gpus() const override { return false; }
   void rank(const JobSpec&, const SiteContext& context, std::vector<SiteId>& order) const override {
     detail::sites_sorted_by(context, order, [](SiteId s) { return s.value; });
   }

@@ -1,8 +1,13 @@
-// The node split the partitioned sharing policies use, and their `share` check.
+// The node split the partitioned sharing policies use, their `share` check, and the training
+// walk they share with inference_first.
 #include "sim/policy/builtin/inference_sharing.hpp"
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <vector>
+
+#include "sim/core/scheduler_state.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -15,8 +20,9 @@ TEST(NodePartition, TakesWholeNodesInIdOrderUpToTheShare) {
   const Fleet fleet = test::single_cluster_fleet(1, 3, 8);
   NodePartition p;
   p.build(fleet, 0.3);
-  EXPECT_EQ(p.nodes(NodePartition::kInference), (std::vector<NodeId>{NodeId{0}}));
-  EXPECT_EQ(p.nodes(NodePartition::kTraining), (std::vector<NodeId>{NodeId{1}, NodeId{2}}));
+  EXPECT_EQ(p.nodes_by_site(NodePartition::kInference)[0], (std::vector<NodeId>{NodeId{0}}));
+  EXPECT_EQ(p.nodes_by_site(NodePartition::kTraining)[0],
+            (std::vector<NodeId>{NodeId{1}, NodeId{2}}));
   // 9 GPUs fit the training side (16 GPUs), not the inference side (8).
   JobSpec nine = test::job("j", 0, 9, 1);
   EXPECT_TRUE(p.ever_fits(nine, NodePartition::kTraining));
@@ -24,10 +30,10 @@ TEST(NodePartition, TakesWholeNodesInIdOrderUpToTheShare) {
   // share 0.5 of 24 = 12 -> nodes 0 and 1 (16 GPUs); 0 -> nothing reserved.
   NodePartition half;
   half.build(fleet, 0.5);
-  EXPECT_EQ(half.nodes(NodePartition::kInference).size(), 2u);
+  EXPECT_EQ(half.nodes_by_site(NodePartition::kInference)[0].size(), 2u);
   NodePartition none;
   none.build(fleet, 0.0);
-  EXPECT_TRUE(none.nodes(NodePartition::kInference).empty());
+  EXPECT_TRUE(none.nodes_by_site(NodePartition::kInference)[0].empty());
 }
 
 // Site 0: 2 nodes of 8 H100 (uncapped); site 1: 3 nodes of 8 A100 under a 5,100 W IT cap. Share
@@ -46,7 +52,8 @@ TEST(NodePartition, AGangItsSidesPowerCapCannotRunDoesNotFitThatSide) {
   const Fleet fleet = h100_inference_a100_training_capped();
   NodePartition p;
   p.build(fleet, 0.25);
-  ASSERT_EQ(p.nodes(NodePartition::kInference), (std::vector<NodeId>{NodeId{0}, NodeId{1}}));
+  ASSERT_EQ(p.nodes_by_site(NodePartition::kInference)[0],
+            (std::vector<NodeId>{NodeId{0}, NodeId{1}}));
   JobSpec twelve = test::job("j", 0, 12, 100);
   twelve.gpu_utilisation = 1.0F;
   // 24 training GPUs, but 11 busy at most under the cap (the count alone said it fits).
@@ -111,6 +118,39 @@ TEST(NodePartition, ShareOutsideZeroToOneIsRejected) {
   EXPECT_EQ(info->validate(make_params(*info, {{"share", 0.5}})), "");
   EXPECT_EQ(find_policy("lend")->validate(make_params(*find_policy("lend"), {{"share", -0.1}})),
             "share: expected a number in [0, 1], got -0.1");
+}
+
+TEST(StartTrainingFifo, AJobThatDoesNotFitSkipsTheRestOfItsShapeOnlyWhenTheShapeDecidesFit) {
+  // Waiting: jobs 0 and 1 of 4 GPUs, job 2 of 2 GPUs, job 3 of 4 GPUs. Every 4-GPU take fails, a
+  // 2-GPU one succeeds. When the shape decides fit, the walk tries one 4-GPU job only.
+  const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
+  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
+  SchedulerState state(fleet, *placement, 0);
+  for (std::uint32_t gpus : {4u, 4u, 2u, 4u}) {
+    state.jobs.emplace_back(test::job("j", 0, gpus, 60));
+    state.changes.push_back({JobId{state.jobs.size() - 1}, JobChangeKind::Arrived});
+  }
+  const SchedulerView view(state);
+  detail::QueuedByShape queue;
+  queue.update(view);
+  for (const bool shape_decides_fit : {true, false}) {
+    std::vector<std::uint32_t> tried;
+    Decisions decisions;
+    detail::start_training_fifo(
+        view, queue, [] { return std::uint64_t{8}; },
+        [&](const JobSpec& spec) -> std::optional<Allocation> {
+          tried.push_back(spec.gpus);
+          if (spec.gpus == 4) return std::nullopt;
+          return Allocation{{{NodeId{0u}, 0b11}}};
+        },
+        [](const JobSpec&, JobId) { return true; }, shape_decides_fit, decisions);
+    const std::vector<std::uint32_t> expected = shape_decides_fit
+                                                    ? std::vector<std::uint32_t>{4, 2}
+                                                    : std::vector<std::uint32_t>{4, 4, 2, 4};
+    EXPECT_EQ(tried, expected) << "shape_decides_fit " << shape_decides_fit;
+    ASSERT_EQ(decisions.starts().size(), 1u);
+    EXPECT_EQ(decisions.starts()[0].job, JobId{2u});
+  }
 }
 
 }  // namespace

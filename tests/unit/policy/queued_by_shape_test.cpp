@@ -1,6 +1,7 @@
 // QueuedByShape, the index fifo_backfill and its kin walk instead of the whole queue: after any
 // mix of arrivals, starts, requeues and withdrawals, a walk visits exactly the waiting jobs whose
-// gang fits, in id order, and skip_shape drops just the rest of that job's bucket.
+// gang fits, in id order, skip_shape drops just the rest of that job's bucket, and size() counts
+// the waiting jobs.
 #include "sim/policy/builtin/queued_by_shape.hpp"
 
 #include <memory>
@@ -64,15 +65,18 @@ TEST_F(QueuedByShapeTest, WalksFittingJobsInIdOrderAcrossBuckets) {
   for (std::uint32_t gpus : {1u, 4u, 2u, 8u, 1u})
     change(add_job(gpus, 1.0F, false), JobChangeKind::Arrived);
   update();
+  EXPECT_EQ(queue_.size(), 5u);
   EXPECT_EQ(walk(8), (std::vector<std::uint32_t>{0, 1, 2, 3, 4}));
   EXPECT_EQ(walk(2), (std::vector<std::uint32_t>{0, 2, 4}));  // the 4- and 8-GPU jobs do not fit
   change(JobId{0u}, JobChangeKind::Started);
   change(JobId{2u}, JobChangeKind::Started);
   update();
+  EXPECT_EQ(queue_.size(), 3u);
   EXPECT_EQ(walk(8), (std::vector<std::uint32_t>{1, 3, 4}));
   // Job 0 is preempted and requeued: it goes back before job 4 in its bucket.
   change(JobId{0u}, JobChangeKind::Requeued);
   update();
+  EXPECT_EQ(queue_.size(), 4u);
   EXPECT_EQ(walk(1), (std::vector<std::uint32_t>{0, 4}));
 }
 
@@ -110,6 +114,7 @@ TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
       }
     }
     update();
+    ASSERT_EQ(queue_.size(), waiting.size()) << "round " << round;
     const auto free = static_cast<std::uint32_t>(1 + rng() % 8);
     const std::uint32_t skip = 1U << (rng() % 4);
     // The FIFO walk a person would do: every waiting job that fits, in id order, leaving out
