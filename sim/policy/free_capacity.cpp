@@ -182,9 +182,12 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
     if (!may_fit) return split_across_sites(placement, job);
   }
   for (SiteId site : order_) {
-    // Only a site the job could fit at with its hidden GPUs counted is worth hiding them at.
-    if (!allowed_at(job, site) || !site_may_fit(job, site)) continue;
-    hide_site(site);
+    if (!allowed_at(job, site)) continue;
+    if (lazily_hidden_ != nullptr) {
+      // Only a site the job could fit at with its hidden GPUs counted is worth hiding them at.
+      if (!site_may_fit(job, site)) continue;
+      hide_site(site);
+    }
     if (std::optional<Allocation> a = take_at(placement, job, request, site)) return a;
   }
   if (!may_split) return std::nullopt;
