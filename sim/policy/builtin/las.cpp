@@ -9,13 +9,16 @@
 //
 // A pass must not cost O(jobs): 1,000,000 jobs on 100,000 GPUs run in seconds. So the policy
 // keeps its own state, updated from view.changes() and its own decisions: per queue, the waiting
-// jobs bucketed by gang size (a pass only walks jobs that could fit in the free GPUs plus those
-// of lower-priority victims) and the preemptible running jobs; and a min-heap of pending
-// threshold crossings and promotions, checked lazily against the job's current stamp.
+// jobs bucketed by shape (job_shape.hpp: a pass only walks jobs that could fit in the free GPUs
+// plus those of lower-priority victims, and leaves a shape at its first job that can start
+// neither way) and the preemptible running jobs, also by site (a job that may run at a few sites
+// walks only their victims); and a min-heap of pending threshold crossings and promotions,
+// checked lazily against the job's current stamp.
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <queue>
 #include <set>
 #include <utility>
@@ -40,6 +43,15 @@ bool allows(const JobSpec& spec, GpuTypeId type) {
 // victim spanning sites may always help).
 bool could_use(const JobSpec& spec, const Job& victim) {
   return allows(spec, victim.gpu_type) && (victim.span.sites > 1 || spec.may_run_at(victim.site));
+}
+
+// The site of an allocation's GPUs, or `spanning` when they are at more than one.
+std::uint32_t site_of(const Fleet& fleet, const Allocation& gpus, std::uint32_t spanning) {
+  const SiteId first = fleet.site_of(gpus.slices.front().node);
+  for (const NodeSlice& slice : gpus.slices) {
+    if (fleet.site_of(slice.node) != first) return spanning;
+  }
+  return static_cast<std::uint32_t>(first.index());
 }
 
 std::string validate_params(const PolicyParams& params) {
@@ -83,8 +95,11 @@ class LeastAttainedService final : public Policy {
     FreeCapacity free = view.free_capacity();
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     schedule(view, plan, decisions);
-    for (Level& level : levels_) {
-      std::erase_if(level.queued, [](const auto& bucket) { return bucket.second.empty(); });
+    if (buckets_emptied_) {
+      for (Level& level : levels_) {
+        std::erase_if(level.queued, [](const auto& bucket) { return bucket.second.empty(); });
+      }
+      buckets_emptied_ = false;
     }
     request_next_wake(view, decisions);
     return decisions;
@@ -100,15 +115,24 @@ class LeastAttainedService final : public Policy {
     std::uint64_t victim_of_pass = 0;  // not restarted in the pass that preempted it
     std::int64_t baseline = 0;         // raw service at the last promotion, in service units
     SimTime since = 0;                 // started (running) or entered the queue (queued)
+    // Its allocation's site, or kSpanningSites (valid while preemptible and Running).
+    std::uint32_t victim_site = 0;
     // Where it sits in its queue's sets (valid while Queued, resp. preemptible and Running), so
     // removing it costs no search.
+    std::map<ShapeKey, std::set<JobId>>::iterator bucket;
     std::set<JobId>::const_iterator queued_at;
     std::set<std::pair<SimTime, JobId>>::const_iterator running_at;
+    std::set<std::pair<SimTime, JobId>>::const_iterator running_at_site;
   };
 
+  using RunningSet = std::set<std::pair<SimTime, JobId>>;     // by (start, id): victims last first
+  static constexpr std::uint32_t kSpanningSites = kMaxSites;  // gangs over more than one site
+
   struct Level {
-    std::map<std::uint32_t, std::set<JobId>> queued;  // gang size -> waiting jobs, id order
-    std::set<std::pair<SimTime, JobId>> running;      // preemptible running jobs by (start, id)
+    std::map<ShapeKey, std::set<JobId>> queued;  // waiting jobs by shape, id order
+    RunningSet running;                          // preemptible running jobs
+    // The same by their allocation's site; [kSpanningSites] = those spanning sites.
+    std::vector<RunningSet> running_at_site = std::vector<RunningSet>(kSpanningSites + 1);
     std::uint64_t running_gpus = 0;
   };
 
@@ -127,7 +151,33 @@ class LeastAttainedService final : public Policy {
 
   struct Cursor {
     std::uint32_t gpus;
-    std::set<JobId>::const_iterator next, end;
+    float utilisation;
+    const std::set<JobId>* jobs;
+    std::set<JobId>::const_iterator next;
+  };
+
+  // Lower-priority running jobs of one level in victim order (latest start, then largest id,
+  // first), restricted to a job's sites: a merge of the sets of its sites and of the spanning
+  // gangs, each walked from its end.
+  class VictimOrder {
+   public:
+    void add(const RunningSet& jobs) {
+      if (!jobs.empty()) heads_.push_back({jobs.rbegin(), jobs.rend()});
+    }
+    std::optional<JobId> next() {
+      Head* best = nullptr;
+      for (Head& h : heads_) {
+        if (h.at != h.end && (best == nullptr || *best->at < *h.at)) best = &h;
+      }
+      if (best == nullptr) return std::nullopt;
+      return (best->at++)->second;
+    }
+
+   private:
+    struct Head {
+      RunningSet::const_reverse_iterator at, end;
+    };
+    std::vector<Head> heads_;
   };
 
   // --- service and levels ---------------------------------------------------------------
@@ -153,16 +203,18 @@ class LeastAttainedService final : public Policy {
     rec.level = level_of(service(view, id));
     rec.since = view.now();
     ++rec.stamp;
-    rec.queued_at = levels_[rec.level].queued[view.job(id).spec.gpus].insert(id).first;
+    rec.bucket = levels_[rec.level].queued.try_emplace(ShapeKey::of(view.job(id).spec, id)).first;
+    rec.queued_at = rec.bucket->second.insert(id).first;
     ++queued_count_;
     if (promote_after_ > 0 && rec.level > 0) {
       wakes_.push({view.now() + promote_after_, id, rec.stamp, true});
     }
   }
 
-  void dequeue(const SchedulerView& view, JobId id) {
+  void dequeue(JobId id) {
     const Record& rec = records_[id.index()];
-    levels_[rec.level].queued[view.job(id).spec.gpus].erase(rec.queued_at);
+    rec.bucket->second.erase(rec.queued_at);
+    buckets_emptied_ = buckets_emptied_ || rec.bucket->second.empty();
     --queued_count_;
   }
 
@@ -172,8 +224,10 @@ class LeastAttainedService final : public Policy {
     ++rec.stamp;
     const JobSpec& spec = view.job(id).spec;
     if (!spec.preemptible) return;  // never a victim, so its level no longer matters
-    rec.running_at = levels_[rec.level].running.insert({rec.since, id}).first;
-    levels_[rec.level].running_gpus += spec.gpus;
+    Level& level = levels_[rec.level];
+    rec.running_at = level.running.insert({rec.since, id}).first;
+    rec.running_at_site = level.running_at_site[rec.victim_site].insert({rec.since, id}).first;
+    level.running_gpus += spec.gpus;
     if (rec.level + 1 < levels_.size()) {
       // Service grows by units_per_us per microsecond held; the crossing is the first
       // microsecond at which it reaches the next threshold (exact integer arithmetic).
@@ -190,8 +244,10 @@ class LeastAttainedService final : public Policy {
     const Record& rec = records_[id.index()];
     const JobSpec& spec = view.job(id).spec;
     if (!spec.preemptible) return;
-    levels_[rec.level].running.erase(rec.running_at);
-    levels_[rec.level].running_gpus -= spec.gpus;
+    Level& level = levels_[rec.level];
+    level.running.erase(rec.running_at);
+    level.running_at_site[rec.victim_site].erase(rec.running_at_site);
+    level.running_gpus -= spec.gpus;
   }
 
   // --- bookkeeping at the start of a pass ------------------------------------------------
@@ -225,7 +281,7 @@ class LeastAttainedService final : public Policy {
           }
           break;
         case JobChangeKind::Withdrawn:
-          if (rec.where == Where::Queued) dequeue(view, change.job);
+          if (rec.where == Where::Queued) dequeue(change.job);
           rec.where = Where::Done;
           ++rec.stamp;
           break;
@@ -249,7 +305,7 @@ class LeastAttainedService final : public Policy {
       if (!is_live(wake)) continue;
       Record& rec = records_[wake.job.index()];
       if (wake.promotion) {
-        dequeue(view, wake.job);
+        dequeue(wake.job);
         rec.baseline += service(view, wake.job);  // service counts from 0 again
         enqueue(view, wake.job);
       } else {
@@ -269,29 +325,93 @@ class LeastAttainedService final : public Policy {
     return n;
   }
 
+  // The most GPUs a job of this level drawing `utilisation` could start on now (try_start):
+  // free, unpromised ones its power allows (FreeCapacity::usable_free), or, if GPUs drain,
+  // those plus the draining ones, or, if a lower-priority victim runs, those plus the victims'.
+  // On a capped fleet the capped sites' free GPUs count only in the last two.
+  std::uint64_t start_bound(detail::PlanningCapacity& plan, std::uint32_t level,
+                            float utilisation) const {
+    const std::uint64_t unpromised = plan.unpromised();
+    std::uint64_t bound = std::min(unpromised, plan.free().usable_free(utilisation));
+    if (plan.drain_budget() > 0) bound = std::max(bound, unpromised + plan.drain_budget());
+    if (const std::uint64_t victims = victim_gpus_below(level); victims > 0) {
+      bound = std::max(bound, unpromised + victims);
+    }
+    return bound;
+  }
+
+  // Visits each level's waiting jobs in id order (a merge of its shapes' buckets), trying to
+  // start each. With skip_blocked, a shape is set aside while its gang exceeds start_bound(),
+  // and after one of its jobs could not start while the scratch says the shape decides fit.
+  // Until the pass frees GPUs, adds draining ones or preempts (only takes and promises happen
+  // meanwhile), the shape's next jobs would meet the same GPUs, power, promises and victims, or
+  // fewer, and fail the same way; after any of those three the shapes set aside come back from
+  // their first job after the one just tried. So a pass costs O((shapes + jobs started) x log
+  // shapes) per level, not O(queue), and tries the jobs a walk over every job would start.
   void schedule(const SchedulerView& view, detail::PlanningCapacity& plan, Decisions& decisions) {
-    std::vector<Cursor> cursors;
+    std::vector<Cursor>& cursors = cursors_;
+    std::vector<std::size_t>& heap = heap_;  // cursor indices, earliest next job on top
+    std::vector<std::size_t>& set_aside = set_aside_;
+    const auto later = [&cursors](std::size_t a, std::size_t b) {
+      return *cursors[b].next < *cursors[a].next;
+    };
     for (std::uint32_t level = 0; level < levels_.size(); ++level) {
       cursors.clear();
-      for (const auto& [gpus, ids] : levels_[level].queued) {
-        if (!ids.empty()) cursors.push_back({gpus, ids.begin(), ids.end()});
+      heap.clear();
+      set_aside.clear();
+      for (const auto& [key, ids] : levels_[level].queued) {
+        if (ids.empty()) continue;
+        const bool fits = !skip_blocked_ ||
+                          key.shape.gpus <= start_bound(plan, level, key.gpu_utilisation);
+        (fits ? heap : set_aside).push_back(cursors.size());
+        cursors.push_back({key.shape.gpus, key.gpu_utilisation, &ids, ids.begin()});
       }
+      std::make_heap(heap.begin(), heap.end(), later);
       while (true) {
         // Nothing can start (or wait for a drain) once no GPU is free, none drains and no
         // lower-priority victim is left, which only gets truer at lower priorities.
-        const std::uint64_t limit =
-            plan.unpromised() + plan.drain_budget() + victim_gpus_below(level);
-        if (limit == 0) return;
+        if (plan.unpromised() + plan.drain_budget() + victim_gpus_below(level) == 0) return;
         // Next waiting job in id order; with skip_blocked, among those that could fit by count.
-        Cursor* best = nullptr;
-        for (Cursor& c : cursors) {
-          if (c.next == c.end || (skip_blocked_ && c.gpus > limit)) continue;
-          if (best == nullptr || *c.next < *best->next) best = &c;
+        while (skip_blocked_ && !heap.empty() &&
+               cursors[heap.front()].gpus >
+                   start_bound(plan, level, cursors[heap.front()].utilisation)) {
+          std::pop_heap(heap.begin(), heap.end(), later);
+          set_aside.push_back(heap.back());
+          heap.pop_back();
         }
-        if (best == nullptr) break;
-        const JobId id = *best->next++;  // advance first: starting it erases it from the set
-        if (records_[id.index()].victim_of_pass == pass_) continue;
-        if (!try_start(view, plan, decisions, id, level) && !skip_blocked_) return;
+        if (heap.empty()) break;
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const std::size_t at = heap.back();
+        heap.pop_back();
+        Cursor& cursor = cursors[at];
+        const JobId id = *cursor.next++;  // advance first: starting it erases it from the set
+        bool started = true;
+        const std::uint64_t unpromised = plan.unpromised();
+        const std::uint64_t drain_budget = plan.drain_budget();
+        const std::uint64_t victims = victim_gpus_below(level);
+        if (records_[id.index()].victim_of_pass != pass_) {
+          started = try_start(view, plan, decisions, id, level);
+          if (!started && !skip_blocked_) return;
+        }
+        if (cursor.next != cursor.jobs->end()) {
+          if (started || !plan.free().shape_decides_fit()) {
+            heap.push_back(at);
+            std::push_heap(heap.begin(), heap.end(), later);
+          } else {
+            set_aside.push_back(at);
+          }
+        }
+        if (plan.unpromised() > unpromised || plan.drain_budget() > drain_budget ||
+            victim_gpus_below(level) != victims) {
+          // Their jobs before this one in id order would have failed in their turn.
+          for (std::size_t i : set_aside) {
+            cursors[i].next = cursors[i].jobs->upper_bound(id);
+            if (cursors[i].next == cursors[i].jobs->end()) continue;
+            heap.push_back(i);
+            std::push_heap(heap.begin(), heap.end(), later);
+          }
+          set_aside.clear();
+        }
       }
     }
   }
@@ -308,8 +428,10 @@ class LeastAttainedService final : public Policy {
       if (!preempt_for(view, plan, decisions, id, level, gpus)) return false;
       if (!gpus) return true;  // its victims drain; a later pass starts it
     }
-    dequeue(view, id);
-    records_[id.index()].since = view.now();
+    dequeue(id);
+    Record& rec = records_[id.index()];
+    rec.since = view.now();
+    rec.victim_site = site_of(view.fleet(), *gpus, kSpanningSites);
     decisions.start(id, std::move(*gpus));
     add_running(view, id);
     return true;
@@ -322,7 +444,8 @@ class LeastAttainedService final : public Policy {
                    JobId id, std::uint32_t level, std::optional<Allocation>& gpus) {
     const JobSpec& spec = view.job(id).spec;
     FreeCapacity& free = plan.free();
-    if (plan.unpromised_for(spec) + victim_gpus_below(level) < spec.gpus) return false;
+    const std::uint64_t below = victim_gpus_below(level);
+    if (below == 0 || plan.unpromised_for(spec) + below < spec.gpus) return false;
     // Within a pass the GPUs free or held by victims below a level only shrink (starts take
     // them, preemptions give them to the job that asked, and a job started at this level is no
     // victim of this level or a later one), so a shape that failed at some level fails at it
@@ -337,13 +460,29 @@ class LeastAttainedService final : public Policy {
     }
     const std::size_t mark = free.mark();
     std::vector<JobId> released;
+    const std::size_t sites = view.fleet().topology.sites().size();
+    const std::uint64_t every_site =
+        sites >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << sites) - 1;
+    const bool anywhere = (spec.allowed_sites & every_site) == every_site;
     for (std::size_t l = levels_.size() - 1; l > level && !gpus; --l) {
-      const auto& running = levels_[l].running;
-      for (auto it = running.rbegin(); it != running.rend() && !gpus; ++it) {
-        const Job& victim = view.job(it->second);
+      VictimOrder victims;
+      if (anywhere) {
+        victims.add(levels_[l].running);
+      } else {
+        for (std::size_t s = 0; s < sites; ++s) {
+          if (spec.may_run_at(SiteId{s})) {
+            victims.add(levels_[l].running_at_site[s]);
+          }
+        }
+        victims.add(levels_[l].running_at_site[kSpanningSites]);
+      }
+      while (!gpus) {
+        const std::optional<JobId> next = victims.next();
+        if (!next) break;
+        const Job& victim = view.job(*next);
         if (!could_use(spec, victim)) continue;
         free.release(victim);
-        released.push_back(it->second);
+        released.push_back(*next);
         gpus = plan.take(spec);
       }
     }
@@ -404,7 +543,12 @@ class LeastAttainedService final : public Policy {
   std::vector<Record> records_;           // [job]
   std::priority_queue<Wake, std::vector<Wake>, std::greater<>> wakes_;
   detail::DrainingJobs draining_;
+  // schedule()'s, members so that their buffers are reused.
+  std::vector<Cursor> cursors_;
+  std::vector<std::size_t> heap_;
+  std::vector<std::size_t> set_aside_;
   std::uint64_t queued_count_ = 0;
+  bool buckets_emptied_ = false;  // a queue has an empty bucket to erase
   std::uint64_t pass_ = 0;
   // Shapes that releasing every victim could not make fit in this pass -> the highest-priority
   // level (lowest number) they failed at.

@@ -1,9 +1,11 @@
 // las: Tiresias-style discretised least attained service. Demotion at a threshold crossing,
 // preemption of lower-priority queues only, gpu_time vs run_time service, promotion of starved
-// jobs and skip_blocked; hand-computed times on one 8-GPU node.
+// jobs and skip_blocked; hand-computed times on one 8-GPU node, and on two or three sites for
+// jobs that may run only at some of them.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "tests/support/test_fleet.hpp"
@@ -195,6 +197,66 @@ TEST(Las, JobWaitingForDrainingGpusNeitherPreemptsMoreNorLosesThem) {
   EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 180);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1015);
   EXPECT_DOUBLE_EQ(test::seconds(out["z"].end), 1030);
+}
+
+TEST(Las, PreemptsTheMostRecentlyStartedJobAtASiteTheJobMayRunAt) {
+  // Three sites of one 8-GPU node each; thresholds [100] run_time. p (site 0 only) starts at
+  // 0 s, q (site 2 only) at 10 s, r (site 1 only) at 20 s, 8 GPUs and 1000 s each: all in
+  // queue 1 by 120 s. c: 8 GPUs, sites 0 or 1, arrives 300 s, 50 s. Victims it could use, most
+  // recent first: r (q is more recent but at site 2), then p. c takes r's node, 300-350; r
+  // resumes with 1000 - 280 = 720 s left -> 1070; p and q are not touched.
+  JobSpec p = test::job("p", 0, 8, 1000);
+  p.allowed_sites = 1U << 0;
+  JobSpec q = test::job("q", 10, 8, 1000);
+  q.allowed_sites = 1U << 2;
+  JobSpec r = test::job("r", 20, 8, 1000);
+  r.allowed_sites = 1U << 1;
+  JobSpec c = test::job("c", 300, 8, 50);
+  c.allowed_sites = 1U << 0 | 1U << 1;
+  const auto out = test::run(test::fleet_of({{0, 1, 1, 8}, {1, 1, 1, 8}, {2, 1, 1, 8}}),
+                             {p, q, r, c}, "las", run_time_thresholds({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 300);
+  EXPECT_EQ(out["c"].site, SiteId{1});
+  EXPECT_EQ(out["r"].preemptions, 1u);
+  EXPECT_EQ(out["p"].preemptions, 0u);
+  EXPECT_EQ(out["q"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r"].end), 1070);
+  EXPECT_DOUBLE_EQ(test::seconds(out["p"].end), 1000);
+}
+
+TEST(Las, AJobThatFailedBeforeAPreemptionInThePassIsNotTriedAgainAfterIt) {
+  // Two sites of one 8-GPU node each; preempt overhead 5 s; thresholds [100] run_time.
+  // n: 8 GPUs at site 0, not preemptible, 0-300. w and v: 4 GPUs each at site 1, from 0 s and
+  // 10 s, 1000 s (queue 1 from 100 and 110 s). At 200 s arrive, in this order: x1 and x2 (2
+  // GPUs, site 0 only), y (1 GPU, site 1 only), z (2 GPUs, site 1 only).
+  // - x1: site 0 is full and has no victim: it cannot start; x2, the same shape, neither.
+  // - y preempts v (most recent), which drains 200-205; y waits for 1 of v's 4 GPUs.
+  // - z waits for 2 more of them: no second victim. (Trying x2 again after y's preemption,
+  //   out of its turn, would promise it 2 of them, and z would then preempt w.)
+  // 205 s: y and z start on v's GPUs, 205-215; v waits for 4 GPUs: 215 s, with 1000 - 190 =
+  // 810 s left -> 1025. 300 s: x1 and x2 start on n's node, 300-310.
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  JobSpec n = test::job("n", 0, 8, 300);
+  n.preemptible = false;
+  n.allowed_sites = 1U << 0;
+  std::vector<JobSpec> jobs = {n, test::job("w", 0, 4, 1000), test::job("v", 10, 4, 1000)};
+  for (const auto& [name, gpus, site] : {std::tuple{"x1", 2U, 0}, std::tuple{"x2", 2U, 0},
+                                         std::tuple{"y", 1U, 1}, std::tuple{"z", 2U, 1}}) {
+    jobs.push_back(test::job(name, 200, gpus, 10));
+    jobs.back().allowed_sites = 1U << site;
+  }
+  jobs[1].allowed_sites = jobs[2].allowed_sites = 1U << 1;
+  const auto out = test::run(test::fleet_of({{0, 1, 1, 8}, {1, 1, 1, 8}}), jobs, "las",
+                             run_time_thresholds({100}), "first_fit", config);
+  EXPECT_EQ(out["w"].preemptions, 0u);
+  EXPECT_EQ(out["v"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 205);
+  EXPECT_DOUBLE_EQ(test::seconds(out["z"].first_start), 205);
+  EXPECT_DOUBLE_EQ(test::seconds(out["v"].end), 1025);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x1"].first_start), 300);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x2"].first_start), 300);
+  EXPECT_DOUBLE_EQ(test::seconds(out["w"].end), 1000);
 }
 
 TEST(Las, ValidateRequiresPositiveAscendingThresholds) {
