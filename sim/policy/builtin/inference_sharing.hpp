@@ -114,16 +114,17 @@ bool place_replicas(const SchedulerView& view, PlanningCapacity& plan,
 }
 
 // FIFO with greedy backfill over the waiting training jobs that `eligible(spec, id)` accepts:
-// each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus()` bounds the
-// gangs the walk visits (see QueuedByShape::walk_fitting). Replicas are skipped. With
-// `shape_decides_fit` (FreeCapacity::shape_decides_fit of the scratch `take` places in), a job
-// that does not fit skips the rest of its shape, which would not fit either: a deep queue then
-// costs a pass O(shapes), not O(jobs). `started`, when given, collects the jobs started.
+// each is placed by `take(spec)` (nullopt: does not fit) and started; `free_gpus(utilisation)`
+// bounds the gangs the walk visits (see QueuedByShape::walk_fitting): it must be at least what
+// `take` could give a job drawing that utilisation (FreeCapacity::usable_free is). Replicas are
+// skipped. With `shape_decides_fit` (FreeCapacity::shape_decides_fit of the scratch `take` places
+// in), a job that does not fit skips the rest of its shape, which would not fit either: a deep
+// queue then costs a pass O(shapes), not O(jobs). `started`, when given, collects the jobs started.
 template <class FreeGpus, class Take, class Eligible>
 void start_training_fifo(const SchedulerView& view, const QueuedByShape& queue, FreeGpus free_gpus,
                          Take take, Eligible eligible, bool shape_decides_fit, Decisions& decisions,
                          std::set<JobId>* started = nullptr) {
-  queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
+  queue.walk_fitting(free_gpus, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
     // Eligibility may depend on more than the shape (preemptible, started), so failing it
     // never skips a shape.
@@ -270,16 +271,17 @@ class PartitionPhase {
 
 // Waiting jobs (replicas and training) too large for their side of `partition` even when it is
 // empty, in FIFO order, placed anywhere by `take(spec)`: otherwise they could never run. A job
-// that does not fit skips the rest of its shape as in start_training_fifo (a shape's replicas and
-// training jobs share a bucket, so fitting a side does not skip one).
+// that does not fit skips the rest of its shape as in start_training_fifo, and so does one that
+// fits its side: a bucket holds one kind (replica or training) of one shape, and whether a job
+// fits its side depends on nothing else, so a pass costs O(buckets + jobs started), not O(queue).
 template <class FreeGpus, class Take>
 void start_oversized(const SchedulerView& view, const QueuedByShape& queue,
                      const NodePartition& partition, FreeGpus free_gpus, Take take,
                      bool shape_decides_fit, Decisions& decisions) {
-  queue.walk_fitting([&](float) { return free_gpus(); }, [&](JobId id) {
+  queue.walk_fitting(free_gpus, [&](JobId id) {
     const JobSpec& spec = view.job(id).spec;
     const auto side = spec.is_replica() ? NodePartition::kInference : NodePartition::kTraining;
-    if (partition.ever_fits(spec, side)) return WalkStep::next;
+    if (partition.ever_fits(spec, side)) return WalkStep::skip_shape;
     std::optional<Allocation> gpus = take(spec);
     if (!gpus) return shape_decides_fit ? WalkStep::skip_shape : WalkStep::next;
     decisions.start(id, std::move(*gpus));

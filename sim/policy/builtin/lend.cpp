@@ -6,6 +6,7 @@
 // preemptible training jobs still queued borrow inference GPUs in FIFO order. A job too large
 // for its side even when that side is empty may use the whole fleet. O(nodes) per side planned
 // plus the FIFO walks, plus O(running log running) when a replica reclaims.
+#include <algorithm>
 #include <set>
 
 #include "sim/policy/builtin/inference_sharing.hpp"
@@ -59,12 +60,14 @@ class Lend final : public Policy {
       detail::PartitionPhase phase(free, partition_, NodePartition::kInference,
                                    detail::PartitionPhase::Hide::lazily);
       detail::start_training_fifo(
-          view, queue_, [&] { return free.total_free(); },
+          view, queue_, [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); },
           [&](const JobSpec& spec) { return free.take(spec); }, fits_training,
           free.shape_decides_fit(), decisions, &started);
       phase.close(view, decisions, before);
     }
-    const auto unpromised = [&] { return plan.unpromised(); };
+    const auto usable = [&](float gpu_utilisation) {
+      return std::min(plan.unpromised(), free.usable_free(gpu_utilisation));
+    };
     const auto take = [&](const JobSpec& spec) { return plan.take(spec); };
     // Lend idle inference GPUs to preemptible training jobs still waiting. Hiding the training
     // side costs O(its free nodes) when hidden at once, so it is skipped when no one waits, and
@@ -76,14 +79,14 @@ class Lend final : public Policy {
                                    plan.promised() == 0 ? detail::PartitionPhase::Hide::lazily
                                                         : detail::PartitionPhase::Hide::now);
       detail::start_training_fifo(
-          view, queue_, unpromised, take,
+          view, queue_, usable, take,
           [&](const JobSpec& spec, JobId id) {
             return spec.preemptible && started.count(id) == 0 && fits_training(spec, id);
           },
           free.shape_decides_fit(), decisions);
       phase.close(view, decisions, before);
     }
-    detail::start_oversized(view, queue_, partition_, unpromised, take, free.shape_decides_fit(),
+    detail::start_oversized(view, queue_, partition_, usable, take, free.shape_decides_fit(),
                             decisions);
     return decisions;
   }

@@ -1,10 +1,11 @@
-// The waiting jobs bucketed by shape (gang size, GPU types, sites, data site: job_shape.hpp) and
-// GPU utilisation, each bucket in id (= submit) order, kept up to date from the view's changes.
-// A greedy FIFO walk then visits only jobs whose gang could fit in the GPUs still free, and stops
-// visiting a bucket once one of its jobs failed to fit: a pass costs O((jobs started + buckets)
-// x log buckets), not O(queue). That is what lets fifo_backfill keep up with a deep queue on a
-// 100,000-GPU fleet, and on a multi-site one where residency and power caps keep most of a
-// queue out while thousands of GPUs are free.
+// The waiting jobs bucketed by shape (gang size, GPU types, sites, data site: job_shape.hpp),
+// GPU utilisation and kind (inference replicas apart from training jobs: the partitioned
+// policies give each kind its own side), each bucket in id (= submit) order, kept up to date from
+// the view's changes. A greedy FIFO walk then visits only jobs whose gang could fit in the GPUs
+// still free, and stops visiting a bucket once one of its jobs failed to fit: a pass costs O((jobs
+// started + buckets) x log buckets), not O(queue). That is what lets fifo_backfill keep up with a
+// deep queue on a 100,000-GPU fleet, and on a multi-site one where residency and power caps keep
+// most of a queue out while thousands of GPUs are free.
 #pragma once
 
 #include <algorithm>
@@ -80,8 +81,9 @@ class QueuedByShape {
     std::vector<Cursor>& heap = heap_;
     heap.clear();
     for (const auto& [key, bucket] : buckets_) {
-      if (bucket.live > 0 && key.shape.gpus <= free_gpus(key.gpu_utilisation)) {
-        Cursor c{key.shape.gpus, key.gpu_utilisation, &bucket.ids, bucket.head};
+      const ShapeKey& shape = key.shape_key;
+      if (bucket.live > 0 && shape.shape.gpus <= free_gpus(shape.gpu_utilisation)) {
+        Cursor c{shape.shape.gpus, shape.gpu_utilisation, &bucket.ids, bucket.head};
         skip_left(c);
         heap.push_back(c);
       }
@@ -108,8 +110,14 @@ class QueuedByShape {
   }
 
  private:
-  ShapeKey key_of(const JobSpec& spec, JobId id) const {
-    return ShapeKey::of(spec, id, gang_ == Gang::minimum ? spec.min_gang() : spec.gpus);
+  struct BucketKey {
+    ShapeKey shape_key;
+    bool replica = false;
+    auto operator<=>(const BucketKey&) const = default;
+  };
+  BucketKey key_of(const JobSpec& spec, JobId id) const {
+    return {ShapeKey::of(spec, id, gang_ == Gang::minimum ? spec.min_gang() : spec.gpus),
+            spec.is_replica()};
   }
 
   // One bucket's jobs in id order: a sorted vector in which a job that left stays as a stale
@@ -167,10 +175,10 @@ class QueuedByShape {
   };
   // The bucket of `key`, made if new. Consecutive arrivals are mostly of one shape, so the last
   // bucket found is tried before the map.
-  Bucket& bucket_for(const ShapeKey& key) {
+  Bucket& bucket_for(const BucketKey& key) {
     if (last_bucket_ == nullptr || !(last_key_ == key)) {
       Bucket& bucket = buckets_[key];
-      bucket.own = key.own.valid();
+      bucket.own = key.shape_key.own.valid();
       last_key_ = key;
       last_bucket_ = &bucket;
     }
@@ -181,11 +189,11 @@ class QueuedByShape {
   }
 
   Gang gang_;
-  std::map<ShapeKey, Bucket> buckets_;  // nodes are stable: bucket_of_ points into them
+  std::map<BucketKey, Bucket> buckets_;  // nodes are stable: bucket_of_ points into them
   IdBitset queued_;                   // [job]: waiting, as the view's changes said
   std::size_t waiting_ = 0;           // jobs set in queued_
   std::vector<Bucket*> bucket_of_;    // [job] -> its bucket, while queued
-  ShapeKey last_key_;                 // bucket_for's last key and bucket (nullptr: none)
+  BucketKey last_key_;                // bucket_for's last key and bucket (nullptr: none)
   Bucket* last_bucket_ = nullptr;
   mutable std::vector<Cursor> heap_;  // walk_fitting's scratch (so a visitor must not walk again)
 };

@@ -22,7 +22,7 @@ class Reserved final : public Policy {
     if (!partition_.built()) partition_.build(view.fleet(), share_);
     Decisions decisions;
     FreeCapacity free = view.free_capacity();
-    const auto free_gpus = [&] { return free.total_free(); };
+    const auto free_gpus = [&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); };
     const auto take = [&](const JobSpec& spec) { return free.take(spec); };
     if (!replicas_.jobs().empty()) {
       const std::size_t before = decisions.starts().size();

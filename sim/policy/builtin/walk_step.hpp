@@ -7,7 +7,7 @@ namespace fleetsim::detail {
 
 enum class WalkStep : std::uint8_t {
   next,        // go on with the next job
-  skip_shape,  // this job did not fit, and no later job of its bucket will in this pass
+  skip_shape,  // no later job of its bucket needs a visit in this pass (e.g. none would fit)
   stop,        // end the walk
 };
 

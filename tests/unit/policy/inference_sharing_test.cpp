@@ -137,7 +137,7 @@ TEST(StartTrainingFifo, AJobThatDoesNotFitSkipsTheRestOfItsShapeOnlyWhenTheShape
     std::vector<std::uint32_t> tried;
     Decisions decisions;
     detail::start_training_fifo(
-        view, queue, [] { return std::uint64_t{8}; },
+        view, queue, [](float) { return std::uint64_t{8}; },
         [&](const JobSpec& spec) -> std::optional<Allocation> {
           tried.push_back(spec.gpus);
           if (spec.gpus == 4) return std::nullopt;

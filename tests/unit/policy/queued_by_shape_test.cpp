@@ -1,7 +1,7 @@
 // QueuedByShape, the index fifo_backfill and its kin walk instead of the whole queue: after any
 // mix of arrivals, starts, requeues and withdrawals, a walk visits exactly the waiting jobs whose
-// gang fits, in id order, skip_shape drops just the rest of that job's bucket, and size() counts
-// the waiting jobs.
+// gang fits, in id order, skip_shape drops just the rest of that job's bucket (one kind, replica
+// or training, of one shape), and size() counts the waiting jobs.
 #include "sim/policy/builtin/queued_by_shape.hpp"
 
 #include <memory>
@@ -78,6 +78,19 @@ TEST_F(QueuedByShapeTest, WalksFittingJobsInIdOrderAcrossBuckets) {
   update();
   EXPECT_EQ(queue_.size(), 4u);
   EXPECT_EQ(walk(1), (std::vector<std::uint32_t>{0, 4}));
+}
+
+TEST_F(QueuedByShapeTest, KeepsReplicasApartFromTrainingJobsOfTheirShape) {
+  // ids 0..3: 2-GPU jobs, training, replica, training, replica. The visitor leaves a bucket at
+  // its first 2-GPU job: job 0 ends the training bucket (job 2), job 1 the replicas' (job 3).
+  for (const bool replica : {false, true, false, true}) {
+    const JobId id = add_job(2, 1.0F, false);
+    if (replica) state_.jobs.back().spec.service = ServiceId{0u};
+    change(id, JobChangeKind::Arrived);
+  }
+  update();
+  EXPECT_EQ(walk(8, 2), (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_EQ(walk(8), (std::vector<std::uint32_t>{0, 1, 2, 3}));
 }
 
 TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
