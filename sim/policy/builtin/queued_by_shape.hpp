@@ -72,8 +72,8 @@ class QueuedByShape {
   // Visits waiting jobs in id order, skipping every job whose gang exceeds
   // `free_gpus(gpu_utilisation)` at the moment it would be visited, and the rest of a bucket
   // after `visit(id)` returned skip_shape. Since free GPUs and power only shrink during a walk,
-  // the jobs skipped are jobs a full FIFO walk would have tried in vain (the visitor must only
-  // say skip_shape when that holds).
+  // the jobs skipped are jobs a full FIFO walk would have tried in vain or passed over (the
+  // visitor must only say skip_shape when that holds for the rest of the bucket).
   template <class FreeGpus, class Visit>
   void walk_fitting(FreeGpus free_gpus, Visit visit) const {
     // A min-heap of the buckets' next jobs by id (a member, so its buffer is reused).
