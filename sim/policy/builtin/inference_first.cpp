@@ -4,8 +4,6 @@
 // what is left, FIFO with greedy backfill. The serving SLO is protected at the price of
 // training JCT and preemptions. Event-driven; a pass costs O(changes log queue) plus, when a
 // replica does not fit, O(running log running) for its victims.
-#include <algorithm>
-
 #include "sim/policy/builtin/inference_sharing.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/registry.hpp"
@@ -29,9 +27,7 @@ class InferenceFirst final : public Policy {
         [](const Job&) { return true; }, decisions);
     detail::start_training_fifo(
         view, queue_,
-        [&](float gpu_utilisation) {
-          return std::min(plan.unpromised(), free.usable_free(gpu_utilisation));
-        },
+        [&](float gpu_utilisation) { return plan.usable_unpromised(gpu_utilisation); },
         [&](const JobSpec& spec) { return plan.take(spec); },
         [](const JobSpec&, JobId) { return true; }, free.shape_decides_fit(), decisions);
     return decisions;

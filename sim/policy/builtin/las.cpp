@@ -329,10 +329,10 @@ class LeastAttainedService final : public Policy {
   // free, unpromised ones its power allows (FreeCapacity::usable_free), or, if GPUs drain,
   // those plus the draining ones, or, if a lower-priority victim runs, those plus the victims'.
   // On a capped fleet the capped sites' free GPUs count only in the last two.
-  std::uint64_t start_bound(detail::PlanningCapacity& plan, std::uint32_t level,
+  std::uint64_t start_bound(const detail::PlanningCapacity& plan, std::uint32_t level,
                             float utilisation) const {
     const std::uint64_t unpromised = plan.unpromised();
-    std::uint64_t bound = std::min(unpromised, plan.free().usable_free(utilisation));
+    std::uint64_t bound = plan.usable_unpromised(utilisation);
     if (plan.drain_budget() > 0) bound = std::max(bound, unpromised + plan.drain_budget());
     if (const std::uint64_t victims = victim_gpus_below(level); victims > 0) {
       bound = std::max(bound, unpromised + victims);

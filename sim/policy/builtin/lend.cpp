@@ -6,7 +6,6 @@
 // preemptible training jobs still queued borrow inference GPUs in FIFO order. A job too large
 // for its side even when that side is empty may use the whole fleet. O(nodes) per side planned
 // plus the FIFO walks, plus O(running log running) when a replica reclaims.
-#include <algorithm>
 #include <set>
 
 #include "sim/policy/builtin/inference_sharing.hpp"
@@ -66,7 +65,7 @@ class Lend final : public Policy {
       phase.close(view, decisions, before);
     }
     const auto usable = [&](float gpu_utilisation) {
-      return std::min(plan.unpromised(), free.usable_free(gpu_utilisation));
+      return plan.usable_unpromised(gpu_utilisation);
     };
     const auto take = [&](const JobSpec& spec) { return plan.take(spec); };
     // Lend idle inference GPUs to preemptible training jobs still waiting. Hiding the training

@@ -63,6 +63,11 @@ class PlanningCapacity {
     const std::uint64_t free = free_->total_free();
     return free > promised_ ? free - promised_ : 0;
   }
+  // An upper bound on the gang take() can place for a job drawing `gpu_utilisation`: unpromised
+  // GPUs, no more than the sites' power caps let such a job use (FreeCapacity::usable_free).
+  std::uint64_t usable_unpromised(float gpu_utilisation) const {
+    return std::min(unpromised(), free_->usable_free(gpu_utilisation));
+  }
 
   // Places the job on GPUs free now, not promised to anyone and not reserved. O(placement),
   // plus O(reserved slices) while a job waits for victims of this pass.
