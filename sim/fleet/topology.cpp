@@ -12,6 +12,7 @@ SiteId Topology::add_site(Site site) {
   site.gpu_count = 0;
   sites_.push_back(std::move(site));
   site_gpus_by_type_.emplace_back(gpus_by_type_.size(), 0);
+  site_node_counts_.push_back(0);
   return SiteId(sites_.size() - 1);
 }
 
@@ -53,6 +54,7 @@ void Topology::add_racks(ClusterId cluster, std::uint32_t count, std::uint32_t n
   std::vector<std::uint64_t>& site_types = site_gpus_by_type_[c.site.index()];
   if (site_types.size() <= type.index()) site_types.resize(type.index() + 1, 0);
   site_types[type.index()] += added;
+  site_node_counts_[c.site.index()] += std::uint64_t{count} * nodes_per_rack;
   max_gpus_per_node_ = std::max(max_gpus_per_node_, gpus_per_node);
   max_gpus_per_rack_ = std::max(max_gpus_per_rack_, nodes_per_rack * gpus_per_node);
 }

@@ -90,6 +90,8 @@ class Topology {
     const std::vector<std::uint64_t>& by_type = site_gpus_by_type_[site.index()];
     return type.index() < by_type.size() ? by_type[type.index()] : 0;
   }
+  // Nodes at one site (built or not yet).
+  std::uint64_t site_node_count(SiteId site) const { return site_node_counts_[site.index()]; }
   std::uint32_t max_gpus_per_node() const { return max_gpus_per_node_; }
   std::uint32_t max_gpus_per_rack() const { return max_gpus_per_rack_; }
 
@@ -100,6 +102,7 @@ class Topology {
   std::vector<Node> nodes_;
   std::vector<std::uint64_t> gpus_by_type_;
   std::vector<std::vector<std::uint64_t>> site_gpus_by_type_;  // [site][type]
+  std::vector<std::uint64_t> site_node_counts_;                // [site]
   std::uint64_t gpu_count_ = 0;
   std::uint32_t max_gpus_per_node_ = 0;
   std::uint32_t max_gpus_per_rack_ = 0;

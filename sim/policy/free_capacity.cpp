@@ -65,10 +65,12 @@ std::uint64_t FreeCapacity::usable_free(float gpu_utilisation) const {
   std::uint64_t usable = 0;
   for (std::size_t s = 0; s < topology().sites().size(); ++s) {
     const SiteId site{s};
+    if (closed(site)) continue;
     std::uint64_t free = 0;
     Milliwatts least_extra = std::numeric_limits<Milliwatts>::max();
     for (std::size_t t = 0; t < index_->type_count(); ++t) {
-      const std::uint64_t n = index_->site_free(site, GpuTypeId{t});
+      const std::uint64_t n =
+          index_->site_free(site, GpuTypeId{t}) - listed_free(site, GpuTypeId{t});
       if (n == 0) continue;
       free += n;
       least_extra = std::min(least_extra,
@@ -125,6 +127,45 @@ std::optional<Allocation> FreeCapacity::take_with(const Placement& placement,
 void FreeCapacity::hide_lazily(const std::vector<std::vector<NodeId>>& nodes_by_site) {
   lazily_hidden_ = &nodes_by_site;
   hidden_from_.assign(nodes_by_site.size(), kNotHidden);
+  closed_.assign(nodes_by_site.size(), false);
+  listed_counted_.assign(nodes_by_site.size(), false);
+  listed_free_.assign(nodes_by_site.size() * index_->type_count(), 0);
+  for (std::size_t s = 0; s < nodes_by_site.size(); ++s) {
+    closed_[s] = !nodes_by_site[s].empty() &&
+                 nodes_by_site[s].size() == topology().site_node_count(SiteId{s});
+  }
+  ++version_;  // usable_free leaves closed sites out
+}
+
+void FreeCapacity::stop_hiding() {
+  lazily_hidden_ = nullptr;
+  closed_.clear();
+  ++version_;
+  // Closed sites show again without a rollback that would forget failures: a job that failed
+  // while they were closed may fit now.
+  forget_failures();
+}
+
+std::uint64_t FreeCapacity::listed_free(SiteId site, GpuTypeId type) const {
+  if (lazily_hidden_ == nullptr || site.index() >= hidden_from_.size() ||
+      hidden_from_[site.index()] != kNotHidden) {
+    return 0;
+  }
+  const std::size_t types = index_->type_count();
+  if (!listed_counted_[site.index()]) {
+    // Exact until the site is hidden: nothing else takes or releases GPUs at a site of a lazily
+    // hiding scratch before hiding it (every change that could first hides every site).
+    for (NodeId node : (*lazily_hidden_)[site.index()]) {
+      listed_free_[site.index() * types + topology().node(node).type.index()] +=
+          count_gpus(index_->free_mask(node));
+    }
+    listed_counted_[site.index()] = true;
+  }
+  return listed_free_[site.index() * types + type.index()];
+}
+
+bool FreeCapacity::closed(SiteId site) const {
+  return site.index() < closed_.size() && closed_[site.index()];
 }
 
 void FreeCapacity::hide_site(SiteId site) {
@@ -170,7 +211,7 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
     // Most jobs a deep queue's walk tries fit nowhere: say so in O(sites x types) before ranking.
     bool may_fit = false;
     for (std::size_t s = 0; s < site_count && !may_fit; ++s) {
-      may_fit = allowed_at(job, SiteId{s}) && site_may_fit(job, SiteId{s});
+      may_fit = allowed_at(job, SiteId{s}) && !closed(SiteId{s}) && site_may_fit(job, SiteId{s});
     }
     if (!may_fit && !may_split) return std::nullopt;
     if (lazily_hidden_ != nullptr && selection_->reads_free_gpus()) {
@@ -184,8 +225,8 @@ std::optional<Allocation> FreeCapacity::place_job(const Placement& placement,
   for (SiteId site : order_) {
     if (!allowed_at(job, site)) continue;
     if (lazily_hidden_ != nullptr) {
-      // Only a site the job could fit at with its hidden GPUs counted is worth hiding them at.
-      if (!site_may_fit(job, site)) continue;
+      // Only a site the job could fit at without its listed GPUs is worth hiding them at.
+      if (closed(site) || !site_may_fit(job, site)) continue;
       hide_site(site);
     }
     if (std::optional<Allocation> a = take_at(placement, job, request, site)) return a;
@@ -359,9 +400,10 @@ bool FreeCapacity::site_may_fit(const JobSpec& job, SiteId site) const {
   // the power for all of them (the sum take_busy_power checks after a placement).
   const Fleet& fleet = *sites_->fleet;
   const auto fits = [&](GpuTypeId t) {
-    return index_->site_free(site, t) >= job.gpus &&
+    return index_->site_free(site, t) - listed_free(site, t) >= job.gpus &&
            (headroom == PowerLedger::kUncapped ||
-            busy_extra_mw(fleet.catalog.type(t), job.gpu_utilisation, job.gpu_milli) * job.gpus <= headroom);
+            busy_extra_mw(fleet.catalog.type(t), job.gpu_utilisation, job.gpu_milli) * job.gpus <=
+                headroom);
   };
   if (!job.allowed_types.empty()) {
     return std::any_of(job.allowed_types.begin(), job.allowed_types.end(), fits);

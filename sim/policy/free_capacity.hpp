@@ -108,12 +108,15 @@ class FreeCapacity {
   // Treats the free GPUs of the listed nodes ([site] -> nodes) as taken, a site at a time: a
   // site's are taken when take(job) first tries a placement there (all sites' at once before a
   // placement over the whole fleet, a cross-site split, a fractional job or any other change to
-  // the scratch). A pass then costs the hidden nodes at the sites its jobs were tried at, not all
-  // of them. Counts read meanwhile (total_free, free_for, usable_free, index()) still include
-  // the sites not hidden yet: use them only as upper bounds. Until stop_hiding(), which keeps
-  // what was hidden; a rollback to a mark before a site was hidden shows it again.
+  // the scratch). A site whose every node is listed is closed instead: take(job) passes over it
+  // and usable_free leaves it out, at no cost, until one of those changes hides it too. A pass
+  // then costs the hidden nodes at the partly listed sites its jobs were tried at, not all of
+  // them. Counts read meanwhile (total_free, free_for, usable_free, index()) still include the
+  // sites not hidden yet: use them only as upper bounds. Until stop_hiding(), which keeps what
+  // was hidden (a closed site never hidden shows again, so failed takes are forgotten); a
+  // rollback to a mark before a site was hidden shows it again.
   void hide_lazily(const std::vector<std::vector<NodeId>>& nodes_by_site);
-  void stop_hiding() { lazily_hidden_ = nullptr; }
+  void stop_hiding();
 
   // Whether a job that failed to fit means every later job of its shape (job_shape.hpp) and GPU
   // utilisation fails too until capacity grows: true unless the site selection looks ahead
@@ -150,6 +153,11 @@ class FreeCapacity {
   // hide_lazily: takes the site's listed nodes if not done yet; every site's.
   void hide_site(SiteId site);
   void hide_every_site();
+  // hide_lazily listed every node of the site: take(job) and usable_free pass over it.
+  bool closed(SiteId site) const;
+  // Free GPUs of the type on the nodes hide_lazily listed at the site, while they are not hidden
+  // yet (else 0). O(listed nodes there) once per hide_lazily, then O(1).
+  std::uint64_t listed_free(SiteId site, GpuTypeId type) const;
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
   // A fractional job: best fit over the GPUs holding shares (the least room that holds it,
   // ties: lowest GPU), else one free GPU the placement picks; sites as place_job tries them.
@@ -170,7 +178,7 @@ class FreeCapacity {
   bool allowed_at(const JobSpec& job, SiteId site) const;
   // Whether the site has the free GPUs of some type the job may use, and the power headroom for
   // them: necessary for a placement there, and O(types), so a full or power-capped site costs
-  // no placement and undo.
+  // no placement and undo. GPUs hide_lazily listed do not count, hidden yet or not.
   bool site_may_fit(const JobSpec& job, SiteId site) const;
   // Power a site could still take in this pass: its headroom minus what the pass has taken.
   Milliwatts power_headroom(SiteId site) const;
@@ -205,6 +213,9 @@ class FreeCapacity {
   const std::vector<std::vector<NodeId>>* lazily_hidden_ = nullptr;  // see hide_lazily
   static constexpr std::size_t kNotHidden = ~std::size_t{0};
   std::vector<std::size_t> hidden_from_;  // [site]: journal size before it was hidden
+  std::vector<bool> closed_;              // [site]: every node listed (hide_lazily)
+  mutable std::vector<bool> listed_counted_;        // [site]: listed_free_ counted
+  mutable std::vector<std::uint64_t> listed_free_;  // [site x types + type], see listed_free
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

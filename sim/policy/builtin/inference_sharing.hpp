@@ -3,17 +3,21 @@
 // nodes between inference and training, and planning a pass on one side of that split.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "sim/policy/builtin/preempt_to_fit.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
+#include "sim/policy/job_shape.hpp"
 #include "sim/policy/policy.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/feasibility.hpp"
@@ -196,8 +200,21 @@ class NodePartition {
   // Whether the job's gang fits in `side` when that side is empty: at one site it may run at
   // (residency, and a WAN path to its data when it stages data), on one of its types, within the
   // site's largest power cap with its other GPUs idle (as Feasibility counts it: a side's GPUs
-  // alone can be more than the cap lets one gang use). O(sites x types^2).
+  // alone can be more than the cap lets one gang use). Nothing it depends on changes during a
+  // run, and a pass asks it of every queued shape: remembered by shape and GPU utilisation, so
+  // O(log shapes) after the first O(sites x types^2) answer.
   bool ever_fits(const JobSpec& spec, Side side) const {
+    const std::optional<JobShape> shape = JobShape::of(spec);
+    if (!shape) return fits_when_empty(spec, side);
+    const auto [it, _] =
+        ever_fits_.try_emplace({*shape, spec.gpu_utilisation}, std::array<std::int8_t, 2>{-1, -1});
+    std::int8_t& known = it->second[side];
+    if (known < 0) known = fits_when_empty(spec, side) ? 1 : 0;
+    return known == 1;
+  }
+
+ private:
+  bool fits_when_empty(const JobSpec& spec, Side side) const {
     const auto& allowed = spec.allowed_types;
     for (std::size_t i = 0; i < gpus_[side].size(); ++i) {
       const SiteId site{i / types_};
@@ -214,13 +231,14 @@ class NodePartition {
     return false;
   }
 
- private:
   bool built_ = false;
   const Fleet* fleet_ = nullptr;
   std::vector<bool> inference_;
   std::vector<std::vector<NodeId>> nodes_by_site_[2];  // [side][site]
   std::size_t types_ = 0;
   std::vector<std::uint64_t> gpus_[2];  // [side][site x types + type]: GPUs of the type there
+  // (shape, GPU utilisation) -> [side]: 1 fits, 0 does not, -1 not asked yet.
+  mutable std::map<std::pair<JobShape, float>, std::array<std::int8_t, 2>> ever_fits_;
 };
 
 // Planning on one side of a NodePartition: while open, the other side's free GPUs are taken

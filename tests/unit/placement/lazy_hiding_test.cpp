@@ -81,6 +81,55 @@ TEST(LazyHiding, ARankingThatCountsFreeGpusSeesTheJobsSitesHidden) {
   EXPECT_EQ(s.free->take(gang(1)), test::slices({{3, 0b0001}}));
 }
 
+// A cap far above what the test fleets draw: usable_free then counts site by site (its uncapped
+// shortcut is total_free), and every free GPU it counts has the power to run.
+Fleet with_loose_caps(Fleet fleet) {
+  fleet.site_energy.assign(fleet.topology.sites().size(),
+                           SiteEnergy{StepProfile::constant(1.0), 1.0, {}, {}});
+  return fleet;
+}
+
+TEST(LazyHiding, ASiteWhoseEveryNodeIsListedIsPassedOverWithoutHidingIt) {
+  // site0: nodes 0 and 1 (4 GPUs each), both listed; site1: node 2 (4 GPUs).
+  test::PlacementBed bed(with_loose_caps(test::fleet_of({{0, 1, 2, 4}, {1, 1, 1, 4}})));
+  SiteScratch s(bed, "first_fit", "pack");
+  FreeCapacity& free = *s.free;
+  const NodesBySite hidden = {{NodeId{0}, NodeId{1}}, {}};
+  EXPECT_EQ(free.usable_free(1.0F), 12u);
+  free.hide_lazily(hidden);
+  EXPECT_EQ(free.usable_free(1.0F), 4u);  // site0 is left out at once
+  // A site0 job does not fit, and site0's GPUs were not taken to find that out.
+  EXPECT_FALSE(free.take(at_sites(4, 0b01)));
+  EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0xFu);
+  EXPECT_EQ(bed.index().free_mask(NodeId{1}), 0xFu);
+  EXPECT_EQ(free.take(at_sites(4, 0b11)), test::slices({{2, 0xF}}));
+  // Once hiding stops site0 shows again, and the site0 job that failed while it was closed is
+  // placed, not answered from the failure memo.
+  free.stop_hiding();
+  EXPECT_EQ(free.usable_free(1.0F), 8u);
+  EXPECT_EQ(free.take(at_sites(4, 0b01)), test::slices({{0, 0xF}}));
+}
+
+TEST(LazyHiding, APartlyListedSiteIsHiddenOnlyWhenItsOtherNodesCouldTakeTheJob) {
+  // site0: nodes 0-2 (4 GPUs each), node 0 listed, node 1 busy, node 2 with 2 GPUs free;
+  // site1: node 3 (4 GPUs). site0 has 2 + 4 free GPUs, of which the 2 on node 2 are not listed.
+  test::PlacementBed bed(with_loose_caps(test::fleet_of({{0, 1, 3, 4}, {1, 1, 1, 4}})));
+  bed.occupy(1, 0xF);
+  bed.occupy(2, 0b0011);
+  SiteScratch s(bed, "first_fit", "carbon_aware");
+  FreeCapacity& free = *s.free;
+  const NodesBySite hidden = {{NodeId{0}}, {}};
+  free.hide_lazily(hidden);
+  EXPECT_EQ(free.usable_free(1.0F), 2u + 4u);  // node 0's 4 do not count
+  // 4 GPUs at site0 would need node 0: no fit, and node 0 is not taken to find that out.
+  EXPECT_FALSE(free.take(at_sites(4, 0b01)));
+  EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0xFu);
+  // 2 GPUs fit beside it: the site is hidden, then the job placed on node 2.
+  EXPECT_EQ(free.take(at_sites(2, 0b01)), test::slices({{2, 0b1100}}));
+  EXPECT_EQ(bed.index().free_mask(NodeId{0}), 0u);
+  EXPECT_EQ(free.usable_free(1.0F), 4u);
+}
+
 // Scheduling passes on two beds, one hiding its listed nodes at once and one lazily: the same
 // random takes, planning (release a running job, try a gang, roll back) and job ends get the
 // same allocations, for every placement, site selection (including none, where the placement
