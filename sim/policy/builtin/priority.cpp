@@ -12,16 +12,20 @@
 // first, then latest started; a borrower stops being a victim once its tenant is back at its
 // guarantee. Tenants not listed in `quotas` have a guarantee of 0; with no quotas at all, quota
 // rules are off. Event-driven. A pass that can start nothing (no GPU free or draining, no
-// possible victim) costs O(changes); otherwise O(queue + running log running), plus O(running)
-// for each waiting job that tries to preempt (once per class and gang size: failures are
-// remembered within the pass).
+// possible victim) costs O(changes); one with no quotas, nothing draining and no possible
+// victim walks the queue by shape, as fifo_backfill does (O(shapes + starts) x log); otherwise
+// O(queue + running log running), plus O(running) for each waiting job that tries to preempt
+// (once per class and gang size: failures are remembered within the pass).
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <vector>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/builtin/preempt_to_fit.hpp"
+#include "sim/policy/builtin/queued_by_shape.hpp"
 #include "sim/policy/builtin/tenant_quotas.hpp"
 #include "sim/policy/registry.hpp"
 
@@ -51,6 +55,10 @@ class PriorityQuota final : public Policy {
         ((preempt_ && running_classes_.begin()->first < queued_classes_.rbegin()->first) ||
          (reclaim_ && !shares_.empty()));
     if (free.total_free() == 0 && draining_.gpus() == 0 && !victims_exist) return decisions;
+    if (shares_.empty() && backfill_ && !victims_exist && draining_.gpus() == 0) {
+      start_by_shape(view, free, decisions);
+      return decisions;
+    }
 
     Pass pass{view, decisions, {}, {}, {}};
     if (!shares_.empty()) {
@@ -115,8 +123,31 @@ class PriorityQuota final : public Policy {
     std::map<std::tuple<int, bool, std::string>, std::uint32_t> failed;
   };
 
-  // Keeps the classes of waiting jobs and of preemptible running jobs counted, from the engine's
-  // changes (starts and preemptions decided last pass are among them). O(changes log classes).
+  // The pass when no job can preempt, wait for a drain or be held back by a quota: each class,
+  // highest first, FIFO with greedy backfill, its jobs visited by shape as fifo_backfill visits
+  // its queue (QueuedByShape::walk_fitting). It starts what the general pass would: that pass
+  // tries every waiting job in the same order, and the jobs this one skips are those of a
+  // shape that already failed in the pass or with a gang larger than the free GPUs the power
+  // caps allow, which it would have tried in vain. O((classes + buckets + starts) x log).
+  void start_by_shape(const SchedulerView& view, FreeCapacity& free, Decisions& decisions) {
+    const bool shape_decides_fit = free.shape_decides_fit();
+    for (auto& [cls, queue] : queued_by_class_) {
+      queue.walk_fitting([&](float gpu_utilisation) { return free.usable_free(gpu_utilisation); },
+                         [&](JobId id) {
+                           std::optional<Allocation> gpus = free.take(view.job(id).spec);
+                           if (!gpus) {
+                             return shape_decides_fit ? detail::WalkStep::skip_shape
+                                                      : detail::WalkStep::next;
+                           }
+                           decisions.start(id, std::move(*gpus));
+                           return detail::WalkStep::next;
+                         });
+    }
+  }
+
+  // Keeps the classes of waiting jobs and of preemptible running jobs counted, and each class's
+  // waiting jobs bucketed by shape, from the engine's changes (starts and preemptions decided
+  // last pass are among them). O(changes log (classes + buckets)).
   void apply_changes(const SchedulerView& view) {
     draining_.update(view);
     const auto add = [](std::map<int, std::uint64_t>& classes, int c, bool up) {
@@ -128,6 +159,7 @@ class PriorityQuota final : public Policy {
     };
     for (const JobChange& change : view.changes()) {
       const JobSpec& spec = view.job(change.job).spec;
+      queued_by_class_[spec.priority].apply(view, change);
       switch (change.kind) {
         case JobChangeKind::Arrived:
         case JobChangeKind::Requeued:
@@ -236,6 +268,8 @@ class PriorityQuota final : public Policy {
   detail::DrainingJobs draining_;
   std::map<int, std::uint64_t> queued_classes_;   // class -> waiting jobs
   std::map<int, std::uint64_t> running_classes_;  // class -> preemptible running jobs
+  // class -> its waiting jobs by shape, highest class first (start_by_shape).
+  std::map<int, detail::QueuedByShape, std::greater<>> queued_by_class_;
 };
 
 const PolicyRegistration kRegistration{{

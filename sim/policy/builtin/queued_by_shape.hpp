@@ -29,40 +29,45 @@ class QueuedByShape {
 
   // Call once at the start of each decide(). O(changes x log buckets).
   void update(const SchedulerView& view) {
-    for (const JobChange& change : view.changes()) {
-      switch (change.kind) {
-        case JobChangeKind::Arrived:
-        case JobChangeKind::Requeued: {
-          const JobId id = change.job;
-          queued_.grow_to_hold(id.index());
-          if (bucket_of_.size() < queued_.size()) bucket_of_.resize(queued_.size(), nullptr);
-          Bucket& bucket = bucket_for(key_of(view.job(id).spec, id));
-          if (!queued_.test(id.index())) ++waiting_;
-          queued_.set(id.index());
-          bucket.add(id, queued_);
-          bucket_of_[id.index()] = &bucket;
-          break;
-        }
-        case JobChangeKind::Started:
-        case JobChangeKind::Withdrawn: {
-          // An emptied bucket of a shape stays for the next job of that shape (re-creating it
-          // cost an allocation per job when every job starts on arrival); a job's own bucket
-          // (no shape) goes, so those do not pile up. Walks skip empty buckets.
-          const JobId id = change.job;
-          if (id.index() >= queued_.size() || !queued_.test(id.index())) break;
-          queued_.reset(id.index());
-          --waiting_;
-          Bucket& bucket = *bucket_of_[id.index()];
-          bucket.left(queued_);
-          if (bucket.live == 0 && bucket.own) {
-            if (last_bucket_ == &bucket) last_bucket_ = nullptr;
-            buckets_.erase(key_of(view.job(id).spec, id));
-          }
-          break;
-        }
-        case JobChangeKind::Preempted:
-        case JobChangeKind::Finished: break;  // neither enters nor leaves the queue
+    for (const JobChange& change : view.changes()) apply(view, change);
+  }
+
+  // One change of the view's, for a policy that splits the queue over several of these (each
+  // must see every change of the jobs it holds). O(log buckets).
+  void apply(const SchedulerView& view, const JobChange& change) {
+    switch (change.kind) {
+      case JobChangeKind::Arrived:
+      case JobChangeKind::Requeued: {
+        const JobId id = change.job;
+        queued_.grow_to_hold(id.index());
+        if (bucket_of_.size() < queued_.size()) bucket_of_.resize(queued_.size(), nullptr);
+        Bucket& bucket = bucket_for(key_of(view.job(id).spec, id));
+        if (!queued_.test(id.index())) ++waiting_;
+        queued_.set(id.index());
+        bucket.add(id, queued_);
+        bucket_of_[id.index()] = &bucket;
+        break;
       }
+      case JobChangeKind::Started:
+      case JobChangeKind::Withdrawn: {
+        // An emptied bucket of a shape stays for the next job of that shape (re-creating it
+        // cost an allocation per job when every job starts on arrival); a job's own bucket
+        // (no shape) goes, so those do not pile up. Walks skip empty buckets.
+        const JobId id = change.job;
+        if (id.index() >= queued_.size() || !queued_.test(id.index())) break;
+        queued_.reset(id.index());
+        --waiting_;
+        Bucket& bucket = *bucket_of_[id.index()];
+        bucket.left(queued_);
+        if (bucket.live == 0 && bucket.own) {
+          if (last_bucket_ == &bucket) last_bucket_ = nullptr;
+          buckets_.erase(key_of(view.job(id).spec, id));
+        }
+        break;
+      }
+      case JobChangeKind::Preempted:
+      case JobChangeKind::Finished:
+        break;  // neither enters nor leaves the queue
     }
   }
 

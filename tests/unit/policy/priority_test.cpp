@@ -34,6 +34,38 @@ TEST(Priority, HigherClassGoesFirstWithoutPreemption) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 180);
 }
 
+TEST(Priority, WithoutPossibleVictimsSmallerJobsStartPastOneThatDoesNotFit) {
+  // preempt false. One H100 node (8) and one A100 node (8, speed 0.5). a: class 0, 8 A100s, 50
+  // reference s = 0-100. b: class 1, 8 A100s, arrives 10 s, 5 reference s: does not fit (8
+  // H100s are free, but not of its type), waits for a: 100-110. c: class 1, 2 H100s, arrives
+  // 20 s, 50 s: starts past b, 20-70. d: class 0, 2 H100s, arrives 30 s, 50 s: 30-80.
+  // With backfill false the pass stops at b: c and d wait for it, and all three start at 100;
+  // c and d end at 150.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {0, 1, 1, 8, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  std::vector<JobSpec> jobs = {job("a", 0, 8, 50, 0), job("b", 10, 8, 5, 1), job("c", 20, 2, 50, 1),
+                               job("d", 30, 2, 50, 0)};
+  jobs[0].allowed_types = {a100};
+  jobs[1].allowed_types = {a100};
+  jobs[2].allowed_types = {h100};
+  jobs[3].allowed_types = {h100};
+  const auto out = test::run(fleet, jobs, "priority", Params{{"preempt", false}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 20);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 70);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 30);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].end), 80);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 110);
+  const auto strict =
+      test::run(fleet, jobs, "priority", Params{{"preempt", false}, {"backfill", false}});
+  EXPECT_DOUBLE_EQ(test::seconds(strict["b"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(strict["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(strict["d"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(strict["d"].end), 150);
+}
+
 TEST(Priority, HigherClassPreemptsALowerOne) {
   // preempt true (default). c (class 1) arrives 20 s and preempts a (class 0, 80 s left):
   // c 20-50. 50 s: a and b are both class 0, a was submitted first: a 50-130, b 130-180.
