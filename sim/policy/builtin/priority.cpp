@@ -4,18 +4,19 @@
 // kueue.sigs.k8s.io/docs/concepts/cluster_queue), and YARN's Capacity Scheduler (guaranteed
 // queue capacity, elastic use of idle capacity, preemption to reclaim it).
 //
-// Higher `priority` goes first; within a class, jobs whose tenant stays within its guarantee
-// (floor(share x fleet GPUs)) go before jobs that would borrow, then submit order. A waiting job
-// that does not fit may preempt (a) preemptible jobs of strictly lower classes (preempt: true)
-// and, when it is within its tenant's guarantee, (b) preemptible jobs of other tenants holding
-// more than their guarantee, whatever their class (reclaim: true). Victims go lowest class
-// first, then latest started; a borrower stops being a victim once its tenant is back at its
-// guarantee. Tenants not listed in `quotas` have a guarantee of 0; with no quotas at all, quota
-// rules are off. Event-driven. A pass that can start nothing (no GPU free or draining, no
-// possible victim) costs O(changes); one with no quotas, nothing draining and no possible
-// victim walks the queue by shape, as fifo_backfill does (O(shapes + starts) x log); otherwise
-// O(queue + running log running), plus O(running) for each waiting job that tries to preempt
-// (once per class and gang size: failures are remembered within the pass).
+// Jobs whose tenant stays within its guarantee (floor(share x fleet GPUs)) go first, then jobs
+// that would borrow; each group higher `priority` first, then submit order. A waiting job that
+// does not fit may preempt (a) preemptible jobs of strictly lower classes (preempt: true) and,
+// when it is within its tenant's guarantee, (b) preemptible jobs of other tenants whatever their
+// class (reclaim: true); either way, another tenant's jobs only while that tenant holds more
+// than its guarantee: a guarantee is never preempted by another tenant (Kueue's nominal quota).
+// Victims go lowest class first, then latest started; a borrower stops being a victim once its
+// tenant is back at its guarantee. Tenants not listed in `quotas` have a guarantee of 0; with no
+// quotas at all, quota rules are off. Event-driven. A pass that can start nothing (no GPU free
+// or draining, no possible victim) costs O(changes); one with no quotas, nothing draining and no
+// possible victim walks the queue by shape, as fifo_backfill does (O(shapes + starts) x log);
+// otherwise O(queue + running log running), plus O(running) for each waiting job that tries to
+// preempt (once per class, tenant and gang size: failures are remembered within the pass).
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -86,27 +87,23 @@ class PriorityQuota final : public Policy {
       });
     }
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
+    // Guarantees are served first: the jobs within their tenant's guarantee, every class
+    // (highest first), then the jobs that would borrow. Borrowers first by class would give a
+    // GPU reclaimed from a borrower straight back to it, and the reclaim would repeat for ever.
     std::vector<JobId> borrowing;
-    for (std::size_t begin = 0; begin < waiting.size();) {
-      const int cls = view.job(waiting[begin]).spec.priority;
-      std::size_t end = begin;
-      while (end < waiting.size() && view.job(waiting[end]).spec.priority == cls) ++end;
-      borrowing.clear();
-      for (std::size_t i = begin; i < end; ++i) {
-        if (plan.unpromised() == 0 && plan.drain_budget() == 0 && pass.pool.empty()) {
-          return decisions;  // nothing left to give, now or by preempting
-        }
-        if (!within_guarantee(pass, waiting[i])) {
-          borrowing.push_back(waiting[i]);
-        } else if (!try_start(pass, plan, waiting[i], true) && !backfill_) {
-          return decisions;
-        }
+    for (JobId id : waiting) {
+      if (plan.unpromised() == 0 && plan.drain_budget() == 0 && pass.pool.empty()) {
+        return decisions;  // nothing left to give, now or by preempting
       }
-      for (JobId id : borrowing) {
-        if (!borrow_) break;
-        if (!try_start(pass, plan, id, false) && !backfill_) return decisions;
+      if (!within_guarantee(pass, id)) {
+        borrowing.push_back(id);
+      } else if (!try_start(pass, plan, id, true) && !backfill_) {
+        return decisions;
       }
-      begin = end;
+    }
+    for (JobId id : borrowing) {
+      if (!borrow_) break;
+      if (!try_start(pass, plan, id, false) && !backfill_) return decisions;
     }
     return decisions;
   }
@@ -117,7 +114,7 @@ class PriorityQuota final : public Policy {
     Decisions& decisions;
     std::map<std::string, std::uint64_t, std::less<>> usage;  // GPUs held, per tenant
     std::vector<JobId> pool;                                  // preemptible running jobs
-    // (class, within guarantee, tenant if within) -> smallest gang (any GPU type) that could
+    // (class, within guarantee, tenant if quotas) -> smallest gang (any GPU type) that could
     // not make room by preempting: larger ones of the same key cannot either, as victims only
     // get fewer and free GPUs only get fewer during a pass.
     std::map<std::tuple<int, bool, std::string>, std::uint32_t> failed;
@@ -213,7 +210,9 @@ class PriorityQuota final : public Policy {
       return true;
     }
     if (plan.wait_for_drain(spec)) return true;
-    const auto key = std::tuple(spec.priority, within, within ? spec.tenant : std::string());
+    // Which running jobs are victims depends on the tenant whenever quotas are on.
+    const auto key =
+        std::tuple(spec.priority, within, shares_.empty() ? std::string() : spec.tenant);
     auto failed = pass.failed.find(key);
     if (failed != pass.failed.end() && spec.gpus >= failed->second) return false;
     const std::vector<JobId> candidates = victims_for(pass, spec, within);
@@ -239,21 +238,28 @@ class PriorityQuota final : public Policy {
     pass.decisions.start(id, std::move(gpus));
   }
 
-  // Preemptible running jobs this one may take GPUs from, in the order they are given up.
+  // Preemptible running jobs this one may take GPUs from, in the order they are given up. With
+  // quotas, a job of another tenant is a victim only while that tenant holds more than its
+  // guarantee, counting the victims before it as gone: a guarantee is never preempted by another
+  // tenant, whatever the classes (else a higher-class borrower and the guaranteed job it
+  // preempted would take the GPUs from each other for ever).
   std::vector<JobId> victims_for(const Pass& pass, const JobSpec& spec, bool within) const {
     const bool reclaims = within && reclaim_ && !shares_.empty();
     std::map<std::string, std::uint64_t, std::less<>> left;  // usage after earlier candidates
     std::vector<JobId> out;
     for (JobId v : pass.pool) {
       const JobSpec& victim = pass.view.job(v).spec;
+      const bool other_tenant = !shares_.empty() && victim.tenant != spec.tenant;
       const bool lower = preempt_ && victim.priority < spec.priority;
-      bool borrowed = false;
-      if (reclaims && victim.tenant != spec.tenant) {
-        auto [it, fresh] = left.try_emplace(victim.tenant, usage(pass, victim.tenant));
-        borrowed = it->second > guarantee(victim.tenant);
-        if (borrowed) it->second -= victim.gpus;
+      if (!other_tenant) {
+        if (lower) out.push_back(v);
+        continue;
       }
-      if (lower || borrowed) out.push_back(v);
+      if (!lower && !reclaims) continue;
+      auto [it, fresh] = left.try_emplace(victim.tenant, usage(pass, victim.tenant));
+      if (it->second <= guarantee(victim.tenant)) continue;  // within its guarantee
+      it->second -= victim.gpus;
+      out.push_back(v);
     }
     return out;
   }

@@ -156,6 +156,38 @@ TEST(Priority, GuaranteedTenantReclaimsBorrowedGpusWhateverTheirClass) {
   EXPECT_DOUBLE_EQ(test::seconds(out["a2"].end), 150);
 }
 
+TEST(Priority, AnotherTenantsHigherClassNeverPreemptsAJobWithinItsGuarantee) {
+  // One 2-GPU node; tenant A is guaranteed floor(0.5 x 2) = 1 GPU, B (not listed) none.
+  // y: A, class 0, 1 GPU, 0-100 (within A's guarantee). x: B, class 1, 2 GPUs, 100 s, arrives
+  // 10 s: y's class is lower, but A holds no more than its guarantee, so x waits: 100-200.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 2),
+                             {job("y", 0, 1, 100, 0, "A"), job("x", 10, 2, 100, 1, "B")},
+                             "priority", Params{{"quotas", std::string("A=0.5")}});
+  EXPECT_EQ(out["y"].preemptions, 0u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].end), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 200);
+}
+
+TEST(Priority, GpusReclaimedFromAHigherClassBorrowerGoToTheGuaranteedJob) {
+  // One 2-GPU node; A guaranteed 1 GPU, B none. Preempt overhead 5 s, resume overhead 10 s.
+  // x: B, class 1, 2 GPUs, 100 s, starts at 0 (borrowing). y: A, class 0, 1 GPU, 50 s, arrives
+  // 10 s and reclaims x, which drains 10-15. 15 s: y, within its guarantee, goes before the
+  // borrower x although x's class is higher: y 15-65; x cannot preempt y (A is within its
+  // guarantee) and resumes at 65 with 90 s left after 10 s of overhead: 65-165. (Served by
+  // class first, x took the GPUs back at 15 s and y reclaimed them again, for ever.)
+  EngineConfig config;
+  config.preempt_overhead = from_seconds(5);
+  config.resume_overhead = from_seconds(10);
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 2),
+                             {job("x", 0, 2, 100, 1, "B"), job("y", 10, 1, 50, 0, "A")}, "priority",
+                             Params{{"quotas", std::string("A=0.5")}}, "first_fit", config);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 15);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].end), 65);
+  EXPECT_EQ(out["x"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 165);
+}
+
 TEST(Priority, WithoutReclaimTheGuaranteedJobWaits) {
   // reclaim false: b1 waits for a free half: 100-150 (a1 and a2 both end at 100).
   const auto out = test::run(test::single_cluster_fleet(1, 1, 8), quota_jobs(), "priority",
