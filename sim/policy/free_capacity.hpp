@@ -111,9 +111,10 @@ class FreeCapacity {
   // the scratch). A site whose every node is listed is closed instead: take(job) passes over it
   // and usable_free leaves it out, at no cost, until one of those changes hides it too. A pass
   // then costs the hidden nodes at the partly listed sites its jobs were tried at, not all of
-  // them. Counts read meanwhile (total_free, free_for, usable_free, index()) still include the
-  // sites not hidden yet: use them only as upper bounds. Until stop_hiding(), which keeps what
-  // was hidden (a closed site never hidden shows again, so failed takes are forgotten); a
+  // them. Counts read meanwhile (total_free, free_for, index()) still include the listed GPUs
+  // not hidden yet, usable_free leaves them out: use them only as upper bounds, as a walk's
+  // free GPUs (PlanningCapacity's promises need exact counts). Until stop_hiding(), which keeps
+  // what was hidden (a closed site never hidden shows again, so failed takes are forgotten); a
   // rollback to a mark before a site was hidden shows it again.
   void hide_lazily(const std::vector<std::vector<NodeId>>& nodes_by_site);
   void stop_hiding();

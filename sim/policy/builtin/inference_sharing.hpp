@@ -3,8 +3,6 @@
 // nodes between inference and training, and planning a pass on one side of that split.
 #pragma once
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -14,6 +12,8 @@
 #include <set>
 #include <tuple>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "sim/policy/builtin/preempt_to_fit.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
