@@ -26,6 +26,7 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
   if (kept_ != nullptr) {
     if (!kept_->slices.empty()) kept_->undo(*index_);  // an earlier scratch's: start afresh
     ++kept_->live_scratches;
+    journal_.swap(kept_->spare_journal);  // empty: see lend_journal
   }
 }
 
@@ -40,9 +41,18 @@ FreeCapacity::~FreeCapacity() {
     for (const Change& c : journal_) {
       if (c.node.valid()) kept_->slices.push_back({c.node, c.mask});
     }
+    lend_journal();
     return;
   }
   rollback(0);
+  lend_journal();
+}
+
+void FreeCapacity::lend_journal() {
+  if (kept_ == nullptr) return;
+  journal_.clear();
+  // Scratches alive at once each have their own; the largest buffer is kept.
+  if (journal_.capacity() > kept_->spare_journal.capacity()) kept_->spare_journal.swap(journal_);
 }
 
 void KeptTakes::undo(CapacityIndex& index) {

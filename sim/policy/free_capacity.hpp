@@ -21,6 +21,17 @@
 
 namespace fleetsim {
 
+// One entry of a scratch's journal: GPUs taken or released on a node, a share added or removed
+// (milli > 0, mask = its GPU), or (node invalid) power taken at a site.
+struct ScratchChange {
+  NodeId node;
+  std::uint64_t mask;
+  bool taken;
+  SiteId site;
+  Milliwatts power = 0;
+  std::uint32_t milli = 0;
+};
+
 // Whole-GPU takes that a pass's last policy scratch left applied to the engine's index when it
 // ended, instead of undoing them (scratches from SchedulerView::free_capacity() only). When the
 // pass's starts are exactly these GPUs, the engine keeps them rather than undo them and take the
@@ -29,6 +40,10 @@ namespace fleetsim {
 struct KeptTakes {
   std::vector<NodeSlice> slices;     // applied to the index, in take order
   std::uint32_t live_scratches = 0;  // scratches alive now; only the last to end may keep
+  // A scratch's journal buffer, lent to the next scratch: a preemptive policy's pass journals a
+  // release and a take per planned job, and regrowing that from empty every pass (copies and
+  // fresh pages) was over a third of srtf's time on the ten-site scenario.
+  std::vector<ScratchChange> spare_journal;
   // Gives them all back, newest first, and forgets them.
   void undo(CapacityIndex& index);
 };
@@ -127,16 +142,7 @@ class FreeCapacity {
   std::uint64_t memo_hits() const { return memo_hits_; }
 
  private:
-  // GPUs taken or released on a node, a share added or removed (milli > 0, mask = its GPU), or
-  // (node invalid) power taken at a site.
-  struct Change {
-    NodeId node;
-    std::uint64_t mask;
-    bool taken;
-    SiteId site;
-    Milliwatts power = 0;
-    std::uint32_t milli = 0;
-  };
+  using Change = ScratchChange;
   // A failed take(job) is remembered by the job's shape (job_shape.hpp) until capacity grows (a
   // release, or a rollback that undoes a take): the same shape, or the same with a higher GPU
   // utilisation (more power), fails again without a placement, because takes only shrink the free
@@ -160,6 +166,7 @@ class FreeCapacity {
   // yet (else 0). O(listed nodes there) once per hide_lazily, then O(1).
   std::uint64_t listed_free(SiteId site, GpuTypeId type) const;
   void undo_to(std::size_t mark);  // rollback without forgetting failures: state is restored
+  void lend_journal();             // gives journal_'s buffer, emptied, to kept_->spare_journal
   // A fractional job: best fit over the GPUs holding shares (the least room that holds it,
   // ties: lowest GPU), else one free GPU the placement picks; sites as place_job tries them.
   std::optional<Allocation> place_share(const Placement& placement, const JobSpec& job);
@@ -192,9 +199,9 @@ class FreeCapacity {
   CapacityIndex* index_;
   const Placement* placement_;
   KeptTakes* kept_ = nullptr;
-  // Inline for the first few changes: a scratch lives for one pass, and most passes start a job
-  // or two (a heap allocation per pass was a measurable share of the engine loop).
-  boost::container::small_vector<Change, 4> journal_;
+  // Borrowed from kept_->spare_journal when there is one, so a pass neither allocates (a heap
+  // allocation per pass was a measurable share of the engine loop) nor regrows it.
+  std::vector<Change> journal_;
   std::optional<SiteContext> sites_;
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use

@@ -469,5 +469,41 @@ TEST(FreeCapacity, WithKeptTakesTheLastScratchLeavesPlainTakesAppliedAndListed) 
   EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
 }
 
+TEST(FreeCapacity, WithKeptTakesEachScratchBorrowsTheLargestJournalBufferSoFar) {
+  // 2 nodes x 8 GPUs. A scratch gives its journal's buffer (emptied) to `kept` when it ends,
+  // unless `kept` holds a larger one already; the next scratch borrows it, so `kept` has none
+  // while that one is alive. The state is undone as before.
+  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
+  const PowerLedger power(bed.fleet());
+  const auto placement = test::make_placement("first_fit");
+  const SiteContext sites{&bed.fleet(), &bed.index(), &power, 0};
+  KeptTakes kept;
+  std::size_t inner_capacity = 0;
+  {
+    FreeCapacity outer(bed.index(), *placement, sites, nullptr, &kept);
+    {
+      FreeCapacity inner(bed.index(), *placement, sites, nullptr, &kept);
+      for (int i = 0; i < 4; ++i) ASSERT_TRUE(inner.take(gang(1)).has_value());
+      inner.release(slices({{0, 0x01}}));  // 5 changes, rolled back
+    }
+    inner_capacity = kept.spare_journal.capacity();
+    EXPECT_GE(inner_capacity, 5u);
+    ASSERT_TRUE(outer.take(gang(2)).has_value());  // 1 change: a smaller buffer
+  }
+  EXPECT_EQ(kept.spare_journal.capacity(), inner_capacity);  // the larger one stays
+  EXPECT_TRUE(kept.spare_journal.empty());
+  kept.undo(bed.index());
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+  {
+    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);
+    EXPECT_EQ(kept.spare_journal.capacity(), 0u);  // borrowed
+    ASSERT_TRUE(free.take(gang(3)).has_value());
+  }
+  EXPECT_EQ(kept.spare_journal.capacity(), inner_capacity);  // given back, emptied
+  EXPECT_TRUE(kept.spare_journal.empty());
+  kept.undo(bed.index());
+  EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
+}
+
 }  // namespace
 }  // namespace fleetsim
