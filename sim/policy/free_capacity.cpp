@@ -33,18 +33,17 @@ FreeCapacity::FreeCapacity(CapacityIndex& index, const Placement& placement,
 FreeCapacity::~FreeCapacity() {
   // Power taken is this scratch's own (power_taken_), so only GPU changes matter; any release
   // or share means the changes are not a plain list of starts.
-  const auto whole_take = [](const Change& c) {
+  const auto whole_take = [](const ScratchChange& c) {
     return !c.node.valid() || (c.taken && c.milli == 0);
   };
   if (kept_ != nullptr && --kept_->live_scratches == 0 &&
       std::all_of(journal_.begin(), journal_.end(), whole_take)) {
-    for (const Change& c : journal_) {
+    for (const ScratchChange& c : journal_) {
       if (c.node.valid()) kept_->slices.push_back({c.node, c.mask});
     }
-    lend_journal();
-    return;
+  } else {
+    rollback(0);
   }
-  rollback(0);
   lend_journal();
 }
 
@@ -570,7 +569,7 @@ void FreeCapacity::rollback(std::size_t mark) {
   // (preemption planning tries victims' GPUs and gives them back) leaves less, and every
   // failure still holds: forgetting them then made each later job of a failed shape place again.
   for (std::size_t i = mark; i < journal_.size(); ++i) {
-    const Change& c = journal_[i];
+    const ScratchChange& c = journal_[i];
     if (c.node.valid() ? c.taken : c.power > 0) {
       forget_failures();
       break;
@@ -586,7 +585,7 @@ void FreeCapacity::forget_failures() {
 
 void FreeCapacity::undo_to(std::size_t mark) {
   while (journal_.size() > mark) {
-    const Change& c = journal_.back();
+    const ScratchChange& c = journal_.back();
     if (!c.node.valid()) {
       power_taken_[c.site.index()] -= c.power;
     } else if (c.milli > 0) {

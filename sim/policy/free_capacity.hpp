@@ -142,7 +142,6 @@ class FreeCapacity {
   std::uint64_t memo_hits() const { return memo_hits_; }
 
  private:
-  using Change = ScratchChange;
   // A failed take(job) is remembered by the job's shape (job_shape.hpp) until capacity grows (a
   // release, or a rollback that undoes a take): the same shape, or the same with a higher GPU
   // utilisation (more power), fails again without a placement, because takes only shrink the free
@@ -201,7 +200,7 @@ class FreeCapacity {
   KeptTakes* kept_ = nullptr;
   // Borrowed from kept_->spare_journal when there is one, so a pass neither allocates (a heap
   // allocation per pass was a measurable share of the engine loop) nor regrows it.
-  std::vector<Change> journal_;
+  std::vector<ScratchChange> journal_;
   std::optional<SiteContext> sites_;
   const SiteSelection* selection_ = nullptr;
   std::vector<Milliwatts> power_taken_;  // [site], this pass; sized on first use

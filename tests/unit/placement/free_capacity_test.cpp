@@ -428,17 +428,27 @@ TEST(LowestBits, TakesTheCountLowestSetBits) {
   EXPECT_EQ(lowest_bits(std::uint64_t{1} << 63 | 1, 2), std::uint64_t{1} << 63 | 1);
 }
 
+// 2 nodes x 8 GPUs, first_fit, and the engine's KeptTakes: what every policy scratch gets.
+struct KeptTakesBed {
+  test::PlacementBed bed{test::single_cluster_fleet(1, 2, 8)};
+  PowerLedger power{bed.fleet()};
+  std::unique_ptr<Placement> placement = test::make_placement("first_fit");
+  KeptTakes kept;
+  FreeCapacity scratch() {
+    return FreeCapacity(bed.index(), *placement, {&bed.fleet(), &bed.index(), &power, 0}, nullptr,
+                        &kept);
+  }
+};
+
 TEST(FreeCapacity, WithKeptTakesTheLastScratchLeavesPlainTakesAppliedAndListed) {
   // 2 nodes x 8 GPUs. The engine's scratches get a KeptTakes: one that only took keeps its
   // takes on the index (listed in take order); one that also released undoes everything; of
   // nested scratches only the last to end may keep; a new scratch first undoes what was kept.
-  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
-  const PowerLedger power(bed.fleet());
-  const auto placement = test::make_placement("first_fit");
-  const SiteContext sites{&bed.fleet(), &bed.index(), &power, 0};
-  KeptTakes kept;
+  KeptTakesBed t;
+  test::PlacementBed& bed = t.bed;
+  KeptTakes& kept = t.kept;
   {
-    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);
+    FreeCapacity free = t.scratch();
     EXPECT_EQ(free.take(gang(3)), slices({{0, 0x07}}));
     EXPECT_EQ(free.take(gang(6)), slices({{0, 0xF8}, {1, 0x01}}));
   }
@@ -446,7 +456,7 @@ TEST(FreeCapacity, WithKeptTakesTheLastScratchLeavesPlainTakesAppliedAndListed) 
             (std::vector<NodeSlice>{{NodeId{0u}, 0x07}, {NodeId{0u}, 0xF8}, {NodeId{1u}, 0x01}}));
   EXPECT_EQ(test::recount_mismatch(bed.index(), {0x00, 0xFE}), "");
   {
-    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);  // undoes them first
+    FreeCapacity free = t.scratch();  // undoes them first
     EXPECT_TRUE(kept.slices.empty());
     EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
     ASSERT_TRUE(free.take(gang(2)).has_value());
@@ -455,10 +465,10 @@ TEST(FreeCapacity, WithKeptTakesTheLastScratchLeavesPlainTakesAppliedAndListed) 
   EXPECT_TRUE(kept.slices.empty());  // a release: not a plain list of starts, all undone
   EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
   {
-    FreeCapacity outer(bed.index(), *placement, sites, nullptr, &kept);
+    FreeCapacity outer = t.scratch();
     ASSERT_TRUE(outer.take(gang(8)).has_value());  // node 0
     {
-      FreeCapacity inner(bed.index(), *placement, sites, nullptr, &kept);
+      FreeCapacity inner = t.scratch();
       ASSERT_TRUE(inner.take(gang(1)).has_value());  // node 1, GPU 0
     }
     EXPECT_TRUE(kept.slices.empty());  // the outer scratch is still alive: inner undid its take
@@ -473,16 +483,14 @@ TEST(FreeCapacity, WithKeptTakesEachScratchBorrowsTheLargestJournalBufferSoFar) 
   // 2 nodes x 8 GPUs. A scratch gives its journal's buffer (emptied) to `kept` when it ends,
   // unless `kept` holds a larger one already; the next scratch borrows it, so `kept` has none
   // while that one is alive. The state is undone as before.
-  test::PlacementBed bed(test::single_cluster_fleet(1, 2, 8));
-  const PowerLedger power(bed.fleet());
-  const auto placement = test::make_placement("first_fit");
-  const SiteContext sites{&bed.fleet(), &bed.index(), &power, 0};
-  KeptTakes kept;
+  KeptTakesBed t;
+  test::PlacementBed& bed = t.bed;
+  KeptTakes& kept = t.kept;
   std::size_t inner_capacity = 0;
   {
-    FreeCapacity outer(bed.index(), *placement, sites, nullptr, &kept);
+    FreeCapacity outer = t.scratch();
     {
-      FreeCapacity inner(bed.index(), *placement, sites, nullptr, &kept);
+      FreeCapacity inner = t.scratch();
       for (int i = 0; i < 4; ++i) ASSERT_TRUE(inner.take(gang(1)).has_value());
       inner.release(slices({{0, 0x01}}));  // 5 changes, rolled back
     }
@@ -495,7 +503,7 @@ TEST(FreeCapacity, WithKeptTakesEachScratchBorrowsTheLargestJournalBufferSoFar) 
   kept.undo(bed.index());
   EXPECT_EQ(test::recount_mismatch(bed.index(), {0xFF, 0xFF}), "");
   {
-    FreeCapacity free(bed.index(), *placement, sites, nullptr, &kept);
+    FreeCapacity free = t.scratch();
     EXPECT_EQ(kept.spare_journal.capacity(), 0u);  // borrowed
     ASSERT_TRUE(free.take(gang(3)).has_value());
   }
