@@ -7,6 +7,7 @@
 // fit. Non-preemptible running jobs always keep running. With a preempt overhead, a job waits
 // for its victims' GPUs to drain (see planning_capacity.hpp).
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
@@ -21,6 +22,12 @@ struct Candidate {
   JobId id;
 };
 
+bool ranks_before(const Candidate& a, const Candidate& b) {
+  if (a.key != b.key) return a.key < b.key;
+  if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
+  return a.id < b.id;
+}
+
 bool allows(const JobSpec& spec, GpuTypeId type) {
   return spec.allowed_types.empty() ||
          std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
@@ -32,38 +39,57 @@ class ShortestRemainingTimeFirst final : public Policy {
   explicit ShortestRemainingTimeFirst(const PolicyParams& params)
       : min_gain_(from_seconds(params.get<double>("min_gain_s"))) {}
 
-  // O(running + candidates * log candidates) plus one placement per candidate per pass, where
-  // the candidates are the waiting jobs and the preemptible running jobs longer than the
-  // shortest of them; the other running jobs keep their GPUs whatever happens.
+  // O(queue * log queue) plus a placement per waiting job it tries; and only in a pass where a
+  // waiting job does not fit, O(running + candidates * log candidates) plus one
+  // placement per candidate, where the candidates are the waiting jobs and the preemptible
+  // running jobs longer than the shortest of them (the other running jobs keep their GPUs
+  // whatever happens).
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
     if (view.queued_jobs().empty()) return {};
     std::vector<Candidate> order;
-    Duration shortest_waiting = kTimeNever;
     for (JobId id : view.queued_jobs()) {
       order.push_back({view.remaining(id) + min_gain_, true, id});
-      shortest_waiting = std::min(shortest_waiting, order.back().key);
     }
+    std::sort(order.begin(), order.end(), ranks_before);
+    // Planning costs a release and a placement per running candidate (thousands on a big
+    // fleet) but only matters once a waiting job does not fit, which most passes never reach.
+    // So a pass first starts waiting jobs without it, and if one does not fit starts over with
+    // the plan: the same decisions as planning up front (waiting jobs keep their order).
+    FreeCapacity free = view.free_capacity();
+    const std::size_t before = free.mark();
+    if (std::optional<Decisions> decisions = start_in_order(view, free, order, nullptr)) {
+      return std::move(*decisions);
+    }
+    free.rollback(before);
+    const std::size_t waiting = order.size();
+    const Duration shortest_waiting = order.front().key;
     for (JobId id : view.running_jobs()) {
       const Duration left = view.remaining(id);
       if (view.job(id).spec.preemptible && left > shortest_waiting) {
         order.push_back({left, false, id});
       }
     }
-    FreeCapacity free = view.free_capacity();
-    if (free.total_free() == 0 && order.size() == view.queued_jobs().size()) return {};
-    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
-    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
-      if (a.key != b.key) return a.key < b.key;
-      if (a.waiting != b.waiting) return !a.waiting;  // a running job keeps its place on a tie
-      return a.id < b.id;
-    });
-    const std::vector<bool> planned = detail::plan_running_set(view, free, order, draining_);
+    std::vector<bool> planned(order.size(), false);  // no victims: no job preempts
+    if (order.size() > waiting) {
+      std::sort(order.begin(), order.end(), ranks_before);
+      planned = detail::plan_running_set(view, free, order, draining_);
+    }
+    return *start_in_order(view, free, order, &planned);
+  }
 
+ private:
+  // Starts waiting jobs in `order`, preempting running jobs left out of the plan `planned` for
+  // them (planned[i]: order[i] is in the plan). Without a plan, returns nullopt as soon as a
+  // waiting job would need one: it does not fit, or no GPU is free.
+  std::optional<Decisions> start_in_order(const SchedulerView& view, FreeCapacity& free,
+                                          const std::vector<Candidate>& order,
+                                          const std::vector<bool>* planned) const {
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     // Running jobs left out of the plan, longest first: the only possible victims.
     std::vector<Candidate> victims;
-    for (std::size_t i = order.size(); i-- > 0;) {
-      if (!order[i].waiting && !planned[i]) victims.push_back(order[i]);
+    for (std::size_t i = order.size(); planned && i-- > 0;) {
+      if (!order[i].waiting && !(*planned)[i]) victims.push_back(order[i]);
     }
     std::vector<bool> preempted(victims.size(), false);
 
@@ -72,14 +98,19 @@ class ShortestRemainingTimeFirst final : public Policy {
     for (std::size_t i = 0; i < order.size(); ++i) {
       const Candidate& c = order[i];
       if (!c.waiting) continue;
-      while (longest_victim < victims.size() && preempted[longest_victim]) ++longest_victim;
-      const bool may_preempt =
-          longest_victim < victims.size() && victims[longest_victim].key > c.key;
-      if (free.total_free() == 0 && !may_preempt) break;  // later jobs are longer still
+      if (free.total_free() == 0) {
+        if (!planned) return std::nullopt;
+        while (longest_victim < victims.size() && preempted[longest_victim]) ++longest_victim;
+        const bool may_preempt =
+            longest_victim < victims.size() && victims[longest_victim].key > c.key;
+        if (!may_preempt) break;  // later jobs are longer still
+      }
       const JobSpec& spec = view.job(c.id).spec;
       std::optional<Allocation> gpus = plan.take(spec);
       if (!gpus) {
-        if (plan.wait_for_drain(spec) || !planned[i]) continue;
+        if (plan.wait_for_drain(spec)) continue;
+        if (!planned) return std::nullopt;  // whether it may preempt is the plan's to say
+        if (!(*planned)[i]) continue;
         gpus = preempt_for(view, plan, spec, c.key, victims, preempted, decisions);
       }
       if (gpus) decisions.start(c.id, std::move(*gpus));
@@ -87,7 +118,6 @@ class ShortestRemainingTimeFirst final : public Policy {
     return decisions;
   }
 
- private:
   // Releases victims strictly longer than `key`, longest first, until the job fits; gives back
   // those its placement did not need. Returns its GPUs (victims preempted); or nullopt, with
   // either nothing changed or, when preempted GPUs drain, the victims preempted and the job

@@ -78,6 +78,29 @@ TEST(Srtf, PreemptsOnlyJobsLeftOutOfThePlan) {
   EXPECT_DOUBLE_EQ(test::seconds(out["r2"].end), 111);
 }
 
+TEST(Srtf, PlansFromTheFreeGpusThePassBeganWithWhenALaterJobMustPreempt) {
+  // 8 GPUs, first_fit. a: 4 GPUs 0 s, 100 s (GPUs 0-3); r: 2 GPUs 0 s, 200 s (GPUs 4-5).
+  // 10 s: b (2 GPUs, 10 s) and c (4 GPUs, 20 s) arrive; only GPUs 6-7 are free.
+  // b fits on 6-7 without a plan; c does not, so the pass plans, from 6-7 free again:
+  // left b 10, c 20, a 90, r 190 -> b 0-1, c 2-5, a no, r 6-7: only a is a victim.
+  // b 10-20 on 6-7; a preempted, c 10-30 on 0-3. (Planning with b's GPUs still taken would
+  // leave r out of the plan too, and b would preempt r.)
+  // 20 s: a (90 left) needs 4, 6-7 free; plan a 4-7, r no -> r preempted, a 20-110.
+  // 30 s: c ends; r resumes on 0-1 with 180 s left -> 210.
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
+                             {test::job("a", 0, 4, 100), test::job("r", 0, 2, 200),
+                              test::job("b", 10, 2, 10), test::job("c", 10, 4, 20)},
+                             "srtf");
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 20);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 30);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 110);
+  EXPECT_EQ(out["r"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r"].first_start), 0);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r"].end), 210);
+}
 TEST(Srtf, NonPreemptibleJobKeepsRunning) {
   // a: 8 GPUs 0-100, not preemptible. b: 4 GPUs arrives 10 s, 5 s -> waits: 100-105.
   JobSpec a = test::job("a", 0, 8, 100);
