@@ -104,7 +104,8 @@ class Gittins final : public Policy {
     std::vector<JobId> started;
     bool someone_waits = false;
     // Victims, built when first needed: lowest queue first, then lowest index, then latest
-    // started, then largest id.
+    // started, then largest id. Only jobs in queues below the first job that needs them: the
+    // jobs after it are in its queue or lower, so the others are never anyone's victims.
     std::vector<Ranked> pool;
     bool pool_ready = false;
     // Smallest gang (any GPU type) that could not make room by preempting: later jobs are in the
@@ -122,7 +123,7 @@ class Gittins final : public Policy {
       }
       someone_waits = true;
       if (!pool_ready) {
-        pool = victim_pool(view);
+        pool = victim_pool(view, w.level);
         pool_ready = true;
       }
       // The pool is ordered lowest queue first: victims of w are its jobs in lower queues.
@@ -174,8 +175,10 @@ class Gittins final : public Policy {
   }
 
   Ranked rank(const SchedulerView& view, JobId id) const {
-    const double s = service(view, id);
-    return {id, level_of(s), index_(s), view.job(id).segment_start};
+    return ranked(view, id, service(view, id));
+  }
+  Ranked ranked(const SchedulerView& view, JobId id, double service_units) const {
+    return {id, level_of(service_units), index_(service_units), view.job(id).segment_start};
   }
 
   // Wakes at the first threshold crossing of a running (or just started) preemptible job: it
@@ -203,10 +206,17 @@ class Gittins final : public Policy {
     next_wake_ = at;
   }
 
-  std::vector<Ranked> victim_pool(const SchedulerView& view) const {
+  // Preemptible running jobs in queues below `level`. O(running) to find them (nothing when
+  // `level` is the lowest queue), then O(found x log) to rank them. In a busy fleet most
+  // waiting jobs that do not fit have run before (they were preempted) and sit in the lowest
+  // queue, and ranking every running job for them was most of gittins' time.
+  std::vector<Ranked> victim_pool(const SchedulerView& view, std::uint32_t level) const {
     std::vector<Ranked> pool;
+    if (level >= thresholds_.size()) return pool;
     for (JobId id : view.running_jobs()) {
-      if (view.job(id).spec.preemptible) pool.push_back(rank(view, id));
+      if (!view.job(id).spec.preemptible) continue;
+      const double s = service(view, id);
+      if (level_of(s) > level) pool.push_back(ranked(view, id, s));
     }
     std::sort(pool.begin(), pool.end(), [](const Ranked& a, const Ranked& b) {
       return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <

@@ -62,6 +62,28 @@ TEST(Gittins, HigherIndexBeatsFifoWithinAQueue) {
   EXPECT_DOUBLE_EQ(test::seconds(las["y"].end), 2050);
 }
 
+TEST(Gittins, AWaitingJobInAMiddleQueuePreemptsOnlyAJobInALowerOne) {
+  // thresholds [100, 1000] run_time: queue 0 below 100 s attained, 1 below 1000, 2 from 1000.
+  // All jobs 8 GPUs on 8 GPUs.
+  //    0 s: a starts (5000 s).
+  //  200 s: x arrives (queue 0, 2000 s); a (200 attained, queue 1) is lower: preempted, x 200-.
+  //  300 s: x reaches queue 1, a's queue: a waits.
+  // 1200 s: x reaches 1000 -> queue 2, below a's: x preempted, a resumes with 4800 s left.
+  // 2000 s: a reaches queue 2 too: x waits. a ends 6000; x resumes with 1000 s left -> 7000.
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 8, 5000), test::job("x", 200, 8, 2000)};
+  const Params params = {{"thresholds", std::vector<double>{100, 1000}},
+                         {"service", std::string("run_time")},
+                         {"distribution", std::string("samples")},
+                         {"samples", std::vector<double>{200, 2000}},
+                         {"delta", 100.0}};
+  const auto out = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "gittins", params);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 200);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 6000);
+  EXPECT_EQ(out["x"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 7000);
+}
+
 TEST(Gittins, RejectsSamplesDistributionWithoutSamples) {
   const PolicyInfo* info = find_policy("gittins");
   ASSERT_NE(info, nullptr);
