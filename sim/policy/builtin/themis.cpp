@@ -41,11 +41,10 @@ class Themis final : public Policy {
 
     std::vector<Candidate> order;
     for (JobId id : view.queued_jobs()) order.push_back({rho(view, id), 0, true, id});
-    bool any_preemptible = false;
-    for (JobId id : view.running_jobs()) {
-      if (!view.job(id).spec.preemptible) continue;
-      any_preemptible = true;
-      if (boundary) order.push_back({rho(view, id), 0, false, id});
+    if (boundary) {
+      for (JobId id : view.running_jobs()) {
+        if (view.job(id).spec.preemptible) order.push_back({rho(view, id), 0, false, id});
+      }
     }
     if (by_tenant_) rank_tenants(view, order);
     // Worst first; on a tie a running job keeps its GPUs, then id order.
@@ -82,8 +81,11 @@ class Themis final : public Policy {
       });
       if (out.gpus) decisions.start(c.id, std::move(*out.gpus));
     }
-    // The next lease boundary re-ranks, if anyone waits for a running job's GPUs.
-    if (left_waiting && any_preemptible && next_wake_ != next_boundary_) {
+    // The next lease boundary re-ranks, if anyone waits for a running job's GPUs. Looked up
+    // last: a pass between boundaries is otherwise O(jobs it starts), not O(running).
+    const auto preemptible = [&](JobId id) { return view.job(id).spec.preemptible; };
+    if (left_waiting && next_wake_ != next_boundary_ &&
+        std::any_of(view.running_jobs().begin(), view.running_jobs().end(), preemptible)) {
       decisions.wake_at(next_boundary_);
       next_wake_ = next_boundary_;
     }
