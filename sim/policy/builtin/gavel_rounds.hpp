@@ -11,7 +11,8 @@
 // boundaries, and after a round, waiting jobs fill free GPUs of their x > 0 types in priority
 // order, never preempting; a job that arrived since the last solve may use any allowed type,
 // fastest first. Relative speed per (job class, type) comes from the GPU catalog. Cost per
-// boundary: one LP over (queued + running) x types.
+// boundary: one LP over (queued + running) x types; between boundaries a pass costs
+// O(queued x types) plus its placements.
 #pragma once
 
 #include <algorithm>
@@ -54,6 +55,7 @@ class GavelRounds final : public Policy {
       fill(view, plan, decisions);
     }
     remember_running(view, decisions);
+    ++pass_;
     // Every boundary re-realises the allocation while anyone waits (even with nothing running:
     // a job the stale LP gave no time gets some once the LP is re-solved). A job preempted now
     // waits too: without the wake it would get its time back only at the next arrival or finish.
@@ -69,7 +71,17 @@ class GavelRounds final : public Policy {
  private:
   struct PerJob {
     std::vector<double> x;           // LP time fraction per type; empty = not in the last LP
-    std::vector<Duration> received;  // time run on each type
+    std::vector<Duration> received;  // time run on each type, before `since` while running
+    // Running since the pass at `since`, on `type`; that time is not in `received` yet
+    // (adding it to every running job at every pass cost O(running) per pass).
+    bool running = false;
+    std::uint32_t type = 0;
+    SimTime since = 0;
+    std::uint64_t started_in_pass = ~std::uint64_t{0};  // the pass that decided its start
+    std::uint64_t granted_in_pass = ~std::uint64_t{0};  // the round that granted it GPUs
+    Duration received_on(std::uint32_t t, SimTime now) const {
+      return received[t] + (running && type == t ? now - since : 0);
+    }
   };
   struct Pair {
     bool unserved;  // received nothing on the type yet: infinite priority
@@ -119,8 +131,9 @@ class GavelRounds final : public Policy {
     return s;
   }
 
-  // Time each job held GPUs of a type since the previous pass (the running set only changes at
-  // passes, so this is exact).
+  // Time each job held GPUs of a type: from the pass that started it to the pass that saw it
+  // stop (a finish or a preemption the policy did not decide, from the changes) or decided its
+  // preemption. The running set only changes at passes, so this is exact.
   void account(const SchedulerView& view) {
     for (const JobChange& c : view.changes()) {
       if (c.kind == JobChangeKind::Arrived) data(c.job);  // every job a pass sees has its entry
@@ -128,24 +141,26 @@ class GavelRounds final : public Policy {
           c.kind == JobChangeKind::Withdrawn) {
         lp_dirty_ = true;
       }
+      if (c.kind == JobChangeKind::Finished || c.kind == JobChangeKind::Preempted) {
+        stop_running(data(c.job), view.now());
+      }
     }
-    for (const auto& [id, type] : running_) {
-      data(id).received[type] += view.now() - last_pass_;
-    }
-    last_pass_ = view.now();
   }
 
   void remember_running(const SchedulerView& view, const Decisions& decisions) {
-    running_.clear();
-    const auto& preempted = decisions.preempts();
-    for (JobId id : view.running_jobs()) {
-      if (std::find(preempted.begin(), preempted.end(), id) != preempted.end()) continue;
-      running_.push_back({id, view.job(id).gpu_type.value});
-    }
+    for (JobId id : decisions.preempts()) stop_running(data(id), view.now());
     for (const StartDecision& s : decisions.starts()) {
-      const NodeId node = s.gpus.slices.front().node;
-      running_.push_back({s.job, view.fleet().topology.node(node).type.value});
+      PerJob& d = data(s.job);
+      d.running = true;
+      d.type = view.fleet().topology.node(s.gpus.slices.front().node).type.value;
+      d.since = view.now();
     }
+  }
+
+  static void stop_running(PerJob& d, SimTime now) {
+    if (!d.running) return;  // its stop was seen already (a preemption this policy decided)
+    d.received[d.type] += now - d.since;
+    d.running = false;
   }
 
   void solve(const SchedulerView& view) {
@@ -174,8 +189,9 @@ class GavelRounds final : public Policy {
   Pair pair(const SchedulerView& view, JobId id, std::uint32_t t) {
     const PerJob& d = data(id);
     const Duration lifetime = view.now() - view.job(id).spec.submit;
+    const Duration received = d.received_on(t, view.now());
     const double share =
-        lifetime > 0 ? static_cast<double>(d.received[t]) / static_cast<double>(lifetime) : 0.0;
+        lifetime > 0 ? static_cast<double>(received) / static_cast<double>(lifetime) : 0.0;
     if (share <= 0) return {true, d.x[t], id, t};
     return {false, d.x[t] / share, id, t};
   }
@@ -211,18 +227,18 @@ class GavelRounds final : public Policy {
       }
     }
     std::sort(pairs.begin(), pairs.end(), before);
-    std::vector<char> granted(jobs_.size(), 0);
     std::vector<Pair> starts;
+    const auto granted = [&](JobId id) { return data(id).granted_in_pass == pass_; };
     for (const Pair& p : pairs) {
       const std::uint32_t gpus = view.job(p.job).spec.gpus;
-      if (granted[p.job.index()] || left[p.type] < gpus) continue;
-      granted[p.job.index()] = 1;
+      if (granted(p.job) || left[p.type] < gpus) continue;
+      data(p.job).granted_in_pass = pass_;
       left[p.type] -= gpus;
       if (view.job(p.job).state == JobState::Queued) starts.push_back(p);
     }
     // Then the running pairs not granted, lowest priority first.
     for (auto it = pairs.rbegin(); it != pairs.rend(); ++it) {
-      if (view.job(it->job).state == JobState::Running && !granted[it->job.index()]) {
+      if (view.job(it->job).state == JobState::Running && !granted(it->job)) {
         victims.push_back(it->job);
       }
     }
@@ -243,11 +259,11 @@ class GavelRounds final : public Policy {
 
   void fill(const SchedulerView& view, PlanningCapacity& plan, Decisions& decisions) {
     if (plan.unpromised() == 0) return;
-    std::vector<char> started(jobs_.size(), 0);
-    for (const StartDecision& s : decisions.starts()) started[s.job.index()] = 1;
+    const auto started = [&](JobId id) { return data(id).started_in_pass == pass_; };
+    for (const StartDecision& s : decisions.starts()) data(s.job).started_in_pass = pass_;
     std::vector<Pair> pairs;
     for (JobId id : view.queued_jobs()) {
-      if (started[id.index()]) continue;
+      if (started(id)) continue;
       const PerJob& d = data(id);
       if (d.x.empty()) {
         // Not in the last LP: any allowed type, fastest first, after every LP pair.
@@ -264,11 +280,11 @@ class GavelRounds final : public Policy {
     std::sort(pairs.begin(), pairs.end(), before);
     for (const Pair& p : pairs) {
       if (plan.unpromised() == 0) return;
-      if (started[p.job.index()]) continue;
+      if (started(p.job)) continue;
       if (std::optional<Allocation> gpus =
               plan.take(only(view.job(p.job).spec, GpuTypeId{p.type}))) {
         decisions.start(p.job, std::move(*gpus));
-        started[p.job.index()] = 1;
+        data(p.job).started_in_pass = pass_;
       }
     }
   }
@@ -279,8 +295,7 @@ class GavelRounds final : public Policy {
   std::optional<Feasibility> feasibility_;
   std::vector<PerJob> jobs_;
   std::vector<JobId> solved_;
-  std::vector<std::pair<JobId, std::uint32_t>> running_;  // (job, type) since the last pass
-  SimTime last_pass_ = 0;
+  std::uint64_t pass_ = 0;  // passes so far: stamps PerJob's started_in_pass, granted_in_pass
   SimTime next_round_ = 0;
   SimTime wake_ = -1;
   bool lp_dirty_ = true;
