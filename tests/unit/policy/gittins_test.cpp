@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/policy/builtin/gittins_index.hpp"
@@ -12,6 +13,15 @@ namespace fleetsim {
 namespace {
 
 using Params = std::map<std::string, ParamValue>;
+
+// Queues by attained run time (seconds), job sizes {200, 2000} s, delta 100 s.
+Params run_time_params(std::vector<double> thresholds) {
+  return {{"thresholds", std::move(thresholds)},
+          {"service", std::string("run_time")},
+          {"distribution", std::string("samples")},
+          {"samples", std::vector<double>{200, 2000}},
+          {"delta", 100.0}};
+}
 
 TEST(GittinsIndex, MatchesTheDefinitionOnTwoSamples) {
   // Sizes {200, 2000}, delta 100. G(a) = P(finish within delta | alive) / E[service | alive].
@@ -43,11 +53,7 @@ TEST(Gittins, HigherIndexBeatsFifoWithinAQueue) {
   //   picks y although x is first in FIFO order: y 300 + 850 = 1150, then x 1150 + 900 = 2050.
   const std::vector<JobSpec> jobs = {test::job("x", 0, 8, 1000), test::job("y", 1, 8, 1000),
                                      test::job("w", 250, 8, 50)};
-  const Params params = {{"thresholds", std::vector<double>{100}},
-                         {"service", std::string("run_time")},
-                         {"distribution", std::string("samples")},
-                         {"samples", std::vector<double>{200, 2000}},
-                         {"delta", 100.0}};
+  const Params params = run_time_params({100});
   const auto out = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "gittins", params);
   EXPECT_DOUBLE_EQ(test::seconds(out["w"].first_start), 250);
   EXPECT_EQ(out["y"].preemptions, 1u);
@@ -71,11 +77,7 @@ TEST(Gittins, AWaitingJobInAMiddleQueuePreemptsOnlyAJobInALowerOne) {
   // 1200 s: x reaches 1000 -> queue 2, below a's: x preempted, a resumes with 4800 s left.
   // 2000 s: a reaches queue 2 too: x waits. a ends 6000; x resumes with 1000 s left -> 7000.
   const std::vector<JobSpec> jobs = {test::job("a", 0, 8, 5000), test::job("x", 200, 8, 2000)};
-  const Params params = {{"thresholds", std::vector<double>{100, 1000}},
-                         {"service", std::string("run_time")},
-                         {"distribution", std::string("samples")},
-                         {"samples", std::vector<double>{200, 2000}},
-                         {"delta", 100.0}};
+  const Params params = run_time_params({100, 1000});
   const auto out = test::run(test::single_cluster_fleet(1, 1, 8), jobs, "gittins", params);
   EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 200);
   EXPECT_EQ(out["a"].preemptions, 1u);
