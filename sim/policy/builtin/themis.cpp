@@ -10,7 +10,9 @@
 // set that fits greedily in that order keeps or gets GPUs: running jobs outside it whose GPUs a
 // waiting job of the set needs are preempted (lowest rho first). Between boundaries the policy
 // only fills free GPUs, worst rho first, and never preempts. Non-preemptible jobs keep their
-// GPUs. O((queue + running) log) plus a placement per candidate, per pass.
+// GPUs. O((queue + running) log) plus a placement per candidate at a boundary; between
+// boundaries O(queue log queue) plus the placements, and O(running) only in a pass that
+// would ask for a wake not asked for yet.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -82,7 +84,7 @@ class Themis final : public Policy {
       if (out.gpus) decisions.start(c.id, std::move(*out.gpus));
     }
     // The next lease boundary re-ranks, if anyone waits for a running job's GPUs. Looked up
-    // last: a pass between boundaries is otherwise O(jobs it starts), not O(running).
+    // last, and only then: a pass between boundaries then does not walk the running jobs.
     const auto preemptible = [&](JobId id) { return view.job(id).spec.preemptible; };
     if (left_waiting && next_wake_ != next_boundary_ &&
         std::any_of(view.running_jobs().begin(), view.running_jobs().end(), preemptible)) {
