@@ -15,6 +15,7 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/failure_run.hpp"
 #include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
@@ -24,32 +25,8 @@ namespace {
 using test::job;
 using test::seconds;
 
-struct FailureRun {
-  std::vector<Job> jobs;
-  RunTotals totals;
-};
-
-FailureRun run_with_failures(const Fleet& fleet, std::vector<JobSpec> jobs, FailureConfig failures,
-                             CheckpointConfig checkpoint, std::uint64_t seed = 1) {
-  const PolicyInfo* info = find_policy("fifo_backfill");
-  std::unique_ptr<Policy> policy = info->make(make_params(*info, {}));
-  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
-  VectorSource source(std::move(jobs));
-  EngineConfig config;
-  config.policy_name = "fifo_backfill";
-  config.sample_interval = 0;
-  config.checkpoint = checkpoint;
-  Engine engine(fleet, source, *policy, *placement, config);
-  FailureModel model(std::move(failures), fleet.topology, RngStreams(seed));
-  if (model.process_count() > 0) engine.set_failure_model(model);
-  InvariantChecker checker(fleet, config, engine.jobs());
-  engine.add_observer(checker);
-  FailureRun out;
-  out.totals = engine.run();
-  test::expect_no_violations(checker, out.totals);
-  out.jobs = engine.take_jobs();
-  return out;
-}
+using test::FailureRun;
+using test::run_with_failures;
 
 CheckpointConfig checkpoints(double interval_s, double cost_s, double restart_s) {
   return {from_seconds(interval_s), from_seconds(cost_s), from_seconds(restart_s)};

@@ -3,19 +3,12 @@
 // other is not, and the LP itself on a problem small enough to solve by hand.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "sim/check/invariant_checker.hpp"
-#include "sim/core/engine.hpp"
-#include "sim/core/rng_streams.hpp"
-#include "sim/failure/failure_model.hpp"
 #include "sim/policy/builtin/gavel_lp.hpp"
-#include "sim/policy/placement.hpp"
-#include "sim/policy/registry.hpp"
-#include "sim/workload/vector_source.hpp"
+#include "tests/support/failure_run.hpp"
 #include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
@@ -119,24 +112,12 @@ TEST(Gavel, AJobAFailureStoppedStopsReceivingTimeThen) {
   //   (Counting a's time as if it still ran since 0 would put a last: c would keep node 1.)
   // t=250: b and c tie (100 / 250), b by id: b on node 1 with 100 s left. t=300: re-solved
   // (x = 1 each), both granted, c finds no GPU. b ends 350; c then runs its last 50 s: 400.
-  const Fleet fleet = test::single_cluster_fleet(1, 2, 1);
-  const PolicyInfo* info = find_policy("gavel_max_min");
-  ASSERT_NE(info, nullptr);
-  std::unique_ptr<Policy> policy = info->make(make_params(*info, {{"round_s", 100.0}}));
-  const std::unique_ptr<Placement> placement = find_placement("first_fit")->make();
-  VectorSource source(
-      {test::job("a", 0, 1, 50), test::job("b", 0, 1, 200), test::job("c", 0, 1, 150)});
-  EngineConfig config = test::no_samples();
-  config.policy_name = "gavel_max_min";
-  Engine engine(fleet, source, *policy, *placement, config);
-  FailureModel failures(test::scripted_failure(10, FailureLevel::Node, 0, 990), fleet.topology,
-                        RngStreams(1));
-  engine.set_failure_model(failures);
-  InvariantChecker checker(fleet, config, engine.jobs());
-  engine.add_observer(checker);
-  const RunTotals totals = engine.run();
-  test::expect_no_violations(checker, totals);
-  const std::vector<Job>& jobs = engine.jobs();
+  const test::FailureRun out = test::run_with_failures(
+      test::single_cluster_fleet(1, 2, 1),
+      {test::job("a", 0, 1, 50), test::job("b", 0, 1, 200), test::job("c", 0, 1, 150)},
+      test::scripted_failure(10, FailureLevel::Node, 0, 990), {}, 1, "gavel_max_min",
+      {{"round_s", 100.0}});
+  const std::vector<Job>& jobs = out.jobs;
   ASSERT_EQ(jobs.size(), 3u);
   EXPECT_EQ(jobs[0].interruptions, 1u);
   EXPECT_DOUBLE_EQ(test::seconds(jobs[0].end), 250);
