@@ -8,10 +8,12 @@
 // github.com/SymbioticLab/Tiresias, commit b0ef8449, simulator/jobs.py `gittins_delta`).
 // A waiting job that does not fit may preempt preemptible jobs of strictly lower queues (lowest
 // queue first, then lowest index, then latest started). The policy asks to be woken when a
-// running job crosses a threshold while jobs wait. O((queue + running) log) per pass.
+// running job crosses a threshold while jobs wait; the next crossings are kept in a heap, so
+// finding the earliest costs O(log running), not O(running). O(queue log + victims log) per pass.
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <queue>
 #include <tuple>
 #include <vector>
 
@@ -73,20 +75,19 @@ class Gittins final : public Policy {
       : by_gpu_time_(params.get<std::string>("service") == "gpu_time"),
         backfill_(params.get<bool>("backfill")),
         thresholds_(params.get<std::vector<double>>("thresholds")),
+        crossing_slack_(thresholds_.empty() ? 0
+                                            : 4 + static_cast<Duration>(thresholds_.back() *
+                                                                        kMicrosPerSecond * 1e-14)),
         index_(make_index(params)) {}
 
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
+    track_starts(view);
     Decisions decisions;
     if (view.queued_jobs().empty()) return decisions;
+    refresh_due(view);
     FreeCapacity free = view.free_capacity();
-    // Looked at only with no GPU free or draining (O(running)), which most passes of a big
-    // fleet never see.
-    const auto below_top_queue = [&](JobId id) {
-      return view.job(id).spec.preemptible && level_of(service(view, id)) > 0;
-    };
-    if (free.total_free() == 0 && draining_.gpus() == 0 &&
-        std::none_of(view.running_jobs().begin(), view.running_jobs().end(), below_top_queue)) {
+    if (free.total_free() == 0 && draining_.gpus() == 0 && !any_lower(view)) {
       // No GPU to give and every running job is in the top queue: nobody can start, so skip
       // ranking the queue. Jobs wait: be woken when a running job is demoted.
       request_wake(view, {}, decisions);
@@ -185,38 +186,126 @@ class Gittins final : public Policy {
   // may then be preempted for a waiting job of a higher queue.
   void request_wake(const SchedulerView& view, const std::vector<JobId>& started,
                     Decisions& decisions) {
-    SimTime at = kTimeNever;
-    const auto consider = [&](JobId id) {
-      const JobSpec& spec = view.job(id).spec;
-      const double s = service(view, id);
-      auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
-      if (!spec.preemptible || next == thresholds_.end()) return;
-      const double rate = by_gpu_time_ ? spec.gpus : 1.0;  // service per second held
-      const Duration wait = std::max<Duration>(
-          1, static_cast<Duration>(std::ceil((*next - s) / rate * kMicrosPerSecond)));
-      at = std::min(at, view.now() + wait);
-    };
-    const std::vector<JobId>& preempted = decisions.preempts();
-    for (JobId id : view.running_jobs()) {
-      if (std::find(preempted.begin(), preempted.end(), id) == preempted.end()) consider(id);
-    }
-    for (JobId id : started) consider(id);
+    SimTime at = next_running_crossing(view, decisions.preempts());
+    for (JobId id : started) at = std::min(at, crossing_at(view, id));
     if (at == kTimeNever || (next_wake_ > view.now() && next_wake_ <= at)) return;
     decisions.wake_at(at);
     next_wake_ = at;
   }
 
-  // Preemptible running jobs in queues below `level`. O(running) to find them (nothing when
-  // `level` is the lowest queue), then O(found x log) to rank them. In a busy fleet most
-  // waiting jobs that do not fit have run before (they were preempted) and sit in the lowest
-  // queue, and ranking every running job for them was most of gittins' time.
-  std::vector<Ranked> victim_pool(const SchedulerView& view, std::uint32_t level) const {
+  // When the job's service (`s`, now) next reaches a threshold if it keeps its GPUs from now
+  // on; kTimeNever if it is not preemptible or past the last threshold.
+  SimTime crossing_at(const SchedulerView& view, JobId id, double s) const {
+    const JobSpec& spec = view.job(id).spec;
+    auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), s);
+    if (!spec.preemptible || next == thresholds_.end()) return kTimeNever;
+    const double rate = by_gpu_time_ ? spec.gpus : 1.0;  // service per second held
+    return view.now() + std::max<Duration>(1, static_cast<Duration>(std::ceil(
+                                                  (*next - s) / rate * kMicrosPerSecond)));
+  }
+  SimTime crossing_at(const SchedulerView& view, JobId id) const {
+    return crossing_at(view, id, service(view, id));
+  }
+
+  // A running job's crossings entry is live while it runs the segment it was made in.
+  static bool live(const SchedulerView& view, JobId id, std::uint32_t epoch) {
+    const Job& job = view.job(id);
+    return job.state == JobState::Running && job.epoch == epoch;
+  }
+
+  // Looks at a running preemptible job now: notes it in lower_ if it has left the top queue,
+  // and returns its next crossing.
+  SimTime refresh(const SchedulerView& view, JobId id, std::uint32_t epoch) {
+    const double s = service(view, id);
+    if (level_of(s) > 0 && lower_mark_[id.index()] != epoch + 1) {
+      lower_mark_[id.index()] = epoch + 1;
+      lower_.push_back({id, epoch});
+    }
+    return crossing_at(view, id, s);
+  }
+
+  // Every preemptible job started since the last pass gets an entry in the crossings heap (and
+  // in lower_ if it resumed below the top queue).
+  void track_starts(const SchedulerView& view) {
+    for (const JobChange& c : view.changes()) {
+      if (c.kind != JobChangeKind::Started) continue;
+      const Job& job = view.job(c.job);
+      if (job.state != JobState::Running || !job.spec.preemptible) continue;
+      if (lower_mark_.size() <= c.job.index()) lower_mark_.resize(c.job.index() + 1, 0);
+      if (const SimTime at = refresh(view, c.job, job.epoch); at != kTimeNever) {
+        crossings_.push({at, c.job, job.epoch});
+      }
+    }
+  }
+
+  // Refreshes the entries that may have crossed a threshold by now (keys within
+  // crossing_slack_), so that lower_ holds every running preemptible job below the top queue.
+  void refresh_due(const SchedulerView& view) {
+    reread_.clear();
+    while (!crossings_.empty() && crossings_.top().at <= view.now() + crossing_slack_) {
+      const Crossing c = crossings_.top();
+      crossings_.pop();
+      if (!live(view, c.id, c.epoch)) continue;
+      if (const SimTime at = refresh(view, c.id, c.epoch); at != kTimeNever) {
+        reread_.push_back({at, c.id, c.epoch});
+      }
+    }
+    for (const Crossing& c : reread_) crossings_.push(c);
+  }
+
+  // Whether a running preemptible job is below the top queue (lower_ refreshed this pass).
+  // Drops the stale entries at its end until a live one is there.
+  bool any_lower(const SchedulerView& view) {
+    while (!lower_.empty() && !live(view, lower_.back().id, lower_.back().epoch)) {
+      lower_.pop_back();
+    }
+    return !lower_.empty();
+  }
+
+  // The earliest crossing_at() over running jobs not preempted in this pass, the same value a
+  // scan of every running job gives. A job's crossing time does not depend on when it is
+  // computed, up to the float rounding of service (the ceil may move by 1 us either way), so an
+  // entry's key is within crossing_slack_ of what crossing_at() gives now for the same
+  // threshold, and later for a later one. So the heap is read in key order, each entry
+  // refreshed now, until the next key is too far beyond the best found to beat it. An entry
+  // whose job stopped or restarted since it was made (another epoch) is dropped; one past its
+  // last threshold too.
+  SimTime next_running_crossing(const SchedulerView& view, const std::vector<JobId>& preempted) {
+    SimTime best = kTimeNever;
+    reread_.clear();
+    while (!crossings_.empty()) {
+      const Crossing c = crossings_.top();
+      if (best != kTimeNever && c.at > best + crossing_slack_) break;
+      crossings_.pop();
+      if (!live(view, c.id, c.epoch)) continue;
+      const SimTime at = refresh(view, c.id, c.epoch);
+      if (at == kTimeNever) continue;
+      reread_.push_back({at, c.id, c.epoch});
+      if (std::find(preempted.begin(), preempted.end(), c.id) == preempted.end()) {
+        best = std::min(best, at);
+      }
+    }
+    for (const Crossing& c : reread_) crossings_.push(c);
+    return best;
+  }
+
+  // Preemptible running jobs in queues below `level`, found in lower_ (refreshed this pass):
+  // O(lower_ x log). In a busy fleet most waiting jobs that do not fit have run before (they
+  // were preempted) and sit in the lowest queue, and ranking every running job for them was
+  // most of gittins' time.
+  std::vector<Ranked> victim_pool(const SchedulerView& view, std::uint32_t level) {
     std::vector<Ranked> pool;
     if (level >= thresholds_.size()) return pool;
-    for (JobId id : view.running_jobs()) {
-      if (!view.job(id).spec.preemptible) continue;
-      const double s = service(view, id);
-      if (level_of(s) > level) pool.push_back(ranked(view, id, s));
+    for (std::size_t i = 0; i < lower_.size();) {
+      const LowerEntry e = lower_[i];
+      if (!live(view, e.id, e.epoch)) {  // stopped since: drop it (the pool is sorted below)
+        lower_[i] = lower_.back();
+        lower_.pop_back();
+        continue;
+      }
+      const double s = service(view, e.id);
+      if (level_of(s) > level) pool.push_back(ranked(view, e.id, s));
+      ++i;
     }
     std::sort(pool.begin(), pool.end(), [](const Ranked& a, const Ranked& b) {
       return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <
@@ -225,11 +314,36 @@ class Gittins final : public Policy {
     return pool;
   }
 
+  struct Crossing {
+    SimTime at;  // crossing_at() when the entry was made
+    JobId id;
+    std::uint32_t epoch;  // the job's run epoch then
+    friend bool operator>(const Crossing& a, const Crossing& b) {
+      return std::tie(a.at, a.id) > std::tie(b.at, b.id);
+    }
+  };
+  struct LowerEntry {
+    JobId id;
+    std::uint32_t epoch;  // the job's run epoch when it was found below the top queue
+  };
+
   bool by_gpu_time_;
   bool backfill_;
   std::vector<double> thresholds_;  // ascending, service units
+  // How far an entry's key may be from crossing_at() for the same threshold: the ceil's 1 us
+  // either way, twice, with room to spare, plus what the rounding of service can add before the
+  // ceil (under 1e-9 us per service unit of the largest threshold; 1e-8 allowed).
+  Duration crossing_slack_;
   detail::GittinsIndex index_;
   detail::DrainingJobs draining_;
+  // The next threshold crossing of each running preemptible job, as last computed; entries of
+  // jobs that stopped since are stale (live() is false) and dropped when met.
+  std::priority_queue<Crossing, std::vector<Crossing>, std::greater<>> crossings_;
+  std::vector<Crossing> reread_;  // a buffer for re-keyed entries, a member to reuse it
+  // Running preemptible jobs found below the top queue (in the run epoch they were found in);
+  // stale entries are dropped when met. lower_mark_[job] = that epoch + 1 while it is listed.
+  std::vector<LowerEntry> lower_;
+  std::vector<std::uint32_t> lower_mark_;
   SimTime next_wake_ = -1;
 };
 

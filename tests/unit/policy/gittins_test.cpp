@@ -86,6 +86,25 @@ TEST(Gittins, AWaitingJobInAMiddleQueuePreemptsOnlyAJobInALowerOne) {
   EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 7000);
 }
 
+TEST(Gittins, JobsThatLeftTheTopQueueWhileNobodyWaitedAreStillVictims) {
+  // thresholds [100] run_time, 8 GPUs. Nobody waits before 500 s, so no pass runs at the
+  // crossings (100 s for a, 110 s for c): the pass at 500 s must still see both below queue 0.
+  //    0 s: a starts (4 GPUs, 1000 s).  10 s: c starts (4 GPUs, 1000 s).
+  //  500 s: b arrives (queue 0, 8 GPUs, 100 s): a (500 attained) and c (490) are in queue 1,
+  //         both preempted: b 500-600.
+  //  600 s: a resumes with 500 s left -> 1100; c with 510 s left -> 1110.
+  const std::vector<JobSpec> jobs = {test::job("a", 0, 4, 1000), test::job("c", 10, 4, 1000),
+                                     test::job("b", 500, 8, 100)};
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8), jobs, "gittins", run_time_params({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 500);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 600);
+  EXPECT_EQ(out["a"].preemptions, 1u);
+  EXPECT_EQ(out["c"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 1110);
+}
+
 TEST(Gittins, RejectsSamplesDistributionWithoutSamples) {
   const PolicyInfo* info = find_policy("gittins");
   ASSERT_NE(info, nullptr);
