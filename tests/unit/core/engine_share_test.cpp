@@ -250,5 +250,31 @@ TEST(EngineShare, FgdPutsAShareWhereTheFragmentationMeasureGrowsLeast) {
   EXPECT_DOUBLE_EQ(out.totals.allocated_gpu_seconds, 101.0 + 100.0);
 }
 
+TEST(EngineShare, FgdPutsAWholeGpuJobOnTheNodeWhereTheMeasureGrowsLeastNotTheFirst) {
+  // 3 nodes x 4 GPUs under fgd, every job 1000 s, the run stopped at 10 s with all running.
+  // F per node sums, over the mix's classes (share of arrivals x F of that class): a class that
+  // can run there counts the free room it cannot use (none, with whole GPUs), one that cannot
+  // counts all the free room.
+  //   A (2 GPUs) at 0, mix {2}: every node goes 0 -> 0, the first wins: node 0 (2 left).
+  //   C (3 GPUs) at 1, mix {2, 3} by halves; nodes 1 and 2 hold it and go 0 -> 1000 (1 GPU
+  //     left, neither class runs): node 1.
+  //   D (1 GPU) at 2, mix {1, 2, 3} by thirds. Node 0 (2 free): 3 cannot run, 2000/3 ->
+  //     (1 free: 2 and 3 cannot) 2000/3, change 0. Node 1 (1 free): 2000/3 -> 0, change
+  //     -2000/3. Node 2 (4 free): 0 -> 0, change 0. D goes to node 1, not the first node.
+  const Fleet fleet = test::single_cluster_fleet(1, 3, 4);
+  EngineConfig config = test::no_samples();
+  config.horizon = from_seconds(10);
+  const test::RunOutput out = test::run(
+      fleet, {test::job("A", 0, 2, 1000), test::job("C", 1, 3, 1000), test::job("D", 2, 1, 1000)},
+      "fgd", {}, "first_fit", config);
+  const auto node_of = [&](const char* name) {
+    const Allocation& a = out[name].allocation;
+    return a.slices.size() == 1 ? a.slices[0].node.value : 99;
+  };
+  EXPECT_EQ(node_of("A"), 0u);
+  EXPECT_EQ(node_of("C"), 1u);
+  EXPECT_EQ(node_of("D"), 1u);
+}
+
 }  // namespace
 }  // namespace fleetsim
