@@ -11,8 +11,8 @@
 // waiting job of the set needs are preempted (lowest rho first). Between boundaries the policy
 // only fills free GPUs, worst rho first, and never preempts. Non-preemptible jobs keep their
 // GPUs. O((queue + running) log) plus a placement per candidate at a boundary; between
-// boundaries O(queue log queue) plus the placements, and O(running) only in a pass that
-// would ask for a wake not asked for yet.
+// boundaries (unit: job) O(queue) plus O(log queue) and a placement per job that could still
+// fit, and O(running) only in a pass that would ask for a wake not asked for yet.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -40,6 +40,10 @@ class Themis final : public Policy {
     if (view.queued_jobs().empty()) return decisions;
     const bool boundary = view.now() >= next_boundary_;
     if (boundary) next_boundary_ = (view.now() / lease_ + 1) * lease_;
+    if (!boundary && !by_tenant_) {
+      fill_free(view, decisions);
+      return decisions;
+    }
 
     std::vector<Candidate> order;
     for (JobId id : view.queued_jobs()) order.push_back({rho(view, id), 0, true, id});
@@ -49,11 +53,7 @@ class Themis final : public Policy {
       }
     }
     if (by_tenant_) rank_tenants(view, order);
-    // Worst first; on a tie a running job keeps its GPUs, then id order.
-    std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
-      return std::tuple(-a.group, -a.rho, a.waiting, a.id) <
-             std::tuple(-b.group, -b.rho, b.waiting, b.id);
-    });
+    std::sort(order.begin(), order.end(), worse);
 
     FreeCapacity free = view.free_capacity();
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
@@ -83,24 +83,71 @@ class Themis final : public Policy {
       });
       if (out.gpus) decisions.start(c.id, std::move(*out.gpus));
     }
-    // The next lease boundary re-ranks, if anyone waits for a running job's GPUs. Looked up
-    // last, and only then: a pass between boundaries then does not walk the running jobs.
-    const auto preemptible = [&](JobId id) { return view.job(id).spec.preemptible; };
-    if (left_waiting && next_wake_ != next_boundary_ &&
-        std::any_of(view.running_jobs().begin(), view.running_jobs().end(), preemptible)) {
-      decisions.wake_at(next_boundary_);
-      next_wake_ = next_boundary_;
-    }
+    if (left_waiting) wake_at_boundary(view, decisions);
     return decisions;
   }
 
  private:
+  // A pass between lease boundaries with unit: job: it fills free GPUs, worst rho first. The
+  // GPUs free and not promised (PlanningCapacity::unpromised) only go down in such a pass and
+  // bound what any job can take, so a job whose gang exceeds them cannot start: it is left out
+  // of the ranking, and the ranking is a heap popped only while some remain. The same starts
+  // as sorting the whole queue, in O(queue + started x log queue).
+  void fill_free(const SchedulerView& view, Decisions& decisions) {
+    FreeCapacity free = view.free_capacity();
+    detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
+    const std::uint64_t room = plan.unpromised();
+    bool left_waiting = false;
+    std::vector<Candidate> order;
+    for (JobId id : view.queued_jobs()) {
+      if (view.job(id).spec.gpus > room) {
+        left_waiting = true;
+        continue;
+      }
+      order.push_back({rho(view, id), 0, true, id});
+    }
+    const auto later = [](const Candidate& a, const Candidate& b) { return worse(b, a); };
+    std::make_heap(order.begin(), order.end(), later);
+    while (!order.empty()) {
+      if (plan.unpromised() == 0) {  // nobody left can start
+        left_waiting = true;
+        break;
+      }
+      std::pop_heap(order.begin(), order.end(), later);
+      const JobId id = order.back().id;
+      order.pop_back();
+      if (std::optional<Allocation> gpus = plan.take(view.job(id).spec)) {
+        decisions.start(id, std::move(*gpus));
+      } else {
+        left_waiting = true;
+      }
+    }
+    if (left_waiting) wake_at_boundary(view, decisions);
+  }
+
+  // The next lease boundary re-ranks, if anyone waits for a running job's GPUs. Looked up
+  // only when someone is left waiting and no wake is asked for yet: a pass between boundaries
+  // then rarely walks the running jobs.
+  void wake_at_boundary(const SchedulerView& view, Decisions& decisions) {
+    const auto preemptible = [&](JobId id) { return view.job(id).spec.preemptible; };
+    if (next_wake_ != next_boundary_ &&
+        std::any_of(view.running_jobs().begin(), view.running_jobs().end(), preemptible)) {
+      decisions.wake_at(next_boundary_);
+      next_wake_ = next_boundary_;
+    }
+  }
+
   struct Candidate {
     double rho;
     double group;  // the tenant's mean rho with unit: tenant, else 0
     bool waiting;
     JobId id;
   };
+  // Ranking order: worst first; on a tie a running job keeps its GPUs, then id order.
+  static bool worse(const Candidate& a, const Candidate& b) {
+    return std::tuple(-a.group, -a.rho, a.waiting, a.id) <
+           std::tuple(-b.group, -b.rho, b.waiting, b.id);
+  }
 
   static double rho(const SchedulerView& view, JobId id) {
     const Job& job = view.job(id);

@@ -87,6 +87,23 @@ TEST(Themis, TenantUnitRanksTenantsByTheMeanRhoOfTheirJobs) {
   EXPECT_DOUBLE_EQ(test::seconds(by_tenant["b"].end), 360);
 }
 
+TEST(Themis, BetweenBoundariesAFreedGpuGoesToTheWorstRhoAmongJobsThatFit) {
+  // lease 600 s, 8 GPUs. a1 (7 GPUs, 1000 s) and a2 (1 GPU, 100 s) start at 0. Waiting:
+  // c (1 GPU, 50 s) from 10 s, d (1 GPU, 2000 s) from 20 s, e (4 GPUs, 10 s) from 30 s.
+  // 100 s (no boundary): a2 ends, 1 GPU free. e has the worst rho, (100 - 30 + 10) / 10 = 8,
+  //   but 4 GPUs do not fit; c's (100 - 10 + 50) / 50 = 2.8 beats d's (100 - 20 + 2000) /
+  //   2000 = 1.04: c 100-150.
+  // 150 s: c ends; e still does not fit: d starts. e waits for the boundary at 600 s.
+  const std::vector<JobSpec> jobs = {test::job("a1", 0, 7, 1000), test::job("a2", 0, 1, 100),
+                                     test::job("c", 10, 1, 50), test::job("d", 20, 1, 2000),
+                                     test::job("e", 30, 4, 10)};
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 1, 8), jobs, "themis", {{"lease_s", 600.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 150);
+  EXPECT_GE(test::seconds(out["e"].first_start), 600);
+}
+
 TEST(Themis, RejectsANonPositiveLease) {
   const PolicyInfo* info = find_policy("themis");
   ASSERT_NE(info, nullptr);
