@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "sim/check/invariant_checker.hpp"
+#include "sim/core/rng_streams.hpp"
+#include "sim/failure/failure_model.hpp"
 #include "sim/workload/vector_source.hpp"
 
 namespace fleetsim::test {
@@ -68,10 +70,15 @@ RunOutput run(const Fleet& fleet, std::vector<JobSpec> jobs, const std::string& 
   return run_with_services(fleet, std::move(jobs), {}, policy, params, placement, config);
 }
 
-RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
-                            std::vector<ServiceSpec> services, const std::string& policy,
-                            const std::map<std::string, ParamValue>& params,
-                            const std::string& placement, EngineConfig config) {
+namespace {
+
+// What every run helper shares: the engine on `jobs` with the named policy and placement, the
+// services and failure model given (none when empty), watched by the InvariantChecker.
+RunOutput run_checked(const Fleet& fleet, std::vector<JobSpec> jobs,
+                      std::vector<ServiceSpec> services, FailureConfig failures,
+                      std::uint64_t failure_seed, const std::string& policy,
+                      const std::map<std::string, ParamValue>& params,
+                      const std::string& placement, EngineConfig config) {
   const PolicyInfo* info = find_policy(policy);
   const PlacementInfo* place = find_placement(placement);
   if (info == nullptr || place == nullptr) {
@@ -87,12 +94,34 @@ RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
   engine.add_observer(checker);
   InferenceServices inference(std::move(services), fleet, RngStreams(1));
   if (inference.size() > 0) engine.set_services(inference);
+  FailureModel model(std::move(failures), fleet.topology, RngStreams(failure_seed));
+  if (model.process_count() > 0) engine.set_failure_model(model);
   RunOutput out;
   out.totals = engine.run();
   expect_no_violations(checker, out.totals);
-  out.jobs = engine.jobs();
+  out.jobs = engine.take_jobs();
   out.services = inference.take_results();
   return out;
+}
+
+}  // namespace
+
+RunOutput run_with_services(const Fleet& fleet, std::vector<JobSpec> jobs,
+                            std::vector<ServiceSpec> services, const std::string& policy,
+                            const std::map<std::string, ParamValue>& params,
+                            const std::string& placement, EngineConfig config) {
+  return run_checked(fleet, std::move(jobs), std::move(services), {}, 1, policy, params,
+                     placement, std::move(config));
+}
+
+RunOutput run_with_failures(const Fleet& fleet, std::vector<JobSpec> jobs, FailureConfig failures,
+                            CheckpointConfig checkpoint, std::uint64_t seed,
+                            const std::string& policy,
+                            const std::map<std::string, ParamValue>& params) {
+  EngineConfig config = no_samples();
+  config.checkpoint = checkpoint;
+  return run_checked(fleet, std::move(jobs), {}, std::move(failures), seed, policy, params,
+                     "first_fit", std::move(config));
 }
 
 EngineConfig no_samples() {

@@ -2,12 +2,14 @@
 // thing a reader has to check by hand.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "sim/check/invariant_checker.hpp"
 #include "sim/core/engine.hpp"
+#include "sim/failure/failure_model.hpp"
 #include "sim/fleet/topology.hpp"
 #include "sim/inference/services.hpp"
 #include "sim/policy/registry.hpp"
@@ -66,6 +68,13 @@ RunOutput run_at_sites(const Fleet& fleet, std::vector<JobSpec> jobs, const std:
                        const std::string& policy = "fifo", EngineConfig config = no_samples(),
                        const std::vector<RunObserver*>& observers = {},
                        const SiteSelection* custom = nullptr);
+
+// A run with a failure model (and checkpoints), no samples, `first_fit` placement: the failure
+// engine tests use fifo_backfill, policy tests the policy whose reaction to failures they check.
+RunOutput run_with_failures(const Fleet& fleet, std::vector<JobSpec> jobs, FailureConfig failures,
+                            CheckpointConfig checkpoint, std::uint64_t seed = 1,
+                            const std::string& policy = "fifo_backfill",
+                            const std::map<std::string, ParamValue>& params = {});
 
 // Seconds since time 0, for readable assertions.
 double seconds(SimTime t);

@@ -15,7 +15,6 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
-#include "tests/support/failure_run.hpp"
 #include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
@@ -25,7 +24,7 @@ namespace {
 using test::job;
 using test::seconds;
 
-using test::FailureRun;
+using test::RunOutput;
 using test::run_with_failures;
 
 CheckpointConfig checkpoints(double interval_s, double cost_s, double restart_s) {
@@ -36,13 +35,13 @@ TEST(Checkpoint, PausesProgressAfterEveryFullIntervalButNotAtTheEnd) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   // 100 s of computing, a 5 s save after each 30 s: saves end at 35, 70, 105; the last 10 s of
   // computing run 105..115. No save at the very end.
-  const FailureRun out =
+  const RunOutput out =
       run_with_failures(fleet, {job("A", 0, 8, 100)}, {}, checkpoints(30, 5, 0));
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 115);
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].checkpoint_time), 15);
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].run_time), 115);
   // 90 s is exactly three intervals: saves after 30 and 60 only, so 90 + 2 x 5.
-  const FailureRun exact =
+  const RunOutput exact =
       run_with_failures(fleet, {job("B", 0, 8, 90)}, {}, checkpoints(30, 5, 0));
   EXPECT_DOUBLE_EQ(seconds(exact.jobs[0].end), 100);
 }
@@ -54,7 +53,7 @@ TEST(Failure, NodeFailureLosesWorkSinceTheLastCheckpointAndRestartsAfterRepair) 
   // is saved, 15 s lost; 100 - 30 = 70 s of work left; saving so far 5 s.
   // At 70 the job restarts: progress from 80 (restart 10 s); 70 s of computing with saves after
   // 30 and 60 (2 x 5 s): ends at 80 + 70 + 10 = 160.
-  const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
+  const RunOutput out = run_with_failures(fleet, {job("A", 0, 8, 100)},
                                            test::scripted_failure(50, FailureLevel::Node, 0, 20),
                                            checkpoints(30, 5, 10));
   const Job& a = out.jobs[0];
@@ -75,7 +74,7 @@ TEST(Failure, InterruptedJobMovesToAHealthyNodeAtOnce) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   // As above, but node 1 is free: restart at 50, progress from 60, 70 s of computing + 2 saves
   // = 80 s: ends at 140, on node 1.
-  const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
+  const RunOutput out = run_with_failures(fleet, {job("A", 0, 8, 100)},
                                            test::scripted_failure(50, FailureLevel::Node, 0, 3600),
                                            checkpoints(30, 5, 10));
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 140);
@@ -87,7 +86,7 @@ TEST(Failure, FailureDuringASaveLosesTheWholeIntervalAndCountsThePartialSave) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   // At 32 the first save (30..35) is 2 s in: nothing is saved yet, 30 s of computing are lost,
   // 2 s of saving wasted. Restart at 32 with the full 100 s: 32 + 100 + 3 x 5 = 147.
-  const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100)},
+  const RunOutput out = run_with_failures(fleet, {job("A", 0, 8, 100)},
                                            test::scripted_failure(32, FailureLevel::Gpu, 3, 3600),
                                            checkpoints(30, 5, 0));
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].lost_time), 30);
@@ -98,7 +97,7 @@ TEST(Failure, FailureDuringASaveLosesTheWholeIntervalAndCountsThePartialSave) {
 TEST(Failure, WithoutCheckpointsTheWholeSegmentIsLost) {
   const Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   // No checkpoints: the 50 s done are lost; restart at 50 on node 1 with 100 s: ends at 150.
-  const FailureRun out = run_with_failures(
+  const RunOutput out = run_with_failures(
       fleet, {job("A", 0, 8, 100)}, test::scripted_failure(50, FailureLevel::Node, 0, 3600), {});
   EXPECT_DOUBLE_EQ(to_seconds(out.jobs[0].lost_time), 50);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].end), 150);
@@ -108,7 +107,7 @@ TEST(Failure, FailedFreeGpuIsNotGivenToAJobUntilRepaired) {
   const Fleet fleet = test::single_cluster_fleet(1, 1, 8);
   // GPU 3 fails at 0 (before the arrivals at 0) until 50. A 4-GPU job fits on the other 7 and
   // starts at once; the 8-GPU job needs GPU 3 and starts at its repair: 50 + 100 = 150.
-  const FailureRun out = run_with_failures(fleet, {job("small", 0, 4, 10), job("big", 0, 8, 100)},
+  const RunOutput out = run_with_failures(fleet, {job("small", 0, 4, 10), job("big", 0, 8, 100)},
                                            test::scripted_failure(0, FailureLevel::Gpu, 3, 50), {});
   EXPECT_DOUBLE_EQ(seconds(out.jobs[0].first_start), 0);
   EXPECT_DOUBLE_EQ(seconds(out.jobs[1].first_start), 50);
@@ -119,7 +118,7 @@ TEST(Failure, FailedFreeGpuIsNotGivenToAJobUntilRepaired) {
 TEST(Failure, RackFailureInterruptsEveryJobOnItAndOnlyThose) {
   const Fleet fleet = test::single_cluster_fleet(2, 1, 8);  // racks 0 and 1, one node each
   // A on rack 0, B on rack 1; rack 0 fails at 10 for 1000 s: A waits for it, B is untouched.
-  const FailureRun out = run_with_failures(fleet, {job("A", 0, 8, 100), job("B", 0, 8, 100)},
+  const RunOutput out = run_with_failures(fleet, {job("A", 0, 8, 100), job("B", 0, 8, 100)},
                                            test::scripted_failure(10, FailureLevel::Rack, 0, 1000), {});
   EXPECT_EQ(out.jobs[0].interruptions, 1u);
   EXPECT_EQ(out.jobs[1].interruptions, 0u);
@@ -133,7 +132,7 @@ TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
   fleet.capacity_windows = {{CapacityWindow::Cause::BuildOut, 0, from_seconds(1000), RackId{0}, 1}};
   // The rack fails at 500, before it is built at 1,000, "until" 5,000: no effect. The job that
   // arrives at 0 starts at 1,000 and ends at 1,100, uninterrupted, and no GPU is ever down.
-  const FailureRun before = run_with_failures(fleet, {job("A", 0, 8, 100)},
+  const RunOutput before = run_with_failures(fleet, {job("A", 0, 8, 100)},
                                               test::scripted_failure(500, FailureLevel::Rack, 0, 4500), {});
   EXPECT_EQ(before.totals.failures.failures_by_process, (std::vector<std::uint64_t>{0}));
   EXPECT_EQ(before.totals.failures.failures_while_offline, 1u);
@@ -142,7 +141,7 @@ TEST(Failure, ARackThatIsNotBuiltYetCannotFail) {
   EXPECT_DOUBLE_EQ(seconds(before.jobs[0].end), 1100);
   // The same failure at 1,050, once built, interrupts the job; it restarts at the repair
   // (1,050 + 4,500 = 5,550) and ends at 5,650.
-  const FailureRun after = run_with_failures(fleet, {job("A", 0, 8, 100)},
+  const RunOutput after = run_with_failures(fleet, {job("A", 0, 8, 100)},
                                              test::scripted_failure(1050, FailureLevel::Rack, 0, 4500), {});
   EXPECT_EQ(after.totals.failures.failures_by_process, (std::vector<std::uint64_t>{1}));
   EXPECT_EQ(after.totals.failures.failures_while_offline, 0u);
@@ -178,7 +177,7 @@ TEST(FailureStatistics, InterruptionsOfALongGangMatchGpusTimesTimeOverMtbf) {
   double expected = 0;
   std::uint64_t observed = 0;
   for (std::uint64_t seed = 1; seed <= 200; ++seed) {
-    const FailureRun out = run_with_failures(fleet, {job("big", 0, 64, 1000 * 3600.0)}, f,
+    const RunOutput out = run_with_failures(fleet, {job("big", 0, 64, 1000 * 3600.0)}, f,
                                              checkpoints(60, 0, 0), seed);
     observed += out.jobs[0].interruptions;
     expected += 64 * to_seconds(out.jobs[0].run_time) / 3600 / kMtbfHours;
@@ -198,7 +197,7 @@ TEST(FailureStatistics, WeibullLifetimesHaveTheConfiguredMean) {
   gpu.level = FailureLevel::Gpu;
   gpu.lifetime = {LifetimeDistribution::Kind::Weibull, 10 * 3600.0, 0.7};
   f.processes.push_back(gpu);
-  const FailureRun out = run_with_failures(fleet, {job("long", 0, 1, 20000 * 3600.0)}, f,
+  const RunOutput out = run_with_failures(fleet, {job("long", 0, 1, 20000 * 3600.0)}, f,
                                            checkpoints(1, 0, 0));
   const double hours = to_seconds(out.jobs[0].run_time) / 3600;
   const double expected = hours / 10;
@@ -226,7 +225,7 @@ TEST(FailureStatistics, GoodputOptimalCheckpointIntervalIsNearYoungDaly) {
   for (double t : intervals) {
     double waste = 0;
     for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-      const FailureRun out =
+      const RunOutput out =
           run_with_failures(fleet, {job("J", 0, 8, work_s)}, f, checkpoints(t, 60, 0), seed);
       waste += 1 - work_s / seconds(out.jobs[0].end);
     }

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "sim/policy/builtin/gavel_lp.hpp"
-#include "tests/support/failure_run.hpp"
 #include "tests/support/scripted.hpp"
 #include "tests/support/test_fleet.hpp"
 
@@ -112,19 +111,17 @@ TEST(Gavel, AJobAFailureStoppedStopsReceivingTimeThen) {
   //   (Counting a's time as if it still ran since 0 would put a last: c would keep node 1.)
   // t=250: b and c tie (100 / 250), b by id: b on node 1 with 100 s left. t=300: re-solved
   // (x = 1 each), both granted, c finds no GPU. b ends 350; c then runs its last 50 s: 400.
-  const test::FailureRun out = test::run_with_failures(
+  const test::RunOutput out = test::run_with_failures(
       test::single_cluster_fleet(1, 2, 1),
       {test::job("a", 0, 1, 50), test::job("b", 0, 1, 200), test::job("c", 0, 1, 150)},
       test::scripted_failure(10, FailureLevel::Node, 0, 990), {}, 1, "gavel_max_min",
       {{"round_s", 100.0}});
-  const std::vector<Job>& jobs = out.jobs;
-  ASSERT_EQ(jobs.size(), 3u);
-  EXPECT_EQ(jobs[0].interruptions, 1u);
-  EXPECT_DOUBLE_EQ(test::seconds(jobs[0].end), 250);
-  EXPECT_EQ(jobs[1].preemptions, 1u);
-  EXPECT_DOUBLE_EQ(test::seconds(jobs[1].end), 350);
-  EXPECT_EQ(jobs[2].preemptions, 1u);
-  EXPECT_DOUBLE_EQ(test::seconds(jobs[2].end), 400);
+  EXPECT_EQ(out["a"].interruptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 250);
+  EXPECT_EQ(out["b"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 350);
+  EXPECT_EQ(out["c"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 400);
 }
 
 TEST(Gavel, RejectsANonPositiveRound) {
