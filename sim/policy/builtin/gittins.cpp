@@ -12,7 +12,6 @@
 // finding the earliest costs O(log running), not O(running). O(queue log + victims log) per pass.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <queue>
 #include <tuple>
 #include <vector>
@@ -109,9 +108,9 @@ class Gittins final : public Policy {
     // jobs after it are in its queue or lower, so the others are never anyone's victims.
     std::vector<Ranked> pool;
     bool pool_ready = false;
-    // Smallest gang (any GPU type) that could not make room by preempting: later jobs are in the
-    // same or a lower queue, so they have no more victims, and a pass only uses GPUs up.
-    std::uint32_t failed_gpus = std::numeric_limits<std::uint32_t>::max();
+    // Jobs that could not make room by preempting: later jobs are in the same or a lower queue,
+    // so they have no more victims, and a pass only uses GPUs up.
+    detail::CannotMakeRoom failed;
     while (!waiting.empty()) {
       std::pop_heap(waiting.begin(), waiting.end(), after);
       const Ranked w = waiting.back();
@@ -132,7 +131,7 @@ class Gittins final : public Policy {
       while (victims < pool.size() && pool[victims].level > w.level) ++victims;
       if (plan.unpromised() == 0 && plan.drain_budget() == 0 && victims == 0) break;
       if (plan.wait_for_drain(spec)) continue;
-      if (victims == 0 || spec.gpus >= failed_gpus) {
+      if (victims == 0 || failed.covers(spec)) {
         if (!backfill_) break;
         continue;
       }
@@ -148,7 +147,7 @@ class Gittins final : public Policy {
           started.push_back(w.id);
         }
       } else {
-        if (spec.allowed_types.empty()) failed_gpus = std::min(failed_gpus, spec.gpus);
+        failed.add(spec);
         if (!backfill_) break;
       }
     }

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -18,6 +20,36 @@ inline bool allows_type(const JobSpec& spec, GpuTypeId type) {
          std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
              spec.allowed_types.end();
 }
+
+// What a pass learned from jobs that could not make room by preempting, for a policy whose
+// later jobs have no more victims than the earlier ones (same queue or lower): a later job cannot
+// make room either when every placement open to it was open to one of those jobs. Only jobs free
+// of every placement restriction (any GPU type, any site, no data to stage, whole GPUs) are
+// remembered: a job kept to one site that failed there says nothing of a job that may run at
+// another. A later job is then covered when it asks for at least as many whole GPUs, each
+// drawing at least as much power (a power cap may admit a lighter job). As the failed-shape memo
+// does, this takes a gang that does not fit for one that does not fit on fewer free GPUs.
+class CannotMakeRoom {
+ public:
+  void add(const JobSpec& spec) {
+    const bool unrestricted = spec.allowed_types.empty() &&
+                              spec.allowed_sites == JobSpec::kAnySite && !spec.stages_data() &&
+                              spec.gpu_milli == 1000;
+    if (!unrestricted) return;
+    if (spec.gpus < gpus_ || (spec.gpus == gpus_ && spec.gpu_utilisation < gpu_utilisation_)) {
+      gpus_ = spec.gpus;
+      gpu_utilisation_ = spec.gpu_utilisation;
+    }
+  }
+  bool covers(const JobSpec& spec) const {
+    return spec.gpus >= gpus_ && spec.gpu_utilisation >= gpu_utilisation_ &&
+           spec.gpu_milli == 1000;
+  }
+
+ private:
+  std::uint32_t gpus_ = std::numeric_limits<std::uint32_t>::max();  // none yet: covers nothing
+  float gpu_utilisation_ = 0;
+};
 
 struct PreemptOutcome {
   bool made_room = false;          // false: nothing changed, the victims cannot make it fit

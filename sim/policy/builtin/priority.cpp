@@ -114,10 +114,10 @@ class PriorityQuota final : public Policy {
     Decisions& decisions;
     std::map<std::string, std::uint64_t, std::less<>> usage;  // GPUs held, per tenant
     std::vector<JobId> pool;                                  // preemptible running jobs
-    // (class, within guarantee, tenant if quotas) -> smallest gang (any GPU type) that could
-    // not make room by preempting: larger ones of the same key cannot either, as victims only
-    // get fewer and free GPUs only get fewer during a pass.
-    std::map<std::tuple<int, bool, std::string>, std::uint32_t> failed;
+    // (class, within guarantee, tenant if quotas) -> jobs that could not make room by
+    // preempting: later jobs of the same key have no more victims, and free GPUs only get
+    // fewer during a pass.
+    std::map<std::tuple<int, bool, std::string>, detail::CannotMakeRoom> failed;
   };
 
   // The pass when no job can preempt, wait for a drain or be held back by a quota: each class,
@@ -214,15 +214,12 @@ class PriorityQuota final : public Policy {
     const auto key =
         std::tuple(spec.priority, within, shares_.empty() ? std::string() : spec.tenant);
     auto failed = pass.failed.find(key);
-    if (failed != pass.failed.end() && spec.gpus >= failed->second) return false;
+    if (failed != pass.failed.end() && failed->second.covers(spec)) return false;
     const std::vector<JobId> candidates = victims_for(pass, spec, within);
     detail::PreemptOutcome out =
         detail::preempt_to_fit(pass.view, plan, spec, candidates, pass.decisions);
     if (!out.made_room) {
-      if (spec.allowed_types.empty()) {
-        pass.failed[key] =
-            failed == pass.failed.end() ? spec.gpus : std::min(failed->second, spec.gpus);
-      }
+      pass.failed[key].add(spec);
       return false;
     }
     for (JobId victim : out.victims) {

@@ -105,6 +105,30 @@ TEST(Gittins, JobsThatLeftTheTopQueueWhileNobodyWaitedAreStillVictims) {
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].end), 1110);
 }
 
+TEST(Gittins, AJobKeptToOneSiteThatCannotMakeRoomDoesNotHoldBackAJobThatCanElsewhere) {
+  // thresholds [100] run_time; two sites of 8 GPUs. x0 (site 0 only, not preemptible) and x1
+  // (site 1 only) start at 0 s, 1000 s each, and leave queue 0 at 100 s.
+  //  150 s: a (site 0 only) and b (any site) arrive, 8 GPUs and 50 s each, queue 0, equal
+  //         index: a first (id). Its only victim, x1, is at site 1: a cannot make room and
+  //         waits. b, as large but allowed at site 1, preempts x1: b 150-200; x1 resumes with
+  //         850 s left -> 1050.
+  // 1000 s: x0 ends: a 1000-1050.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+  std::vector<JobSpec> jobs = {test::job("x0", 0, 8, 1000), test::job("x1", 0, 8, 1000),
+                               test::job("a", 150, 8, 50), test::job("b", 150, 8, 50)};
+  jobs[0].allowed_sites = 0b01;
+  jobs[0].preemptible = false;
+  jobs[1].allowed_sites = 0b10;
+  jobs[2].allowed_sites = 0b01;
+  const auto out = test::run(fleet, jobs, "gittins", run_time_params({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 150);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 200);
+  EXPECT_EQ(out["x1"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x1"].end), 1050);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].first_start), 1000);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1050);
+}
+
 TEST(Gittins, RejectsSamplesDistributionWithoutSamples) {
   const PolicyInfo* info = find_policy("gittins");
   ASSERT_NE(info, nullptr);

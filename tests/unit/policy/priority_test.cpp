@@ -79,6 +79,46 @@ TEST(Priority, HigherClassPreemptsALowerOne) {
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 130);
 }
 
+TEST(Priority, AJobKeptToOneSiteThatCannotMakeRoomDoesNotHoldBackAJobThatCanElsewhere) {
+  // Two sites of 8 GPUs. x0 (site 0 only, not preemptible) and x1 (site 1 only), class 0,
+  // 1000 s, start at 0 s. 10 s: a (site 0 only) and b (any site), class 1, 8 GPUs, 50 s: a
+  // comes first but its only victim, x1, is at site 1; b, as large but allowed there,
+  // preempts x1: b 10-60, x1 resumes with 990 s left -> 1050. a waits for x0: 1000-1050.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+  std::vector<JobSpec> jobs = {job("x0", 0, 8, 1000, 0), job("x1", 0, 8, 1000, 0),
+                               job("a", 10, 8, 50, 1), job("b", 10, 8, 50, 1)};
+  jobs[0].allowed_sites = 0b01;
+  jobs[0].preemptible = false;
+  jobs[1].allowed_sites = 0b10;
+  jobs[2].allowed_sites = 0b01;
+  const auto out = test::run(fleet, jobs, "priority");
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
+  EXPECT_EQ(out["x1"].preemptions, 1u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x1"].end), 1050);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].first_start), 1000);
+}
+
+TEST(Priority, AJobTooHeavyForThePowerCapDoesNotHoldBackALighterOne) {
+  // Two 8-GPU H100 nodes under a 7 kW cap (idle 1,152 W; a busy GPU adds 628 W x utilisation).
+  // 0 s: x (class 0, 8 GPUs at utilisation 0.5: +2,512 W) and y (class 0, 4 GPUs, not
+  // preemptible: +2,512 W) start: 6,176 W. 10 s: a (utilisation 1) and b (0.5), class 1, 8
+  // GPUs, 50 s. a first: with x preempted it would draw 1,152 + 2,512 + 5,024 = 8,688 W, over
+  // the cap. b, as large but lighter, would draw 6,176 W: it preempts x, b 10-60.
+  Fleet fleet = test::single_cluster_fleet(1, 2, 8);
+  fleet.site_energy = {SiteEnergy{StepProfile::constant(0.007), 1.0, {}, {}}};
+  std::vector<JobSpec> jobs = {job("x", 0, 8, 1000, 0), job("y", 0, 4, 1000, 0),
+                               job("a", 10, 8, 50, 1), job("b", 10, 8, 50, 1)};
+  jobs[0].gpu_utilisation = 0.5F;
+  jobs[1].preemptible = false;
+  jobs[3].gpu_utilisation = 0.5F;
+  const auto out = test::run(fleet, jobs, "priority");
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 0);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 60);
+  EXPECT_GE(out["x"].preemptions, 1u);
+  EXPECT_GT(test::seconds(out["a"].first_start), 10);
+}
+
 TEST(Priority, SameClassNeverPreempts) {
   // b (class 0) arrives 10 s while a (class 0) runs: it waits, a 0-100, b 100-150.
   const auto out = test::run(test::single_cluster_fleet(1, 1, 8),
