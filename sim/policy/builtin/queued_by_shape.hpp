@@ -74,6 +74,25 @@ class QueuedByShape {
   // Jobs waiting, as the view's changes said.
   std::size_t size() const { return waiting_; }
 
+  // Calls visit(gpus, first, each_job) for each bucket holding waiting jobs: `gpus` is the gang
+  // of its jobs, `first` its first waiting job, and each_job(f) calls f(id) for its waiting jobs
+  // in id order. The jobs of one bucket share shape and GPU utilisation, so where
+  // FreeCapacity::shape_decides_fit() a take that failed for one fails for the others while
+  // free GPUs and power only shrink.
+  template <class Visit>
+  void for_each_bucket(Visit visit) const {
+    for (const auto& [key, bucket] : buckets_) {
+      if (bucket.live == 0) continue;
+      // `head` is live: left() moves it past stale entries, and add() moves it back only to a
+      // job it makes live.
+      visit(key.shape_key.shape.gpus, bucket.ids[bucket.head], [&](auto&& each) {
+        for (std::size_t at = bucket.head; at < bucket.ids.size(); ++at) {
+          if (queued_.test(bucket.ids[at].index())) each(bucket.ids[at]);
+        }
+      });
+    }
+  }
+
   // Visits waiting jobs in id order, skipping every job whose gang exceeds
   // `free_gpus(gpu_utilisation)` at the moment it would be visited, and the rest of a bucket
   // after `visit(id)` returned skip_shape. Since free GPUs and power only shrink during a walk,

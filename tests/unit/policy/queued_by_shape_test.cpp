@@ -1,9 +1,11 @@
 // QueuedByShape, the index fifo_backfill and its kin walk instead of the whole queue: after any
 // mix of arrivals, starts, requeues and withdrawals, a walk visits exactly the waiting jobs whose
 // gang fits, in id order, skip_shape drops just the rest of that job's bucket (one kind, replica
-// or training, of one shape), and size() counts the waiting jobs.
+// or training, of one shape), size() counts the waiting jobs, and for_each_bucket gives each
+// waiting job once, in its bucket, after the bucket's first.
 #include "sim/policy/builtin/queued_by_shape.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <set>
@@ -54,6 +56,53 @@ class QueuedByShapeTest : public ::testing::Test {
     return visited;
   }
 
+  // One pass's worth of random changes, as the engine reports them: arrivals (1-8 GPUs, some
+  // at utilisation 0.5, some in a bucket of their own), starts, requeues, withdrawals.
+  void random_changes(std::mt19937_64& rng, std::set<JobId>& waiting,
+                      std::vector<JobId>& running) {
+    const int changes = 1 + static_cast<int>(rng() % 4);
+    for (int c = 0; c < changes; ++c) {
+      const auto roll = rng() % 10;
+      if (roll < 4 || waiting.empty()) {
+        const std::uint32_t gpus = 1U << (rng() % 4);  // 1, 2, 4, 8
+        const JobId id = add_job(gpus, rng() % 3 == 0 ? 0.5F : 1.0F, rng() % 8 == 0);
+        change(id, JobChangeKind::Arrived);
+        waiting.insert(id);
+      } else if (roll < 7) {
+        // Start the first waiting job, or any.
+        auto it = waiting.begin();
+        if (rng() % 2 == 0) std::advance(it, static_cast<long>(rng() % waiting.size()));
+        change(*it, JobChangeKind::Started);
+        running.push_back(*it);
+        waiting.erase(it);
+      } else if (roll < 9 && !running.empty()) {
+        const std::size_t at = rng() % running.size();
+        change(running[at], JobChangeKind::Requeued);  // back in the middle of its bucket
+        waiting.insert(running[at]);
+        running.erase(running.begin() + static_cast<long>(at));
+      } else {
+        auto it = waiting.begin();
+        std::advance(it, static_cast<long>(rng() % waiting.size()));
+        change(*it, JobChangeKind::Withdrawn);
+        waiting.erase(it);
+      }
+    }
+  }
+
+  // 3,000 passes of random_changes from `seed`; check(round, waiting, rng) after each update.
+  template <class Check>
+  void over_random_changes(std::uint64_t seed, Check check) {
+    std::mt19937_64 rng(seed);
+    std::set<JobId> waiting;
+    std::vector<JobId> running;
+    for (int round = 0; round < 3000; ++round) {
+      random_changes(rng, waiting, running);
+      update();
+      check(round, waiting, rng);
+      if (HasFatalFailure()) return;  // an ASSERT in `check` ends only the lambda
+    }
+  }
+
   Fleet fleet_;
   std::unique_ptr<Placement> placement_;
   SchedulerState state_;
@@ -94,39 +143,7 @@ TEST_F(QueuedByShapeTest, KeepsReplicasApartFromTrainingJobsOfTheirShape) {
 }
 
 TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
-  std::mt19937_64 rng(3);
-  std::set<JobId> waiting;
-  std::vector<JobId> running;
-  for (int round = 0; round < 3000; ++round) {
-    // A few changes per pass, as the engine reports them.
-    const int changes = 1 + static_cast<int>(rng() % 4);
-    for (int c = 0; c < changes; ++c) {
-      const auto roll = rng() % 10;
-      if (roll < 4 || waiting.empty()) {
-        const std::uint32_t gpus = 1U << (rng() % 4);  // 1, 2, 4, 8
-        const JobId id = add_job(gpus, rng() % 3 == 0 ? 0.5F : 1.0F, rng() % 8 == 0);
-        change(id, JobChangeKind::Arrived);
-        waiting.insert(id);
-      } else if (roll < 7) {
-        // Start the first waiting job, or any.
-        auto it = waiting.begin();
-        if (rng() % 2 == 0) std::advance(it, static_cast<long>(rng() % waiting.size()));
-        change(*it, JobChangeKind::Started);
-        running.push_back(*it);
-        waiting.erase(it);
-      } else if (roll < 9 && !running.empty()) {
-        const std::size_t at = rng() % running.size();
-        change(running[at], JobChangeKind::Requeued);  // back in the middle of its bucket
-        waiting.insert(running[at]);
-        running.erase(running.begin() + static_cast<long>(at));
-      } else {
-        auto it = waiting.begin();
-        std::advance(it, static_cast<long>(rng() % waiting.size()));
-        change(*it, JobChangeKind::Withdrawn);
-        waiting.erase(it);
-      }
-    }
-    update();
+  over_random_changes(3, [&](int round, const std::set<JobId>& waiting, std::mt19937_64& rng) {
     ASSERT_EQ(queue_.size(), waiting.size()) << "round " << round;
     const auto free = static_cast<std::uint32_t>(1 + rng() % 8);
     const std::uint32_t skip = 1U << (rng() % 4);
@@ -144,7 +161,29 @@ TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
       expected.push_back(id.value);
     }
     ASSERT_EQ(walk(free, skip), expected) << "round " << round;
-  }
+  });
+}
+
+TEST_F(QueuedByShapeTest, ForEachBucketGivesEveryWaitingJobOnceWithItsBucketsFirst) {
+  over_random_changes(5, [&](int round, const std::set<JobId>& waiting, std::mt19937_64&) {
+    std::set<JobId> seen;
+    queue_.for_each_bucket([&](std::uint32_t gpus, JobId first, const auto& each_job) {
+      std::vector<JobId> ids;
+      each_job([&](JobId id) { ids.push_back(id); });
+      ASSERT_FALSE(ids.empty()) << "round " << round;
+      EXPECT_EQ(first, ids.front()) << "round " << round;
+      EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "round " << round;
+      const JobSpec& head = state_.jobs[first.index()].spec;
+      for (JobId id : ids) {
+        const JobSpec& spec = state_.jobs[id.index()].spec;
+        EXPECT_EQ(spec.gpus, gpus) << "round " << round;
+        EXPECT_EQ(spec.gpu_utilisation, head.gpu_utilisation) << "round " << round;
+        EXPECT_EQ(spec.allowed_types, head.allowed_types) << "round " << round;
+        EXPECT_TRUE(seen.insert(id).second) << "job " << id.value << " twice, round " << round;
+      }
+    });
+    ASSERT_EQ(seen, waiting) << "round " << round;
+  });
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // themis: leases go to the worst finish-time fairness rho = (now - submit + remaining) /
-// duration, re-decided only at lease boundaries. Hand-computed times on one 8-GPU node.
+// duration, re-decided only at lease boundaries. Hand-computed times on one 8-GPU node (and on
+// an H100 + A100 fleet where GPU types keep jobs apart).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -102,6 +103,39 @@ TEST(Themis, BetweenBoundariesAFreedGpuGoesToTheWorstRhoAmongJobsThatFit) {
   EXPECT_DOUBLE_EQ(test::seconds(out["c"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["d"].first_start), 150);
   EXPECT_GE(test::seconds(out["e"].first_start), 600);
+}
+
+TEST(Themis, BetweenBoundariesAJobThatCannotStartHoldsBackOnlyJobsOfItsOwnShape) {
+  // lease 600 s; 4 H100s and 4 A100s (speed 0.5: wall time = 2 x duration). At 0: h (4 H100s,
+  // 1000 s, not preemptible), a1 (1 A100, 100 s: 0-200), a2 (3 A100s, 5000 s). Waiting, all of
+  // 1 GPU: p (H100 only, 10 s, from 10 s), s (H100 only, 20 s, from 30 s), r (A100 only,
+  // 1000 s, from 20 s), t (any type, 30 s, from 40 s).
+  // 200 s (no boundary): a1 ends, one A100 free. rho: p (200 - 10 + 10) / 10 = 20,
+  //   s (200 - 30 + 20) / 20 = 9.5, t (200 - 40 + 30) / 30 = 6.33, r (200 - 20 + 1000) / 1000
+  //   = 1.18. p finds no H100, and neither would s; t, also 1 GPU but of any type, takes the
+  //   A100 ahead of r: t 200-260. 260 s: t ends, r takes the A100.
+  // 1000 s: h ends; p and s start.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  std::vector<JobSpec> jobs = {test::job("h", 0, 4, 1000),    test::job("a1", 0, 1, 100),
+                               test::job("a2", 0, 3, 5000),   test::job("p", 10, 1, 10),
+                               test::job("r", 20, 1, 1000),   test::job("s", 30, 1, 20),
+                               test::job("t", 40, 1, 30)};
+  jobs[0].allowed_types = {h100};
+  jobs[0].preemptible = false;
+  jobs[1].allowed_types = {a100};
+  jobs[2].allowed_types = {a100};
+  jobs[3].allowed_types = {h100};
+  jobs[4].allowed_types = {a100};
+  jobs[5].allowed_types = {h100};
+  const auto out = test::run(fleet, jobs, "themis", {{"lease_s", 600.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["a1"].end), 200);
+  EXPECT_DOUBLE_EQ(test::seconds(out["t"].first_start), 200);
+  EXPECT_DOUBLE_EQ(test::seconds(out["t"].end), 260);
+  EXPECT_DOUBLE_EQ(test::seconds(out["r"].first_start), 260);
+  EXPECT_DOUBLE_EQ(test::seconds(out["p"].first_start), 1000);
+  EXPECT_DOUBLE_EQ(test::seconds(out["s"].first_start), 1000);
 }
 
 TEST(Themis, RejectsANonPositiveLease) {
