@@ -110,7 +110,7 @@ class Gittins final : public Policy {
     bool pool_ready = false;
     // Jobs that could not make room by preempting: later jobs are in the same or a lower queue,
     // so they have no more victims, and a pass only uses GPUs up.
-    detail::CannotMakeRoom failed;
+    detail::CannotMakeRoom failed(free.shape_decides_fit());
     while (!waiting.empty()) {
       std::pop_heap(waiting.begin(), waiting.end(), after);
       const Ranked w = waiting.back();

@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <vector>
 
 #include "sim/policy/builtin/planning_capacity.hpp"
+#include "sim/policy/job_shape.hpp"
 #include "sim/policy/policy.hpp"
 
 namespace fleetsim::detail {
@@ -23,15 +25,26 @@ inline bool allows_type(const JobSpec& spec, GpuTypeId type) {
 
 // What a pass learned from jobs that could not make room by preempting, for a policy whose
 // later jobs have no more victims than the earlier ones (same queue or lower): a later job cannot
-// make room either when every placement open to it was open to one of those jobs. Only jobs free
-// of every placement restriction (any GPU type, any site, no data to stage, whole GPUs) are
-// remembered: a job kept to one site that failed there says nothing of a job that may run at
-// another. A later job is then covered when it asks for at least as many whole GPUs, each
-// drawing at least as much power (a power cap may admit a lighter job). As the failed-shape memo
-// does, this takes a gang that does not fit for one that does not fit on fewer free GPUs.
+// make room either when every placement open to it was open to one of those jobs. That holds
+// - for a job of a failed job's shape (JobShape: gang, types, sites, data site, share) drawing at
+//   least as much power, where the shape decides the fit (FreeCapacity::shape_decides_fit);
+// - and for any job of at least as many whole GPUs drawing at least as much power as a failed
+//   job free of every placement restriction (any GPU type, any site, no data to stage, whole
+//   GPUs). A job kept to one site that failed there says nothing of a job that may run at
+//   another, and a power cap may admit a lighter job.
+// As the failed-shape memo does, this takes a gang that does not fit for one that does not fit on
+// fewer free GPUs.
 class CannotMakeRoom {
  public:
+  explicit CannotMakeRoom(bool shape_decides_fit) : by_shape_(shape_decides_fit) {}
+
   void add(const JobSpec& spec) {
+    if (by_shape_) {
+      if (const std::optional<JobShape> shape = JobShape::of(spec)) {
+        auto [it, inserted] = shapes_.try_emplace(*shape, spec.gpu_utilisation);
+        if (!inserted) it->second = std::min(it->second, spec.gpu_utilisation);
+      }
+    }
     const bool unrestricted = spec.allowed_types.empty() &&
                               spec.allowed_sites == JobSpec::kAnySite && !spec.stages_data() &&
                               spec.gpu_milli == 1000;
@@ -42,11 +55,19 @@ class CannotMakeRoom {
     }
   }
   bool covers(const JobSpec& spec) const {
-    return spec.gpus >= gpus_ && spec.gpu_utilisation >= gpu_utilisation_ &&
-           spec.gpu_milli == 1000;
+    if (spec.gpus >= gpus_ && spec.gpu_utilisation >= gpu_utilisation_ && spec.gpu_milli == 1000) {
+      return true;
+    }
+    if (shapes_.empty()) return false;
+    const std::optional<JobShape> shape = JobShape::of(spec);
+    if (!shape) return false;
+    const auto it = shapes_.find(*shape);
+    return it != shapes_.end() && spec.gpu_utilisation >= it->second;
   }
 
  private:
+  bool by_shape_;
+  std::map<JobShape, float> shapes_;  // -> least utilisation that failed
   std::uint32_t gpus_ = std::numeric_limits<std::uint32_t>::max();  // none yet: covers nothing
   float gpu_utilisation_ = 0;
 };

@@ -219,7 +219,7 @@ class PriorityQuota final : public Policy {
     detail::PreemptOutcome out =
         detail::preempt_to_fit(pass.view, plan, spec, candidates, pass.decisions);
     if (!out.made_room) {
-      pass.failed[key].add(spec);
+      pass.failed.try_emplace(key, plan.free().shape_decides_fit()).first->second.add(spec);
       return false;
     }
     for (JobId victim : out.victims) {
