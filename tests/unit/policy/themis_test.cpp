@@ -138,6 +138,35 @@ TEST(Themis, BetweenBoundariesAJobThatCannotStartHoldsBackOnlyJobsOfItsOwnShape)
   EXPECT_DOUBLE_EQ(test::seconds(out["s"].first_start), 1000);
 }
 
+TEST(Themis, AShapeThatRunsOutOfGpusInAPassHoldsBackOnlyItself) {
+  // lease 600 s; 4 H100s and 4 A100s (speed 0.5), nothing preemptible but f1, f2. At 0: h (3
+  // H100s) and a (3 A100s) for 5000 s, f1 (1 H100, 100 s) and f2 (1 A100, 50 s = 100 s wall).
+  // Waiting, all of 1 GPU: x (H100 only, utilisation 0.5: a shape of its own, 10 s, from
+  // 10 s), z (H100 only, 20 s, from 20 s), y (A100 only, 100 s, from 30 s).
+  // 100 s (no boundary): f1 and f2 end, one H100 and one A100 free; each shape could start a
+  // job. rho: x (100 - 10 + 10) / 10 = 10, z (100 - 20 + 20) / 20 = 5, y (100 - 30 + 100) / 100
+  // = 1.7. x takes the H100, so z finds none; y still takes the A100: x and y 100-, z waits
+  // for x: 110-130.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}});
+  const GpuTypeId h100 = *fleet.catalog.find("H100");
+  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  std::vector<JobSpec> jobs = {test::job("h", 0, 3, 5000), test::job("a", 0, 3, 5000),
+                               test::job("f1", 0, 1, 100), test::job("f2", 0, 1, 50),
+                               test::job("x", 10, 1, 10),  test::job("z", 20, 1, 20),
+                               test::job("y", 30, 1, 100)};
+  for (std::size_t i : {0u, 2u, 4u, 5u}) jobs[i].allowed_types = {h100};
+  for (std::size_t i : {1u, 3u, 6u}) jobs[i].allowed_types = {a100};
+  jobs[0].preemptible = false;
+  jobs[1].preemptible = false;
+  jobs[4].gpu_utilisation = 0.5F;
+  const auto out = test::run(fleet, jobs, "themis", {{"lease_s", 600.0}});
+  EXPECT_DOUBLE_EQ(test::seconds(out["f2"].end), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 100);
+  EXPECT_DOUBLE_EQ(test::seconds(out["z"].first_start), 110);
+  EXPECT_DOUBLE_EQ(test::seconds(out["z"].end), 130);
+}
+
 TEST(Themis, RejectsANonPositiveLease) {
   const PolicyInfo* info = find_policy("themis");
   ASSERT_NE(info, nullptr);
