@@ -81,11 +81,12 @@ class QueuedByShape {
   // free GPUs and power only shrink.
   template <class Visit>
   void for_each_bucket(Visit visit) const {
-    for (const auto& [key, bucket] : buckets_) {
+    for (const auto& entry : buckets_) {
+      const Bucket& bucket = entry.second;  // a named reference: clang 14 cannot capture bindings
       if (bucket.live == 0) continue;
       // `head` is live: left() moves it past stale entries, and add() moves it back only to a
       // job it makes live.
-      visit(key.shape_key.shape.gpus, bucket.ids[bucket.head], [&](auto&& each) {
+      visit(entry.first.shape_key.shape.gpus, bucket.ids[bucket.head], [&](auto&& each) {
         for (std::size_t at = bucket.head; at < bucket.ids.size(); ++at) {
           if (queued_.test(bucket.ids[at].index())) each(bucket.ids[at]);
         }
