@@ -104,6 +104,8 @@ TEST(Priority, AJobTooHeavyForThePowerCapDoesNotHoldBackALighterOne) {
   // preemptible: +2,512 W) start: 6,176 W. 10 s: a (utilisation 1) and b (0.5), class 1, 8
   // GPUs, 50 s. a first: with x preempted it would draw 1,152 + 2,512 + 5,024 = 8,688 W, over
   // the cap. b, as large but lighter, would draw 6,176 W: it preempts x, b 10-60.
+  // 60 s: a still cannot preempt (x waits), so x resumes on b's node: 990 s left -> 1050.
+  // 1000 s: y ends; a preempts x again (1,152 + 5,024 = 6,176 W): a 1000-1050, x 1050-1100.
   Fleet fleet = test::single_cluster_fleet(1, 2, 8);
   fleet.site_energy = {SiteEnergy{StepProfile::constant(0.007), 1.0, {}, {}}};
   std::vector<JobSpec> jobs = {job("x", 0, 8, 1000, 0), job("y", 0, 4, 1000, 0),
@@ -115,8 +117,9 @@ TEST(Priority, AJobTooHeavyForThePowerCapDoesNotHoldBackALighterOne) {
   EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 0);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 10);
   EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 60);
-  EXPECT_GE(out["x"].preemptions, 1u);
-  EXPECT_GT(test::seconds(out["a"].first_start), 10);
+  EXPECT_EQ(out["x"].preemptions, 2u);
+  EXPECT_DOUBLE_EQ(test::seconds(out["a"].first_start), 1000);
+  EXPECT_DOUBLE_EQ(test::seconds(out["x"].end), 1100);
 }
 
 TEST(Priority, SameClassNeverPreempts) {

@@ -3,6 +3,7 @@
 // an H100 + A100 fleet where GPU types keep jobs apart).
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,18 @@
 
 namespace fleetsim {
 namespace {
+
+// One node of 4 H100s and one of 4 A100s (speed 0.5: wall time = 2 x duration), and a way to
+// keep jobs to one of the two types.
+struct H100AndA100 {
+  Fleet fleet = test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}});
+  GpuTypeId h100 = *fleet.catalog.find("H100");
+  GpuTypeId a100 = *fleet.catalog.find("A100");
+  static void keep_to(GpuTypeId type, std::vector<JobSpec>& jobs,
+                      std::initializer_list<std::size_t> which) {
+    for (std::size_t i : which) jobs[i].allowed_types = {type};
+  }
+};
 
 TEST(Themis, WorstRhoTakesTheGpusAtTheNextLeaseBoundary) {
   // lease 100 s. a: 8 GPUs 0 s, 1000 s (starts at 0). b: 8 GPUs arrives 10 s, 100 s: waits,
@@ -115,21 +128,15 @@ TEST(Themis, BetweenBoundariesAJobThatCannotStartHoldsBackOnlyJobsOfItsOwnShape)
   //   = 1.18. p finds no H100, and neither would s; t, also 1 GPU but of any type, takes the
   //   A100 ahead of r: t 200-260. 260 s: t ends, r takes the A100.
   // 1000 s: h ends; p and s start.
-  Fleet fleet = test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}});
-  const GpuTypeId h100 = *fleet.catalog.find("H100");
-  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  const H100AndA100 two;
   std::vector<JobSpec> jobs = {test::job("h", 0, 4, 1000),    test::job("a1", 0, 1, 100),
                                test::job("a2", 0, 3, 5000),   test::job("p", 10, 1, 10),
                                test::job("r", 20, 1, 1000),   test::job("s", 30, 1, 20),
                                test::job("t", 40, 1, 30)};
-  jobs[0].allowed_types = {h100};
+  H100AndA100::keep_to(two.h100, jobs, {0, 3, 5});
+  H100AndA100::keep_to(two.a100, jobs, {1, 2, 4});
   jobs[0].preemptible = false;
-  jobs[1].allowed_types = {a100};
-  jobs[2].allowed_types = {a100};
-  jobs[3].allowed_types = {h100};
-  jobs[4].allowed_types = {a100};
-  jobs[5].allowed_types = {h100};
-  const auto out = test::run(fleet, jobs, "themis", {{"lease_s", 600.0}});
+  const auto out = test::run(two.fleet, jobs, "themis", {{"lease_s", 600.0}});
   EXPECT_DOUBLE_EQ(test::seconds(out["a1"].end), 200);
   EXPECT_DOUBLE_EQ(test::seconds(out["t"].first_start), 200);
   EXPECT_DOUBLE_EQ(test::seconds(out["t"].end), 260);
@@ -147,19 +154,17 @@ TEST(Themis, AShapeThatRunsOutOfGpusInAPassHoldsBackOnlyItself) {
   // job. rho: x (100 - 10 + 10) / 10 = 10, z (100 - 20 + 20) / 20 = 5, y (100 - 30 + 100) / 100
   // = 1.7. x takes the H100, so z finds none; y still takes the A100: x and y 100-, z waits
   // for x: 110-130.
-  Fleet fleet = test::fleet_of({{0, 1, 1, 4, "H100"}, {0, 1, 1, 4, "A100"}});
-  const GpuTypeId h100 = *fleet.catalog.find("H100");
-  const GpuTypeId a100 = *fleet.catalog.find("A100");
+  const H100AndA100 two;
   std::vector<JobSpec> jobs = {test::job("h", 0, 3, 5000), test::job("a", 0, 3, 5000),
                                test::job("f1", 0, 1, 100), test::job("f2", 0, 1, 50),
                                test::job("x", 10, 1, 10),  test::job("z", 20, 1, 20),
                                test::job("y", 30, 1, 100)};
-  for (std::size_t i : {0u, 2u, 4u, 5u}) jobs[i].allowed_types = {h100};
-  for (std::size_t i : {1u, 3u, 6u}) jobs[i].allowed_types = {a100};
+  H100AndA100::keep_to(two.h100, jobs, {0, 2, 4, 5});
+  H100AndA100::keep_to(two.a100, jobs, {1, 3, 6});
   jobs[0].preemptible = false;
   jobs[1].preemptible = false;
   jobs[4].gpu_utilisation = 0.5F;
-  const auto out = test::run(fleet, jobs, "themis", {{"lease_s", 600.0}});
+  const auto out = test::run(two.fleet, jobs, "themis", {{"lease_s", 600.0}});
   EXPECT_DOUBLE_EQ(test::seconds(out["f2"].end), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["x"].first_start), 100);
   EXPECT_DOUBLE_EQ(test::seconds(out["y"].first_start), 100);
