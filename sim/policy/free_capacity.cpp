@@ -486,6 +486,71 @@ void FreeCapacity::release(const Allocation& allocation) {
   for (const NodeSlice& s : allocation.slices) release(s.node, s.gpus);
 }
 
+bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*>& released) const {
+  if (job.gpu_milli < 1000 || index_->sharing()) return true;
+  const Topology& topo = topology();
+  const std::size_t types = index_->type_count();
+  const std::size_t site_count = topo.sites().size();
+  // Where the gang's GPUs may come from. With a site selection, one site open to the job, or
+  // with cross-site gangs one type's over several; without one, the placement chooses over the
+  // whole fleet, so any site counts.
+  const bool any_site = !sites_ || selection_ == nullptr;
+  const bool one_site =
+      !any_site && !(sites_->fleet->cross_site.allowed && job.gpus > 1 && site_count > 1);
+  const bool capped = sites_ && sites_->power->any_cap();
+  const auto open = [&](SiteId site) { return any_site || allowed_at(job, site); };
+  const auto allowed = [&](GpuTypeId type) {
+    return job.allowed_types.empty() ||
+           std::find(job.allowed_types.begin(), job.allowed_types.end(), type) !=
+               job.allowed_types.end();
+  };
+  // GPUs of each (site, type) the job could have, and the power each site would get back.
+  fit_gpus_.assign(site_count * types, 0);
+  fit_power_.assign(site_count, 0);
+  for (std::size_t s = 0; s < site_count; ++s) {
+    if (!open(SiteId{s})) continue;
+    for (std::size_t t = 0; t < types; ++t) {
+      if (allowed(GpuTypeId{t})) {
+        fit_gpus_[s * types + t] = index_->site_free(SiteId{s}, GpuTypeId{t});
+      }
+    }
+  }
+  for (const Job* victim : released) {
+    for (const NodeSlice& slice : victim->allocation.slices) {
+      const GpuTypeId type = topo.node(slice.node).type;
+      const SiteId site = topo.cluster(topo.rack(topo.node(slice.node).rack).cluster).site;
+      if (!open(site)) continue;
+      if (allowed(type)) fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
+      if (capped) {  // what release(victim) gives back (take_busy_power)
+        fit_power_[site.index()] += busy_extra_mw(sites_->fleet->catalog.type(type),
+                                                  victim->spec.gpu_utilisation,
+                                                  victim->spec.gpu_milli) *
+                                    count_gpus(slice.gpus);
+      }
+    }
+  }
+  for (std::size_t t = 0; t < types; ++t) {
+    std::uint64_t over_sites = 0;
+    for (std::size_t s = 0; s < site_count; ++s) {
+      std::uint64_t here = fit_gpus_[s * types + t];
+      if (here == 0) continue;
+      if (capped) {  // as many as the site's headroom, with the victims' power back, runs busy
+        const Milliwatts headroom = power_headroom(SiteId{s});
+        const Milliwatts per_gpu =
+            busy_extra_mw(sites_->fleet->catalog.type(GpuTypeId{t}), job.gpu_utilisation);
+        if (headroom != PowerLedger::kUncapped && per_gpu > 0) {
+          const Milliwatts powered = std::max<Milliwatts>(0, headroom + fit_power_[s]) / per_gpu;
+          here = std::min(here, static_cast<std::uint64_t>(powered));
+        }
+      }
+      if (one_site && here >= job.gpus) return true;
+      over_sites += here;
+    }
+    if (!one_site && over_sites >= job.gpus) return true;
+  }
+  return false;
+}
+
 bool FreeCapacity::try_take_back(const Job& job) {
   hide_every_site();
   const std::size_t before = mark();

@@ -88,6 +88,13 @@ class FreeCapacity {
   void release(const Job& job);
   // GPUs only, for a plain scratch; a policy releases jobs, so that their power comes back too.
   void release(const Allocation& allocation);
+  // False when the job could not fit even with these running jobs' GPUs released too, by
+  // counting the GPUs of its types at the sites open to it, and what their sites' power, with
+  // the jobs' back, could run; true when it might. Preemption planning asks before releasing
+  // candidates one by one: on a capped multi-site fleet most jobs that cannot make room are
+  // told so here without touching the index. Always true for a fractional job or once GPUs are
+  // shared. O(sites x types + the jobs' slices).
+  bool may_fit_with(const JobSpec& job, const std::vector<const Job*>& released) const;
   // Undoes release(job) for a job the plan keeps running after all, if its GPUs are still free
   // and its sites still have the power for it; returns whether it did.
   bool try_take_back(const Job& job);
@@ -223,6 +230,8 @@ class FreeCapacity {
   std::vector<bool> closed_;              // [site]: every node listed (hide_lazily)
   mutable std::vector<bool> listed_counted_;        // [site]: listed_free_ counted
   mutable std::vector<std::uint64_t> listed_free_;  // [site x types + type], see listed_free
+  mutable std::vector<std::uint64_t> fit_gpus_;  // [site x types + type], for may_fit_with
+  mutable std::vector<Milliwatts> fit_power_;    // [site], for may_fit_with
 };
 
 // Takes the `count` lowest set bits of `mask`. Precondition: popcount(mask) >= count.

@@ -87,6 +87,12 @@ inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity
                                      Decisions& decisions) {
   PreemptOutcome out;
   FreeCapacity& free = plan.free();
+  std::vector<const Job*> helpful;  // candidates with GPUs of a type the job may use
+  for (JobId id : candidates) {
+    const Job& victim = view.job(id);
+    if (allows_type(spec, victim.gpu_type)) helpful.push_back(&victim);
+  }
+  if (!free.may_fit_with(spec, helpful)) return out;  // releasing them all would not do
   const std::size_t mark = free.mark();
   std::vector<JobId> released;
   for (std::size_t i = 0; i < candidates.size() && !out.gpus; ++i) {

@@ -256,6 +256,170 @@ TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
   EXPECT_FALSE(free.take(one));
 }
 
+// A running job holding `gpus` (its spec `spec`), as preemption planning releases it.
+Job running_on(const JobSpec& spec, const Allocation& gpus) {
+  Job job;
+  job.spec = spec;
+  job.allocation = gpus;
+  job.state = JobState::Running;
+  return job;
+}
+
+TEST(FreeCapacity, MayFitWithCountsTheVictimsGpusAndPowerOnlyWhereTheJobMayRun) {
+  // The fleet of the test above: site0 (one 8-GPU H100 node) capped at 2 kW IT, so 1,424 W of
+  // headroom at idle and 628 W per GPU at utilisation 1; site1 the same node, uncapped. A
+  // 2-GPU victim at site0 takes 1,256 W: 168 W are left there, with 6 GPUs free.
+  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+  constexpr double kUncapped = std::numeric_limits<double>::infinity();
+  fleet.site_energy = {SiteEnergy{StepProfile::constant(0.002), 1.0, {}, {}},
+                       SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
+  test::PlacementBed bed(std::move(fleet));
+  const PowerLedger power(bed.fleet());
+  const auto placement = test::make_placement("first_fit");
+  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
+  FreeCapacity free(bed.index(), *placement, SiteContext{&bed.fleet(), &bed.index(), &power, 0},
+                    pack.get());
+  JobSpec pair = gang(2);
+  pair.allowed_sites = 0b01;
+  const std::optional<Allocation> held = free.take(pair);
+  ASSERT_TRUE(held);
+  const Job victim = running_on(pair, *held);
+  const std::vector<const Job*> none;
+  const std::vector<const Job*> victims = {&victim};
+
+  // Kept to site0: 6 GPUs are free, but 168 W run none of them. With the victim's 1,256 W
+  // back, 1,424 / 628 = 2 GPUs run: a 2-GPU job may fit, a 3-GPU one not.
+  JobSpec two = gang(2);
+  two.allowed_sites = 0b01;
+  JobSpec three = gang(3);
+  three.allowed_sites = 0b01;
+  EXPECT_FALSE(free.may_fit_with(two, none));
+  EXPECT_TRUE(free.may_fit_with(two, victims));
+  EXPECT_FALSE(free.may_fit_with(three, victims));
+  // At half utilisation (314 W per GPU) 1,424 W run 4 GPUs.
+  three.gpu_utilisation = 0.5F;
+  EXPECT_TRUE(free.may_fit_with(three, victims));
+  // Kept to site1: its 8 free GPUs, the victim's at site0 do not count.
+  JobSpec nine = gang(9);
+  nine.allowed_sites = 0b10;
+  EXPECT_FALSE(free.may_fit_with(nine, victims));
+  JobSpec eight = gang(8);
+  eight.allowed_sites = 0b10;
+  EXPECT_TRUE(free.may_fit_with(eight, none));
+
+  // The bound against what releasing the victim gives: the 2-GPU job fits, the 3-GPU one
+  // (utilisation 1) does not.
+  free.release(victim);
+  three.gpu_utilisation = 1.0F;
+  EXPECT_FALSE(free.take(three));
+  EXPECT_TRUE(free.take(two));
+}
+
+TEST(FreeCapacity, MayFitWithSumsATypesGpusOverSitesOnlyForCrossSiteGangs) {
+  // Two uncapped sites of one 8-GPU H100 node; a 4-GPU victim at site0 leaves 4 + 8 free. A
+  // 16-GPU gang could have 8 + 8 with the victim's GPUs only if it may span both sites.
+  // An A100-only gang counts no H100.
+  for (const bool cross_site : {false, true}) {
+    Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
+    fleet.cross_site.allowed = cross_site;
+    test::PlacementBed bed(std::move(fleet));
+    const PowerLedger power(bed.fleet());
+    const auto placement = test::make_placement("first_fit");
+    const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
+    FreeCapacity free(bed.index(), *placement,
+                      SiteContext{&bed.fleet(), &bed.index(), &power, 0}, pack.get());
+    JobSpec four = gang(4);
+    four.allowed_sites = 0b01;
+    const std::optional<Allocation> held = free.take(four);
+    ASSERT_TRUE(held);
+    const Job victim = running_on(four, *held);
+    const std::vector<const Job*> victims = {&victim};
+    EXPECT_EQ(free.may_fit_with(gang(16), victims), cross_site) << cross_site;
+    EXPECT_FALSE(free.may_fit_with(gang(16), {})) << cross_site;  // 12 free
+    EXPECT_TRUE(free.may_fit_with(gang(8), {})) << cross_site;    // site1's 8
+    EXPECT_FALSE(free.may_fit_with(gang(1, {kA100}), victims)) << cross_site;
+  }
+}
+
+TEST(FreeCapacity, MayFitWithNeverSaysNoToAJobThatReleasingTheVictimsWouldFit) {
+  // The bound is only a shortcut for preemption planning: wherever it says no, releasing every
+  // victim and taking must fail too. Random held gangs, victims and jobs (site and type
+  // restrictions, two utilisations) on three sites of mixed shapes and types, two of them
+  // power-capped, with and without cross-site gangs and a site selection, on two placements.
+  // Counts show both answers were exercised.
+  constexpr double kUncapped = std::numeric_limits<double>::infinity();
+  const std::vector<test::ClusterShape> shape = {
+      {0, 2, 2, 8, "H100"}, {1, 1, 4, 4, "A100"}, {1, 1, 2, 8, "H100"}, {2, 3, 1, 8, "H100"}};
+  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
+  for (const char* name : {"first_fit", "topology"}) {
+    for (const bool cross_site : {false, true}) {
+      for (const SiteSelection* selection : {static_cast<const SiteSelection*>(pack.get()),
+                                             static_cast<const SiteSelection*>(nullptr)}) {
+        Fleet fleet = test::fleet_of(shape);
+        // Sites in a line, 10 ms apart; a gang may span 15 ms (two neighbours), and is split
+        // whenever no one site takes it.
+        fleet.wan = WanGraph(3, {{SiteId{0}, SiteId{1}, 10, 100}, {SiteId{1}, SiteId{2}, 10, 100}});
+        fleet.cross_site = {cross_site, 15, 20, CrossSiteGangs::Split::WhenBlocked};
+        fleet.site_energy = {SiteEnergy{StepProfile::constant(0.012), 1.0, {}, {}},
+                             SiteEnergy{StepProfile::constant(0.009), 1.0, {}, {}},
+                             SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
+        test::PlacementBed bed(std::move(fleet));
+        const PowerLedger power(bed.fleet());
+        const auto placement = test::make_placement(name);
+        FreeCapacity free(bed.index(), *placement,
+                          SiteContext{&bed.fleet(), &bed.index(), &power, 0}, selection);
+        std::mt19937_64 rng(11);
+        const auto draw = [&](int lo, int hi) {
+          return boost::random::uniform_int_distribution<int>(lo, hi)(rng);
+        };
+        const auto random_job = [&] {
+          JobSpec spec = gang(static_cast<std::uint32_t>(draw(1, 24)));
+          if (draw(0, 2) == 0) spec.allowed_sites = static_cast<std::uint64_t>(draw(1, 7));
+          if (draw(0, 3) == 0) spec.allowed_types = {draw(0, 1) == 0 ? kH100 : kA100};
+          spec.gpu_utilisation = draw(0, 1) == 0 ? 0.5F : 1.0F;
+          return spec;
+        };
+        std::vector<Job> held;
+        std::uint64_t said_no = 0;
+        std::uint64_t fitted = 0;
+        for (int step = 0; step < 3000; ++step) {
+          if (held.empty() || draw(0, 2) == 0) {  // more running jobs
+            const JobSpec spec = random_job();
+            if (std::optional<Allocation> a = free.take(spec)) held.push_back(running_on(spec, *a));
+            continue;
+          }
+          if (draw(0, 5) == 0) {  // one ends
+            const auto i = static_cast<std::size_t>(draw(0, static_cast<int>(held.size()) - 1));
+            free.release(held[i]);
+            held.erase(held.begin() + static_cast<std::ptrdiff_t>(i));
+            continue;
+          }
+          const JobSpec spec = random_job();
+          const std::size_t mark = free.mark();
+          if (free.take(spec)) {  // fits as it is: not a preemption case
+            free.rollback(mark);
+            continue;
+          }
+          std::vector<const Job*> victims;
+          for (const Job& job : held) {
+            if (draw(0, 1) == 0) victims.push_back(&job);
+          }
+          const bool may_fit = free.may_fit_with(spec, victims);
+          for (const Job* victim : victims) free.release(*victim);
+          const bool fits = free.take(spec).has_value();
+          free.rollback(mark);
+          ASSERT_TRUE(may_fit || !fits) << name << " cross_site " << cross_site << " step " << step
+                                        << " gpus " << spec.gpus;
+          said_no += may_fit ? 0 : 1;
+          fitted += fits ? 1 : 0;
+        }
+        EXPECT_GT(said_no, 100u) << name << " cross_site " << cross_site;
+        EXPECT_GT(fitted, 100u) << name << " cross_site " << cross_site;
+      }
+    }
+  }
+}
+
 // A 1-GPU job asking for `milli` milli-GPUs of its GPU.
 JobSpec share(std::uint16_t milli) {
   JobSpec spec = gang(1);
