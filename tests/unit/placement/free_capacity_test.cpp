@@ -224,21 +224,42 @@ TEST(FreeCapacity, TheFailureMemoNeverChangesAnAnswer) {
   }
 }
 
-TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
-  // Two sites of one 8-GPU H100 node (test catalog: 72 W idle, 700 W TDP, no overhead). site0
-  // is capped at 2 kW IT: idle it draws 8 x 72 = 576 W, leaving 1,424 W; a GPU at utilisation
-  // 1 adds 628 W, so its headroom runs floor(1424 / 628) = 2 GPUs, and at 0.5 (314 W) 4 GPUs.
-  // site1 is uncapped: its 8 free GPUs count in full.
+// The scratch a policy gets on `fleet`: the placement, the `pack` site selection (or none) and
+// the fleet's power caps.
+struct PolicyScratch {
+  explicit PolicyScratch(Fleet fleet, const std::string& placement_name = "first_fit",
+                         bool with_selection = true)
+      : bed(std::move(fleet)),
+        power(bed.fleet()),
+        placement(test::make_placement(placement_name)),
+        pack(find_site_selection("pack")->make()),
+        free(bed.index(), *placement, SiteContext{&bed.fleet(), &bed.index(), &power, 0},
+             with_selection ? pack.get() : nullptr) {}
+
+  test::PlacementBed bed;
+  const PowerLedger power;
+  const std::unique_ptr<Placement> placement;
+  const std::unique_ptr<SiteSelection> pack;
+  FreeCapacity free;
+};
+
+// Two sites of one 8-GPU H100 node (test catalog: 72 W idle, 700 W TDP, no overhead). site0 is
+// capped at 2 kW IT: idle it draws 8 x 72 = 576 W, leaving 1,424 W; a GPU at utilisation 1
+// adds 628 W, so its headroom runs floor(1424 / 628) = 2 GPUs, and at 0.5 (314 W) 4 GPUs.
+// site1 is uncapped.
+Fleet capped_and_uncapped_site() {
   Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
   constexpr double kUncapped = std::numeric_limits<double>::infinity();
   fleet.site_energy = {SiteEnergy{StepProfile::constant(0.002), 1.0, {}, {}},
                        SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
-  test::PlacementBed bed(std::move(fleet));
-  const PowerLedger power(bed.fleet());
-  const auto placement = test::make_placement("first_fit");
-  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
-  FreeCapacity free(bed.index(), *placement, SiteContext{&bed.fleet(), &bed.index(), &power, 0},
-                    pack.get());
+  return fleet;
+}
+
+TEST(FreeCapacity, UsableFreeCountsOnlyTheGpusASitesPowerHeadroomCanRun) {
+  // capped_and_uncapped_site(): site0 runs 2 GPUs at utilisation 1 and 4 at 0.5; site1's 8
+  // free GPUs count in full.
+  PolicyScratch scratch(capped_and_uncapped_site());
+  FreeCapacity& free = scratch.free;
   EXPECT_EQ(free.total_free(), 16u);
   EXPECT_EQ(free.usable_free(1.0F), 2u + 8u);
   EXPECT_EQ(free.usable_free(0.5F), 4u + 8u);
@@ -265,25 +286,22 @@ Job running_on(const JobSpec& spec, const Allocation& gpus) {
   return job;
 }
 
+// A gang of `gpus` kept to site0, taken from `free`, as a running job: a victim to plan with.
+Job running_at_site0(FreeCapacity& free, std::uint32_t gpus) {
+  JobSpec spec = gang(gpus);
+  spec.allowed_sites = 0b01;
+  const std::optional<Allocation> taken = free.take(spec);
+  EXPECT_TRUE(taken) << gpus << " GPUs at site0";
+  return running_on(spec, taken.value_or(Allocation{}));
+}
+
 TEST(FreeCapacity, MayFitWithCountsTheVictimsGpusAndPowerOnlyWhereTheJobMayRun) {
-  // The fleet of the test above: site0 (one 8-GPU H100 node) capped at 2 kW IT, so 1,424 W of
-  // headroom at idle and 628 W per GPU at utilisation 1; site1 the same node, uncapped. A
-  // 2-GPU victim at site0 takes 1,256 W: 168 W are left there, with 6 GPUs free.
-  Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
-  constexpr double kUncapped = std::numeric_limits<double>::infinity();
-  fleet.site_energy = {SiteEnergy{StepProfile::constant(0.002), 1.0, {}, {}},
-                       SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
-  test::PlacementBed bed(std::move(fleet));
-  const PowerLedger power(bed.fleet());
-  const auto placement = test::make_placement("first_fit");
-  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
-  FreeCapacity free(bed.index(), *placement, SiteContext{&bed.fleet(), &bed.index(), &power, 0},
-                    pack.get());
-  JobSpec pair = gang(2);
-  pair.allowed_sites = 0b01;
-  const std::optional<Allocation> held = free.take(pair);
-  ASSERT_TRUE(held);
-  const Job victim = running_on(pair, *held);
+  // capped_and_uncapped_site(): site0 has 1,424 W of headroom at idle and a GPU at
+  // utilisation 1 adds 628 W. A 2-GPU victim at site0 takes 1,256 W: 168 W are left there,
+  // with 6 GPUs free.
+  PolicyScratch scratch(capped_and_uncapped_site());
+  FreeCapacity& free = scratch.free;
+  const Job victim = running_at_site0(free, 2);
   const std::vector<const Job*> none;
   const std::vector<const Job*> victims = {&victim};
 
@@ -322,17 +340,9 @@ TEST(FreeCapacity, MayFitWithSumsATypesGpusOverSitesOnlyForCrossSiteGangs) {
   for (const bool cross_site : {false, true}) {
     Fleet fleet = test::fleet_of({{0, 1, 1, 8, "H100"}, {1, 1, 1, 8, "H100"}});
     fleet.cross_site.allowed = cross_site;
-    test::PlacementBed bed(std::move(fleet));
-    const PowerLedger power(bed.fleet());
-    const auto placement = test::make_placement("first_fit");
-    const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
-    FreeCapacity free(bed.index(), *placement,
-                      SiteContext{&bed.fleet(), &bed.index(), &power, 0}, pack.get());
-    JobSpec four = gang(4);
-    four.allowed_sites = 0b01;
-    const std::optional<Allocation> held = free.take(four);
-    ASSERT_TRUE(held);
-    const Job victim = running_on(four, *held);
+    PolicyScratch scratch(std::move(fleet));
+    FreeCapacity& free = scratch.free;
+    const Job victim = running_at_site0(free, 4);
     const std::vector<const Job*> victims = {&victim};
     EXPECT_EQ(free.may_fit_with(gang(16), victims), cross_site) << cross_site;
     EXPECT_FALSE(free.may_fit_with(gang(16), {})) << cross_site;  // 12 free
@@ -350,11 +360,9 @@ TEST(FreeCapacity, MayFitWithNeverSaysNoToAJobThatReleasingTheVictimsWouldFit) {
   constexpr double kUncapped = std::numeric_limits<double>::infinity();
   const std::vector<test::ClusterShape> shape = {
       {0, 2, 2, 8, "H100"}, {1, 1, 4, 4, "A100"}, {1, 1, 2, 8, "H100"}, {2, 3, 1, 8, "H100"}};
-  const std::unique_ptr<SiteSelection> pack = find_site_selection("pack")->make();
   for (const char* name : {"first_fit", "topology"}) {
     for (const bool cross_site : {false, true}) {
-      for (const SiteSelection* selection : {static_cast<const SiteSelection*>(pack.get()),
-                                             static_cast<const SiteSelection*>(nullptr)}) {
+      for (const bool with_selection : {true, false}) {
         Fleet fleet = test::fleet_of(shape);
         // Sites in a line, 10 ms apart; a gang may span 15 ms (two neighbours), and is split
         // whenever no one site takes it.
@@ -363,11 +371,8 @@ TEST(FreeCapacity, MayFitWithNeverSaysNoToAJobThatReleasingTheVictimsWouldFit) {
         fleet.site_energy = {SiteEnergy{StepProfile::constant(0.012), 1.0, {}, {}},
                              SiteEnergy{StepProfile::constant(0.009), 1.0, {}, {}},
                              SiteEnergy{StepProfile::constant(kUncapped), 1.0, {}, {}}};
-        test::PlacementBed bed(std::move(fleet));
-        const PowerLedger power(bed.fleet());
-        const auto placement = test::make_placement(name);
-        FreeCapacity free(bed.index(), *placement,
-                          SiteContext{&bed.fleet(), &bed.index(), &power, 0}, selection);
+        PolicyScratch scratch(std::move(fleet), name, with_selection);
+        FreeCapacity& free = scratch.free;
         std::mt19937_64 rng(11);
         const auto draw = [&](int lo, int hi) {
           return boost::random::uniform_int_distribution<int>(lo, hi)(rng);
@@ -408,13 +413,13 @@ TEST(FreeCapacity, MayFitWithNeverSaysNoToAJobThatReleasingTheVictimsWouldFit) {
           for (const Job* victim : victims) free.release(*victim);
           const bool fits = free.take(spec).has_value();
           free.rollback(mark);
-          ASSERT_TRUE(may_fit || !fits) << name << " cross_site " << cross_site << " step " << step
-                                        << " gpus " << spec.gpus;
+          ASSERT_TRUE(may_fit || !fits) << name << " cross_site " << cross_site << " selection "
+                                        << with_selection << " step " << step;
           said_no += may_fit ? 0 : 1;
           fitted += fits ? 1 : 0;
         }
-        EXPECT_GT(said_no, 100u) << name << " cross_site " << cross_site;
-        EXPECT_GT(fitted, 100u) << name << " cross_site " << cross_site;
+        EXPECT_GT(said_no, 100u) << name << " " << cross_site << " " << with_selection;
+        EXPECT_GT(fitted, 100u) << name << " " << cross_site << " " << with_selection;
       }
     }
   }
