@@ -487,17 +487,17 @@ void FreeCapacity::release(const Allocation& allocation) {
 }
 
 bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*>& released) const {
-  if (job.gpu_milli < 1000 || index_->sharing()) return true;
-  const Topology& topo = topology();
+  // A plain scratch (no sites, no power) is no policy's: it gets no answer.
+  if (!sites_ || job.gpu_milli < 1000 || index_->sharing()) return true;
+  const Fleet& fleet = *sites_->fleet;
   const std::size_t types = index_->type_count();
-  const std::size_t site_count = topo.sites().size();
+  const std::size_t site_count = topology().sites().size();
   // Where the gang's GPUs may come from. With a site selection, one site open to the job, or
   // with cross-site gangs one type's over several; without one, the placement chooses over the
   // whole fleet, so any site counts.
-  const bool any_site = !sites_ || selection_ == nullptr;
-  const bool one_site =
-      !any_site && !(sites_->fleet->cross_site.allowed && job.gpus > 1 && site_count > 1);
-  const bool capped = sites_ && sites_->power->any_cap();
+  const bool any_site = selection_ == nullptr;
+  const bool one_site = !any_site && !(fleet.cross_site.allowed && job.gpus > 1 && site_count > 1);
+  const bool capped = sites_->power->any_cap();
   const auto open = [&](SiteId site) { return any_site || allowed_at(job, site); };
   const auto allowed = [&](GpuTypeId type) {
     return job.allowed_types.empty() ||
@@ -517,12 +517,12 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
   }
   for (const Job* victim : released) {
     for (const NodeSlice& slice : victim->allocation.slices) {
-      const GpuTypeId type = topo.node(slice.node).type;
-      const SiteId site = topo.cluster(topo.rack(topo.node(slice.node).rack).cluster).site;
+      const GpuTypeId type = fleet.topology.node(slice.node).type;
+      const SiteId site = fleet.site_of(slice.node);
       if (!open(site)) continue;
       if (allowed(type)) fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
       if (capped) {  // what release(victim) gives back (take_busy_power)
-        fit_power_[site.index()] += busy_extra_mw(sites_->fleet->catalog.type(type),
+        fit_power_[site.index()] += busy_extra_mw(fleet.catalog.type(type),
                                                   victim->spec.gpu_utilisation,
                                                   victim->spec.gpu_milli) *
                                     count_gpus(slice.gpus);
@@ -537,7 +537,7 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
       if (capped) {  // as many as the site's headroom, with the victims' power back, runs busy
         const Milliwatts headroom = power_headroom(SiteId{s});
         const Milliwatts per_gpu =
-            busy_extra_mw(sites_->fleet->catalog.type(GpuTypeId{t}), job.gpu_utilisation);
+            busy_extra_mw(fleet.catalog.type(GpuTypeId{t}), job.gpu_utilisation);
         if (headroom != PowerLedger::kUncapped && per_gpu > 0) {
           const Milliwatts powered = std::max<Milliwatts>(0, headroom + fit_power_[s]) / per_gpu;
           here = std::min(here, static_cast<std::uint64_t>(powered));
