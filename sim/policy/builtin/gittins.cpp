@@ -103,10 +103,9 @@ class Gittins final : public Policy {
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     std::vector<JobId> started;
     bool someone_waits = false;
-    // Victims, built when first needed: lowest queue first, then lowest index, then latest
-    // started, then largest id. Only jobs in queues below the first job that needs them: the
-    // jobs after it are in its queue or lower, so the others are never anyone's victims.
-    std::vector<Ranked> pool;
+    // Victims, built when first needed. Only jobs in queues below the first job that needs them:
+    // the jobs after it are in its queue or lower, so the others are never anyone's victims.
+    VictimPool pool;
     bool pool_ready = false;
     // Jobs that could not make room by preempting: later jobs are in the same or a lower queue,
     // so they have no more victims, and a pass only uses GPUs up.
@@ -126,21 +125,37 @@ class Gittins final : public Policy {
         pool = victim_pool(view, w.level);
         pool_ready = true;
       }
-      // The pool is ordered lowest queue first: victims of w are its jobs in lower queues.
-      std::size_t victims = 0;
-      while (victims < pool.size() && pool[victims].level > w.level) ++victims;
+      const std::size_t victims = pool.below(w.level);  // its jobs in lower queues
       if (plan.unpromised() == 0 && plan.drain_budget() == 0 && victims == 0) break;
       if (plan.wait_for_drain(spec)) continue;
       if (victims == 0 || failed.covers(spec)) {
         if (!backfill_) break;
         continue;
       }
+      // Most jobs cannot make room at all: the bound does not need the victims' order, so
+      // the pool is ranked only once a job may make room.
       std::vector<JobId> candidates;
-      for (std::size_t v = 0; v < victims; ++v) candidates.push_back(pool[v].id);
-      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, candidates, decisions);
+      for (const Ranked& v : pool.jobs) {
+        if (v.level > w.level) candidates.push_back(v.id);
+      }
+      if (!detail::may_make_room(view, plan.free(), spec, candidates)) {
+        failed.add(spec);
+        if (!backfill_) break;
+        continue;
+      }
+      if (!pool.sorted) {
+        sort_victims(pool);
+        for (std::size_t v = 0; v < victims; ++v) candidates[v] = pool.jobs[v].id;
+      }
+      detail::PreemptOutcome out =
+          detail::preempt_to_fit(view, plan, spec, candidates, decisions, /*room_checked=*/true);
       if (out.made_room) {
-        std::erase_if(pool, [&](const Ranked& v) {
-          return std::find(out.victims.begin(), out.victims.end(), v.id) != out.victims.end();
+        std::erase_if(pool.jobs, [&](const Ranked& v) {
+          if (std::find(out.victims.begin(), out.victims.end(), v.id) == out.victims.end()) {
+            return false;
+          }
+          --pool.per_level[v.level];
+          return true;
         });
         if (out.gpus) {
           decisions.start(w.id, std::move(*out.gpus));
@@ -159,8 +174,24 @@ class Gittins final : public Policy {
   struct Ranked {
     JobId id;
     std::uint32_t level;
-    double index;
-    SimTime since;  // start of the current segment (victims: latest started first)
+    double index;   // victims: set when the pool is sorted
+    double service;  // in service units
+    SimTime since;   // start of the current segment (victims: latest started first)
+  };
+
+  // Preemptible running jobs below some queue. Sorted only when a job may make room with them:
+  // lowest queue first, then lowest index, then latest started, then largest id.
+  struct VictimPool {
+    std::vector<Ranked> jobs;
+    std::vector<std::size_t> per_level;  // jobs in each queue
+    bool sorted = false;
+
+    // How many jobs are in queues below `level`: once sorted, the first that many.
+    std::size_t below(std::uint32_t level) const {
+      std::size_t n = 0;
+      for (std::size_t l = level + 1; l < per_level.size(); ++l) n += per_level[l];
+      return n;
+    }
   };
 
   double service(const SchedulerView& view, JobId id) const {  // seconds or GPU-seconds
@@ -178,7 +209,8 @@ class Gittins final : public Policy {
     return ranked(view, id, service(view, id));
   }
   Ranked ranked(const SchedulerView& view, JobId id, double service_units) const {
-    return {id, level_of(service_units), index_(service_units), view.job(id).segment_start};
+    return {id, level_of(service_units), index_(service_units), service_units,
+            view.job(id).segment_start};
   }
 
   // Wakes at the first threshold crossing of a running (or just started) preemptible job: it
@@ -289,28 +321,38 @@ class Gittins final : public Policy {
   }
 
   // Preemptible running jobs in queues below `level`, found in lower_ (refreshed this pass):
-  // O(lower_ x log). In a busy fleet most waiting jobs that do not fit have run before (they
+  // O(lower_), unsorted. In a busy fleet most waiting jobs that do not fit have run before (they
   // were preempted) and sit in the lowest queue, and ranking every running job for them was
   // most of gittins' time.
-  std::vector<Ranked> victim_pool(const SchedulerView& view, std::uint32_t level) {
-    std::vector<Ranked> pool;
+  VictimPool victim_pool(const SchedulerView& view, std::uint32_t level) {
+    VictimPool pool;
+    pool.per_level.assign(thresholds_.size() + 1, 0);
     if (level >= thresholds_.size()) return pool;
     for (std::size_t i = 0; i < lower_.size();) {
       const LowerEntry e = lower_[i];
-      if (!live(view, e.id, e.epoch)) {  // stopped since: drop it (the pool is sorted below)
+      if (!live(view, e.id, e.epoch)) {  // stopped since: drop it (the pool is sorted later)
         lower_[i] = lower_.back();
         lower_.pop_back();
         continue;
       }
       const double s = service(view, e.id);
-      if (level_of(s) > level) pool.push_back(ranked(view, e.id, s));
+      if (const std::uint32_t l = level_of(s); l > level) {
+        pool.jobs.push_back({e.id, l, 0.0, s, view.job(e.id).segment_start});
+        ++pool.per_level[l];
+      }
       ++i;
     }
-    std::sort(pool.begin(), pool.end(), [](const Ranked& a, const Ranked& b) {
+    return pool;
+  }
+
+  // Ranks the pool: O(pool x log).
+  void sort_victims(VictimPool& pool) const {
+    for (Ranked& r : pool.jobs) r.index = index_(r.service);
+    std::sort(pool.jobs.begin(), pool.jobs.end(), [](const Ranked& a, const Ranked& b) {
       return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <
              std::tuple(-static_cast<int>(b.level), b.index, -b.since, a.id);
     });
-    return pool;
+    pool.sorted = true;
   }
 
   struct Crossing {

@@ -78,21 +78,30 @@ struct PreemptOutcome {
   std::vector<JobId> victims;      // preempted; the caller records them as such
 };
 
-// Precondition: the job does not fit in `plan` as it is, and every candidate is a preemptible
-// running job not yet preempted in this pass. With draining preemptions (plan.drains()) the
-// victims' GPUs are not free before the overhead: the job then waits for them (promised by
-// count) and `gpus` stays empty. O(candidates tried x placement).
-inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity& plan,
-                                     const JobSpec& spec, const std::vector<JobId>& candidates,
-                                     Decisions& decisions) {
-  PreemptOutcome out;
-  FreeCapacity& free = plan.free();
-  std::vector<const Job*> helpful;  // candidates with GPUs of a type the job may use
+// Whether releasing every candidate whose GPUs the job may use could make it fit
+// (FreeCapacity::may_fit_with). False: preempt_to_fit would release them all in vain. It does
+// not depend on the candidates' order. O(candidates' slices).
+inline bool may_make_room(const SchedulerView& view, const FreeCapacity& free, const JobSpec& spec,
+                          const std::vector<JobId>& candidates) {
+  std::vector<const Job*> helpful;
   for (JobId id : candidates) {
     const Job& victim = view.job(id);
     if (allows_type(spec, victim.gpu_type)) helpful.push_back(&victim);
   }
-  if (!free.may_fit_with(spec, helpful)) return out;  // releasing them all would not do
+  return free.may_fit_with(spec, helpful);
+}
+
+// Precondition: the job does not fit in `plan` as it is, and every candidate is a preemptible
+// running job not yet preempted in this pass. `room_checked`: the caller has just asked
+// may_make_room of these candidates, and it said true. With draining preemptions
+// (plan.drains()) the victims' GPUs are not free before the overhead: the job then waits for
+// them (promised by count) and `gpus` stays empty. O(candidates tried x placement).
+inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity& plan,
+                                     const JobSpec& spec, const std::vector<JobId>& candidates,
+                                     Decisions& decisions, bool room_checked = false) {
+  PreemptOutcome out;
+  FreeCapacity& free = plan.free();
+  if (!room_checked && !may_make_room(view, free, spec, candidates)) return out;
   const std::size_t mark = free.mark();
   std::vector<JobId> released;
   for (std::size_t i = 0; i < candidates.size() && !out.gpus; ++i) {
