@@ -499,18 +499,13 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
   const bool one_site = !any_site && !(fleet.cross_site.allowed && job.gpus > 1 && site_count > 1);
   const bool capped = sites_->power->any_cap();
   const auto open = [&](SiteId site) { return any_site || allowed_at(job, site); };
-  const auto allowed = [&](GpuTypeId type) {
-    return job.allowed_types.empty() ||
-           std::find(job.allowed_types.begin(), job.allowed_types.end(), type) !=
-               job.allowed_types.end();
-  };
   // GPUs of each (site, type) the job could have, and the power each site would get back.
   fit_gpus_.assign(site_count * types, 0);
   fit_power_.assign(site_count, 0);
   for (std::size_t s = 0; s < site_count; ++s) {
     if (!open(SiteId{s})) continue;
     for (std::size_t t = 0; t < types; ++t) {
-      if (allowed(GpuTypeId{t})) {
+      if (job.allows_type(GpuTypeId{t})) {
         fit_gpus_[s * types + t] = index_->site_free(SiteId{s}, GpuTypeId{t});
       }
     }
@@ -520,7 +515,9 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
       const GpuTypeId type = fleet.topology.node(slice.node).type;
       const SiteId site = fleet.site_of(slice.node);
       if (!open(site)) continue;
-      if (allowed(type)) fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
+      if (job.allows_type(type)) {
+        fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
+      }
       if (capped) {  // what release(victim) gives back (take_busy_power)
         fit_power_[site.index()] += busy_extra_mw(fleet.catalog.type(type),
                                                   victim->spec.gpu_utilisation,

@@ -61,6 +61,10 @@ struct JobSpec {
 
   static constexpr std::uint64_t kAnySite = ~std::uint64_t{0};
   bool may_run_at(SiteId s) const { return (allowed_sites >> s.index() & 1U) != 0; }
+  bool allows_type(GpuTypeId type) const {  // any type when none is listed
+    return allowed_types.empty() ||
+           std::find(allowed_types.begin(), allowed_types.end(), type) != allowed_types.end();
+  }
   // Whether placing it away from data_site means moving data (and so needs a WAN path).
   bool stages_data() const { return data_gb > 0 && data_site.valid(); }
 

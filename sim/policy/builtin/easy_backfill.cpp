@@ -110,12 +110,6 @@ GpuTypeId type_of(const SchedulerView& view, const Allocation& gpus) {
   return view.fleet().topology.node(gpus.slices.front().node).type;
 }
 
-bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() ||
-         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
-             spec.allowed_types.end();
-}
-
 // Estimated end of a queued job if it starts now on `gpus` (span slow-downs are ignored).
 SimTime estimated_end_if_started(const SchedulerView& view, JobId id, const Allocation& gpus) {
   const Job& job = view.job(id);
@@ -203,7 +197,7 @@ class EasyBackfill final : public Policy {
     if (!gpus)
       return free.shape_decides_fit() ? detail::WalkStep::skip_shape : detail::WalkStep::next;
     const bool delays_nothing = estimated_end_if_started(view, id, *gpus) <= reservation.shadow ||
-                                !allows(head, type_of(view, *gpus));
+                                !head.allows_type(type_of(view, *gpus));
     if (delays_nothing) {
       decisions.start(id, std::move(*gpus));
     } else if (spec.gpus <= reservation.extra) {
@@ -272,7 +266,7 @@ class EasyBackfill final : public Policy {
       } else {
         return {};  // the head cannot be covered by count: no reservation to protect
       }
-      if (!allows(head, next.type)) continue;
+      if (!head.allows_type(next.type)) continue;
       if (next.milli >= 1000) {
         available += next.gpus;
       } else if (shared.end_share(next.gpu, next.milli, head.gpu_milli)) {

@@ -111,7 +111,7 @@ class GavelRounds final : public Policy {
     std::vector<double> out(capacity_.size(), 0.0);
     for (std::uint32_t t = 0; t < out.size(); ++t) {
       const GpuTypeId type{t};
-      if (!allows_type(spec, type) || feasibility_->largest_gang(only(spec, type)) < spec.gpus) {
+      if (!spec.allows_type(type) || feasibility_->largest_gang(only(spec, type)) < spec.gpus) {
         continue;
       }
       out[t] = view.fleet().catalog.speed(type, spec.job_class);

@@ -33,16 +33,10 @@
 namespace fleetsim {
 namespace {
 
-bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() ||
-         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
-             spec.allowed_types.end();
-}
-
 // Whether the victim's GPUs could help the job: of a type it allows, at a site it may run at (a
 // victim spanning sites may always help).
 bool could_use(const JobSpec& spec, const Job& victim) {
-  return allows(spec, victim.gpu_type) && (victim.span.sites > 1 || spec.may_run_at(victim.site));
+  return spec.allows_type(victim.gpu_type) && (victim.span.sites > 1 || spec.may_run_at(victim.site));
 }
 
 // The site of an allocation's GPUs, or `spanning` when they are at more than one.

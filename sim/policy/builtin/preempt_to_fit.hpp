@@ -17,12 +17,6 @@
 
 namespace fleetsim::detail {
 
-inline bool allows_type(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() ||
-         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
-             spec.allowed_types.end();
-}
-
 // What a pass learned from jobs that could not make room by preempting, for a policy whose
 // later jobs have no more victims than the earlier ones (same queue or lower): a later job cannot
 // make room either when every placement open to it was open to one of those jobs. That holds
@@ -86,7 +80,7 @@ inline bool may_make_room(const SchedulerView& view, const FreeCapacity& free, c
   std::vector<const Job*> helpful;
   for (JobId id : candidates) {
     const Job& victim = view.job(id);
-    if (allows_type(spec, victim.gpu_type)) helpful.push_back(&victim);
+    if (spec.allows_type(victim.gpu_type)) helpful.push_back(&victim);
   }
   return free.may_fit_with(spec, helpful);
 }
@@ -106,7 +100,7 @@ inline PreemptOutcome preempt_to_fit(const SchedulerView& view, PlanningCapacity
   std::vector<JobId> released;
   for (std::size_t i = 0; i < candidates.size() && !out.gpus; ++i) {
     const Job& victim = view.job(candidates[i]);
-    if (!allows_type(spec, victim.gpu_type)) continue;  // its GPUs would not help
+    if (!spec.allows_type(victim.gpu_type)) continue;  // its GPUs would not help
     free.release(victim);
     released.push_back(candidates[i]);
     out.gpus = plan.take(spec);

@@ -28,12 +28,6 @@ bool ranks_before(const Candidate& a, const Candidate& b) {
   return a.id < b.id;
 }
 
-bool allows(const JobSpec& spec, GpuTypeId type) {
-  return spec.allowed_types.empty() ||
-         std::find(spec.allowed_types.begin(), spec.allowed_types.end(), type) !=
-             spec.allowed_types.end();
-}
-
 class ShortestRemainingTimeFirst final : public Policy {
  public:
   explicit ShortestRemainingTimeFirst(const PolicyParams& params)
@@ -132,7 +126,7 @@ class ShortestRemainingTimeFirst final : public Policy {
     std::optional<Allocation> gpus;
     for (std::size_t v = 0; v < victims.size() && victims[v].key > key && !gpus; ++v) {
       const Job& victim = view.job(victims[v].id);
-      if (preempted[v] || !allows(spec, victim.gpu_type)) continue;
+      if (preempted[v] || !spec.allows_type(victim.gpu_type)) continue;
       free.release(victim);
       released.push_back(v);
       gpus = plan.take(spec);
