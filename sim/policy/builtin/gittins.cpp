@@ -9,15 +9,19 @@
 // A waiting job that does not fit may preempt preemptible jobs of strictly lower queues (lowest
 // queue first, then lowest index, then latest started). The policy asks to be woken when a
 // running job crosses a threshold while jobs wait; the next crossings are kept in a heap, so
-// finding the earliest costs O(log running), not O(running). O(queue log + victims log) per pass.
+// finding the earliest costs O(log running), not O(running). Waiting jobs are kept in pass
+// order between passes (O(log queue) per queue change); a pass costs O(jobs it visits +
+// victims x log victims).
 #include <algorithm>
 #include <cmath>
 #include <queue>
+#include <set>
 #include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include "sim/core/error.hpp"
 #include "sim/policy/builtin/gittins_index.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/builtin/preempt_to_fit.hpp"
@@ -82,6 +86,7 @@ class Gittins final : public Policy {
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
     track_starts(view);
+    track_queue(view);
     Decisions decisions;
     if (view.queued_jobs().empty()) return decisions;
     refresh_due(view);
@@ -92,14 +97,6 @@ class Gittins final : public Policy {
       request_wake(view, {}, decisions);
       return decisions;
     }
-    // Waiting jobs by queue, then highest index, then id, as a heap: a pass usually ends after
-    // a few jobs, so popping them costs O(queue + popped x log queue) instead of a full sort.
-    std::vector<Ranked> waiting;
-    for (JobId id : view.queued_jobs()) waiting.push_back(rank(view, id));
-    const auto after = [](const Ranked& a, const Ranked& b) {
-      return std::tuple(a.level, -a.index, a.id) > std::tuple(b.level, -b.index, b.id);
-    };
-    std::make_heap(waiting.begin(), waiting.end(), after);
     detail::PlanningCapacity plan(free, view.preempt_overhead() > 0, draining_.gpus());
     std::vector<JobId> started;
     bool someone_waits = false;
@@ -110,10 +107,7 @@ class Gittins final : public Policy {
     // Jobs that could not make room by preempting: later jobs are in the same or a lower queue,
     // so they have no more victims, and a pass only uses GPUs up.
     detail::CannotMakeRoom failed(free.shape_decides_fit());
-    while (!waiting.empty()) {
-      std::pop_heap(waiting.begin(), waiting.end(), after);
-      const Ranked w = waiting.back();
-      waiting.pop_back();
+    for (const Ranked& w : waiting_) {  // a pass usually ends after a few jobs
       const JobSpec& spec = view.job(w.id).spec;
       if (std::optional<Allocation> gpus = plan.take(spec)) {
         decisions.start(w.id, std::move(*gpus));
@@ -177,6 +171,17 @@ class Gittins final : public Policy {
     double index;   // victims: set when the pool is sorted
     double service;  // in service units
     SimTime since;   // start of the current segment (victims: latest started first)
+  };
+
+  // The order of waiting jobs in a pass: queue, then highest index, then id.
+  struct PassOrder {
+    bool operator()(const Ranked& a, const Ranked& b) const {
+      return std::tuple(a.level, -a.index, a.id) < std::tuple(b.level, -b.index, b.id);
+    }
+  };
+  struct WaitKey {  // a waiting job's place in waiting_
+    double index = 0;
+    std::uint32_t level = 0;
   };
 
   // Preemptible running jobs below some queue. Sorted only when a job may make room with them:
@@ -253,6 +258,26 @@ class Gittins final : public Policy {
       lower_.push_back({id, epoch});
     }
     return crossing_at(view, id, s);
+  }
+
+  // Keeps waiting_ to the queue, from the changes since the last pass. A queued job's service
+  // (what it held GPUs for so far) does not grow while it waits, so it is ranked once, when it
+  // enters the queue; a pass no longer ranks and heaps the whole queue.
+  void track_queue(const SchedulerView& view) {
+    for (const JobChange& c : view.changes()) {
+      const std::size_t i = c.job.index();
+      if (c.kind == JobChangeKind::Arrived || c.kind == JobChangeKind::Requeued) {
+        const Ranked r = rank(view, c.job);
+        if (wait_key_.size() <= i) wait_key_.resize(i + 1);
+        wait_key_[i] = {r.index, r.level};
+        waiting_.insert(r);
+      } else if (c.kind == JobChangeKind::Started || c.kind == JobChangeKind::Withdrawn) {
+        waiting_.erase(Ranked{c.job, wait_key_[i].level, wait_key_[i].index, 0, 0});
+      }
+    }
+    FLEETSIM_CHECK(waiting_.size() == view.queued_jobs().size(),
+                   "gittins: {} jobs tracked as waiting, {} queued", waiting_.size(),
+                   view.queued_jobs().size());
   }
 
   // Every preemptible job started since the last pass gets an entry in the crossings heap (and
@@ -377,6 +402,8 @@ class Gittins final : public Policy {
   Duration crossing_slack_;
   detail::GittinsIndex index_;
   detail::DrainingJobs draining_;
+  std::set<Ranked, PassOrder> waiting_;  // the queue, in pass order
+  std::vector<WaitKey> wait_key_;        // [job], while it waits
   // The next threshold crossing of each running preemptible job, as last computed; entries of
   // jobs that stopped since are stale (live() is false) and dropped when met.
   std::priority_queue<Crossing, std::vector<Crossing>, std::greater<>> crossings_;
