@@ -36,7 +36,8 @@ namespace {
 // Whether the victim's GPUs could help the job: of a type it allows, at a site it may run at (a
 // victim spanning sites may always help).
 bool could_use(const JobSpec& spec, const Job& victim) {
-  return spec.allows_type(victim.gpu_type) && (victim.span.sites > 1 || spec.may_run_at(victim.site));
+  return spec.allows_type(victim.gpu_type) &&
+         (victim.span.sites > 1 || spec.may_run_at(victim.site));
 }
 
 // The site of an allocation's GPUs, or `spanning` when they are at more than one.
