@@ -443,14 +443,18 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   if (!sites_ || !sites_->power->any_cap()) return true;  // nothing to account or check
   const Fleet& fleet = *sites_->fleet;
   for (const NodeSlice& s : gpus.slices) {
-    const GpuType& type = fleet.catalog.type(fleet.topology.node(s.node).type);
-    take_power(fleet.site_of(s.node),
-               sign * busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * count_gpus(s.gpus));
+    take_power(fleet.site_of(s.node), sign * busy_power(job, s));
   }
   if (sign < 0) return true;
   return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
     return power_headroom(fleet.site_of(s.node)) >= 0;
   });
+}
+
+Milliwatts FreeCapacity::busy_power(const JobSpec& job, const NodeSlice& slice) const {
+  const Fleet& fleet = *sites_->fleet;
+  const GpuType& type = fleet.catalog.type(fleet.topology.node(slice.node).type);
+  return busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * count_gpus(slice.gpus);
 }
 
 Milliwatts FreeCapacity::power_headroom(SiteId site) const {
@@ -518,12 +522,7 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
       if (job.allows_type(type)) {
         fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
       }
-      if (capped) {  // what release(victim) gives back (take_busy_power)
-        fit_power_[site.index()] += busy_extra_mw(fleet.catalog.type(type),
-                                                  victim->spec.gpu_utilisation,
-                                                  victim->spec.gpu_milli) *
-                                    count_gpus(slice.gpus);
-      }
+      if (capped) fit_power_[site.index()] += busy_power(victim->spec, slice);  // release's
     }
   }
   for (std::size_t t = 0; t < types; ++t) {

@@ -201,6 +201,8 @@ class FreeCapacity {
   // With +1, returns whether every site it touches is still within its headroom (the caller
   // undoes the take when not). Always true without power caps, where nothing is taken.
   bool take_busy_power(const JobSpec& job, const Allocation& gpus, int sign);
+  // What the job draws above idle on one slice of its GPUs (take_busy_power's amount).
+  Milliwatts busy_power(const JobSpec& job, const NodeSlice& slice) const;
 
   CapacityIndex* index_;
   const Placement* placement_;
