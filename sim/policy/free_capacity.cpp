@@ -451,11 +451,6 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   });
 }
 
-Milliwatts FreeCapacity::busy_power(const JobSpec& job, const NodeSlice& slice) const {
-  const Fleet& fleet = *sites_->fleet;
-  const GpuType& type = fleet.catalog.type(fleet.topology.node(slice.node).type);
-  return busy_extra_mw(type, job.gpu_utilisation, job.gpu_milli) * count_gpus(slice.gpus);
-}
 
 Milliwatts FreeCapacity::power_headroom(SiteId site) const {
   const Milliwatts headroom = sites_->power->headroom(site);
@@ -491,46 +486,80 @@ void FreeCapacity::release(const Allocation& allocation) {
 }
 
 bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*>& released) const {
-  // A plain scratch (no sites, no power) is no policy's: it gets no answer.
-  if (!sites_ || job.gpu_milli < 1000 || index_->sharing()) return true;
+  if (!bounds_fit(job)) return true;
+  count_fit_free(job);
   const Fleet& fleet = *sites_->fleet;
   const std::size_t types = index_->type_count();
-  const std::size_t site_count = topology().sites().size();
-  // Where the gang's GPUs may come from. With a site selection, one site open to the job, or
-  // with cross-site gangs one type's over several; without one, the placement chooses over the
-  // whole fleet, so any site counts.
-  const bool any_site = selection_ == nullptr;
-  const bool one_site = !any_site && !(fleet.cross_site.allowed && job.gpus > 1 && site_count > 1);
   const bool capped = sites_->power->any_cap();
-  const auto open = [&](SiteId site) { return any_site || allowed_at(job, site); };
-  // GPUs of each (site, type) the job could have, and the power each site would get back.
-  fit_gpus_.assign(site_count * types, 0);
-  fit_power_.assign(site_count, 0);
-  for (std::size_t s = 0; s < site_count; ++s) {
-    if (!open(SiteId{s})) continue;
-    for (std::size_t t = 0; t < types; ++t) {
-      if (job.allows_type(GpuTypeId{t})) {
-        fit_gpus_[s * types + t] = index_->site_free(SiteId{s}, GpuTypeId{t});
-      }
-    }
-  }
   for (const Job* victim : released) {
     for (const NodeSlice& slice : victim->allocation.slices) {
       const GpuTypeId type = fleet.topology.node(slice.node).type;
       const SiteId site = fleet.site_of(slice.node);
-      if (!open(site)) continue;
+      if (!fit_open(job, site)) continue;
       if (job.allows_type(type)) {
         fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
       }
       if (capped) fit_power_[site.index()] += busy_power(victim->spec, slice);  // release's
     }
   }
+  return fits_counted(job);
+}
+
+bool FreeCapacity::may_fit_with(const JobSpec& job, const ReleasableGpus& released) const {
+  if (!bounds_fit(job)) return true;
+  count_fit_free(job);
+  const std::size_t types = index_->type_count();
+  for (std::size_t s = 0; s < fit_power_.size(); ++s) {
+    if (!fit_open(job, SiteId{s})) continue;
+    for (std::size_t t = 0; t < types; ++t) {
+      if (!job.allows_type(GpuTypeId{t})) continue;
+      fit_gpus_[s * types + t] += released.gpus(SiteId{s}, GpuTypeId{t});
+      fit_power_[s] += released.power(SiteId{s}, GpuTypeId{t});
+    }
+  }
+  return fits_counted(job);
+}
+
+bool FreeCapacity::bounds_fit(const JobSpec& job) const {
+  // A plain scratch (no sites, no power) is no policy's: it gets no answer.
+  return sites_ && job.gpu_milli >= 1000 && !index_->sharing();
+}
+
+// Where the gang's GPUs may come from: with a site selection, the sites open to the job;
+// without one, the placement chooses over the whole fleet, so any site counts.
+bool FreeCapacity::fit_open(const JobSpec& job, SiteId site) const {
+  return selection_ == nullptr || allowed_at(job, site);
+}
+
+void FreeCapacity::count_fit_free(const JobSpec& job) const {
+  const std::size_t types = index_->type_count();
+  const std::size_t site_count = topology().sites().size();
+  fit_gpus_.assign(site_count * types, 0);
+  fit_power_.assign(site_count, 0);
+  for (std::size_t s = 0; s < site_count; ++s) {
+    if (!fit_open(job, SiteId{s})) continue;
+    for (std::size_t t = 0; t < types; ++t) {
+      if (job.allows_type(GpuTypeId{t})) {
+        fit_gpus_[s * types + t] = index_->site_free(SiteId{s}, GpuTypeId{t});
+      }
+    }
+  }
+}
+
+bool FreeCapacity::fits_counted(const JobSpec& job) const {
+  const Fleet& fleet = *sites_->fleet;
+  const std::size_t types = index_->type_count();
+  const std::size_t site_count = fit_power_.size();
+  // With a site selection, one site's GPUs, or with cross-site gangs one type's over several.
+  const bool one_site = selection_ != nullptr &&
+                        !(fleet.cross_site.allowed && job.gpus > 1 && site_count > 1);
+  const bool capped = sites_->power->any_cap();
   for (std::size_t t = 0; t < types; ++t) {
     std::uint64_t over_sites = 0;
     for (std::size_t s = 0; s < site_count; ++s) {
       std::uint64_t here = fit_gpus_[s * types + t];
       if (here == 0) continue;
-      if (capped) {  // as many as the site's headroom, with the victims' power back, runs busy
+      if (capped) {  // as many as the site's headroom, with the released power back, runs busy
         const Milliwatts headroom = power_headroom(SiteId{s});
         const Milliwatts per_gpu =
             busy_extra_mw(fleet.catalog.type(GpuTypeId{t}), job.gpu_utilisation);
@@ -545,6 +574,10 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
     if (!one_site && over_sites >= job.gpus) return true;
   }
   return false;
+}
+
+Milliwatts FreeCapacity::busy_power(const JobSpec& job, const NodeSlice& slice) const {
+  return slice_busy_power(*sites_->fleet, job, slice);
 }
 
 bool FreeCapacity::try_take_back(const Job& job) {

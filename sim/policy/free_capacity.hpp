@@ -16,6 +16,7 @@
 #include "sim/model/power.hpp"
 #include "sim/policy/job_shape.hpp"
 #include "sim/policy/placement.hpp"
+#include "sim/policy/releasable_gpus.hpp"
 #include "sim/policy/site_selection.hpp"
 #include "sim/workload/job.hpp"
 
@@ -69,9 +70,9 @@ class FreeCapacity {
   std::uint64_t total_free() const { return index_->total_free() + index_->total_shared(); }
   // An upper bound on the GPUs a gang of jobs drawing `gpu_utilisation` could get: each site's
   // free GPUs, at most as many as its power headroom could run at the least busy power among
-  // its free types. total_free() without power caps or once GPUs are shared; O(sites x types), cached until the scratch
-  // changes. On a capped fleet it is what keeps a FIFO walk short while capped sites hold free
-  // GPUs they cannot power.
+  // its free types. total_free() without power caps or once GPUs are shared; O(sites x types),
+  // cached until the scratch changes. On a capped fleet it is what keeps a FIFO walk short
+  // while capped sites hold free GPUs they cannot power.
   std::uint64_t usable_free(float gpu_utilisation) const;
   // Free GPUs the job could use (of its allowed types), fleet-wide; with sharing, GPUs holding
   // shares count too (see total_free). O(types).
@@ -95,6 +96,10 @@ class FreeCapacity {
   // told so here without touching the index. Always true for a fractional job or once GPUs are
   // shared. O(sites x types + the jobs' slices).
   bool may_fit_with(const JobSpec& job, const std::vector<const Job*>& released) const;
+  // The same for a set of running jobs a policy keeps counted (ReleasableGpus), of which only
+  // the GPUs of the job's types count, and their power: those of the jobs a policy would
+  // release for it. O(sites x types).
+  bool may_fit_with(const JobSpec& job, const ReleasableGpus& released) const;
   // Undoes release(job) for a job the plan keeps running after all, if its GPUs are still free
   // and its sites still have the power for it; returns whether it did.
   bool try_take_back(const Job& job);
@@ -203,6 +208,13 @@ class FreeCapacity {
   bool take_busy_power(const JobSpec& job, const Allocation& gpus, int sign);
   // What the job draws above idle on one slice of its GPUs (take_busy_power's amount).
   Milliwatts busy_power(const JobSpec& job, const NodeSlice& slice) const;
+  // may_fit_with's parts: whether it answers for the job (else: true), whether the job may
+  // use the site, the job's free GPUs per (site, type) into fit_gpus_ (fit_power_ zeroed),
+  // and whether those, plus the power in fit_power_ given back, could hold its gang.
+  bool bounds_fit(const JobSpec& job) const;
+  bool fit_open(const JobSpec& job, SiteId site) const;
+  void count_fit_free(const JobSpec& job) const;
+  bool fits_counted(const JobSpec& job) const;
 
   CapacityIndex* index_;
   const Placement* placement_;

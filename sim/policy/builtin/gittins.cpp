@@ -11,9 +11,12 @@
 // running job crosses a threshold while jobs wait; the next crossings are kept in a heap, so
 // finding the earliest costs O(log running), not O(running). Waiting jobs are kept in pass
 // order between passes (O(log queue) per queue change); a pass costs O(jobs it visits +
-// victims x log victims).
+// victims x log victims). The GPUs and power of the jobs below the top queue are kept counted
+// by site and type, so a waiting job that could not make room even with all of them is told
+// so in O(sites x types), before any victim is read: on capped multi-site fleets, most are.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <queue>
 #include <set>
 #include <tuple>
@@ -25,6 +28,7 @@
 #include "sim/policy/builtin/gittins_index.hpp"
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/builtin/preempt_to_fit.hpp"
+#include "sim/policy/releasable_gpus.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -85,6 +89,7 @@ class Gittins final : public Policy {
 
   Decisions decide(const SchedulerView& view) override {
     draining_.update(view);
+    forget_stopped(view);
     track_starts(view);
     track_queue(view);
     Decisions decisions;
@@ -115,24 +120,41 @@ class Gittins final : public Policy {
         continue;
       }
       someone_waits = true;
+      // Nothing to start on, wait for or preempt, for it or (in lower queues) any later job.
+      if (pool_ready && plan.unpromised() == 0 && plan.drain_budget() == 0 &&
+          pool.below(w.level) == 0) {
+        break;
+      }
+      if (plan.wait_for_drain(spec)) continue;
+      if (w.level >= thresholds_.size() || failed.covers(spec)) {  // no queue below
+        if (!backfill_) break;
+        continue;
+      }
+      // Its victims are some of the jobs below the top queue: if all of those could not make
+      // room, they cannot. Most jobs are told so here, in O(sites x types), without the pool.
+      if (!plan.free().may_fit_with(spec, *lower_gpus_)) {
+        failed.add(spec);
+        if (!backfill_) break;
+        continue;
+      }
       if (!pool_ready) {
         pool = victim_pool(view, w.level);
         pool_ready = true;
       }
       const std::size_t victims = pool.below(w.level);  // its jobs in lower queues
-      if (plan.unpromised() == 0 && plan.drain_budget() == 0 && victims == 0) break;
-      if (plan.wait_for_drain(spec)) continue;
-      if (victims == 0 || failed.covers(spec)) {
+      if (victims == 0) {
         if (!backfill_) break;
         continue;
       }
-      // Most jobs cannot make room at all: the bound does not need the victims' order, so
+      // The bound over its own victims, unless they are every job counted above (the victims
+      // are among those, so as many means the same jobs): it does not need their order, so
       // the pool is ranked only once a job may make room.
       std::vector<JobId> candidates;
       for (const Ranked& v : pool.jobs) {
         if (v.level > w.level) candidates.push_back(v.id);
       }
-      if (!detail::may_make_room(view, plan.free(), spec, candidates)) {
+      if (victims != lower_gpus_->size() &&
+          !detail::may_make_room(view, plan.free(), spec, candidates)) {
         failed.add(spec);
         if (!backfill_) break;
         continue;
@@ -249,15 +271,28 @@ class Gittins final : public Policy {
     return job.state == JobState::Running && job.epoch == epoch;
   }
 
-  // Looks at a running preemptible job now: notes it in lower_ if it has left the top queue,
-  // and returns its next crossing.
+  // Looks at a running preemptible job now: notes it in lower_ (and its GPUs in lower_gpus_)
+  // if it has left the top queue, and returns its next crossing.
   SimTime refresh(const SchedulerView& view, JobId id, std::uint32_t epoch) {
     const double s = service(view, id);
     if (level_of(s) > 0 && lower_mark_[id.index()] != epoch + 1) {
       lower_mark_[id.index()] = epoch + 1;
       lower_.push_back({id, epoch});
+      lower_gpus_->add(id, view.job(id));
     }
     return crossing_at(view, id, s);
+  }
+
+  // Takes the jobs that stopped running since the last pass out of lower_gpus_ (lower_ drops
+  // them when it meets them). A job that stops is in the changes: it finished, was preempted
+  // or was requeued after a failure.
+  void forget_stopped(const SchedulerView& view) {
+    if (!lower_gpus_) lower_gpus_.emplace(view.fleet());
+    for (const JobChange& c : view.changes()) {
+      if (lower_gpus_->contains(c.job) && !live(view, c.job, lower_mark_[c.job.index()] - 1)) {
+        lower_gpus_->remove(c.job);
+      }
+    }
   }
 
   // Keeps waiting_ to the queue, from the changes since the last pass. A queued job's service
@@ -412,6 +447,9 @@ class Gittins final : public Policy {
   // stale entries are dropped when met. lower_mark_[job] = that epoch + 1 while it is listed.
   std::vector<LowerEntry> lower_;
   std::vector<std::uint32_t> lower_mark_;
+  // The GPUs and power of lower_'s running jobs, each counted while it runs the segment it was
+  // listed in: every victim any waiting job could have (set up at the first pass).
+  std::optional<ReleasableGpus> lower_gpus_;
   SimTime next_wake_ = -1;
 };
 

@@ -333,6 +333,48 @@ TEST(FreeCapacity, MayFitWithCountsTheVictimsGpusAndPowerOnlyWhereTheJobMayRun) 
   EXPECT_TRUE(free.take(two));
 }
 
+TEST(ReleasableGpus, CountsEachJobsGpusAndBusyPowerPerSiteAndTypeUntilItIsRemoved) {
+  // capped_and_uncapped_site(): a GPU at utilisation 1 adds 628 W above idle, at 0.5 314 W.
+  PolicyScratch scratch(capped_and_uncapped_site());
+  FreeCapacity& free = scratch.free;
+  const Job a = running_at_site0(free, 2);  // utilisation 1: 2 x 628 W = 1,256 W
+  JobSpec half = gang(4);
+  half.allowed_sites = 0b10;
+  half.gpu_utilisation = 0.5F;
+  const std::optional<Allocation> at_site1 = free.take(half);
+  ASSERT_TRUE(at_site1);
+  const Job b = running_on(half, *at_site1);  // 4 x 314 W = 1,256 W
+  const SiteId site0{0};
+  const SiteId site1{1};
+
+  ReleasableGpus released(scratch.bed.fleet());
+  released.add(JobId{0}, a);
+  released.add(JobId{1}, b);
+  EXPECT_EQ(released.size(), 2u);
+  EXPECT_EQ(released.gpus(site0, kH100), 2u);
+  EXPECT_EQ(released.power(site0, kH100), 1'256'000);  // milliwatts
+  EXPECT_EQ(released.gpus(site1, kH100), 4u);
+  EXPECT_EQ(released.power(site1, kH100), 1'256'000);
+  EXPECT_EQ(released.gpus(site0, kA100), 0u);
+  // Adding a job again replaces it; removing takes out what it held when added.
+  released.add(JobId{0}, a);
+  EXPECT_EQ(released.gpus(site0, kH100), 2u);
+  released.remove(JobId{0});
+  released.remove(JobId{7});  // not in the set: nothing happens
+  EXPECT_FALSE(released.contains(JobId{0}));
+  EXPECT_EQ(released.gpus(site0, kH100), 0u);
+  EXPECT_EQ(released.power(site0, kH100), 0);
+  EXPECT_EQ(released.gpus(site1, kH100), 4u);
+
+  // The bound from the counts, as from the jobs: a 2-GPU site0 job fits only with a's 1,256 W
+  // back (1,424 / 628 = 2 GPUs), not with b's at site1.
+  JobSpec two = gang(2);
+  two.allowed_sites = 0b01;
+  EXPECT_FALSE(free.may_fit_with(two, released));
+  released.add(JobId{0}, a);
+  EXPECT_TRUE(free.may_fit_with(two, released));
+}
+
 TEST(FreeCapacity, MayFitWithSumsATypesGpusOverSitesOnlyForCrossSiteGangs) {
   // Two uncapped sites of one 8-GPU H100 node; a 4-GPU victim at site0 leaves 4 + 8 free. A
   // 16-GPU gang could have 8 + 8 with the victim's GPUs only if it may span both sites.
@@ -410,6 +452,20 @@ TEST(FreeCapacity, MayFitWithNeverSaysNoToAJobThatReleasingTheVictimsWouldFit) {
             if (draw(0, 1) == 0) victims.push_back(&job);
           }
           const bool may_fit = free.may_fit_with(spec, victims);
+          // Counted ahead by (site, type), the victims of the job's GPU types give the same
+          // answer as those jobs (a policy only releases those: the others' GPUs are no use).
+          const Topology& topology = scratch.bed.topology();
+          std::vector<const Job*> usable;
+          ReleasableGpus counted(scratch.bed.fleet());
+          for (const Job* victim : victims) {
+            if (!spec.allows_type(topology.node(victim->allocation.slices[0].node).type)) {
+              continue;
+            }
+            usable.push_back(victim);
+            counted.add(JobId{static_cast<std::size_t>(victim - held.data())}, *victim);
+          }
+          ASSERT_EQ(free.may_fit_with(spec, counted), free.may_fit_with(spec, usable))
+              << name << " step " << step;
           for (const Job* victim : victims) free.release(*victim);
           const bool fits = free.take(spec).has_value();
           free.rollback(mark);
