@@ -11,9 +11,11 @@
 // running job crosses a threshold while jobs wait; the next crossings are kept in a heap, so
 // finding the earliest costs O(log running), not O(running). Waiting jobs are kept in pass
 // order between passes (O(log queue) per queue change); a pass costs O(jobs it visits +
-// victims x log victims). The GPUs and power of the jobs below the top queue are kept counted
-// by site and type, so a waiting job that could not make room even with all of them is told
-// so in O(sites x types), before any victim is read: on capped multi-site fleets, most are.
+// victims). The running jobs below the top queue are kept listed (with what their service
+// needs, so listing the victims reads no job record) and their GPUs and power counted by site
+// and type, so a waiting job that could not make room even with all of them is told so in
+// O(sites x types): on capped multi-site fleets, most are. Victims are ranked only as far as
+// preemption goes (selection, then a sort of the first few).
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -96,7 +98,7 @@ class Gittins final : public Policy {
     if (view.queued_jobs().empty()) return decisions;
     refresh_due(view);
     FreeCapacity free = view.free_capacity();
-    if (free.total_free() == 0 && draining_.gpus() == 0 && !any_lower(view)) {
+    if (free.total_free() == 0 && draining_.gpus() == 0 && lower_.empty()) {
       // No GPU to give and every running job is in the top queue: nobody can start, so skip
       // ranking the queue. Jobs wait: be woken when a running job is demoted.
       request_wake(view, {}, decisions);
@@ -150,22 +152,31 @@ class Gittins final : public Policy {
       // are among those, so as many means the same jobs): it does not need their order, so
       // the pool is ranked only once a job may make room.
       std::vector<JobId> candidates;
-      for (const Ranked& v : pool.jobs) {
-        if (v.level > w.level) candidates.push_back(v.id);
+      if (victims != lower_.size()) {
+        for (const Ranked& v : pool.jobs) {
+          if (v.level > w.level) candidates.push_back(v.id);
+        }
+        if (!detail::may_make_room(view, plan.free(), spec, candidates)) {
+          failed.add(spec);
+          if (!backfill_) break;
+          continue;
+        }
       }
-      if (victims != lower_gpus_->size() &&
-          !detail::may_make_room(view, plan.free(), spec, candidates)) {
-        failed.add(spec);
-        if (!backfill_) break;
-        continue;
+      // Its victims in order, ranked only as far as preemption goes: it tries them in order
+      // and stops once the job fits, usually after a few, and a try that fails changes
+      // nothing, so trying the first 16, then 64, ... gives what trying them all at once does.
+      detail::PreemptOutcome out;
+      for (std::size_t tried = std::min<std::size_t>(victims, 16);;
+           tried = std::min(victims, 4 * tried)) {
+        rank_victims(pool, tried);
+        candidates.clear();
+        for (std::size_t v = 0; v < tried; ++v) candidates.push_back(pool.jobs[v].id);
+        out = detail::preempt_to_fit(view, plan, spec, candidates, decisions,
+                                     /*room_checked=*/true);
+        if (out.made_room || tried == victims) break;
       }
-      if (!pool.sorted) {
-        sort_victims(pool);
-        for (std::size_t v = 0; v < victims; ++v) candidates[v] = pool.jobs[v].id;
-      }
-      detail::PreemptOutcome out =
-          detail::preempt_to_fit(view, plan, spec, candidates, decisions, /*room_checked=*/true);
       if (out.made_room) {
+        pool.ranked -= out.victims.size();  // all among the ranked ones
         std::erase_if(pool.jobs, [&](const Ranked& v) {
           if (std::find(out.victims.begin(), out.victims.end(), v.id) == out.victims.end()) {
             return false;
@@ -190,7 +201,7 @@ class Gittins final : public Policy {
   struct Ranked {
     JobId id;
     std::uint32_t level;
-    double index;   // victims: set when the pool is sorted
+    double index;   // victims: set when the pool is first ranked
     double service;  // in service units
     SimTime since;   // start of the current segment (victims: latest started first)
   };
@@ -205,15 +216,23 @@ class Gittins final : public Policy {
     double index = 0;
     std::uint32_t level = 0;
   };
+  struct LowerEntry {  // a running job below the top queue, with what its service needs
+    JobId id;
+    Duration run_time;       // its record's, over the segments before this one
+    SimTime segment_start;   // of the segment it runs
+    double rate;             // service per second held: its GPUs with gpu_time, else 1
+  };
 
-  // Preemptible running jobs below some queue. Sorted only when a job may make room with them:
-  // lowest queue first, then lowest index, then latest started, then largest id.
+  // Preemptible running jobs below some queue. Ranked only when a job may make room with them,
+  // and only as far as it needs: lowest queue first, then lowest index, then latest started,
+  // then largest id.
   struct VictimPool {
     std::vector<Ranked> jobs;
     std::vector<std::size_t> per_level;  // jobs in each queue
-    bool sorted = false;
+    bool indexed = false;    // every job's index is set
+    std::size_t ranked = 0;  // jobs[0..ranked) are the first in order, and in order
 
-    // How many jobs are in queues below `level`: once sorted, the first that many.
+    // How many jobs are in queues below `level`: in order, the first that many.
     std::size_t below(std::uint32_t level) const {
       std::size_t n = 0;
       for (std::size_t l = level + 1; l < per_level.size(); ++l) n += per_level[l];
@@ -276,23 +295,39 @@ class Gittins final : public Policy {
   SimTime refresh(const SchedulerView& view, JobId id, std::uint32_t epoch) {
     const double s = service(view, id);
     if (level_of(s) > 0 && lower_mark_[id.index()] != epoch + 1) {
+      const Job& job = view.job(id);
       lower_mark_[id.index()] = epoch + 1;
-      lower_.push_back({id, epoch});
-      lower_gpus_->add(id, view.job(id));
+      lower_at_[id.index()] = static_cast<std::uint32_t>(lower_.size());
+      const double rate = by_gpu_time_ ? static_cast<double>(job.spec.gpus) : 1.0;
+      lower_.push_back({id, job.run_time, job.segment_start, rate});
+      lower_gpus_->add(id, job);
     }
     return crossing_at(view, id, s);
   }
 
-  // Takes the jobs that stopped running since the last pass out of lower_gpus_ (lower_ drops
-  // them when it meets them). A job that stops is in the changes: it finished, was preempted
-  // or was requeued after a failure.
+  // Takes the jobs that stopped running since the last pass out of lower_ and lower_gpus_. A
+  // job that stops is in the changes (the engine reports every finish, preemption and failure
+  // interruption), so lower_ holds running jobs only and the pool never reads a job record.
   void forget_stopped(const SchedulerView& view) {
     if (!lower_gpus_) lower_gpus_.emplace(view.fleet());
     for (const JobChange& c : view.changes()) {
-      if (lower_gpus_->contains(c.job) && !live(view, c.job, lower_mark_[c.job.index()] - 1)) {
-        lower_gpus_->remove(c.job);
+      const std::size_t i = c.job.index();
+      if (i >= lower_mark_.size() || lower_mark_[i] == 0 || live(view, c.job, lower_mark_[i] - 1)) {
+        continue;
       }
+      lower_mark_[i] = 0;
+      const std::uint32_t at = lower_at_[i];
+      lower_[at] = lower_.back();
+      lower_at_[lower_[at].id.index()] = at;
+      lower_.pop_back();
+      lower_gpus_->remove(c.job);
     }
+  }
+
+  // A listed job's service now, as service() gives it: its record's run time and segment start
+  // do not change while it runs the segment.
+  double service(const SchedulerView& view, const LowerEntry& e) const {
+    return to_seconds(e.run_time + (view.now() - e.segment_start)) * e.rate;
   }
 
   // Keeps waiting_ to the queue, from the changes since the last pass. A queued job's service
@@ -322,7 +357,10 @@ class Gittins final : public Policy {
       if (c.kind != JobChangeKind::Started) continue;
       const Job& job = view.job(c.job);
       if (job.state != JobState::Running || !job.spec.preemptible) continue;
-      if (lower_mark_.size() <= c.job.index()) lower_mark_.resize(c.job.index() + 1, 0);
+      if (lower_mark_.size() <= c.job.index()) {
+        lower_mark_.resize(c.job.index() + 1, 0);
+        lower_at_.resize(c.job.index() + 1, 0);
+      }
       if (const SimTime at = refresh(view, c.job, job.epoch); at != kTimeNever) {
         crossings_.push({at, c.job, job.epoch});
       }
@@ -342,15 +380,6 @@ class Gittins final : public Policy {
       }
     }
     for (const Crossing& c : reread_) crossings_.push(c);
-  }
-
-  // Whether a running preemptible job is below the top queue (lower_ refreshed this pass).
-  // Drops the stale entries at its end until a live one is there.
-  bool any_lower(const SchedulerView& view) {
-    while (!lower_.empty() && !live(view, lower_.back().id, lower_.back().epoch)) {
-      lower_.pop_back();
-    }
-    return !lower_.empty();
   }
 
   // The earliest crossing_at() over running jobs not preempted in this pass, the same value a
@@ -381,38 +410,45 @@ class Gittins final : public Policy {
   }
 
   // Preemptible running jobs in queues below `level`, found in lower_ (refreshed this pass):
-  // O(lower_), unsorted. In a busy fleet most waiting jobs that do not fit have run before (they
-  // were preempted) and sit in the lowest queue, and ranking every running job for them was
-  // most of gittins' time.
-  VictimPool victim_pool(const SchedulerView& view, std::uint32_t level) {
+  // O(lower_), unsorted, without reading a job record. In a busy fleet most waiting jobs that
+  // do not fit have run before (they were preempted) and sit in the lowest queue, and ranking
+  // every running job for them was most of gittins' time.
+  VictimPool victim_pool(const SchedulerView& view, std::uint32_t level) const {
+    FLEETSIM_CHECK(lower_.size() == lower_gpus_->size(),
+                   "gittins: {} jobs listed below the top queue, {} counted", lower_.size(),
+                   lower_gpus_->size());
     VictimPool pool;
     pool.per_level.assign(thresholds_.size() + 1, 0);
     if (level >= thresholds_.size()) return pool;
-    for (std::size_t i = 0; i < lower_.size();) {
-      const LowerEntry e = lower_[i];
-      if (!live(view, e.id, e.epoch)) {  // stopped since: drop it (the pool is sorted later)
-        lower_[i] = lower_.back();
-        lower_.pop_back();
-        continue;
-      }
-      const double s = service(view, e.id);
+    for (const LowerEntry& e : lower_) {
+      const double s = service(view, e);
       if (const std::uint32_t l = level_of(s); l > level) {
-        pool.jobs.push_back({e.id, l, 0.0, s, view.job(e.id).segment_start});
+        pool.jobs.push_back({e.id, l, 0.0, s, e.segment_start});
         ++pool.per_level[l];
       }
-      ++i;
     }
     return pool;
   }
 
-  // Ranks the pool: O(pool x log).
-  void sort_victims(VictimPool& pool) const {
-    for (Ranked& r : pool.jobs) r.index = index_(r.service);
-    std::sort(pool.jobs.begin(), pool.jobs.end(), [](const Ranked& a, const Ranked& b) {
+  // Puts the pool's first `n` jobs in order (the rest after them, in no order): O(pool) for
+  // the index and the selection, O(n log n) for the sort. The order is total (ids differ), so
+  // the first n are the same however the pool was listed.
+  void rank_victims(VictimPool& pool, std::size_t n) const {
+    if (!pool.indexed) {
+      for (Ranked& r : pool.jobs) r.index = index_(r.service);
+      pool.indexed = true;
+    }
+    n = std::min(n, pool.jobs.size());
+    if (n <= pool.ranked) return;
+    const auto before = [](const Ranked& a, const Ranked& b) {
       return std::tuple(-static_cast<int>(a.level), a.index, -a.since, b.id) <
              std::tuple(-static_cast<int>(b.level), b.index, -b.since, a.id);
-    });
-    pool.sorted = true;
+    };
+    const auto first = pool.jobs.begin() + static_cast<std::ptrdiff_t>(pool.ranked);
+    const auto nth = pool.jobs.begin() + static_cast<std::ptrdiff_t>(n);
+    std::nth_element(first, nth - 1, pool.jobs.end(), before);
+    std::sort(first, nth - 1, before);
+    pool.ranked = n;
   }
 
   struct Crossing {
@@ -422,10 +458,6 @@ class Gittins final : public Policy {
     friend bool operator>(const Crossing& a, const Crossing& b) {
       return std::tie(a.at, a.id) > std::tie(b.at, b.id);
     }
-  };
-  struct LowerEntry {
-    JobId id;
-    std::uint32_t epoch;  // the job's run epoch when it was found below the top queue
   };
 
   bool by_gpu_time_;
@@ -444,9 +476,11 @@ class Gittins final : public Policy {
   std::priority_queue<Crossing, std::vector<Crossing>, std::greater<>> crossings_;
   std::vector<Crossing> reread_;  // a buffer for re-keyed entries, a member to reuse it
   // Running preemptible jobs found below the top queue (in the run epoch they were found in);
-  // stale entries are dropped when met. lower_mark_[job] = that epoch + 1 while it is listed.
+  // dropped when they stop (forget_stopped). lower_mark_[job] = that epoch + 1 while it is
+  // listed (else 0), lower_at_[job] = its place in lower_ then.
   std::vector<LowerEntry> lower_;
   std::vector<std::uint32_t> lower_mark_;
+  std::vector<std::uint32_t> lower_at_;
   // The GPUs and power of lower_'s running jobs, each counted while it runs the segment it was
   // listed in: every victim any waiting job could have (set up at the first pass).
   std::optional<ReleasableGpus> lower_gpus_;

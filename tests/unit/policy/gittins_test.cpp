@@ -1,5 +1,6 @@
 // gittins: Tiresias' discretised 2D-Gittins index. The index from an empirical distribution by
 // hand, and a schedule where the index (not FIFO) picks between two jobs of the same queue.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -127,6 +128,29 @@ TEST(Gittins, AJobKeptToOneSiteThatCannotMakeRoomDoesNotHoldBackAJobThatCanElsew
   EXPECT_DOUBLE_EQ(test::seconds(out["x1"].end), 1050);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].first_start), 1000);
   EXPECT_DOUBLE_EQ(test::seconds(out["a"].end), 1050);
+}
+
+TEST(Gittins, VictimsGoInOrderEvenWhenMoreThanTheFirstFewRankedAreNeeded) {
+  // thresholds [100] run_time, sizes {200, 2000}, delta 100; 40 GPUs (five 8-GPU nodes).
+  //  r0..r39: 1 GPU and 10,000 s each, r_i starts at i s and leaves queue 0 at i + 100 s (in
+  //  that order). At 500 s each has attained 500 - i s, where the index is 0 for all (only the
+  //  2,000 s size is alive and it does not end within delta), so they rank latest started first:
+  //  r39, r38, ...
+  //  500 s: b (queue 0, 20 GPUs, 100 s) needs 20 victims, more than the 16 ranked first:
+  //         r39..r20 are preempted, b 500-600; each resumes at 600 s with 10,000 - (500 - i)
+  //         left -> ends at 10,100 + i. r0..r19 keep running and end at 10,000 + i.
+  std::vector<JobSpec> jobs;
+  for (int i = 0; i < 40; ++i) jobs.push_back(test::job(fmt::format("r{}", i), i, 1, 10000));
+  jobs.push_back(test::job("b", 500, 20, 100));
+  const auto out =
+      test::run(test::single_cluster_fleet(1, 5, 8), jobs, "gittins", run_time_params({100}));
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].first_start), 500);
+  EXPECT_DOUBLE_EQ(test::seconds(out["b"].end), 600);
+  for (int i = 0; i < 40; ++i) {
+    const Job& r = out[fmt::format("r{}", i)];
+    EXPECT_EQ(r.preemptions, i >= 20 ? 1u : 0u) << i;
+    EXPECT_DOUBLE_EQ(test::seconds(r.end), (i >= 20 ? 10100 : 10000) + i) << i;
+  }
 }
 
 TEST(Gittins, RejectsSamplesDistributionWithoutSamples) {
