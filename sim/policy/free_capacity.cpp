@@ -451,7 +451,6 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   });
 }
 
-
 Milliwatts FreeCapacity::power_headroom(SiteId site) const {
   const Milliwatts headroom = sites_->power->headroom(site);
   if (headroom == PowerLedger::kUncapped) return headroom;

@@ -1,7 +1,8 @@
 // What releasing a set of running jobs would give back, per (site, GPU type): their GPUs, and
 // the power those draw above idle. A policy keeps it up to date as jobs join and leave the set
-// (gittins: the preemptible jobs below its top queue), so that FreeCapacity::may_fit_with can
-// say whether releasing them all could fit a job in O(sites x types), without reading them.
+// (gittins: the preemptible jobs below its top queue; themis: a lease boundary's victims), so
+// that FreeCapacity::may_fit_with can say whether releasing them all could fit a job in
+// O(sites x types), without reading them.
 #pragma once
 
 #include <cstdint>

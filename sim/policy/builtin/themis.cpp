@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <tuple>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "sim/policy/builtin/planning_capacity.hpp"
 #include "sim/policy/builtin/preempt_to_fit.hpp"
 #include "sim/policy/builtin/queued_by_shape.hpp"
+#include "sim/policy/releasable_gpus.hpp"
 #include "sim/policy/registry.hpp"
 
 namespace fleetsim {
@@ -69,6 +71,9 @@ class Themis final : public Policy {
       if (!order[i].waiting && !planned[i]) victims.push_back(order[i].id);
     }
 
+    // The victims' GPUs and power by site and type, counted when a job first needs them: a
+    // job's bound (may_make_room) is then O(sites x types), not O(victims).
+    std::optional<ReleasableGpus> victim_gpus;
     bool left_waiting = false;
     for (std::size_t i = 0; i < order.size(); ++i) {
       const Candidate& c = order[i];
@@ -80,8 +85,15 @@ class Themis final : public Policy {
       }
       left_waiting = true;
       if (!boundary || !planned[i] || plan.wait_for_drain(spec) || victims.empty()) continue;
-      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, victims, decisions);
+      if (!victim_gpus) {
+        victim_gpus.emplace(view.fleet());
+        for (JobId v : victims) victim_gpus->add(v, view.job(v));
+      }
+      if (!free.may_fit_with(spec, *victim_gpus)) continue;
+      detail::PreemptOutcome out = detail::preempt_to_fit(view, plan, spec, victims, decisions,
+                                                          /*room_checked=*/true);
       if (!out.made_room) continue;
+      for (JobId v : out.victims) victim_gpus->remove(v);
       std::erase_if(victims, [&](JobId v) {
         return std::find(out.victims.begin(), out.victims.end(), v) != out.victims.end();
       });
