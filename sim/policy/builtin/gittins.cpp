@@ -128,7 +128,8 @@ class Gittins final : public Policy {
         break;
       }
       if (plan.wait_for_drain(spec)) continue;
-      if (w.level >= thresholds_.size() || failed.covers(spec)) {  // no queue below
+      // In the last queue nobody is below it; and a job that failed to make room may cover it.
+      if (w.level >= thresholds_.size() || failed.covers(spec)) {
         if (!backfill_) break;
         continue;
       }
