@@ -47,8 +47,11 @@ std::uint64_t gang_capacity_at(const Fleet& fleet, const JobSpec& job, SiteId si
   }
   const double per_gpu_mw = to_mw(busy_extra_mw(fleet.catalog.type(type), job.gpu_utilisation));
   if (per_gpu_mw <= 0) return gpus;
-  const auto by_power = static_cast<std::uint64_t>(std::max(0.0, (cap_mw - idle_mw) / per_gpu_mw));
-  return std::min(gpus, by_power);
+  const double by_power = std::max(0.0, (cap_mw - idle_mw) / per_gpu_mw);
+  // Compared as doubles first: a huge finite cap would overflow the conversion (the fuzzer's
+  // power_cap_mw of 1e40).
+  if (by_power >= static_cast<double>(gpus)) return gpus;
+  return static_cast<std::uint64_t>(by_power);
 }
 
 std::uint64_t Feasibility::largest_gang(const JobSpec& job) const {
