@@ -41,6 +41,15 @@ TEST(Feasibility, LargestGangIsOneTypeAtOneSite) {
   EXPECT_EQ(f.largest_gang(job_of(1, {"A100", "H100"}, fleet)), 24u);  // not 24 + 8 mixed
 }
 
+TEST(Feasibility, AHugeFinitePowerCapLeavesEverySitesGpus) {
+  // The scenario fuzzer's power_cap_mw of 1e40: the GPUs it could power (about 1e43) are more
+  // than a uint64 holds, and the site's 24 H100 are what bounds the gang.
+  Fleet fleet = mixed_fleet();
+  fleet.site_energy = {SiteEnergy{StepProfile::constant(1e40), 1.0, {}, {}}};
+  EXPECT_EQ(gang_capacity_at(fleet, job_of(1, {}, fleet), SiteId{0}, *fleet.catalog.find("H100")),
+            24u);
+}
+
 TEST(Feasibility, JobThatFitsPasses) {
   const Fleet fleet = mixed_fleet();
   EXPECT_NO_THROW(Feasibility(fleet).check(job_of(24, {}, fleet), {"t.csv", 3, 0}));
