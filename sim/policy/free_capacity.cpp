@@ -443,7 +443,7 @@ bool FreeCapacity::take_busy_power(const JobSpec& job, const Allocation& gpus, i
   if (!sites_ || !sites_->power->any_cap()) return true;  // nothing to account or check
   const Fleet& fleet = *sites_->fleet;
   for (const NodeSlice& s : gpus.slices) {
-    take_power(fleet.site_of(s.node), sign * busy_power(job, s));
+    take_power(fleet.site_of(s.node), sign * slice_busy_power(fleet, job, s));
   }
   if (sign < 0) return true;
   return std::all_of(gpus.slices.begin(), gpus.slices.end(), [&](const NodeSlice& s) {
@@ -498,7 +498,7 @@ bool FreeCapacity::may_fit_with(const JobSpec& job, const std::vector<const Job*
       if (job.allows_type(type)) {
         fit_gpus_[site.index() * types + type.index()] += count_gpus(slice.gpus);
       }
-      if (capped) fit_power_[site.index()] += busy_power(victim->spec, slice);  // release's
+      if (capped) fit_power_[site.index()] += slice_busy_power(fleet, victim->spec, slice);
     }
   }
   return fits_counted(job);
@@ -573,10 +573,6 @@ bool FreeCapacity::fits_counted(const JobSpec& job) const {
     if (!one_site && over_sites >= job.gpus) return true;
   }
   return false;
-}
-
-Milliwatts FreeCapacity::busy_power(const JobSpec& job, const NodeSlice& slice) const {
-  return slice_busy_power(*sites_->fleet, job, slice);
 }
 
 bool FreeCapacity::try_take_back(const Job& job) {

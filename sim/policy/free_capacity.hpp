@@ -206,8 +206,6 @@ class FreeCapacity {
   // With +1, returns whether every site it touches is still within its headroom (the caller
   // undoes the take when not). Always true without power caps, where nothing is taken.
   bool take_busy_power(const JobSpec& job, const Allocation& gpus, int sign);
-  // What the job draws above idle on one slice of its GPUs (take_busy_power's amount).
-  Milliwatts busy_power(const JobSpec& job, const NodeSlice& slice) const;
   // may_fit_with's parts: whether it answers for the job (else: true), whether the job may
   // use the site, the job's free GPUs per (site, type) into fit_gpus_ (fit_power_ zeroed),
   // and whether those, plus the power in fit_power_ given back, could hold its gang.

@@ -18,7 +18,8 @@
 
 namespace fleetsim {
 
-// What a job draws above idle on one slice of its GPUs.
+// What a job draws above idle on one slice of its GPUs: what FreeCapacity takes for it, so
+// what releasing it gives back.
 inline Milliwatts slice_busy_power(const Fleet& fleet, const JobSpec& job,
                                    const NodeSlice& slice) {
   const GpuType& type = fleet.catalog.type(fleet.topology.node(slice.node).type);
@@ -33,7 +34,6 @@ class ReleasableGpus {
   void add(JobId id, const Job& job);
   // Takes the job out (what it held when added); no-op for a job not in the set. O(its sites).
   void remove(JobId id);
-  bool contains(JobId id) const { return shares_.contains(id); }
   std::size_t size() const { return shares_.size(); }
 
   std::uint64_t gpus(SiteId site, GpuTypeId type) const { return gpus_[slot(site, type)]; }

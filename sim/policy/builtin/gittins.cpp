@@ -219,6 +219,7 @@ class Gittins final : public Policy {
   };
   struct LowerEntry {  // a running job below the top queue, with what its service needs
     JobId id;
+    std::uint32_t epoch;     // the run epoch it was found in
     Duration run_time;       // its record's, over the segments before this one
     SimTime segment_start;   // of the segment it runs
     double rate;             // service per second held: its GPUs with gpu_time, else 1
@@ -295,12 +296,12 @@ class Gittins final : public Policy {
   // if it has left the top queue, and returns its next crossing.
   SimTime refresh(const SchedulerView& view, JobId id, std::uint32_t epoch) {
     const double s = service(view, id);
-    if (level_of(s) > 0 && lower_mark_[id.index()] != epoch + 1) {
+    // Listed already means in this run epoch: forget_stopped unlisted it when it last stopped.
+    if (level_of(s) > 0 && lower_at_[id.index()] == kNotListed) {
       const Job& job = view.job(id);
-      lower_mark_[id.index()] = epoch + 1;
       lower_at_[id.index()] = static_cast<std::uint32_t>(lower_.size());
       const double rate = by_gpu_time_ ? static_cast<double>(job.spec.gpus) : 1.0;
-      lower_.push_back({id, job.run_time, job.segment_start, rate});
+      lower_.push_back({id, epoch, job.run_time, job.segment_start, rate});
       lower_gpus_->add(id, job);
     }
     return crossing_at(view, id, s);
@@ -313,14 +314,13 @@ class Gittins final : public Policy {
     if (!lower_gpus_) lower_gpus_.emplace(view.fleet());
     for (const JobChange& c : view.changes()) {
       const std::size_t i = c.job.index();
-      if (i >= lower_mark_.size() || lower_mark_[i] == 0 || live(view, c.job, lower_mark_[i] - 1)) {
-        continue;
-      }
-      lower_mark_[i] = 0;
+      if (i >= lower_at_.size() || lower_at_[i] == kNotListed) continue;
       const std::uint32_t at = lower_at_[i];
+      if (live(view, c.job, lower_[at].epoch)) continue;
+      lower_at_[i] = kNotListed;
       lower_[at] = lower_.back();
-      lower_at_[lower_[at].id.index()] = at;
       lower_.pop_back();
+      if (at < lower_.size()) lower_at_[lower_[at].id.index()] = at;
       lower_gpus_->remove(c.job);
     }
   }
@@ -358,10 +358,7 @@ class Gittins final : public Policy {
       if (c.kind != JobChangeKind::Started) continue;
       const Job& job = view.job(c.job);
       if (job.state != JobState::Running || !job.spec.preemptible) continue;
-      if (lower_mark_.size() <= c.job.index()) {
-        lower_mark_.resize(c.job.index() + 1, 0);
-        lower_at_.resize(c.job.index() + 1, 0);
-      }
+      if (lower_at_.size() <= c.job.index()) lower_at_.resize(c.job.index() + 1, kNotListed);
       if (const SimTime at = refresh(view, c.job, job.epoch); at != kTimeNever) {
         crossings_.push({at, c.job, job.epoch});
       }
@@ -476,11 +473,10 @@ class Gittins final : public Policy {
   // jobs that stopped since are stale (live() is false) and dropped when met.
   std::priority_queue<Crossing, std::vector<Crossing>, std::greater<>> crossings_;
   std::vector<Crossing> reread_;  // a buffer for re-keyed entries, a member to reuse it
-  // Running preemptible jobs found below the top queue (in the run epoch they were found in);
-  // dropped when they stop (forget_stopped). lower_mark_[job] = that epoch + 1 while it is
-  // listed (else 0), lower_at_[job] = its place in lower_ then.
+  // Running preemptible jobs found below the top queue, dropped when they stop
+  // (forget_stopped); lower_at_[job] = its place in lower_ while it is listed.
+  static constexpr std::uint32_t kNotListed = ~std::uint32_t{0};
   std::vector<LowerEntry> lower_;
-  std::vector<std::uint32_t> lower_mark_;
   std::vector<std::uint32_t> lower_at_;
   // The GPUs and power of lower_'s running jobs, each counted while it runs the segment it was
   // listed in: every victim any waiting job could have (set up at the first pass).
