@@ -70,7 +70,7 @@ Engine::Engine(const Fleet& fleet, WorkloadSource& source, Policy& policy,
       policy_(&policy),
       config_(std::move(config)),
       feasibility_(fleet),
-      state_(fleet, placement, config_.preempt_overhead),
+      state_(fleet, placement, config_.preempt_overhead, config_.keep_finished_jobs),
       gpu_owner_(fleet.topology.gpu_count()),
       site_allocated_(fleet.topology.sites().size()),
       site_online_(fleet.topology.sites().size()),
@@ -86,7 +86,6 @@ RunTotals Engine::run() {
   // Capped: a hint is not a promise, and 10^7 jobs is ~3 GB already.
   if (const std::optional<std::size_t> jobs = source_->size_hint()) {
     state_.jobs.reserve(std::min<std::size_t>(*jobs, 10'000'000));
-    advise_huge_pages(state_.jobs.data(), state_.jobs.capacity() * sizeof(Job));
   }
   if (failures_ != nullptr) {
     gpu_down_count_.assign(fleet_->topology.gpu_count(), 0);
@@ -147,13 +146,14 @@ RunTotals Engine::run() {
     // run: start loading the next finish's while this event is handled. What a finish reads of
     // the record ends with the spec's leading fields (job.hpp), before its name.
     if (const Event* next = calendar_.next_heap_event();
-        next != nullptr && next->kind == EventKind::JobFinish && next->index < state_.jobs.size()) {
-      const Job& job = state_.jobs[next->index];
-      const auto* hot_end = reinterpret_cast<const char*>(&job.spec.name);
-      for (const auto* line = reinterpret_cast<const char*>(&job); line < hot_end; line += 64) {
+        next != nullptr && next->kind == EventKind::JobFinish) {
+      const Job* job = state_.jobs.find(JobId{next->index});  // nullptr: stale, job retired
+      const auto* hot_end =
+          job != nullptr ? reinterpret_cast<const char*>(&job->spec.name) : nullptr;
+      for (const auto* line = reinterpret_cast<const char*>(job); line < hot_end; line += 64) {
         __builtin_prefetch(line);
       }
-      __builtin_prefetch(hot_end - 1);
+      if (hot_end != nullptr) __builtin_prefetch(hot_end - 1);
       if (next->index < state_.running_pos.size()) {
         __builtin_prefetch(&state_.running_pos[next->index]);
       }
@@ -165,7 +165,7 @@ RunTotals Engine::run() {
   if (stopped_at_horizon) advance_to(config_.horizon);
   // Jobs still holding GPUs at the end: close their current segment so that run times add up
   // to the allocated GPU-seconds.
-  for (Job& job : state_.jobs) {
+  for (Job& job : state_.jobs.slots()) {
     if (job.state == JobState::Running) {
       job.remaining = remaining_at(job, state_.now);
       close_segment(job);
@@ -263,8 +263,10 @@ void Engine::on_arrival() {
 }
 
 void Engine::on_finish(JobId id, std::uint32_t epoch) {
-  Job& job = state_.jobs[id.index()];
-  if (job.state != JobState::Running || job.epoch != epoch) return;  // stale: preempted since
+  Job* found = state_.jobs.find(id);
+  // Stale: preempted since (and maybe finished and retired since).
+  if (found == nullptr || found->state != JobState::Running || found->epoch != epoch) return;
+  Job& job = *found;
   job.remaining = 0;
   close_segment(job);
   job.end = state_.now;
@@ -272,6 +274,7 @@ void Engine::on_finish(JobId id, std::uint32_t epoch) {
   free_gpus(job);
   state_.remove_running(id);
   state_.changes.push_back({id, JobChangeKind::Finished});
+  if (!state_.jobs.keeps_finished()) finished_since_pass_.push_back(id);
   ++finished_;
   --active_;
   for (RunObserver* o : observers_) o->on_finish(job, state_.now);
@@ -352,6 +355,11 @@ void Engine::run_pass() {
   FLEETSIM_CHECK(state_.capacity.total_free() + kept == free_before,
                  "policy {} left its FreeCapacity scratch applied", config_.policy_name);
   state_.changes.clear();
+  // The policy has been told of these finishes: their records may go now.
+  if (!finished_since_pass_.empty()) {
+    for (JobId id : finished_since_pass_) state_.jobs.retire(id);
+    finished_since_pass_.clear();
+  }
   last_pass_at_ = state_.now;
   changed_since_pass_ = false;
   for (JobId id : decisions.preempts()) apply_preempt(id);
@@ -376,8 +384,8 @@ std::uint64_t Engine::keep_policy_takes(const Decisions& decisions) {
   bool same = decisions.preempts().empty();
   for (const StartDecision& start : decisions.starts()) {
     // A share goes through take_share, and an unknown job is for validate_start to report.
-    same = same && start.job.index() < state_.jobs.size() &&
-           state_.jobs[start.job.index()].spec.gpu_milli == 1000;
+    const Job* job = state_.jobs.find(start.job);
+    same = same && job != nullptr && job->spec.gpu_milli == 1000;
     for (const NodeSlice& slice : start.gpus.slices) {
       same = same && at < kept.slices.size() && kept.slices[at] == slice;
       gpus += count_gpus(slice.gpus);
@@ -394,10 +402,9 @@ std::uint64_t Engine::keep_policy_takes(const Decisions& decisions) {
 }
 
 void Engine::apply_preempt(JobId id) {
-  if (id.index() >= state_.jobs.size()) {
-    policy_error(fmt::format("preempts unknown job id {}", id.value));
-  }
-  Job& job = state_.jobs[id.index()];
+  Job* found = state_.jobs.find(id);
+  if (found == nullptr) policy_error(fmt::format("preempts {}", unknown_or_dropped(id)));
+  Job& job = *found;
   if (job.state != JobState::Running) {
     policy_error(fmt::format("preempts job {} (id {}), which is {}, not running", job.spec.name,
                              id.value, state_name(job.state)));
@@ -442,10 +449,9 @@ void Engine::preempt(JobId id) {
 
 void Engine::validate_start(const StartDecision& start, bool taken) {
   const JobId id = start.job;
-  if (id.index() >= state_.jobs.size()) {
-    policy_error(fmt::format("starts unknown job id {}", id.value));
-  }
-  const Job& job = state_.jobs[id.index()];
+  const Job* found = state_.jobs.find(id);
+  if (found == nullptr) policy_error(fmt::format("starts {}", unknown_or_dropped(id)));
+  const Job& job = *found;
   // Formatted only on the error path: this runs once per job start.
   const auto who = [&] { return fmt::format("job {} (id {})", job.spec.name, id.value); };
   if (job.state != JobState::Queued) {
@@ -686,7 +692,7 @@ void Engine::free_gpus(Job& job, bool with_power) {
     const std::int64_t gpus = count_gpus(slice.gpus);
     if (with_power) state_.power.change(site, -per_gpu * gpus, state_.now);
     if (job.spec.gpu_milli < 1000) {
-      const JobId id{static_cast<std::size_t>(&job - state_.jobs.data())};  // jobs[id]
+      const JobId id = state_.jobs.id_of(job);
       free_share(id, job, slice.node, slice.gpus);
       continue;
     }
@@ -1018,6 +1024,13 @@ void Engine::bring_rack_online(RackId rack_id) {
 void Engine::policy_error(const std::string& message) const {
   throw PolicyError(fmt::format("policy {}: t={:.6f}s: {}", config_.policy_name,
                                 to_seconds(state_.now), message));
+}
+
+std::string Engine::unknown_or_dropped(JobId id) const {
+  if (id.index() >= state_.jobs.size()) return fmt::format("unknown job id {}", id.value);
+  return fmt::format("job id {}, which finished and was dropped after the pass told of it (the "
+                     "engine does not keep finished jobs)",
+                     id.value);
 }
 
 std::string Engine::why_taken(std::uint32_t gpu, NodeId node_id) const {

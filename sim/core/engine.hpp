@@ -32,6 +32,10 @@ struct EngineConfig {
   Duration sample_interval = 600 * kMicrosPerSecond;
   SimTime horizon = kTimeNever;  // stop here; later arrivals are counted, not simulated
   CheckpointConfig checkpoint;   // applied to every training job
+  // false: a finished training job's record is dropped once the policy has been told of its
+  // finish (observers see it in on_finish), so memory follows the jobs in the system. jobs()
+  // and take_jobs() then fail; results come from observers. See JobTable.
+  bool keep_finished_jobs = true;
 };
 
 // Failures as the engine counted them.
@@ -132,11 +136,14 @@ class Engine {
   // Runs to the end (empty calendar or horizon). Throws ConfigError for an impossible job and
   // PolicyError for an invalid decision.
   RunTotals run();
-  const std::vector<Job>& jobs() const { return state_.jobs; }
+  // Every job by id; only when the engine keeps finished jobs (EngineConfig).
+  const std::vector<Job>& jobs() const { return state_.jobs.all(); }
+  // The jobs not retired yet (all of them when finished jobs are kept).
+  const JobTable& job_table() const { return state_.jobs; }
   // The free GPUs and GPU shares, for observers that measure the fleet's state (fragmentation).
   const CapacityIndex& capacity() const { return state_.capacity; }
   // Moves the job table out after run(); the engine is not usable afterwards.
-  std::vector<Job> take_jobs() { return std::move(state_.jobs); }
+  std::vector<Job> take_jobs() { return state_.jobs.take_all(); }
 
  private:
   void advance_to(SimTime t);
@@ -227,6 +234,8 @@ class Engine {
   void sync_replica(JobId id, ReplicaEvent what);  // accounts, then reads the job's new state
   bool training_work_left() const { return has_next_arrival_ || active_ > 0; }
   [[noreturn]] void policy_error(const std::string& message) const;
+  // "unknown job id N", or that it finished and was dropped (EngineConfig::keep_finished_jobs).
+  std::string unknown_or_dropped(JobId id) const;
 
   const Fleet* fleet_;
   WorkloadSource* source_;
@@ -276,6 +285,8 @@ class Engine {
   bool changed_since_pass_ = false;
   std::uint64_t allocated_gpus_ = 0;
   std::uint64_t finished_ = 0;
+  // Finished since the last pass; retired from the job table once the policy was told.
+  std::vector<JobId> finished_since_pass_;
   std::uint64_t active_ = 0;  // arrived and not finished
   std::uint64_t held_jobs_ = 0;  // flexible jobs held, waiting for their release (engine_holds.cpp)
   RunTotals totals_;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/core/job_queue.hpp"
+#include "sim/core/job_table.hpp"
 #include "sim/core/power_ledger.hpp"
 #include "sim/core/time.hpp"
 #include "sim/fleet/capacity_index.hpp"
@@ -19,12 +20,14 @@ namespace fleetsim {
 
 class SchedulerState {
  public:
-  SchedulerState(const Fleet& fleet_in, const Placement& placement_in, Duration overhead)
+  SchedulerState(const Fleet& fleet_in, const Placement& placement_in, Duration overhead,
+                 bool keep_finished_jobs = true)
       : fleet(&fleet_in),
         placement(&placement_in),
         capacity(fleet_in.topology),
         power(fleet_in),
-        preempt_overhead(overhead) {}
+        preempt_overhead(overhead),
+        jobs(keep_finished_jobs) {}
 
   const Fleet* fleet;
   const Placement* placement;
@@ -33,7 +36,7 @@ class SchedulerState {
   PowerLedger power;  // each site's draw against its cap, and the energy so far
   Duration preempt_overhead;
   SimTime now = 0;
-  std::vector<Job> jobs;  // indexed by JobId; ids are given in arrival order
+  JobTable jobs;  // by JobId; ids are given in arrival order
 
   // Queued jobs in id (= submit) order: O(1) to add or remove one, so a pass that starts k jobs
   // never pays O(queue) for the engine's bookkeeping.

@@ -201,7 +201,7 @@ void ServiceRuntime::refresh_pool() {
   levels_ = levels;
 }
 
-std::vector<JobId> ServiceRuntime::surplus(const std::vector<Job>& jobs) const {
+std::vector<JobId> ServiceRuntime::surplus(const JobTable& jobs) const {
   const std::uint32_t live = requested();
   if (live <= levels_.target) return {};
   // Rank: 0 queued, 1 draining, 2 starting, 3 serving; newest (largest id) first within one.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sim/core/ids.hpp"
+#include "sim/core/job_table.hpp"
 #include "sim/core/rng_streams.hpp"
 #include "sim/fleet/topology.hpp"
 #include "sim/inference/autoscaler.hpp"
@@ -91,7 +92,7 @@ class ServiceRuntime {
   // Replicas to stop to come down to the target, the cheapest to lose first: queued, then
   // draining, then starting, then serving; the newest first within each. Replicas already
   // marked to stop on release are not counted again.
-  std::vector<JobId> surplus(const std::vector<Job>& jobs) const;
+  std::vector<JobId> surplus(const JobTable& jobs) const;
   // Replica jobs not stopped and not marked to stop.
   std::uint32_t requested() const;
   // A draining replica to stop once its GPUs are released.

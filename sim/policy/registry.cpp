@@ -146,12 +146,12 @@ const SiteSelectionInfo* find_site_selection(const std::string& name) {
 
 std::string known_site_selection_names() { return names_of(site_selection_storage()); }
 
-void SiteSelection::order_shed_victims(const std::vector<Job>& jobs,
+void SiteSelection::order_shed_victims(const JobTable& jobs,
                                        std::vector<JobId>& victims) const {
   default_shed_order(jobs, victims);
 }
 
-void default_shed_order(const std::vector<Job>& jobs, std::vector<JobId>& victims) {
+void default_shed_order(const JobTable& jobs, std::vector<JobId>& victims) {
   std::sort(victims.begin(), victims.end(), [&](JobId a, JobId b) {
     const SimTime sa = jobs[a.index()].segment_start, sb = jobs[b.index()].segment_start;
     return sa != sb ? sa > sb : a < b;

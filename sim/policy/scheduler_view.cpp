@@ -7,7 +7,7 @@ namespace fleetsim {
 
 SimTime SchedulerView::now() const { return state_->now; }
 const Fleet& SchedulerView::fleet() const { return *state_->fleet; }
-const Job& SchedulerView::job(JobId id) const { return state_->jobs[id.index()]; }
+const Job& SchedulerView::job(JobId id) const { return state_->jobs[id]; }
 const JobQueue& SchedulerView::queued_jobs() const { return state_->queue; }
 std::span<const JobId> SchedulerView::running_jobs() const { return state_->running; }
 std::span<const JobChange> SchedulerView::changes() const { return state_->changes; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/core/ids.hpp"
+#include "sim/core/job_table.hpp"
 #include "sim/core/time.hpp"
 #include "sim/model/power.hpp"
 #include "sim/workload/job.hpp"
@@ -52,7 +53,7 @@ class SiteSelection {
   // When a site's cap drops below its draw, the engine sheds its running jobs in this order
   // until the draw is within the cap. `victims` holds those jobs (ids into `jobs`, all Running)
   // and is reordered in place, first victim first. The default is default_shed_order.
-  virtual void order_shed_victims(const std::vector<Job>& jobs, std::vector<JobId>& victims) const;
+  virtual void order_shed_victims(const JobTable& jobs, std::vector<JobId>& victims) const;
   // Whether the sites rank() leaves out depend on more than the job's shape (job_shape.hpp:
   // gang, types, allowed sites, data site), e.g. on its runtime estimate or the pass's planned
   // power (a look-ahead at cap schedules). FreeCapacity then keeps no memo of failed shapes and
@@ -66,7 +67,7 @@ class SiteSelection {
 };
 
 // Newest start of the current run first (the least work at risk), ties by job id.
-void default_shed_order(const std::vector<Job>& jobs, std::vector<JobId>& victims);
+void default_shed_order(const JobTable& jobs, std::vector<JobId>& victims);
 
 struct SiteSelectionInfo {
   std::string name;

@@ -5,6 +5,7 @@
 // per-job interruption counts add up to the engine's, and the same seed runs identically.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/finished_records.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -36,7 +38,9 @@ struct Outcome {
   CheckReport check;  // the simulator's InvariantChecker on the same run
 };
 
-Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t seed) {
+// `keep`: keeping every job's record, with the InvariantChecker; otherwise dropping finished
+// ones (EngineConfig::keep_finished_jobs), their records taken as they finished.
+Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t seed, bool keep) {
   std::mt19937_64 rng(seed);
   const Fleet fleet = test::fleet_of({{0, 2, 2, 8, "H100"}, {0, 2, 1, 4, "H100"}});  // 40 GPUs
   std::vector<JobSpec> jobs;
@@ -75,20 +79,28 @@ Outcome run_with_random_failures(const std::string& policy_name, std::uint64_t s
   config.sample_interval = 0;
   config.checkpoint = {from_seconds(Real(300, 1800)(rng)), from_seconds(Real(0, 60)(rng)),
                        from_seconds(Real(0, 300)(rng))};
+  config.keep_finished_jobs = keep;
   Engine engine(fleet, source, *policy, *placement, config);
   FailureModel model(failures, fleet.topology, RngStreams(seed));
   engine.set_failure_model(model);
-  InvariantChecker checker(fleet, config, engine.jobs());
-  engine.add_observer(checker);
+  std::optional<InvariantChecker> checker;
+  test::FinishedRecords finished(engine.job_table());
+  if (keep) {
+    engine.add_observer(checker.emplace(fleet, config, engine.jobs()));
+  } else {
+    engine.add_observer(finished);
+  }
   Outcome out;
   try {
     out.totals = engine.run();
-    checker.finish(out.totals);
-    out.check = checker.report();
+    if (checker) {
+      checker->finish(out.totals);
+      out.check = checker->report();
+    }
   } catch (const std::exception& e) {
     out.error = e.what();
   }
-  out.jobs = engine.jobs();
+  out.jobs = keep ? engine.jobs() : finished.all_jobs();
   return out;
 }
 
@@ -103,7 +115,7 @@ class PropertyFailureConformance : public ::testing::TestWithParam<std::string> 
 TEST_P(PropertyFailureConformance, RandomFailuresKeepEveryInvariantAndAreDeterministic) {
   for (std::uint64_t seed : {1, 2, 3}) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    const Outcome a = run_with_random_failures(GetParam(), seed);
+    const Outcome a = run_with_random_failures(GetParam(), seed, true);
     ASSERT_EQ(a.error, "");
     for (const std::string& v : a.check.violations) ADD_FAILURE() << v;
     EXPECT_EQ(a.check.violation_count, 0u);
@@ -131,11 +143,15 @@ TEST_P(PropertyFailureConformance, RandomFailuresKeepEveryInvariantAndAreDetermi
     EXPECT_LE(a.totals.allocated_gpu_seconds, (gpu_seconds + share_runs) * (1 + 1e-9));
     EXPECT_EQ(interruptions, a.totals.failures.job_interruptions);
     EXPECT_GT(a.totals.failures.down_gpu_seconds, 0) << "the scenario should see failures";
-    const Outcome b = run_with_random_failures(GetParam(), seed);
+    // Again, dropping finished jobs: the same records at their finish.
+    const Outcome b = run_with_random_failures(GetParam(), seed, false);
+    ASSERT_EQ(b.error, "");
     ASSERT_EQ(a.jobs.size(), b.jobs.size());
     for (std::size_t i = 0; i < a.jobs.size(); ++i) {
       EXPECT_EQ(a.jobs[i].end, b.jobs[i].end) << a.jobs[i].spec.name;
       EXPECT_EQ(a.jobs[i].interruptions, b.jobs[i].interruptions);
+      EXPECT_EQ(a.jobs[i].lost_time, b.jobs[i].lost_time);
+      EXPECT_EQ(a.jobs[i].run_time, b.jobs[i].run_time);
     }
     EXPECT_EQ(a.totals.events, b.totals.events);
   }

@@ -19,6 +19,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/check/invariant_checker.hpp"
@@ -28,6 +29,7 @@
 #include "sim/policy/site_selection.hpp"
 #include "sim/workload/feasibility.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/finished_records.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -264,6 +266,30 @@ TEST_P(PropertyMultiSite, CapsResidencyAndEnergyHold) {
     EXPECT_NEAR(totals.sites[s].energy.it_mwh, check.it_mwh(SiteId{s}),
                 1e-9 * check.it_mwh(SiteId{s}))
         << "site " << s << ": energy = integral of power";
+  }
+
+  // Again with an engine that drops finished jobs' records: the same records at their finish,
+  // the same energy (caps shed running jobs, holds release them: none may read a dropped one).
+  const std::unique_ptr<Policy> policy_again = info->make(make_params(*info, {}));
+  VectorSource source_again(sc.jobs);
+  config.keep_finished_jobs = false;
+  Engine dropping(sc.fleet, source_again, *policy_again, *placement, config);
+  dropping.set_site_selection(selection.get());
+  test::FinishedRecords records(dropping.job_table());
+  dropping.add_observer(records);
+  const RunTotals totals_again = dropping.run();
+  const std::vector<Job> again = records.all_jobs();
+  ASSERT_EQ(again.size(), engine.jobs().size());
+  for (std::size_t i = 0; i < again.size(); ++i) {
+    const Job& j = engine.jobs()[i];
+    EXPECT_EQ(std::tie(j.end, j.first_start, j.run_time, j.preemptions, j.site, j.staging_time),
+              std::tie(again[i].end, again[i].first_start, again[i].run_time,
+                       again[i].preemptions, again[i].site, again[i].staging_time))
+        << j.spec.name;
+  }
+  EXPECT_EQ(totals_again.events, totals.events);
+  for (std::size_t s = 0; s < totals.sites.size(); ++s) {
+    EXPECT_EQ(totals_again.sites[s].energy.it_mwh, totals.sites[s].energy.it_mwh);
   }
 }
 

@@ -1,8 +1,9 @@
 // Conformance: every registered policy x every registered placement on seeded random scenarios
 // (mixed fleets, gangs of 1..32 GPUs, type restrictions, non-preemptible jobs, preemption
 // overheads, horizons, inference services). The simulator's InvariantChecker watches each run
-// (sim/check/invariant_checker.hpp), which is also repeated for determinism. New policies are
-// covered as soon as they register.
+// (sim/check/invariant_checker.hpp), which is also repeated for determinism, the second time
+// with an engine that drops finished jobs' records (EngineConfig::keep_finished_jobs): the
+// records its observers saw must be the same. New policies are covered as soon as they register.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -31,6 +32,7 @@
 #include "sim/policy/registry.hpp"
 #include "sim/workload/feasibility.hpp"
 #include "sim/workload/vector_source.hpp"
+#include "tests/support/finished_records.hpp"
 #include "tests/support/test_fleet.hpp"
 
 namespace fleetsim {
@@ -220,6 +222,7 @@ PolicyParams params_for(const PolicyInfo& info, std::uint64_t seed) {
   return params;
 }
 
+// `check`: with the InvariantChecker, keeping every job; otherwise dropping finished ones.
 RunResult run_once(const Scenario& sc, const PolicyInfo& info, const PlacementInfo& placement_info,
                    std::uint64_t seed, bool check) {
   RunResult out;
@@ -228,7 +231,10 @@ RunResult run_once(const Scenario& sc, const PolicyInfo& info, const PlacementIn
   VectorSource source(sc.jobs);
   EngineConfig config = sc.config;
   config.policy_name = info.name;
+  config.keep_finished_jobs = check;
   Engine engine(sc.fleet, source, *policy, *placement, config);
+  test::FinishedRecords finished(engine.job_table());
+  if (!check) engine.add_observer(finished);
   InferenceServices services(sc.services, sc.fleet, RngStreams(seed));
   if (!sc.services.empty()) engine.set_services(services);
   std::optional<InvariantChecker> checker;
@@ -245,7 +251,7 @@ RunResult run_once(const Scenario& sc, const PolicyInfo& info, const PlacementIn
   } catch (const std::exception& e) {
     out.error = e.what();
   }
-  out.jobs = engine.jobs();
+  out.jobs = check ? engine.jobs() : finished.all_jobs();
   out.services = services.take_results();
   return out;
 }

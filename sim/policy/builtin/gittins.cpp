@@ -286,8 +286,10 @@ class Gittins final : public Policy {
     return crossing_at(view, id, service(view, id));
   }
 
-  // A running job's crossings entry is live while it runs the segment it was made in.
-  static bool live(const SchedulerView& view, JobId id, std::uint32_t epoch) {
+  // A running job's crossings entry is live while it runs the segment it was made in. A
+  // finished job's record is not read: an engine that drops finished jobs no longer has it.
+  bool live(const SchedulerView& view, JobId id, std::uint32_t epoch) const {
+    if (id.index() < finished_.size() && finished_[id.index()]) return false;
     const Job& job = view.job(id);
     return job.state == JobState::Running && job.epoch == epoch;
   }
@@ -314,6 +316,10 @@ class Gittins final : public Policy {
     if (!lower_gpus_) lower_gpus_.emplace(view.fleet());
     for (const JobChange& c : view.changes()) {
       const std::size_t i = c.job.index();
+      if (c.kind == JobChangeKind::Finished) {
+        if (finished_.size() <= i) finished_.resize(i + 1);
+        finished_[i] = true;
+      }
       if (i >= lower_at_.size() || lower_at_[i] == kNotListed) continue;
       const std::uint32_t at = lower_at_[i];
       if (live(view, c.job, lower_[at].epoch)) continue;
@@ -472,6 +478,7 @@ class Gittins final : public Policy {
   // The next threshold crossing of each running preemptible job, as last computed; entries of
   // jobs that stopped since are stale (live() is false) and dropped when met.
   std::priority_queue<Crossing, std::vector<Crossing>, std::greater<>> crossings_;
+  std::vector<bool> finished_;  // [job]: its crossings entries are stale without a look
   std::vector<Crossing> reread_;  // a buffer for re-keyed entries, a member to reuse it
   // Running preemptible jobs found below the top queue, dropped when they stop
   // (forget_stopped); lower_at_[job] = its place in lower_ while it is listed.

@@ -94,7 +94,7 @@ class PowerAware final : public SiteSelection {
     return false;
   }
 
-  void order_shed_victims(const std::vector<Job>& jobs,
+  void order_shed_victims(const JobTable& jobs,
                           std::vector<JobId>& victims) const override {
     std::sort(victims.begin(), victims.end(), [&](JobId a, JobId b) {
       const Job& x = jobs[a.index()];
