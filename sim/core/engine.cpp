@@ -9,7 +9,6 @@
 
 #include "sim/core/bits.hpp"
 #include "sim/core/error.hpp"
-#include "sim/core/huge_pages.hpp"
 #include "sim/inference/services.hpp"
 #include "sim/model/elastic_scaling.hpp"
 

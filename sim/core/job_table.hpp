@@ -3,7 +3,8 @@
 // the table drops a finished job's record once the policy has been told of the finish (the
 // engine calls retire()) and gives its slot to a later job: memory then follows the jobs in
 // the system, not all the jobs of the run. A million-job run otherwise writes 472 MB of fresh
-// records, which on a VM costs more kernel time than the whole event loop (bench/README.md).
+// records: on this project's VM a third of the engine's time at 10^5 jobs running, in the
+// kernel backing new pages (bench/README.md).
 #pragma once
 
 #include <cstdint>

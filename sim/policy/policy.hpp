@@ -80,6 +80,8 @@ class SchedulerView {
 
   SimTime now() const;
   const Fleet& fleet() const;
+  // Any job not finished; a finished one only in the pass whose changes() report its finish
+  // (an engine that drops finished jobs, EngineConfig::keep_finished_jobs, has it no longer).
   const Job& job(JobId id) const;
   // Waiting jobs (arrived, not running, not draining) in (submit time, id) order; a preempted
   // job returns to its submit-order place.
