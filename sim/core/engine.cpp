@@ -281,7 +281,7 @@ void Engine::on_finish(JobId id, std::uint32_t epoch) {
 }
 
 void Engine::on_gpus_released(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   FLEETSIM_CHECK(job.state == JobState::Draining, "job {} released GPUs while {}", id.value,
                  state_name(job.state));
   add_held_time(job, state_.now - job.segment_start);
@@ -425,7 +425,7 @@ void Engine::apply_preempt(JobId id) {
 }
 
 void Engine::preempt(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   job.remaining = remaining_at(job, state_.now);
   close_segment(job);  // the draining period that follows also counts as run time
   ++job.preemptions;
@@ -581,7 +581,7 @@ void Engine::validate_sites(const Job& job, JobId id, GpuTypeId type, const Allo
 }
 
 void Engine::apply_start(const StartDecision& start, bool taken) {
-  Job& job = state_.jobs[start.job.index()];
+  Job& job = state_.jobs[start.job];
   const Topology& topo = fleet_->topology;
   std::vector<RackId>& racks = scratch_racks_;
   std::vector<ClusterId>& clusters = scratch_clusters_;
@@ -760,7 +760,7 @@ void Engine::shed_to_cap(SiteId site) {
   const auto over = [&] { return state_.power.draw(site) > state_.power.cap(site); };
   for (DrainingJob& d : draining_) {
     if (!over()) break;
-    Job& job = state_.jobs[d.id.index()];
+    Job& job = state_.jobs[d.id];
     if (!d.powered || !holds_gpus_at(job, site)) continue;
     cut_draining_power(job);
     d.powered = false;
@@ -769,7 +769,7 @@ void Engine::shed_to_cap(SiteId site) {
   std::vector<JobId>& victims = scratch_victims_;
   victims.clear();
   for (JobId id : state_.running) {
-    if (holds_gpus_at(state_.jobs[id.index()], site)) victims.push_back(id);
+    if (holds_gpus_at(state_.jobs[id], site)) victims.push_back(id);
   }
   if (state_.site_selection != nullptr) {
     state_.site_selection->order_shed_victims(state_.jobs, victims);
@@ -778,13 +778,13 @@ void Engine::shed_to_cap(SiteId site) {
   }
   for (JobId id : victims) {
     if (!over()) break;
-    SPDLOG_DEBUG("t={} shed job={} site={}", state_.now, state_.jobs[id.index()].spec.name,
+    SPDLOG_DEBUG("t={} shed job={} site={}", state_.now, state_.jobs[id].spec.name,
                  site.value);
     preempt(id);
-    if (state_.jobs[id.index()].state == JobState::Draining) {
-      cut_draining_power(state_.jobs[id.index()]);
+    if (state_.jobs[id].state == JobState::Draining) {
+      cut_draining_power(state_.jobs[id]);
       draining_[draining_pos_[id.index()]].powered = false;
-      for (RunObserver* o : observers_) o->on_power_cut(state_.jobs[id.index()], state_.now);
+      for (RunObserver* o : observers_) o->on_power_cut(state_.jobs[id], state_.now);
     }
     ++totals_.cap_sheds;
     ++site_cap_sheds_[site.index()];
@@ -864,7 +864,7 @@ void Engine::on_component_failure(std::uint32_t process, std::uint32_t component
   };
   for_each_component_node(fleet_->topology, gpus, take_down);
   for (JobId id : hit) {
-    if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
+    if (state_.jobs[id].state != JobState::Running) continue;  // hit twice: once only
     interrupt(id);
     ++totals_.failures.interruptions_by_process[process];
   }
@@ -915,7 +915,7 @@ void Engine::on_component_repair(std::uint32_t process, std::uint32_t component)
 }
 
 void Engine::interrupt(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   // Work since the last completed checkpoint is lost; without checkpoints, the whole segment.
   const Duration progress = std::max<Duration>(0, state_.now - job.progress_start);
   const Duration compute = compute_within(job, progress);
@@ -984,7 +984,7 @@ void Engine::take_rack_offline(RackId rack_id) {
     for (std::uint32_t g = 0; g < node.gpu_count; ++g) add_holders(node.first_gpu.value + g, hit);
   }
   for (JobId id : hit) {
-    if (state_.jobs[id.index()].state != JobState::Running) continue;  // hit twice: once only
+    if (state_.jobs[id].state != JobState::Running) continue;  // hit twice: once only
     interrupt(id);
     ++totals_.maintenance_interruptions;
   }
@@ -1035,7 +1035,7 @@ std::string Engine::unknown_or_dropped(JobId id) const {
 std::string Engine::why_taken(std::uint32_t gpu, NodeId node_id) const {
   const Node& node = fleet_->topology.node(node_id);
   const auto name = [&](JobId id) {
-    return fmt::format("job {} (id {})", state_.jobs[id.index()].spec.name, id.value);
+    return fmt::format("job {} (id {})", state_.jobs[id].spec.name, id.value);
   };
   if (const JobId owner = gpu_owner_[gpu]; owner.valid()) {
     return "already held by " + name(owner);
@@ -1083,7 +1083,7 @@ void Engine::free_share(JobId id, const Job& job, NodeId node, std::uint64_t gpu
 }
 
 void Engine::add_holders(std::uint32_t gpu, std::vector<JobId>& hit) const {
-  const auto running = [&](JobId id) { return state_.jobs[id.index()].state == JobState::Running; };
+  const auto running = [&](JobId id) { return state_.jobs[id].state == JobState::Running; };
   if (const JobId owner = gpu_owner_[gpu]; owner.valid()) {
     if (running(owner)) hit.push_back(owner);
   } else if (const auto holders = share_holders_.find(gpu); holders != share_holders_.end()) {

@@ -12,7 +12,7 @@
 namespace fleetsim {
 
 bool Engine::hold(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   const JobSpec& spec = job.spec;
   if (state_.site_selection == nullptr || spec.start_slack <= 0 || spec.is_replica()) return false;
   const SiteContext context{fleet_, &state_.capacity, &state_.power, state_.now};
@@ -34,7 +34,7 @@ bool Engine::hold(JobId id) {
 }
 
 void Engine::on_release(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   FLEETSIM_CHECK(job.state == JobState::Held, "job {} released while not held", id.value);
   job.state = JobState::Queued;
   --held_jobs_;

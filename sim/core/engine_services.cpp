@@ -87,7 +87,7 @@ void Engine::create_replica(ServiceId service_id) {
 }
 
 void Engine::stop_replica(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   switch (job.state) {
     case JobState::Done:
       return;
@@ -120,7 +120,7 @@ void Engine::stop_replica(JobId id) {
 }
 
 void Engine::start_replica(JobId id) {
-  Job& job = state_.jobs[id.index()];
+  Job& job = state_.jobs[id];
   replica_gpus_ += job.spec.gpus;
   // It holds its GPUs from now and serves after the service's start time (model loading).
   job.progress_start = state_.now + services_->at(job.spec.service).spec().replica_start;
@@ -131,13 +131,13 @@ void Engine::start_replica(JobId id) {
 }
 
 void Engine::on_replica_ready(JobId id, std::uint32_t epoch) {
-  const Job& job = state_.jobs[id.index()];
+  const Job& job = state_.jobs[id];
   if (job.state != JobState::Running || job.epoch != epoch) return;  // stopped since
   sync_replica(id, ReplicaEvent::Ready);
 }
 
 void Engine::sync_replica(JobId id, ReplicaEvent what) {
-  const Job& job = state_.jobs[id.index()];
+  const Job& job = state_.jobs[id];
   FLEETSIM_CHECK(services_ != nullptr && job.spec.service.index() < services_->size(),
                  "replica {} of unknown service", job.spec.name);
   ServiceRuntime& service = services_->at(job.spec.service);

@@ -54,8 +54,6 @@ class JobTable {
   // pass that was told of its finish).
   Job& operator[](JobId id) { return slots_[slot_checked(id)]; }
   const Job& operator[](JobId id) const { return slots_[slot_checked(id)]; }
-  Job& operator[](std::size_t id) { return (*this)[JobId{id}]; }
-  const Job& operator[](std::size_t id) const { return (*this)[JobId{id}]; }
   // nullptr for an id not given yet or a dropped job. Inline: the engine asks once per event.
   const Job* find(JobId id) const {
     if (keep_finished_) return id.index() < slots_.size() ? &slots_[id.index()] : nullptr;
@@ -65,11 +63,9 @@ class JobTable {
   }
   Job* find(JobId id) { return const_cast<Job*>(std::as_const(*this).find(id)); }
   JobId id_of(const Job& job) const;
-  Job& back() { return (*this)[JobId{size() - 1}]; }
 
   // A finished job the policy has been told of: its record goes unless the table keeps them.
   void retire(JobId id);
-  bool retired(JobId id) const { return !keep_finished_ && slot_of_[id.index()] == kRetired; }
 
   // Every record in the table: all jobs by id when kept; otherwise the jobs not yet retired and
   // the free slots (whose records are Done), in no order.

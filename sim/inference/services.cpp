@@ -208,7 +208,7 @@ std::vector<JobId> ServiceRuntime::surplus(const JobTable& jobs) const {
   std::vector<std::tuple<int, std::uint32_t, JobId>> ranked;
   for (const auto& [id, r] : replicas_) {
     if (r.stop_on_release) continue;
-    const JobState state = jobs[id.index()].state;
+    const JobState state = jobs[id].state;
     const int rank = state == JobState::Queued     ? 0
                      : state == JobState::Draining ? 1
                      : !r.serving                  ? 2

@@ -153,7 +153,7 @@ void SiteSelection::order_shed_victims(const JobTable& jobs,
 
 void default_shed_order(const JobTable& jobs, std::vector<JobId>& victims) {
   std::sort(victims.begin(), victims.end(), [&](JobId a, JobId b) {
-    const SimTime sa = jobs[a.index()].segment_start, sb = jobs[b.index()].segment_start;
+    const SimTime sa = jobs[a].segment_start, sb = jobs[b].segment_start;
     return sa != sb ? sa > sb : a < b;
   });
 }

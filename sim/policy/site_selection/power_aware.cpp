@@ -97,8 +97,8 @@ class PowerAware final : public SiteSelection {
   void order_shed_victims(const JobTable& jobs,
                           std::vector<JobId>& victims) const override {
     std::sort(victims.begin(), victims.end(), [&](JobId a, JobId b) {
-      const Job& x = jobs[a.index()];
-      const Job& y = jobs[b.index()];
+      const Job& x = jobs[a];
+      const Job& y = jobs[b];
       return std::tuple(x.spec.priority, -x.segment_start, a) <
              std::tuple(y.spec.priority, -y.segment_start, b);
     });

@@ -66,7 +66,7 @@ TEST(EngineDroppingFinishedJobs, FinishesAtTheSameTimesAndReusesTheFinishedJobsS
   const JobTable& table = engine.job_table();
   EXPECT_EQ(table.size(), 4u);
   EXPECT_EQ(table.slots().size(), 2u);
-  for (std::size_t id = 0; id < 4; ++id) EXPECT_TRUE(table.retired(JobId{id})) << id;
+  for (std::size_t id = 0; id < 4; ++id) EXPECT_EQ(table.find(JobId{id}), nullptr) << id;
   EXPECT_THROW((void)engine.jobs(), InternalError);
 }
 

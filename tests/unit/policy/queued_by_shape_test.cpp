@@ -47,7 +47,7 @@ class QueuedByShapeTest : public ::testing::Test {
     std::vector<std::uint32_t> visited;
     const auto visit = [&](JobId id) {
       visited.push_back(id.value);
-      const JobSpec& spec = state_.jobs[id.index()].spec;
+      const JobSpec& spec = state_.jobs[id].spec;
       const bool skip =
           spec.gpus == skip_gpus && spec.gpu_utilisation == 1.0F && spec.allowed_types.empty();
       return skip ? WalkStep::skip_shape : WalkStep::next;
@@ -134,7 +134,7 @@ TEST_F(QueuedByShapeTest, KeepsReplicasApartFromTrainingJobsOfTheirShape) {
   // its first 2-GPU job: job 0 ends the training bucket (job 2), job 1 the replicas' (job 3).
   for (const bool replica : {false, true, false, true}) {
     const JobId id = add_job(2, 1.0F, false);
-    if (replica) state_.jobs.back().spec.service = ServiceId{0u};
+    if (replica) state_.jobs[id].spec.service = ServiceId{0u};
     change(id, JobChangeKind::Arrived);
   }
   update();
@@ -152,7 +152,7 @@ TEST_F(QueuedByShapeTest, MatchesAFullFifoWalkOverRandomChanges) {
     std::vector<std::uint32_t> expected;
     bool skipped = false;
     for (JobId id : waiting) {
-      const JobSpec& spec = state_.jobs[id.index()].spec;
+      const JobSpec& spec = state_.jobs[id].spec;
       if (spec.gpus > free) continue;
       const bool in_skipped_bucket =
           spec.gpus == skip && spec.gpu_utilisation == 1.0F && spec.allowed_types.empty();
@@ -173,9 +173,9 @@ TEST_F(QueuedByShapeTest, ForEachBucketGivesEveryWaitingJobOnceWithItsBucketsFir
       ASSERT_FALSE(ids.empty()) << "round " << round;
       EXPECT_EQ(first, ids.front()) << "round " << round;
       EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << "round " << round;
-      const JobSpec& head = state_.jobs[first.index()].spec;
+      const JobSpec& head = state_.jobs[first].spec;
       for (JobId id : ids) {
-        const JobSpec& spec = state_.jobs[id.index()].spec;
+        const JobSpec& spec = state_.jobs[id].spec;
         EXPECT_EQ(spec.gpus, gpus) << "round " << round;
         EXPECT_EQ(spec.gpu_utilisation, head.gpu_utilisation) << "round " << round;
         EXPECT_EQ(spec.allowed_types, head.allowed_types) << "round " << round;
