@@ -29,7 +29,8 @@ inline std::optional<TimedRun> run_each_iteration(benchmark::State& state, const
     try {
       ScenarioOverrides overrides;
       overrides.policy = policy;
-      run.result = run_scenario(load_scenario(path, overrides));
+      // As `fleetsim run`: finished jobs' records are dropped.
+      run.result = run_scenario(load_scenario(path, overrides), {.keep_jobs = false});
     } catch (const std::exception& e) {
       state.SkipWithError(e.what());
       return std::nullopt;

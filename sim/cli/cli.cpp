@@ -160,7 +160,9 @@ int run_command(const Options& o, std::ostream& out, std::ostream& err) {
   const ScenarioConfig config = load_scenario(o.scenario, overrides_of(o));
   const std::string dir = o.out.empty() ? "results/" + config.name : o.out;
   const auto start = std::chrono::steady_clock::now();
-  const RunResult result = run_scenario(config, {.check = check_requested(o.check)});
+  // Only the results files need the jobs: the engine may drop finished ones' records.
+  const RunResult result =
+      run_scenario(config, {.check = check_requested(o.check), .keep_jobs = false});
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   write_results(dir, config, result);

@@ -9,18 +9,23 @@
 #include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include "sim/io/csv_cell.hpp"
 #include "sim/io/service_config.hpp"
 #include "sim/io/service_results.hpp"
-#include "sim/metrics/job_outcome.hpp"
-#include "sim/workload/gpu_share.hpp"
 
 namespace fleetsim {
 namespace {
 
-void write_file(const std::string& path, const std::string& text) {
+// Opens `path`, lets `write` fill it, and reports a failure naming the file.
+template <class Write>
+void write_file_with(const std::string& path, const Write& write) {
   std::ofstream out(path, std::ios::binary);
-  out << text;
+  write(out);
   if (!out) throw ConfigError({path, 0, 0}, "", "cannot write results file");
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  write_file_with(path, [&](std::ostream& out) { out << text; });
 }
 
 nlohmann::ordered_json to_json(const Distribution& d) {
@@ -168,75 +173,6 @@ std::string summary_json(const ScenarioConfig& config, const RunResult& r) {
   j["sim_end_s"] = to_seconds(r.totals.end_time);
   if (!r.services.empty()) j["services"] = services_json(r);  // inference: service_results.cpp
   return j.dump(2) + "\n";
-}
-
-// CSV-quotes a free-text cell only when it needs it.
-std::string csv_cell(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string jobs_csv(const Fleet& fleet, const std::vector<Job>& jobs) {
-  // One buffer, formatted in place: a million-job run writes ~150 MB here.
-  fmt::memory_buffer out;
-  fmt::format_to(std::back_inserter(out),
-                 "job_id,tenant,gpus,gpu_type,submit_s,first_start_s,end_s,queue_delay_s,jct_s,"
-                 "run_time_s,preemptions,nodes,racks,clusters,sites,outcome,interruptions,lost_s,"
-                 "checkpoint_s,restart_s,site,staging_s,held_s");
-  // Only with elastic jobs, so other runs keep their exact bytes: the GPU counts a job may run
-  // on, the GPU-seconds it held, and how often it restarted on another count.
-  const bool elastic = std::any_of(jobs.begin(), jobs.end(),
-                                   [](const Job& j) { return j.spec.elastic(); });
-  if (elastic) fmt::format_to(std::back_inserter(out), ",min_gpus,max_gpus,gpu_s,resizes");
-  // Only with a fractional job, for the same reason: the share of its GPU each job asked for.
-  const bool fractional = std::any_of(jobs.begin(), jobs.end(),
-                                      [](const Job& j) { return j.spec.gpu_milli < kMilliPerGpu; });
-  if (fractional) fmt::format_to(std::back_inserter(out), ",gpu_milli");
-  out.push_back('\n');
-  const auto seconds = [&](SimTime t) { fmt::format_to(std::back_inserter(out), "{:.6f}", to_seconds(t)); };
-  for (const Job& j : jobs) {
-    const bool started = j.first_start != kTimeNever;
-    const bool done = j.state == JobState::Done;
-    fmt::format_to(std::back_inserter(out), "{},{},{},{},", csv_cell(j.spec.name),
-                   csv_cell(j.spec.tenant), j.spec.gpus,
-                   started ? std::string_view(fleet.catalog.type(j.gpu_type).name) : "");
-    seconds(j.spec.submit);
-    out.push_back(',');
-    if (started) seconds(j.first_start);
-    out.push_back(',');
-    if (done) seconds(j.end);
-    out.push_back(',');
-    if (started) seconds(j.first_start - j.spec.submit);
-    out.push_back(',');
-    if (done) seconds(j.end - j.spec.submit);
-    out.push_back(',');
-    seconds(j.run_time);
-    fmt::format_to(std::back_inserter(out), ",{},{},{},{},{},{},{},", j.preemptions, j.span.nodes,
-                   j.span.racks, j.span.clusters, j.span.sites, outcome_name(outcome_of(j)),
-                   j.interruptions);
-    seconds(j.lost_time);
-    out.push_back(',');
-    seconds(j.checkpoint_time);
-    out.push_back(',');
-    seconds(j.restart_time);
-    fmt::format_to(std::back_inserter(out), ",{},",
-                   j.site.valid() ? std::string_view(fleet.topology.site(j.site).name) : "");
-    seconds(j.staging_time);
-    out.push_back(',');
-    seconds(j.held);
-    if (elastic) {
-      fmt::format_to(std::back_inserter(out), ",{},{},{:.6f},{}", j.spec.min_gang(),
-                     j.spec.max_gang(), j.gpu_seconds, j.resizes);
-    }
-    if (fractional) fmt::format_to(std::back_inserter(out), ",{}", j.spec.gpu_milli);
-    out.push_back('\n');
-  }
-  return fmt::to_string(out);
 }
 
 std::string timeseries_csv(const std::vector<SampleState>& rows) {
@@ -651,7 +587,9 @@ void write_results(const std::string& dir, const ScenarioConfig& config, const R
   const std::filesystem::path d(dir);
   const Fleet fleet = build_fleet(config.fleet, config.start_unix_s);
   write_file((d / "summary.json").string(), summary_json(config, result));
-  write_file((d / "jobs.csv").string(), jobs_csv(fleet, result.jobs));
+  // Straight from the rows, not through one more string: a million-job run's is ~150 MB.
+  write_file_with((d / "jobs.csv").string(),
+                  [&](std::ostream& out) { result.jobs_csv.write(out); });
   write_file((d / "timeseries.csv").string(), timeseries_csv(result.samples));
   write_file((d / "sites.csv").string(), sites_csv(fleet, result.samples));
   write_file((d / "scenario.resolved.yaml").string(), resolved_scenario_yaml(config, dir));

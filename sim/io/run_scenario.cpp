@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "sim/core/rng_streams.hpp"
+#include "sim/io/job_results.hpp"
 #include "sim/metrics/time_series.hpp"
 #include "sim/policy/placement.hpp"
 #include "sim/policy/registry.hpp"
@@ -38,6 +39,7 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   engine_config.sample_interval = config.sample_interval;
   engine_config.horizon = config.until;
   engine_config.checkpoint = config.checkpoint;
+  engine_config.keep_finished_jobs = options.keep_jobs || options.check;
   Engine engine(fleet, *workload.source, *policy, *placement, engine_config);
   engine.set_site_selection(site_selection.get());
   std::optional<FailureModel> failures;
@@ -54,6 +56,8 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
   engine.add_observer(series);
   FragmentationMeter fragmentation(engine.capacity());
   engine.add_observer(fragmentation);
+  JobResults job_results(fleet, engine.job_table(), workload.source->size_hint());
+  engine.add_observer(job_results);
   std::optional<InvariantChecker> checker;
   if (options.check) {
     checker.emplace(fleet, engine_config, engine.jobs(), config.workload.services);
@@ -67,20 +71,26 @@ RunResult run_scenario(const ScenarioConfig& config, const RunOptions& options) 
     result.check = checker->report();
   }
   if (fragmentation.measured()) result.fragmentation = fragmentation.summary();
-  result.jobs = engine.take_jobs();
+  job_results.add_unfinished();
+  result.jobs_csv = job_results.take_rows();
   result.samples = series.rows();
   RunTotals training = result.totals;
   if (services) {
     result.services = services->take_results();
-    std::vector<Job> all = std::move(result.jobs);
-    result.jobs.clear();
-    for (Job& job : all) {
-      (job.spec.is_replica() ? result.replicas : result.jobs).push_back(std::move(job));
-    }
     training.allocated_gpu_seconds -= training.replica_gpu_seconds;
     training.allocated_gpu_seconds_at_last_arrival -= training.replica_gpu_seconds_at_last_arrival;
   }
-  result.summary = summarize(result.jobs, training);
+  result.summary = job_results.summary(training);
+  if (options.keep_jobs) {
+    result.jobs = engine.take_jobs();
+    if (services) {
+      std::vector<Job> all = std::move(result.jobs);
+      result.jobs.clear();
+      for (Job& job : all) {
+        (job.spec.is_replica() ? result.replicas : result.jobs).push_back(std::move(job));
+      }
+    }
+  }
   result.trace_rows = workload.trace_rows;
   result.trace_rows_rejected = workload.rejected_rows;
   result.trace_rejected_by_reason = workload.rejected_by_reason;

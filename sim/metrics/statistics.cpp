@@ -16,14 +16,18 @@ double percentile_sorted(const std::vector<double>& sorted, double q) {
   return sorted[lo] + (rank - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+double sum_ascending(std::vector<double>& values) {
+  std::sort(values.begin(), values.end());
+  double sum = 0;
+  for (double v : values) sum += v;  // ascending order: fixed, and smallest-first is accurate
+  return sum;
+}
+
 Distribution describe(std::vector<double>& values) {
   Distribution d;
   d.count = values.size();
   if (values.empty()) return d;
-  std::sort(values.begin(), values.end());
-  double sum = 0;
-  for (double v : values) sum += v;  // ascending order: fixed, and smallest-first is accurate
-  d.mean = sum / static_cast<double>(values.size());
+  d.mean = sum_ascending(values) / static_cast<double>(values.size());
   d.p50 = percentile_sorted(values, 0.50);
   d.p95 = percentile_sorted(values, 0.95);
   d.p99 = percentile_sorted(values, 0.99);

@@ -19,6 +19,9 @@ struct Distribution {
 // (Hyndman & Fan type 7, as numpy's default). Precondition: sorted, non-empty.
 double percentile_sorted(const std::vector<double>& sorted, double q);
 
+// Sorts `values` in place and adds them smallest first: the same bits whatever their order.
+double sum_ascending(std::vector<double>& values);
+
 // Sorts `values` in place; all zeros when empty.
 Distribution describe(std::vector<double>& values);
 

@@ -66,6 +66,39 @@ struct Summary {
   std::uint64_t scheduling_passes = 0;
 };
 
+// Builds a Summary one job at a time: as jobs finish, then the unfinished ones at the end of the
+// run, so nothing has to keep every job's record to the end. Any order gives the same bits: the
+// integer figures (microseconds, times GPUs) are summed exactly, and the others sorted first.
+class SummaryAccumulator {
+ public:
+  // A training job, once: finished, or as it stands at the end of the run.
+  void add(const Job& job);
+  // Once, after every job was added: the summary with the run's totals. Starts over.
+  Summary finish(const RunTotals& totals);
+
+ private:
+  // 128 bits: a million GPUs for a year is 3e19 GPU-microseconds, past 64.
+  __extension__ typedef __int128 ExactSum;
+
+  Summary s_;
+  std::vector<double> jct_s_;
+  std::vector<double> queue_delay_s_;
+  std::vector<double> elastic_gpu_s_;  // per elastic job
+  std::vector<double> long_job_ettr_;  // per finished job of at least a day
+  // GPU-microseconds of rigid jobs (an elastic job's are in RunTotals::elastic).
+  ExactSum lost_gpu_us_ = 0;
+  ExactSum staging_gpu_us_ = 0;
+  ExactSum checkpoint_gpu_us_ = 0;
+  ExactSum restart_gpu_us_ = 0;
+  ExactSum held_work_gpu_us_ = 0;  // reference work of held jobs
+  ExactSum hold_us_ = 0;
+  ExactSum recovery_us_ = 0;
+  std::uint64_t recovered_ = 0;
+  SimTime first_submit_ = kTimeNever;
+  SimTime last_end_ = 0;
+};
+
+// The summary of `jobs`.
 Summary summarize(const std::vector<Job>& jobs, const RunTotals& totals);
 
 }  // namespace fleetsim

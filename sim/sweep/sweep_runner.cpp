@@ -31,7 +31,7 @@ std::optional<CheckReport> run_cell(const std::string& out_dir, const SweepCell&
   partial_name += ".partial";
   const fs::path partial = final_dir.parent_path() / partial_name;
   fs::remove_all(partial);  // left by a sweep killed while writing this cell
-  RunResult result = run_scenario(cell.config, {.check = check});
+  RunResult result = run_scenario(cell.config, {.check = check, .keep_jobs = false});
   write_results(partial.string(), cell.config, result);
   std::error_code ec;
   fs::rename(partial, final_dir, ec);

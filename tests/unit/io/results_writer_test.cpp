@@ -25,6 +25,15 @@ using test::TempDir;
 
 SimTime s(double seconds) { return from_seconds(seconds); }
 
+// What run_scenario derives from the jobs: their jobs.csv rows (on the 16-GPU test fleet of
+// small_trace.yaml) and the summary. Again after a test changes a job.
+void derive_from_jobs(RunResult& r) {
+  const ScenarioConfig c = load_scenario(source_path("tests/data/scenarios/small_trace.yaml"));
+  r.jobs_csv = JobsCsv(build_fleet(c.fleet, c.start_unix_s));
+  for (std::size_t id = 0; id < r.jobs.size(); ++id) r.jobs_csv.add(JobId{id}, r.jobs[id]);
+  r.summary = summarize(r.jobs, r.totals);
+}
+
 // A run result made by hand (no engine), on the 16-GPU test fleet of small_trace.yaml.
 RunResult hand_made_result() {
   RunResult r;
@@ -51,7 +60,7 @@ RunResult hand_made_result() {
   r.totals.total_gpus = 16;
   r.totals.allocated_gpu_seconds = 8 * 3600.25;
   r.samples = {{s(0), 0, 16, 0, 0, 0, {}}, {s(600), 8, 16, 1, 1, 0, {}}, {s(1200.5), 12, 16, 0, 2, 1, {}}};
-  r.summary = summarize(r.jobs, r.totals);
+  derive_from_jobs(r);
   r.trace_rows = 3;
   r.trace_rows_rejected = 1;
   return r;
@@ -160,7 +169,7 @@ TEST_F(ResultsWriter, FlexibleJobsAddACarbonDelayBlockAndTheirHoldToJobsCsv) {
   held.spec.duration = s(3600);
   held.held = s(80);
   r.jobs[1].spec.start_slack = s(600);  // flexible, not held
-  r.summary = summarize(r.jobs, r.totals);
+  derive_from_jobs(r);
   write_results(dir_.str(), config_, r);
   const nlohmann::ordered_json j =
       nlohmann::ordered_json::parse(read_file(dir_.path() / "summary.json"));
@@ -176,6 +185,7 @@ TEST_F(ResultsWriter, FractionalJobsAddAGpuMilliColumnToJobsCsv) {
   RunResult r = hand_made_result();
   r.jobs[0].spec.gpus = 1;  // a quarter of one GPU
   r.jobs[0].spec.gpu_milli = 250;
+  derive_from_jobs(r);
   write_results(dir_.str(), config_, r);
   // The same rows as JobsCsvHeaderAndHandComputedRows (1 GPU instead of 8), each ending in the
   // job's share; a whole-GPU job says 1000.
@@ -201,6 +211,7 @@ TEST_F(ResultsWriter, ElasticColumnsComeBeforeGpuMilli) {
   r.jobs[0].spec.gpu_milli = 500;
   r.jobs[1].spec.min_gpus = 2;  // j2: elastic 2..8 around its 4 GPUs; never started
   r.jobs[1].spec.max_gpus = 8;
+  derive_from_jobs(r);
   write_results(dir_.str(), config_, r);
   const std::string jobs = read_file(dir_.path() / "jobs.csv");
   EXPECT_NE(jobs.find(",held_s,min_gpus,max_gpus,gpu_s,resizes,gpu_milli\n"), std::string::npos)
@@ -323,6 +334,45 @@ INSTANTIATE_TEST_SUITE_P(ResultsFolders, ResolvedScenarioReproduces,
                                            "tests/data/bad/trace_broken_rows_skip.yaml",
                                            "configs/scenarios/default.yaml",
                                            "configs/scenarios/h100_las.yaml"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                           return std::filesystem::path(p.param).stem().string();
+                         });
+
+// `fleetsim run` lets the engine drop finished jobs' records (RunOptions::keep_jobs = false):
+// jobs.csv and the summary are taken as jobs finish. The files must be the same bytes as from
+// a run that keeps every record, with jobs unfinished at a horizon, preemptions, failures,
+// elastic and fractional jobs, and inference replicas (never in jobs.csv).
+class DroppingFinishedJobs : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(DroppingFinishedJobs, WritesTheSameResults) {
+  const ScenarioConfig config = load_scenario(source_path(GetParam()));
+  TempDir kept, dropped;
+  const RunResult keeping = run_scenario(config);
+  ASSERT_FALSE(keeping.jobs.empty());
+  write_results(kept.str(), config, keeping);
+  const RunResult dropping = run_scenario(config, {.keep_jobs = false});
+  EXPECT_TRUE(dropping.jobs.empty());
+  EXPECT_TRUE(dropping.replicas.empty());
+  EXPECT_EQ(dropping.jobs_csv.rows(), keeping.jobs.size());
+  write_results(dropped.str(), config, dropping);
+  expect_same_results(kept.path(), dropped.path());
+  for (const char* name : {"sites.csv", "services.csv"}) {
+    const bool exists = std::filesystem::exists(kept.path() / name);
+    EXPECT_EQ(exists, std::filesystem::exists(dropped.path() / name)) << name;
+    if (exists) {
+      EXPECT_TRUE(read_file(kept.path() / name) == read_file(dropped.path() / name)) << name;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ResultsFolders, DroppingFinishedJobs,
+                         ::testing::Values("tests/data/scenarios/small_trace.yaml",
+                                           "tests/data/scenarios/small_fractional.yaml",
+                                           "tests/data/scenarios/small_inflated.yaml",
+                                           "tests/data/scenarios/small_services.yaml",
+                                           "configs/scenarios/h100_las.yaml",
+                                           "configs/scenarios/llama3_405b_failures.yaml",
+                                           "configs/scenarios/policies/elastic_64.yaml"),
                          [](const ::testing::TestParamInfo<const char*>& p) {
                            return std::filesystem::path(p.param).stem().string();
                          });
