@@ -349,6 +349,10 @@ TEST_P(DroppingFinishedJobs, WritesTheSameResults) {
   TempDir kept, dropped;
   const RunResult keeping = run_scenario(config);
   ASSERT_FALSE(keeping.jobs.empty());
+  // The rows taken as jobs finished are those of the records at the end of the run.
+  JobsCsv from_records(build_fleet(config.fleet, config.start_unix_s));
+  for (std::size_t i = 0; i < keeping.jobs.size(); ++i) from_records.add(JobId{i}, keeping.jobs[i]);
+  EXPECT_TRUE(from_records.text() == keeping.jobs_csv.text());
   write_results(kept.str(), config, keeping);
   const RunResult dropping = run_scenario(config, {.keep_jobs = false});
   EXPECT_TRUE(dropping.jobs.empty());
