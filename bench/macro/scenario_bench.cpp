@@ -60,8 +60,8 @@ void run_scenario_bench(benchmark::State& state, const std::string& scenario,
   // Checksum: every job is in exactly one outcome, and with no horizon every job finished.
   const Summary& s = result.summary;
   const std::uint64_t accounted = s.finished + s.never_started + s.queued_at_end + s.running_at_end;
-  if (accounted != s.jobs || s.jobs != result.jobs_csv.rows() ||
-      (expected_jobs > 0 && s.jobs != expected_jobs) || s.finished != s.jobs) {
+  if (accounted != s.jobs || (expected_jobs > 0 && s.jobs != expected_jobs) ||
+      s.finished != s.jobs) {
     state.SkipWithError(fmt::format("checksum failed: jobs={} expected={} finished={} "
                                     "never_started={} queued_at_end={} running_at_end={}",
                                     s.jobs, expected_jobs, s.finished, s.never_started,

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <iterator>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include <fmt/format.h>
@@ -16,8 +17,9 @@
 namespace fleetsim {
 
 JobsCsv::JobsCsv(const Fleet& fleet) {
-  for (const GpuType& type : fleet.catalog.types()) type_names_.push_back(type.name);
-  for (const Site& site : fleet.topology.sites()) site_names_.push_back(site.name);
+  // Quoted once here, not once per row.
+  for (const GpuType& type : fleet.catalog.types()) type_names_.push_back(csv_cell(type.name));
+  for (const Site& site : fleet.topology.sites()) site_names_.push_back(csv_cell(site.name));
 }
 
 void JobsCsv::reserve(std::size_t jobs) { by_id_.reserve(jobs); }
@@ -33,7 +35,7 @@ void JobsCsv::add(JobId id, const Job& j) {
   const bool started = j.first_start != kTimeNever;
   const bool done = j.state == JobState::Done;
   fmt::format_to(out, "{},{},{},{},", csv_cell(j.spec.name), csv_cell(j.spec.tenant),
-                 j.spec.gpus, started ? csv_cell(type_names_.at(j.gpu_type.index())) : "");
+                 j.spec.gpus, started ? std::string_view(type_names_.at(j.gpu_type.index())) : "");
   seconds(j.spec.submit);
   line.push_back(',');
   if (started) seconds(j.first_start);
@@ -52,7 +54,8 @@ void JobsCsv::add(JobId id, const Job& j) {
   seconds(j.checkpoint_time);
   line.push_back(',');
   seconds(j.restart_time);
-  fmt::format_to(out, ",{},", j.site.valid() ? csv_cell(site_names_.at(j.site.index())) : "");
+  fmt::format_to(out, ",{},",
+                 j.site.valid() ? std::string_view(site_names_.at(j.site.index())) : "");
   seconds(j.staging_time);
   line.push_back(',');
   seconds(j.held);

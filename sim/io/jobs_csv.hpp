@@ -49,7 +49,7 @@ class JobsCsv {
 
   static constexpr std::size_t kChunkBytes = std::size_t{8} << 20;
 
-  std::vector<std::string> type_names_;
+  std::vector<std::string> type_names_;  // as CSV cells
   std::vector<std::string> site_names_;
   // Rows in the order added; Row::offset / kChunkBytes is the chunk. A row never straddles two.
   std::vector<std::unique_ptr<char[]>> chunks_;
